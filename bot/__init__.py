@@ -1,0 +1,1 @@
+"""Application assembly and entry point of the Polmas field-reporting bot."""

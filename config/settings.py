@@ -1,0 +1,107 @@
+"""Settings read from the environment (and an optional ``.env`` file).
+
+A missing or malformed setting stops start-up with one line naming the variable, so that an
+operator never has to read a traceback to find a typo.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_API_FILE_URL = "https://api.telegram.org/file/bot"
+PACKAGE_CONFIG_DIR = Path(__file__).resolve().parent
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    telegram_bot_token: SecretStr = Field(min_length=1)
+    telegram_api_base_url: str = DEFAULT_API_BASE_URL
+    telegram_api_file_url: str = DEFAULT_API_FILE_URL
+    data_dir: Path = Path("./data")
+    timezone: str = "Asia/Makassar"
+    default_language: Literal["id", "en"] = "id"
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    organisation_file: Path = PACKAGE_CONFIG_DIR / "organisation.toml"
+    activities_file: Path = PACKAGE_CONFIG_DIR / "activities.toml"
+    invitation_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
+    correction_window_hours: int = Field(default=24, ge=0, le=24 * 30)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        token = value.get_secret_value()
+        head, sep, tail = token.partition(":")
+        if not (sep and head.isdigit() and tail):
+            raise ValueError("expected the form 123456:ABC... given by @BotFather")
+        return value
+
+    @field_validator("telegram_api_base_url", "telegram_api_file_url")
+    @classmethod
+    def _url_shape(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.replace(";", ",").split(",")]
+            try:
+                return frozenset(int(part) for part in parts if part)
+            except ValueError:
+                raise ValueError("expected Telegram user ids separated by commas") from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The precinct's time zone, in which every time is shown."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def database_path(self) -> Path:
+        """Where the SQLite database lives."""
+        return self.data_dir / "polmas.sqlite3"
+
+    @property
+    def photos_dir(self) -> Path:
+        """Where the photo store lives."""
+        return self.data_dir / "photos"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning pydantic's report into one line per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            variable = "_".join(str(part) for part in problem["loc"][:1]).upper()
+            reason = "is required but not set" if problem["type"] == "missing" else problem["msg"]
+            lines.append(f"{variable}: {reason}")
+        raise SettingsError("; ".join(lines)) from None

@@ -1,0 +1,1 @@
+"""Plain-Python domain logic: no Telegram, no SQL."""

@@ -1,0 +1,111 @@
+"""Officers, invitations and registrations: the records that decide who may do what."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+NRP_PATTERN = re.compile(r"^\d{8}$")
+NAME_MAX = 80
+NAME_MIN = 3
+
+
+class Status(StrEnum):
+    """Where an officer stands."""
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    """A person known to the bot (registered or asking to be)."""
+
+    id: int
+    telegram_id: int
+    full_name: str
+    nrp: str | None
+    rank: str | None
+    unit_code: str | None
+    role: str
+    language: str
+    status: Status
+    created_at: datetime
+    decided_by: int | None = None
+    decided_at: datetime | None = None
+    blocked_at: datetime | None = None
+
+    @property
+    def is_active(self) -> bool:
+        """Active officers may use the bot; everyone else only registration."""
+        return self.status is Status.ACTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    """A one-time link that registers an officer with a fixed unit and role."""
+
+    id: int
+    unit_code: str
+    role: str
+    created_by: int
+    created_at: datetime
+    expires_at: datetime
+    claimed_by: int | None
+    used_by: int | None
+
+
+class RegistrationStep(StrEnum):
+    """The steps of the registration conversation, stored by name."""
+
+    NAME = "name"
+    NRP = "nrp"
+    RANK = "rank"
+    UNIT = "unit"
+    ROLE = "role"
+    CONFIRM = "confirm"
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """A registration in progress."""
+
+    telegram_id: int
+    step: RegistrationStep
+    answers: dict[str, Any] = field(default_factory=dict)
+    invitation_id: int | None = None
+    language: str = "id"
+
+
+class InvalidRegistrationAnswer(ValueError):
+    """An answer that cannot be accepted; ``key`` is its message-catalogue key."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+def clean_name(raw: str) -> str:
+    """A full name: letters, spaces and the punctuation names use, 3–80 characters."""
+    name = " ".join(raw.split())
+    if len(name) > NAME_MAX:
+        raise InvalidRegistrationAnswer("registration.name_too_long", max=NAME_MAX)
+    if len(name) < NAME_MIN or not any(char.isalpha() for char in name):
+        raise InvalidRegistrationAnswer("registration.name_invalid")
+    if any(not (char.isalpha() or char in " .,'-") for char in name):
+        raise InvalidRegistrationAnswer("registration.name_invalid")
+    return name
+
+
+def clean_nrp(raw: str) -> str:
+    """An NRP: exactly eight digits (spaces and dots people type are ignored)."""
+    nrp = raw.replace(" ", "").replace(".", "")
+    if not NRP_PATTERN.match(nrp):
+        raise InvalidRegistrationAnswer("registration.nrp_invalid")
+    return nrp

@@ -1,0 +1,92 @@
+"""Plain records the emulator keeps: API calls, stored files, injected faults, callback queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+FaultKind = Literal["retry_after", "forbidden", "server_error", "timeout", "bad_request"]
+
+
+@dataclass
+class Call:
+    """One Bot API call the bot made, and how the emulator answered it."""
+
+    method: str
+    params: dict[str, Any]
+    ok: bool
+    result: Any = None
+    error: str | None = None
+    error_code: int | None = None
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+@dataclass
+class StoredFile:
+    """A file Telegram would hold: what ``getFile`` and the download URL serve."""
+
+    file_id: str
+    file_unique_id: str
+    kind: str
+    data: bytes
+    file_path: str
+    mime_type: str | None = None
+    file_name: str | None = None
+    width: int | None = None
+    height: int | None = None
+    photo_sizes: list[StoredFile] | None = None
+    """For a photo size: every size of the same photo, smallest first."""
+
+    @property
+    def size(self) -> int:
+        """Size in bytes."""
+        return len(self.data)
+
+    def photo_size_dict(self) -> dict[str, Any]:
+        """``PhotoSize`` object as Telegram sends it."""
+        return {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "width": self.width,
+            "height": self.height,
+            "file_size": self.size,
+        }
+
+    def document_dict(self) -> dict[str, Any]:
+        """``Document`` object as Telegram sends it."""
+        doc: dict[str, Any] = {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "file_size": self.size,
+        }
+        if self.file_name:
+            doc["file_name"] = self.file_name
+        if self.mime_type:
+            doc["mime_type"] = self.mime_type
+        return doc
+
+
+@dataclass
+class Fault:
+    """A failure to inject into the next matching call(s)."""
+
+    method: str
+    kind: FaultKind
+    chat_id: int | None = None
+    times: int = 1
+    retry_after: int = 1
+    description: str | None = None
+    executed: bool = False
+    """For ``timeout``: perform the call first (the reply went out; the bot can't know)."""
+
+
+@dataclass
+class CallbackQueryState:
+    """A pressed button awaiting ``answerCallbackQuery``."""
+
+    query_id: str
+    user_id: int
+    chat_id: int | None
+    message_id: int | None
+    data: str | None
+    answered: bool = False

@@ -1,0 +1,154 @@
+"""The SQLite connection: pragmas, numbered migrations, and serialised transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+from storage.repositories import Repositories
+from storage.values import to_db_time
+
+logger = logging.getLogger(__name__)
+MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class DuplicateUpdate(Exception):
+    """This Telegram update was applied before; applying it again would duplicate data."""
+
+
+class Transaction(Repositories):
+    """The repositories bound to one open transaction."""
+
+
+class Database:
+    """One aiosqlite connection shared by the bot.
+
+    aiosqlite runs the connection on its own thread; a lock keeps one coroutine's transaction
+    from interleaving with another's statements on that shared connection.
+    """
+
+    def __init__(self, path: Path, *, synchronous: str = "FULL") -> None:
+        self.path = path
+        self._synchronous = synchronous
+        self._connection: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def connection(self) -> aiosqlite.Connection:
+        """The open connection (raises when the database is closed)."""
+        if self._connection is None:
+            raise RuntimeError("database is not open")
+        return self._connection
+
+    async def open(self) -> None:
+        """Connect, set the pragmas and apply pending migrations."""
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not self.path.exists():
+            # Owner-only from the first byte: the file holds residents' personal data.
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        connection = await aiosqlite.connect(self.path, isolation_level=None)
+        connection.row_factory = aiosqlite.Row
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            f"PRAGMA synchronous={self._synchronous}",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA busy_timeout=5000",
+        ):
+            await connection.execute(pragma)
+        self._connection = connection
+        await self._migrate()
+
+    async def close(self) -> None:
+        """Close the connection (idempotent)."""
+        if self._connection is not None:
+            await self._connection.close()
+            self._connection = None
+
+    async def _migrate(self) -> None:
+        connection = self.connection
+        await connection.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        async with connection.execute("SELECT version FROM schema_migrations") as cursor:
+            applied = {row[0] for row in await cursor.fetchall()}
+        for version, name, sql in available_migrations():
+            if version in applied:
+                continue
+            logger.info("applying migration %s", name)
+            # One script, one transaction: a migration is applied whole or not at all.
+            script = (
+                f"BEGIN IMMEDIATE;\n{sql}\n;INSERT INTO schema_migrations"
+                f" (version, name, applied_at) VALUES ({version}, '{name}',"
+                " strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));\nCOMMIT;"
+            )
+            try:
+                await connection.executescript(script)
+            except BaseException:
+                if connection.in_transaction:
+                    await connection.execute("ROLLBACK")
+                raise
+
+    async def applied_migrations(self) -> list[int]:
+        """Versions recorded in the database, oldest first."""
+        async with self.connection.execute(
+            "SELECT version FROM schema_migrations ORDER BY version"
+        ) as cursor:
+            return [row[0] for row in await cursor.fetchall()]
+
+    @asynccontextmanager
+    async def transaction(
+        self, *, update_id: int | None = None, now: datetime | None = None
+    ) -> AsyncIterator[Transaction]:
+        """A write transaction; with ``update_id`` it also records the update as applied.
+
+        Recording the update in the same transaction as its effects is what makes a
+        redelivered update harmless: the second attempt raises ``DuplicateUpdate`` and
+        rolls back.
+        """
+        async with self._lock:
+            connection = self.connection
+            await connection.execute("BEGIN IMMEDIATE")
+            try:
+                if update_id is not None:
+                    cursor = await connection.execute(
+                        "INSERT OR IGNORE INTO processed_updates (update_id, processed_at)"
+                        " VALUES (?, ?)",
+                        (update_id, to_db_time(now) if now else ""),
+                    )
+                    if cursor.rowcount == 0:
+                        raise DuplicateUpdate(update_id)
+                yield Transaction(connection)
+            except BaseException:
+                await connection.execute("ROLLBACK")
+                raise
+            await connection.execute("COMMIT")
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Repositories]:
+        """Repositories for reads only (no transaction is opened)."""
+        async with self._lock:
+            yield Repositories(self.connection)
+
+
+def available_migrations() -> list[tuple[int, str, str]]:
+    """The numbered migration scripts shipped in ``storage/migrations``, in order."""
+    found = []
+    for entry in resources.files("storage.migrations").iterdir():
+        match = MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [version for version, _, _ in found]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError("two migrations share a number")
+    return found

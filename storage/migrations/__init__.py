@@ -1,0 +1,1 @@
+"""Numbered, append-only SQL migrations."""

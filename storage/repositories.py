@@ -1,0 +1,381 @@
+"""One small repository per aggregate; each method is one parameterised statement or two."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from domain.people import Invitation, Officer, Registration, RegistrationStep, Status
+from storage.values import from_db_time, require_time, to_db_time
+
+Row = aiosqlite.Row
+
+
+class _Repository:
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._db = connection
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        async with self._db.execute(sql, params) as cursor:
+            row: Row | None = await cursor.fetchone()
+            return row
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        async with self._db.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
+        return await self._db.execute(sql, params)
+
+
+class UnitRepository(_Repository):
+    """The units mirrored from the organisation file (so other tables can refer to them)."""
+
+    async def sync(self, units: Iterable[tuple[str, str, str | None]]) -> None:
+        """Insert or rename units; units removed from the file stay for old records."""
+        ordered = sorted(units, key=lambda unit: unit[2] is not None)
+        for code, name, parent in ordered:
+            await self._write(
+                "INSERT INTO units (code, name, parent_code) VALUES (?, ?, ?)"
+                " ON CONFLICT(code) DO UPDATE SET name = excluded.name,"
+                " parent_code = excluded.parent_code",
+                (code, name, parent),
+            )
+
+    async def codes(self) -> list[str]:
+        """Every stored unit code."""
+        return [row[0] for row in await self._all("SELECT code FROM units ORDER BY code")]
+
+
+_OFFICER_COLUMNS = (
+    "id, telegram_id, full_name, nrp, rank, unit_code, role, language, status, created_at,"
+    " decided_by, decided_at, blocked_at"
+)
+
+
+def _officer(row: Row) -> Officer:
+    return Officer(
+        id=row["id"],
+        telegram_id=row["telegram_id"],
+        full_name=row["full_name"],
+        nrp=row["nrp"],
+        rank=row["rank"],
+        unit_code=row["unit_code"],
+        role=row["role"],
+        language=row["language"],
+        status=Status(row["status"]),
+        created_at=require_time(row["created_at"]),
+        decided_by=row["decided_by"],
+        decided_at=from_db_time(row["decided_at"]),
+        blocked_at=from_db_time(row["blocked_at"]),
+    )
+
+
+class OfficerRepository(_Repository):
+    """Officers: registration, approval, suspension, language."""
+
+    async def by_telegram_id(self, telegram_id: int) -> Officer | None:
+        """The officer with this Telegram id, if any."""
+        row = await self._one(
+            f"SELECT {_OFFICER_COLUMNS} FROM officers WHERE telegram_id = ?", (telegram_id,)
+        )
+        return _officer(row) if row else None
+
+    async def by_id(self, officer_id: int) -> Officer | None:
+        """The officer with this internal id, if any."""
+        row = await self._one(f"SELECT {_OFFICER_COLUMNS} FROM officers WHERE id = ?", (officer_id,))
+        return _officer(row) if row else None
+
+    async def by_nrp(self, nrp: str) -> Officer | None:
+        """The officer holding this NRP, if any."""
+        row = await self._one(f"SELECT {_OFFICER_COLUMNS} FROM officers WHERE nrp = ?", (nrp,))
+        return _officer(row) if row else None
+
+    async def create(
+        self,
+        *,
+        telegram_id: int,
+        full_name: str,
+        nrp: str | None,
+        rank: str | None,
+        unit_code: str | None,
+        role: str,
+        language: str,
+        status: Status,
+        now: datetime,
+        decided_by: int | None = None,
+    ) -> Officer:
+        """Insert a new officer and return it."""
+        cursor = await self._write(
+            "INSERT INTO officers (telegram_id, full_name, nrp, rank, unit_code, role, language,"
+            " status, created_at, decided_by, decided_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                telegram_id,
+                full_name,
+                nrp,
+                rank,
+                unit_code,
+                role,
+                language,
+                status.value,
+                to_db_time(now),
+                decided_by,
+                to_db_time(now) if decided_by is not None else None,
+            ),
+        )
+        officer = await self.by_id(int(cursor.lastrowid or 0))
+        assert officer is not None
+        return officer
+
+    async def reapply(
+        self,
+        officer_id: int,
+        *,
+        full_name: str,
+        nrp: str,
+        rank: str,
+        unit_code: str,
+        role: str,
+        language: str,
+        now: datetime,
+    ) -> None:
+        """A rejected person asks again: the same row becomes a fresh pending request."""
+        await self._write(
+            "UPDATE officers SET full_name=?, nrp=?, rank=?, unit_code=?, role=?, language=?,"
+            " status='pending', created_at=?, decided_by=NULL, decided_at=NULL WHERE id=?",
+            (full_name, nrp, rank, unit_code, role, language, to_db_time(now), officer_id),
+        )
+
+    async def decide(
+        self, officer_id: int, *, expected: Status, new: Status, by: int | None, now: datetime
+    ) -> bool:
+        """Move an officer between statuses; False when it was not in ``expected`` any more.
+
+        The status condition in the UPDATE is what makes a repeated or stale button press
+        change nothing.
+        """
+        cursor = await self._write(
+            "UPDATE officers SET status = ?, decided_by = ?, decided_at = ?"
+            " WHERE id = ? AND status = ?",
+            (new.value, by, to_db_time(now), officer_id, expected.value),
+        )
+        return cursor.rowcount == 1
+
+    async def set_language(self, officer_id: int, language: str) -> None:
+        """Remember the officer's language."""
+        await self._write("UPDATE officers SET language = ? WHERE id = ?", (language, officer_id))
+
+    async def set_role(self, officer_id: int, role: str) -> None:
+        """Change an officer's role (used for configured admins)."""
+        await self._write("UPDATE officers SET role = ? WHERE id = ?", (role, officer_id))
+
+    async def mark_blocked(self, telegram_id: int, at: datetime | None) -> None:
+        """Record that the person blocked the bot (or unblocked it, with ``None``)."""
+        await self._write(
+            "UPDATE officers SET blocked_at = ? WHERE telegram_id = ?",
+            (to_db_time(at) if at else None, telegram_id),
+        )
+
+    async def in_units(
+        self, unit_codes: Iterable[str], *, statuses: Iterable[Status] = (Status.ACTIVE,)
+    ) -> list[Officer]:
+        """Officers of these units with one of these statuses, by name."""
+        units = sorted(set(unit_codes))
+        wanted = sorted(status.value for status in statuses)
+        if not units or not wanted:
+            return []
+        rows = await self._all(
+            f"SELECT {_OFFICER_COLUMNS} FROM officers"
+            f" WHERE unit_code IN ({','.join('?' * len(units))})"
+            f" AND status IN ({','.join('?' * len(wanted))}) ORDER BY full_name",
+            (*units, *wanted),
+        )
+        return [_officer(row) for row in rows]
+
+    async def with_roles(self, roles: Iterable[str]) -> list[Officer]:
+        """Active officers holding one of these roles."""
+        wanted = sorted(set(roles))
+        if not wanted:
+            return []
+        rows = await self._all(
+            f"SELECT {_OFFICER_COLUMNS} FROM officers WHERE status = 'active'"
+            f" AND role IN ({','.join('?' * len(wanted))}) ORDER BY id",
+            wanted,
+        )
+        return [_officer(row) for row in rows]
+
+
+def _invitation(row: Row) -> Invitation:
+    return Invitation(
+        id=row["id"],
+        unit_code=row["unit_code"],
+        role=row["role"],
+        created_by=row["created_by"],
+        created_at=require_time(row["created_at"]),
+        expires_at=require_time(row["expires_at"]),
+        claimed_by=row["claimed_by"],
+        used_by=row["used_by"],
+    )
+
+
+_INVITATION_COLUMNS = "id, unit_code, role, created_by, created_at, expires_at, claimed_by, used_by"
+
+
+class InvitationRepository(_Repository):
+    """One-time invitation links; only a hash of each token is stored."""
+
+    async def create(
+        self,
+        *,
+        token_hash: str,
+        unit_code: str,
+        role: str,
+        created_by: int,
+        now: datetime,
+        expires_at: datetime,
+    ) -> Invitation:
+        """Store a new invitation."""
+        cursor = await self._write(
+            "INSERT INTO invitations (token_hash, unit_code, role, created_by, created_at,"
+            " expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (token_hash, unit_code, role, created_by, to_db_time(now), to_db_time(expires_at)),
+        )
+        invitation = await self.by_id(int(cursor.lastrowid or 0))
+        assert invitation is not None
+        return invitation
+
+    async def by_id(self, invitation_id: int) -> Invitation | None:
+        """The invitation with this id."""
+        row = await self._one(
+            f"SELECT {_INVITATION_COLUMNS} FROM invitations WHERE id = ?", (invitation_id,)
+        )
+        return _invitation(row) if row else None
+
+    async def by_token_hash(self, token_hash: str) -> Invitation | None:
+        """The invitation whose token hashes to this value."""
+        row = await self._one(
+            f"SELECT {_INVITATION_COLUMNS} FROM invitations WHERE token_hash = ?", (token_hash,)
+        )
+        return _invitation(row) if row else None
+
+    async def claim(self, invitation_id: int, telegram_id: int, now: datetime) -> bool:
+        """Reserve the link for the first person who opens it; True for that person."""
+        cursor = await self._write(
+            "UPDATE invitations SET claimed_by = ?, claimed_at = ?"
+            " WHERE id = ? AND (claimed_by IS NULL OR claimed_by = ?) AND used_by IS NULL",
+            (telegram_id, to_db_time(now), invitation_id, telegram_id),
+        )
+        return cursor.rowcount == 1
+
+    async def use(self, invitation_id: int, officer_id: int, now: datetime) -> bool:
+        """Mark the invitation used by the officer it registered."""
+        cursor = await self._write(
+            "UPDATE invitations SET used_by = ?, used_at = ? WHERE id = ? AND used_by IS NULL",
+            (officer_id, to_db_time(now), invitation_id),
+        )
+        return cursor.rowcount == 1
+
+
+class RegistrationRepository(_Repository):
+    """Registrations in progress: the registration conversation's state."""
+
+    async def get(self, telegram_id: int) -> Registration | None:
+        """The registration this person has open, if any."""
+        row = await self._one(
+            "SELECT telegram_id, step, answers, invitation_id, language FROM registrations"
+            " WHERE telegram_id = ?",
+            (telegram_id,),
+        )
+        if row is None:
+            return None
+        return Registration(
+            telegram_id=row["telegram_id"],
+            step=RegistrationStep(row["step"]),
+            answers=json.loads(row["answers"]),
+            invitation_id=row["invitation_id"],
+            language=row["language"],
+        )
+
+    async def save(self, registration: Registration, now: datetime) -> None:
+        """Write the registration's step and answers."""
+        await self._write(
+            "INSERT INTO registrations (telegram_id, step, answers, invitation_id, language,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(telegram_id) DO UPDATE SET"
+            " step = excluded.step, answers = excluded.answers,"
+            " invitation_id = excluded.invitation_id, language = excluded.language,"
+            " updated_at = excluded.updated_at",
+            (
+                registration.telegram_id,
+                registration.step.value,
+                json.dumps(registration.answers, ensure_ascii=False),
+                registration.invitation_id,
+                registration.language,
+                to_db_time(now),
+            ),
+        )
+
+    async def delete(self, telegram_id: int) -> None:
+        """Forget a finished or abandoned registration."""
+        await self._write("DELETE FROM registrations WHERE telegram_id = ?", (telegram_id,))
+
+
+class AuditLog(_Repository):
+    """Every change to who may do what: actor, action, target, time."""
+
+    async def record(
+        self,
+        *,
+        actor_id: int | None,
+        action: str,
+        target_type: str,
+        target_id: object,
+        now: datetime,
+        **details: object,
+    ) -> None:
+        """Append one entry."""
+        await self._write(
+            "INSERT INTO audit_log (at, actor_id, action, target_type, target_id, details)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                to_db_time(now),
+                actor_id,
+                action,
+                target_type,
+                str(target_id),
+                json.dumps(details, ensure_ascii=False, default=str),
+            ),
+        )
+
+    async def recent(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The newest entries first."""
+        rows = await self._all(
+            "SELECT at, actor_id, action, target_type, target_id, details FROM audit_log"
+            " ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [dict(row) | {"details": json.loads(row["details"])} for row in rows]
+
+
+class ProcessedUpdates(_Repository):
+    """Which Telegram updates were already applied."""
+
+    async def seen(self, update_id: int) -> bool:
+        """Whether this update was applied before."""
+        row = await self._one("SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,))
+        return row is not None
+
+
+class Repositories:
+    """Every repository, bound to one connection."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self.units = UnitRepository(connection)
+        self.officers = OfficerRepository(connection)
+        self.invitations = InvitationRepository(connection)
+        self.registrations = RegistrationRepository(connection)
+        self.audit = AuditLog(connection)
+        self.updates = ProcessedUpdates(connection)
