@@ -8,6 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from domain.catalogue import Bilingual
+
 CODE_PATTERN = r"^[a-z][a-z0-9_]{1,15}$"
 
 
@@ -26,17 +28,6 @@ class Scope(StrEnum):
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Bilingual(_Frozen):
-    """A text in Indonesian and English."""
-
-    id: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-    def get(self, language: str) -> str:
-        """The text in ``language``, Indonesian when the language is unknown."""
-        return self.en if language == "en" else self.id
 
 
 class Precinct(_Frozen):

@@ -1,0 +1,843 @@
+"""Documentation photos: check, store once, orient upright, shrink, and stamp.
+
+Everything here is blocking Pillow and file work; callers run it through
+``asyncio.to_thread`` so the event loop keeps answering other officers.
+
+Two stages, because the stamp text (place, time, report number) is only final when the
+report is submitted: :func:`ingest_photo` validates and stores an unstamped web copy and a
+thumbnail as soon as the photo arrives, and :func:`stamp_photo` draws the documentation
+stamp on a copy of the web image later. Originals are kept byte for byte for integrity.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import math
+import os
+import re
+import struct
+import tempfile
+import threading
+import unicodedata
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PIL import Image, ImageDraw, ImageFile, ImageFont, ImageOps
+
+__all__ = [
+    "MIN_SIDE",
+    "THUMB_MAX",
+    "WEB_MAX",
+    "IngestedPhoto",
+    "PhotoProblem",
+    "PhotoRejected",
+    "PhotoStore",
+    "contact_sheet",
+    "ingest_photo",
+    "stamp_photo",
+]
+
+WEB_MAX = 1600
+"""Long side of the web copy: sharp on any phone, well under Telegram's photo limits."""
+THUMB_MAX = 320
+"""Long side of the thumbnail (lists, contact sheets with small tiles)."""
+MIN_SIDE = 64
+"""Smaller than this on either side is an icon or a sticker, not documentation."""
+WEB_QUALITY = 85
+THUMB_QUALITY = 80
+MAX_STAMP_LINES = 4
+
+_META_VERSION = 1
+_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+_FILE_MODE = 0o600
+_DIR_MODE = 0o700
+
+# Pillow format id -> (our format name, file extension). MPO is how Pillow names camera
+# JPEGs carrying extra frames (preview, depth map): still a JPEG photo, first frame is it.
+_FORMATS: dict[str, tuple[str, str]] = {
+    "JPEG": ("jpeg", "jpg"),
+    "MPO": ("jpeg", "jpg"),
+    "PNG": ("png", "png"),
+    "WEBP": ("webp", "webp"),
+    "GIF": ("gif", "gif"),
+    "HEIF": ("heic", "heic"),
+}
+_EXTENSIONS = ("jpg", "png", "webp", "gif", "heic")
+
+# The EXIF orientation table of ImageOps.exif_transpose, applied to the already shrunk
+# image without re-serialising EXIF we drop anyway (and immune to garbage EXIF).
+_TRANSPOSE: dict[int, Image.Transpose] = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+# What a hostile or broken file can make Pillow raise while decoding.
+_DECODE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    IndexError,
+    struct.error,
+)
+
+# catch_warnings() swaps process-wide state: serialise our own uses of it.
+_WARNINGS_LOCK = threading.Lock()
+
+_EXIF_IFD = 0x8769
+_GPS_IFD = 0x8825
+_ORIENTATION = 0x0112
+_DATETIME = 0x0132
+_DATETIME_ORIGINAL = 0x9003
+_DATETIME_DIGITIZED = 0x9004
+_OFFSET_TIME = 0x9010
+_OFFSET_TIME_ORIGINAL = 0x9011
+_OFFSET_TIME_DIGITIZED = 0x9012
+_OFFSET_RE = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
+
+# Characters the slim font bundled with Pillow lacks, mapped to ones it has.
+_CHAR_FALLBACKS = {
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2012": "-",
+    "\u2212": "-",
+    "\u2022": "\u00b7",
+    "\u00a0": " ",
+}
+
+
+class PhotoProblem(StrEnum):
+    """Why a photo was refused; the handler turns it into a friendly message."""
+
+    NOT_IMAGE = "not_image"
+    TRUNCATED = "truncated"
+    TOO_LARGE = "too_large"
+    ANIMATED = "animated"
+    TOO_SMALL = "too_small"
+
+
+class PhotoRejected(Exception):
+    """The bytes are not a usable documentation photo; ``reason`` says why."""
+
+    def __init__(self, reason: PhotoProblem, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else str(reason))
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class IngestedPhoto:
+    """What the report needs to know about a stored photo.
+
+    ``width``/``height`` are of the original, upright; ``taken_at`` is aware UTC.
+    """
+
+    sha256: str
+    original_format: str
+    width: int
+    height: int
+    size_bytes: int
+    taken_at: datetime | None
+    gps: tuple[float, float] | None
+
+    @property
+    def extension(self) -> str:
+        """File extension of the stored original."""
+        return _extension(self.original_format)
+
+    def to_json(self) -> dict[str, Any]:
+        """The sidecar form, so a repeated upload needs no decoding."""
+        return {
+            "version": _META_VERSION,
+            "sha256": self.sha256,
+            "original_format": self.original_format,
+            "width": self.width,
+            "height": self.height,
+            "size_bytes": self.size_bytes,
+            "taken_at": self.taken_at.isoformat() if self.taken_at else None,
+            "gps": list(self.gps) if self.gps else None,
+        }
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> IngestedPhoto:
+        """Rebuild from the sidecar; raises KeyError/TypeError/ValueError if it is damaged."""
+        taken = raw["taken_at"]
+        gps = raw["gps"]
+        taken_at = datetime.fromisoformat(taken).astimezone(UTC) if taken else None
+        _extension(str(raw["original_format"]))
+        return cls(
+            sha256=_check_sha(str(raw["sha256"])),
+            original_format=str(raw["original_format"]),
+            width=int(raw["width"]),
+            height=int(raw["height"]),
+            size_bytes=int(raw["size_bytes"]),
+            taken_at=taken_at,
+            gps=(float(gps[0]), float(gps[1])) if gps else None,
+        )
+
+
+class PhotoStore:
+    """Content-addressed photo files under ``root/ab/`` (first two hex digits).
+
+    Per photo: ``{sha}.orig.{ext}`` (the bytes as received), ``{sha}.web.jpg``,
+    ``{sha}.thumb.jpg``, ``{sha}.json`` (metadata, written last: its presence marks a
+    complete ingest) and, once the report is submitted, ``{sha}.stamped.jpg``.
+    Files are private (0600, dirs 0700) and replaced atomically, so a crash never
+    leaves a half-written photo under its final name.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def shard_dir(self, sha256: str) -> Path:
+        """Directory holding the files of ``sha256``."""
+        return self.root / _check_sha(sha256)[:2]
+
+    def metadata_path(self, sha256: str) -> Path:
+        """Path of the JSON sidecar."""
+        return self.shard_dir(sha256) / f"{sha256}.json"
+
+    def web_path(self, sha256: str) -> Path:
+        """Path of the unstamped web copy."""
+        return self.shard_dir(sha256) / f"{sha256}.web.jpg"
+
+    def thumb_path(self, sha256: str) -> Path:
+        """Path of the thumbnail."""
+        return self.shard_dir(sha256) / f"{sha256}.thumb.jpg"
+
+    def stamped_path(self, sha256: str) -> Path:
+        """Path of the stamped copy (exists only after :func:`stamp_photo`)."""
+        return self.shard_dir(sha256) / f"{sha256}.stamped.jpg"
+
+    def original_path(self, sha256: str) -> Path:
+        """Path of the stored original, whatever its extension.
+
+        Raises:
+            FileNotFoundError: no original is stored for this hash.
+        """
+        shard = self.shard_dir(sha256)
+        for ext in _EXTENSIONS:
+            path = shard / f"{sha256}.orig.{ext}"
+            if path.exists():
+                return path
+        raise FileNotFoundError(f"no original stored for {sha256}")
+
+    def get(self, sha256: str) -> IngestedPhoto | None:
+        """The stored photo, or None when it is missing or incomplete."""
+        try:
+            raw = json.loads(self.metadata_path(sha256).read_bytes())
+            photo = IngestedPhoto.from_json(raw)
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return None
+        if photo.sha256 != sha256:
+            return None
+        shard = self.shard_dir(sha256)
+        needed = (
+            shard / f"{sha256}.orig.{photo.extension}",
+            self.web_path(sha256),
+            self.thumb_path(sha256),
+        )
+        return photo if all(p.is_file() for p in needed) else None
+
+    def exists(self, sha256: str) -> bool:
+        """Whether a complete ingest of ``sha256`` is stored."""
+        return self.get(sha256) is not None
+
+    def verify(self, sha256: str) -> bool:
+        """Whether the stored original still hashes to its name (integrity check)."""
+        try:
+            path = self.original_path(sha256)
+            digest = hashlib.sha256()
+            with path.open("rb") as handle:
+                for chunk in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(chunk)
+        except OSError:
+            return False
+        return digest.hexdigest() == sha256
+
+    def iter_hashes(self) -> Iterator[str]:
+        """Hashes of every stored original, complete ingest or not, in sorted order."""
+        if not self.root.is_dir():
+            return
+        for shard in sorted(self.root.iterdir()):
+            if not shard.is_dir() or len(shard.name) != 2:
+                continue
+            found = {p.name.split(".", 1)[0] for p in shard.glob("*.orig.*")}
+            yield from sorted(h for h in found if _SHA_RE.match(h) and h[:2] == shard.name)
+
+    def _write(self, path: Path, data: bytes, *, sync_dir: bool = True) -> None:
+        """Atomically write ``data`` to ``path``, mode 0600.
+
+        Temp file in the same directory, fsync, then ``os.replace``: readers see the
+        old file or the new one, never a torn one.
+        """
+        self._ensure_dir(path.parent)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                os.fchmod(handle.fileno(), _FILE_MODE)
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        if sync_dir:
+            _fsync_dir(path.parent)
+
+    def _ensure_dir(self, path: Path) -> None:
+        """Create the root and shard directories as 0700 (not the umask default)."""
+        for directory in (self.root, path):
+            if directory.is_dir():
+                continue
+            directory.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                directory.mkdir(mode=_DIR_MODE)
+            except FileExistsError:
+                continue
+            os.chmod(directory, _DIR_MODE)
+
+    def _save(self, photo: IngestedPhoto, original: bytes, web: bytes, thumb: bytes) -> None:
+        """Write all files of one ingest; the sidecar last, as the completion mark."""
+        sha = photo.sha256
+        original_path = self.shard_dir(sha) / f"{sha}.orig.{photo.extension}"
+        self._write(original_path, original, sync_dir=False)
+        self._write(self.web_path(sha), web, sync_dir=False)
+        self._write(self.thumb_path(sha), thumb, sync_dir=False)
+        sidecar = json.dumps(photo.to_json(), sort_keys=True).encode()
+        self._write(self.metadata_path(sha), sidecar)
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+def ingest_photo(
+    data: bytes,
+    store: PhotoStore,
+    *,
+    max_pixels: int = 40_000_000,
+    tz: ZoneInfo,
+) -> IngestedPhoto:
+    """Validate a received photo, store it once, and return what the report needs.
+
+    Idempotent: the same bytes again return the stored result without decoding (Telegram
+    redelivers updates after a restart; officers resend).
+
+    Args:
+        data: the file exactly as downloaded.
+        store: where the files go.
+        max_pixels: refuse larger images, judged from the header before decoding.
+        tz: zone for EXIF times that carry no offset (the precinct's, e.g. Asia/Makassar).
+
+    Raises:
+        PhotoRejected: with the :class:`PhotoProblem` to tell the officer.
+    """
+    sha = hashlib.sha256(data).hexdigest()
+    stored = store.get(sha)
+    if stored is not None:
+        return stored
+    with _open_checked(data, max_pixels) as img:
+        fmt = _FORMATS[img.format or ""][0]
+        target = _fit(img.size, WEB_MAX)
+        raw_size = img.size
+        _load(img, target)
+        with _pillow_warnings():  # after load(): PNG may keep its eXIf chunk past the pixels
+            exif = _read_exif(img)
+            orientation, taken_at, gps = _orientation(exif), _taken_at(exif, tz), _gps(exif)
+        icc = _rgb_profile(img)
+        web = _render_web(img, target, orientation)
+    thumb = _shrink(web, _fit(web.size, THUMB_MAX))
+    width, height = _upright(raw_size, orientation)
+    photo = IngestedPhoto(sha, fmt, width, height, len(data), taken_at, gps)
+    web_jpeg, thumb_jpeg = _jpeg(web, WEB_QUALITY, icc), _jpeg(thumb, THUMB_QUALITY, icc)
+    store._save(photo, data, web_jpeg, thumb_jpeg)
+    return photo
+
+
+@contextlib.contextmanager
+def _pillow_warnings() -> Iterator[None]:
+    """Turn decompression-bomb warnings into exceptions; silence Pillow's chatter.
+
+    Pillow *warns* (not raises) between MAX_IMAGE_PIXELS and twice that; we refuse
+    either way. "Corrupt EXIF" and "malformed MPO" UserWarnings we judge ourselves.
+    """
+    with _WARNINGS_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        yield
+
+
+def _accepted_formats() -> list[str]:
+    """JPEG, PNG, WEBP (and GIF, to name animations); HEIF only if a plugin registered it."""
+    formats = ["JPEG", "PNG", "WEBP", "GIF"]
+    if "HEIF" in Image.OPEN:
+        formats.append("HEIF")
+    return formats
+
+
+def _open_checked(data: bytes, max_pixels: int) -> ImageFile.ImageFile:
+    """Open lazily and check everything the header tells, before any pixel is decoded."""
+    try:
+        with _pillow_warnings():
+            img = Image.open(io.BytesIO(data), formats=_accepted_formats())
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise PhotoRejected(PhotoProblem.TOO_LARGE, str(exc)) from exc
+    except _DECODE_ERRORS as exc:
+        raise PhotoRejected(PhotoProblem.NOT_IMAGE, str(exc)) from exc
+    try:
+        _check_header(img, max_pixels)
+    except BaseException:
+        img.close()
+        raise
+    return img
+
+
+def _check_header(img: ImageFile.ImageFile, max_pixels: int) -> None:
+    """Size limits from the header, then animation (GIF needs a cheap seek for that)."""
+    width, height = img.size
+    if width * height > max_pixels:
+        raise PhotoRejected(PhotoProblem.TOO_LARGE, f"{width}x{height}")
+    if min(width, height) < MIN_SIDE:
+        raise PhotoRejected(PhotoProblem.TOO_SMALL, f"{width}x{height}")
+    try:
+        with _pillow_warnings():
+            animated = bool(getattr(img, "is_animated", False))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise PhotoRejected(PhotoProblem.TOO_LARGE, str(exc)) from exc
+    except _DECODE_ERRORS as exc:
+        raise PhotoRejected(PhotoProblem.TRUNCATED, str(exc)) from exc
+    if animated and img.format != "MPO":
+        raise PhotoRejected(PhotoProblem.ANIMATED, img.format or "")
+
+
+def _load(img: ImageFile.ImageFile, target: tuple[int, int]) -> None:
+    """Decode the pixels, JPEGs straight at about ``target`` size.
+
+    ``draft`` lets libjpeg decode at 1/2, 1/4 or 1/8 scale while keeping *both* sides at
+    least the requested size, so we ask for the fitted web size (1600x1200 for 4:3),
+    not a square box. Other formats ignore it.
+    """
+    if img.format in ("JPEG", "MPO"):
+        img.draft("RGB", target)
+    try:
+        img.load()
+    except Image.DecompressionBombError as exc:
+        raise PhotoRejected(PhotoProblem.TOO_LARGE, str(exc)) from exc
+    except _DECODE_ERRORS as exc:
+        raise PhotoRejected(PhotoProblem.TRUNCATED, str(exc)) from exc
+
+
+def _render_web(img: Image.Image, target: tuple[int, int], orientation: int) -> Image.Image:
+    """Flatten, shrink, convert to RGB, then rotate upright: each step on the small image."""
+    out = _shrink(_flatten(img), target)
+    if out.mode != "RGB":
+        out = out.convert("RGB")
+    if orientation in _TRANSPOSE:
+        out = out.transpose(_TRANSPOSE[orientation])
+    return out
+
+
+def _flatten(img: Image.Image) -> Image.Image:
+    """Reduce any mode to one that resizes well: RGB, L or CMYK (alpha onto white)."""
+    if img.mode in ("RGB", "L", "CMYK"):
+        return img
+    if img.mode.startswith("I"):  # 16-bit greyscale: scale to 8 bits instead of clipping
+        return img.convert("I").point(lambda v: v / 257).convert("L")
+    if img.mode == "F":
+        return img.convert("L")
+    rgba = img.convert("RGBA")
+    background = Image.new("RGB", rgba.size, (255, 255, 255))
+    background.paste(rgba, mask=rgba.getchannel("A"))
+    return background
+
+
+def _rgb_profile(img: Image.Image) -> bytes | None:
+    """The image's ICC profile if it describes RGB, to embed in our copies.
+
+    Phones tag photos Display P3; keeping the tag keeps the colours, at no cost, where
+    converting to sRGB with LittleCMS took ~100 ms per 1600x1200 image here. Profiles
+    of other colour spaces (CMYK, grey) no longer fit once we convert to RGB: dropped.
+    """
+    icc = img.info.get("icc_profile")
+    if img.mode == "RGB" and isinstance(icc, bytes) and len(icc) >= 128 and icc[16:20] == b"RGB ":
+        return icc
+    return None
+
+
+def _shrink(img: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """Downscale to ``size`` the way ``Image.thumbnail`` does (BICUBIC, box pre-reduce).
+
+    Measured on 2000x1500 -> 1600x1200: LANCZOS 67 ms, BICUBIC 54 ms; no visible
+    difference at these ratios, and the resize costs as much as the drafted decode.
+    """
+    if img.size == size:
+        return img
+    return img.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
+
+
+def _fit(size: tuple[int, int], limit: int) -> tuple[int, int]:
+    """The size with the long side at most ``limit``, aspect kept."""
+    width, height = size
+    scale = min(1.0, limit / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _upright(size: tuple[int, int], orientation: int) -> tuple[int, int]:
+    """The size after EXIF rotation: orientations 5-8 swap the axes."""
+    return (size[1], size[0]) if orientation in (5, 6, 7, 8) else size
+
+
+def _jpeg(img: Image.Image, quality: int, icc: bytes | None = None) -> bytes:
+    """Encode a JPEG with no metadata (EXIF, GPS, XMP, comment); only a colour profile."""
+    img.info.clear()  # Pillow would copy a JPEG comment from info
+    buffer = io.BytesIO()
+    if icc:
+        img.save(buffer, "JPEG", quality=quality, icc_profile=icc)
+    else:
+        img.save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+# ----------------------------------------------------------------------------- EXIF
+
+
+def _read_exif(img: Image.Image) -> Image.Exif:
+    """The EXIF of ``img``, or an empty one if it cannot be parsed."""
+    try:
+        return img.getexif()
+    except Exception:  # garbage EXIF must never cost the photo
+        return Image.Exif()
+
+
+def _ifd(exif: Image.Exif, tag: int) -> Mapping[int, Any]:
+    """A sub-IFD (EXIF, GPS) or an empty mapping when absent or broken."""
+    try:
+        return exif.get_ifd(tag)
+    except Exception:  # see _read_exif
+        return {}
+
+
+def _orientation(exif: Image.Exif) -> int:
+    """EXIF orientation 1-8; anything else counts as upright."""
+    value = exif.get(_ORIENTATION, 1)
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _taken_at(exif: Image.Exif, tz: ZoneInfo) -> datetime | None:
+    """Capture time in UTC, from the first usable EXIF date.
+
+    Uses the matching OffsetTime tag when the camera wrote one; otherwise the camera
+    clock is taken to be local time in ``tz``.
+    """
+    sub = _ifd(exif, _EXIF_IFD)
+    candidates = (
+        (sub.get(_DATETIME_ORIGINAL), sub.get(_OFFSET_TIME_ORIGINAL)),
+        (sub.get(_DATETIME_DIGITIZED), sub.get(_OFFSET_TIME_DIGITIZED)),
+        (exif.get(_DATETIME), sub.get(_OFFSET_TIME)),
+    )
+    for value, offset in candidates:
+        moment = _parse_exif_time(value, offset, tz)
+        if moment is not None:
+            return moment
+    return None
+
+
+def _parse_exif_time(value: object, offset: object, tz: ZoneInfo) -> datetime | None:
+    """Parse ``YYYY:MM:DD HH:MM:SS`` (cameras also write dashes); None if unusable."""
+    text = _text(value)[:19]
+    zone: tzinfo = _parse_offset(offset) or tz
+    for fmt in ("%Y:%m:%d %H:%M:%S", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=zone).astimezone(UTC)
+        except (ValueError, OverflowError):
+            continue
+    return None
+
+
+def _parse_offset(value: object) -> timezone | None:
+    """``+08:00`` style offset, or None when absent or implausible."""
+    match = _OFFSET_RE.match(_text(value))
+    if match is None:
+        return None
+    sign, hours, minutes = match.groups()
+    delta = timedelta(hours=int(hours), minutes=int(minutes))
+    if delta > timedelta(hours=14) or int(minutes) >= 60:
+        return None
+    return timezone(-delta if sign == "-" else delta)
+
+
+def _gps(exif: Image.Exif) -> tuple[float, float] | None:
+    """(latitude, longitude) in signed decimal degrees, or None.
+
+    Refs are required (a guessed hemisphere puts the report elsewhere); exactly (0, 0)
+    is what phones write without a fix.
+    """
+    gps = _ifd(exif, _GPS_IFD)
+    lat = _coordinate(gps.get(2), gps.get(1), ("N", "S"), 90.0)
+    lon = _coordinate(gps.get(4), gps.get(3), ("E", "W"), 180.0)
+    if lat is None or lon is None or (lat == 0.0 and lon == 0.0):
+        return None
+    return lat, lon
+
+
+def _coordinate(
+    value: object, ref: object, hemispheres: tuple[str, str], limit: float
+) -> float | None:
+    """Degrees/minutes/seconds rationals plus a ref letter -> signed decimal degrees."""
+    letter = _text(ref).upper()[:1]
+    if letter not in hemispheres:
+        return None
+    parts_in = value if isinstance(value, tuple | list) else (value,)
+    try:
+        parts = [float(part) for part in parts_in]
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    if not 1 <= len(parts) <= 3 or not all(math.isfinite(p) and p >= 0 for p in parts):
+        return None
+    degrees = sum(part / 60**index for index, part in enumerate(parts))
+    if degrees > limit:
+        return None
+    return round(-degrees if letter == hemispheres[1] else degrees, 7)
+
+
+def _text(value: object) -> str:
+    """An EXIF ASCII value as clean text ('' for anything else)."""
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "ignore")
+    return value.strip("\x00 \t\r\n") if isinstance(value, str) else ""
+
+
+def _extension(original_format: str) -> str:
+    """Extension for one of our format names; ValueError for unknown ones."""
+    for name, ext in _FORMATS.values():
+        if name == original_format:
+            return ext
+    raise ValueError(f"unknown photo format {original_format!r}")
+
+
+def _check_sha(sha256: str) -> str:
+    """Refuse anything but a lowercase hex sha256: these names become paths."""
+    if not _SHA_RE.match(sha256):
+        raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+    return sha256
+
+
+def _fsync_dir(path: Path) -> None:
+    """Persist a rename (os.replace) across power loss."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# ------------------------------------------------------------------------ stamping
+
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+
+def stamp_photo(
+    store: PhotoStore,
+    sha256: str,
+    lines: Sequence[str],
+    *,
+    font_path: Path | None = None,
+) -> Path:
+    """Write ``{sha}.stamped.jpg``: the web copy with a documentation stamp.
+
+    A semi-transparent dark band at the bottom carries up to four white lines (activity
+    and report number, date and time, place, officer), sized to the image width so it
+    stays legible on a phone; too-long lines end in "…". The result has no EXIF/GPS.
+    Same lines, same file: safe to repeat.
+
+    Args:
+        store: the photo store.
+        sha256: an ingested photo.
+        lines: 1-4 lines of stamp text.
+        font_path: a TrueType font to use instead of the one bundled with Pillow.
+
+    Raises:
+        FileNotFoundError: the photo was never ingested.
+        ValueError: no lines or more than four.
+    """
+    if not 1 <= len(lines) <= MAX_STAMP_LINES:
+        raise ValueError(f"a stamp has 1 to {MAX_STAMP_LINES} lines, got {len(lines)}")
+    with Image.open(store.web_path(sha256), formats=["JPEG"]) as source:
+        icc = source.info.get("icc_profile")
+        img = source.convert("RGB")
+    _draw_stamp(img, [" ".join(line.split()) for line in lines], font_path)
+    out = store.stamped_path(sha256)
+    store._write(out, _jpeg(img, WEB_QUALITY, icc if isinstance(icc, bytes) else None))
+    return out
+
+
+def _draw_stamp(img: Image.Image, lines: Sequence[str], font_path: Path | None) -> None:
+    """Draw the band and the lines in place."""
+    width, height = img.size
+    by_width = width / 34
+    by_height = height * 0.45 / (len(lines) * 1.3 + 1.2)  # band never above ~45 %
+    font = _font(max(8, round(min(by_width, by_height))), font_path)
+    size = _font_px(font)
+    line_height = round(size * 1.3)
+    pad = round(size * 0.6)
+    top = height - (2 * pad + line_height * len(lines))
+    draw = ImageDraw.Draw(img, "RGBA")
+    draw.rectangle((0, top, width, height), fill=(0, 0, 0, 150))
+    for index, line in enumerate(lines):
+        text = _fit_text(_renderable(line, font, font_path), font, width - 2 * pad)
+        draw.text((pad, top + pad + index * line_height), text, font=font, fill="white")
+
+
+def _font(size: int, font_path: Path | None) -> Font:
+    """The requested TrueType font, else Pillow's bundled scalable one, else its bitmap one.
+
+    Fonts are made per call, not cached: FreeType faces are not safe to share between
+    the worker threads that run this module (loading costs ~0.1 ms).
+    """
+    if font_path is not None:
+        return ImageFont.truetype(str(font_path), size)
+    try:
+        return ImageFont.load_default(size=size)
+    except (ImportError, OSError):  # Pillow built without FreeType
+        return ImageFont.load_default()
+
+
+def _font_px(font: Font) -> int:
+    """Nominal pixel size of a font (the bitmap fallback is about 11 px)."""
+    return int(font.size) if isinstance(font, ImageFont.FreeTypeFont) else 11
+
+
+def _renderable(text: str, font: Font, font_path: Path | None) -> str:
+    """Replace characters the bundled font cannot draw (it has ASCII and little else).
+
+    Dashes become "-", accents are dropped (é -> e), anything else missing becomes "?":
+    better than an empty box on an official photo.
+    """
+    text = "".join(_CHAR_FALLBACKS.get(ch, ch) for ch in text)
+    if font_path is not None or not isinstance(font, ImageFont.FreeTypeFont):
+        return text if font_path is not None else _ascii_fold(text)
+    notdef = _glyph(font, "\uffff")
+    out = []
+    for ch in text:
+        if ch != " " and _glyph(font, ch) == notdef:
+            folded = _ascii_fold(ch)
+            ch = folded if folded and _glyph(font, folded) != notdef else "?"
+        out.append(ch)
+    return "".join(out)
+
+
+def _glyph(font: ImageFont.FreeTypeFont, ch: str) -> tuple[tuple[int, int], bytes]:
+    """A glyph's rendering, to compare against the font's "missing glyph" box."""
+    mask = font.getmask(ch)
+    return mask.size, bytes(mask)
+
+
+def _ascii_fold(text: str) -> str:
+    """Strip accents and drop what has no ASCII form."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return decomposed.encode("ascii", "ignore").decode("ascii")
+
+
+def _fit_text(text: str, font: Font, max_width: int) -> str:
+    """``text`` if it fits in ``max_width`` pixels, else its longest prefix plus "…"."""
+    if font.getlength(text) <= max_width:
+        return text
+    low, high = 0, len(text)
+    while low < high:  # longest prefix that fits together with the ellipsis
+        mid = (low + high + 1) // 2
+        if font.getlength(text[:mid].rstrip() + "…") <= max_width:
+            low = mid
+        else:
+            high = mid - 1
+    return text[:low].rstrip() + "…"
+
+
+# -------------------------------------------------------------------- contact sheet
+
+
+def contact_sheet(
+    store: PhotoStore,
+    items: Sequence[tuple[str, str]],
+    *,
+    columns: int = 3,
+    tile: int = 400,
+    font_path: Path | None = None,
+) -> bytes:
+    """A JPEG grid of photos, each with a caption below (weekly summaries).
+
+    Each photo is shown whole (letterboxed in its square tile). A photo whose files are
+    missing gets a grey tile instead of failing the whole summary. Keep it to a few
+    dozen items: Telegram refuses photos whose width + height exceed 10000 px.
+
+    Args:
+        store: the photo store.
+        items: (sha256, caption) pairs, in display order.
+        columns: tiles per row.
+        tile: tile side in pixels.
+        font_path: a TrueType font instead of Pillow's bundled one.
+
+    Raises:
+        ValueError: no items, or a nonsensical layout.
+    """
+    if not items or columns < 1 or tile < MIN_SIDE:
+        raise ValueError("contact sheet needs items, columns >= 1 and tile >= 64")
+    font = _font(max(10, tile // 16), font_path)
+    line_height = round(_font_px(font) * 1.3)
+    gap = max(4, tile // 25)
+    cell_h = tile + gap // 2 + 2 * line_height
+    cols = min(columns, len(items))
+    rows = math.ceil(len(items) / cols)
+    sheet = Image.new("RGB", (cols * (tile + gap) + gap, rows * (cell_h + gap) + gap), "white")
+    draw = ImageDraw.Draw(sheet)
+    for index, (sha, caption) in enumerate(items):
+        x = gap + (index % cols) * (tile + gap)
+        y = gap + (index // cols) * (cell_h + gap)
+        sheet.paste(_tile_image(store, sha, tile), (x, y))
+        text = _renderable(" ".join(caption.split()), font, font_path)
+        for row, line in enumerate(_wrap(text, font, tile, max_lines=2)):
+            draw.text((x, y + tile + gap // 2 + row * line_height), line, font=font, fill="black")
+    return _jpeg(sheet, WEB_QUALITY)
+
+
+def _tile_image(store: PhotoStore, sha256: str, tile: int) -> Image.Image:
+    """The photo fitted into a square tile (the thumbnail when it is big enough)."""
+    background = Image.new("RGB", (tile, tile), (225, 225, 225))
+    path = store.thumb_path(sha256) if tile <= THUMB_MAX else store.web_path(sha256)
+    try:
+        with Image.open(path, formats=["JPEG"]) as source:
+            source.draft("RGB", (tile, tile))
+            photo = ImageOps.contain(source.convert("RGB"), (tile, tile))
+    except _DECODE_ERRORS:
+        return background
+    background.paste(photo, ((tile - photo.width) // 2, (tile - photo.height) // 2))
+    return background
+
+
+def _wrap(text: str, font: Font, max_width: int, *, max_lines: int) -> list[str]:
+    """Greedy word wrap into at most ``max_lines``; the last line ends in "…" if cut."""
+    lines: list[str] = []
+    words = text.split()
+    while words and len(lines) < max_lines:
+        line = words.pop(0)
+        while words and font.getlength(f"{line} {words[0]}") <= max_width:
+            line = f"{line} {words.pop(0)}"
+        lines.append(line)
+    if words:
+        lines[-1] = f"{lines[-1]} {' '.join(words)}"
+    return [_fit_text(line, font, max_width) for line in lines]
