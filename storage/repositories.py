@@ -87,7 +87,9 @@ class OfficerRepository(_Repository):
 
     async def by_id(self, officer_id: int) -> Officer | None:
         """The officer with this internal id, if any."""
-        row = await self._one(f"SELECT {_OFFICER_COLUMNS} FROM officers WHERE id = ?", (officer_id,))
+        row = await self._one(
+            f"SELECT {_OFFICER_COLUMNS} FROM officers WHERE id = ?", (officer_id,)
+        )
         return _officer(row) if row else None
 
     async def by_nrp(self, nrp: str) -> Officer | None:
@@ -222,7 +224,9 @@ def _invitation(row: Row) -> Invitation:
     )
 
 
-_INVITATION_COLUMNS = "id, unit_code, role, created_by, created_at, expires_at, claimed_by, used_by"
+_INVITATION_COLUMNS = (
+    "id, unit_code, role, created_by, created_at, expires_at, claimed_by, used_by"
+)
 
 
 class InvitationRepository(_Repository):

@@ -1,0 +1,41 @@
+"""``python -m bot``: run the bot (long polling); a clear line and exit 1 on bad settings."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.i18n import CatalogueError
+from config.settings import SettingsError, load_settings
+from domain.catalogue import CatalogueError as ActivityCatalogueError
+from domain.organisation import OrganisationError
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument(
+        "command", nargs="?", default="run", choices=["run", "check-config"],
+        help="run the bot (default) or only validate settings and configuration files",
+    )
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        from bot.application import build_application, load_configuration
+        from bot.logging_setup import configure_logging
+
+        configure_logging(settings.log_level, [settings.telegram_bot_token.get_secret_value()])
+        if args.command == "check-config":
+            load_configuration(settings)
+            print("configuration ok")
+            return 0
+        application = build_application(settings)
+    except (SettingsError, OrganisationError, ActivityCatalogueError, CatalogueError) as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 1
+    application.run_polling(allowed_updates=None, drop_pending_updates=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""The one place that builds the ``Application``: defaults, services, handlers, lifecycle."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot import callbacks
+from bot.access import requires, skip_processed_updates
+from bot.commands import all_commands
+from bot.errors import on_error, on_stale_button
+from bot.i18n import Translator
+from bot.services import BotContext, Services, ServicesHolder
+from config.settings import Settings
+from conversations import registration
+from domain.access import Action
+from domain.catalogue import Catalogue, load_catalogue
+from domain.clock import Clock, SystemClock
+from domain.organisation import Organisation, load_organisation
+from domain.photos import PhotoStore
+from handlers import basics, people
+from storage import Database
+
+logger = logging.getLogger(__name__)
+BotApplication = Application[Any, BotContext, Any, Any, ServicesHolder, Any]
+
+
+def load_configuration(settings: Settings) -> tuple[Organisation, Catalogue, Translator]:
+    """Load and validate every configuration file; raises with a message naming file and field."""
+    organisation = load_organisation(settings.organisation_file)
+    catalogue = load_catalogue(settings.activities_file)
+    texts = Translator.load(default_language=settings.default_language)
+    return organisation, catalogue, texts
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    rate_limiter: bool = True,
+) -> BotApplication:
+    """Build the bot: configuration is validated here, resources open in ``post_init``."""
+    organisation, catalogue, texts = load_configuration(settings)
+    database = Database(settings.database_path)
+    services = Services(
+        settings=settings,
+        db=database,
+        organisation=organisation,
+        catalogue=catalogue,
+        texts=texts,
+        clock=clock or SystemClock(),
+        photos=PhotoStore(settings.photos_dir),
+    )
+
+    async def post_init(application: BotApplication) -> None:
+        await database.open()
+        async with database.transaction() as tx:
+            await tx.units.sync((unit.code, unit.name, unit.parent) for unit in organisation.units)
+        application.bot_data.services = services
+        await _set_command_menus(application, texts)
+
+    async def post_shutdown(application: BotApplication) -> None:
+        await database.close()
+
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+        .context_types(ContextTypes(context=BotContext, bot_data=ServicesHolder))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    if rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    application: BotApplication = builder.build()
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: BotApplication) -> None:
+    """Every handler, in one list, in the order they are tried."""
+    application.add_handler(TypeHandler(object, skip_processed_updates), group=-1)
+    for command in all_commands():
+        chat_filter = _chat_filter(command.private, command.group)
+        application.add_handler(
+            CommandHandler([command.name, command.alias], command.callback, filters=chat_filter)
+        )
+    buttons = {
+        registration.NS: requires(Action.REGISTER)(registration.on_button),
+        registration.APPROVAL_NS: requires(Action.APPROVE)(registration.on_approval_button),
+        basics.LANGUAGE_NS: basics.language_button,
+        people.MEMBERS_NS: people.member_button,
+        people.INVITE_NS: people.invite_button,
+    }
+    for namespace, callback in buttons.items():
+        application.add_handler(CallbackQueryHandler(callback, pattern=callbacks.pattern(namespace)))
+    application.add_handler(CallbackQueryHandler(on_stale_button))
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND, basics.private_router([]))
+    )
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, basics.unknown_command)
+    )
+    application.add_error_handler(on_error)
+
+
+def _chat_filter(private: bool, group: bool) -> filters.BaseFilter:
+    if private and group:
+        return filters.ChatType.PRIVATE | filters.ChatType.GROUPS
+    return filters.ChatType.PRIVATE if private else filters.ChatType.GROUPS
+
+
+async def _set_command_menus(application: BotApplication, texts: Translator) -> None:
+    """The command menu per scope (private chats, groups) and per language."""
+    bot = application.bot
+    for scope, wanted in (
+        (BotCommandScopeAllPrivateChats(), lambda c: c.private and c.name != "start"),
+        (BotCommandScopeAllGroupChats(), lambda c: c.group),
+    ):
+        for language in ("id", "en"):
+            commands = [
+                BotCommand(command.name, texts(language, f"command.{command.name}")[:256])
+                for command in all_commands()
+                if wanted(command)
+            ]
+            if not commands:
+                continue
+            await bot.set_my_commands(
+                commands, scope=scope, language_code=None if language == "id" else language
+            )
+

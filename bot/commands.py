@@ -1,0 +1,54 @@
+"""Every command the bot answers: Indonesian name, English alias, policy action, handler.
+
+This table drives handler registration, the Telegram command menus, /bantuan and the main-menu
+keyboard, so a command cannot exist in one of them and be missing from another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from bot.access import HandlerCallback
+from domain.access import Action
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command as people see it."""
+
+    name: str  # Indonesian, shown in the menu
+    alias: str  # English, accepted too
+    action: Action
+    callback: HandlerCallback
+    private: bool = True
+    group: bool = False
+    in_menu: bool = False  # offered on the main-menu keyboard
+    in_help: bool = True
+    guests_only: bool = False  # shown only to people who are not active officers
+
+
+def _build() -> tuple[Command, ...]:
+    from handlers import basics, people
+
+    return (
+        Command("start", "start", Action.START, basics.start, in_help=False),
+        Command("daftar", "register", Action.REGISTER, basics.register, guests_only=True),
+        Command("anggota", "members", Action.MEMBERS, people.members, in_menu=True),
+        Command("undang", "invite", Action.INVITE, people.invite, in_menu=True),
+        Command("batal", "cancel", Action.REGISTER, basics.cancel),
+        Command("bahasa", "language", Action.LANGUAGE, basics.language_command, in_menu=True),
+        Command("bantuan", "help", Action.HELP, basics.help_command, in_menu=True),
+    )
+
+
+@cache
+def all_commands() -> tuple[Command, ...]:
+    """The command table."""
+    return _build()
+
+
+
+def menu_commands() -> list[Command]:
+    """Commands offered on the main-menu keyboard."""
+    return [command for command in all_commands() if command.in_menu]

@@ -1,0 +1,46 @@
+"""The one error handler, and the answer to buttons no handler claims."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden
+
+from bot.access import identify
+from bot.services import BotContext
+from storage import DuplicateUpdate
+
+logger = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log with context and tell the person something useful in their language."""
+    error = context.error
+    if isinstance(error, DuplicateUpdate):
+        logger.info("update %s was applied before; redelivery ignored", error.args[0])
+        return
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error("error while handling update %s", update_id, exc_info=error)
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    try:
+        actor = await identify(update.effective_user, context.services)
+        text = context.services.texts(actor.language, "error.generic")
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200], show_alert=True)
+        elif update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, text)
+    except Forbidden:
+        logger.info("could not tell user about the error: bot is blocked")
+    except Exception:
+        logger.exception("could not tell user about the error")
+
+
+async def on_stale_button(update: Update, context: BotContext) -> None:
+    """A button from an old message or an older version of the bot: say so, change nothing."""
+    query = update.callback_query
+    if query is None or update.effective_user is None:
+        return
+    actor = await identify(update.effective_user, context.services)
+    await query.answer(context.services.texts(actor.language, "button.stale"), show_alert=True)

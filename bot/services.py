@@ -1,0 +1,48 @@
+"""The services every handler needs, reachable from a typed context (no string keys)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.i18n import Translator
+from config.settings import Settings
+from domain.catalogue import Catalogue
+from domain.clock import Clock
+from domain.organisation import Organisation
+from domain.photos import PhotoStore
+from storage import Database
+
+
+@dataclass(frozen=True)
+class Services:
+    """Settings, configuration, storage and clock, built once per application."""
+
+    settings: Settings
+    db: Database
+    organisation: Organisation
+    catalogue: Catalogue
+    texts: Translator
+    clock: Clock
+    photos: PhotoStore
+
+
+class ServicesHolder:
+    """The application's ``bot_data``: holds the services once ``post_init`` built them."""
+
+    def __init__(self) -> None:
+        self.services: Services | None = None
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], ServicesHolder]):
+    """The callback context with the services attached."""
+
+    @property
+    def services(self) -> Services:
+        """The application's services (available from ``post_init`` on)."""
+        services = self.bot_data.services
+        if services is None:
+            raise RuntimeError("services are not ready (post_init has not run)")
+        return services

@@ -1,0 +1,1 @@
+"""Multi-step conversations whose state lives in SQLite, so restarts lose nothing."""

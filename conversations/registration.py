@@ -1,0 +1,482 @@
+"""Registration: an unknown person gives name, NRP, rank, unit and role, then waits for approval.
+
+State lives in the ``registrations`` table: every answer is written before the bot replies, so
+a restart mid-registration continues at the same step.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import replace
+from datetime import datetime
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import Forbidden, TelegramError
+
+from bot import callbacks
+from bot.access import Actor
+from bot.i18n import Translator
+from bot.services import BotContext, Services
+from bot.ui import Button, chunked, inline
+from domain import registration as flow
+from domain.access import ADMIN_ROLE, may_decide_on
+from domain.people import (
+    InvalidRegistrationAnswer,
+    Officer,
+    Registration,
+    RegistrationStep,
+    Status,
+    clean_name,
+    clean_nrp,
+)
+from storage import Transaction
+
+logger = logging.getLogger(__name__)
+NS = "rg"
+APPROVAL_NS = "ap"
+
+
+async def begin(
+    update: Update, context: BotContext, actor: Actor, *, invitation_id: int | None = None
+) -> None:
+    """Open (or continue) a registration for this person."""
+    services = context.services
+    message = update.effective_message
+    assert message is not None
+    if actor.officer is not None and actor.officer.status in (Status.ACTIVE, Status.PENDING):
+        key = "registration.already_active" if actor.officer.is_active else "access.pending"
+        await message.reply_text(services.texts(actor.language, key))
+        return
+    async with services.db.transaction(update_id=update.update_id, now=services.clock.now()) as tx:
+        current = await tx.registrations.get(actor.telegram_id)
+        if current is None or (invitation_id is not None and current.invitation_id != invitation_id):
+            current = Registration(
+                telegram_id=actor.telegram_id,
+                step=RegistrationStep.NAME,
+                invitation_id=invitation_id,
+                language=actor.language,
+            )
+            await tx.registrations.save(current, services.clock.now())
+    await message.reply_text(services.texts(actor.language, "registration.intro"))
+    await send_prompt(message, services, current)
+
+
+async def send_prompt(message: Message, services: Services, registration: Registration) -> None:
+    """Ask the question of the registration's current step."""
+    text, markup = prompt(services, registration)
+    await message.chat.send_message(text, reply_markup=markup)
+
+
+def prompt(services: Services, registration: Registration) -> tuple[str, InlineKeyboardMarkup]:
+    """The question and buttons for the current step."""
+    texts, language = services.texts, registration.language
+    step = registration.step
+    choices: list[Button] = []
+    per_row = 2
+    if step is RegistrationStep.RANK:
+        choices = [(rank, callbacks.pack(NS, "rank", rank)) for rank in services.organisation.ranks]
+        per_row = 3
+    elif step is RegistrationStep.UNIT:
+        choices = [
+            (unit.name, callbacks.pack(NS, "unit", unit.code))
+            for unit in services.organisation.units
+        ]
+    elif step is RegistrationStep.ROLE:
+        choices = [
+            (role.name.get(language), callbacks.pack(NS, "role", role.code))
+            for role in services.organisation.self_registration_roles()
+        ]
+        per_row = 1
+    rows = chunked(choices, per_row)
+    if step is RegistrationStep.CONFIRM:
+        rows.append([(texts(language, "button.send"), callbacks.pack(NS, "send"))])
+        text = texts(language, "registration.confirm", card=card(services, registration, language))
+    else:
+        text = texts(language, f"registration.ask_{step.value}")
+    navigation: list[Button] = []
+    if step is not flow.steps(registration)[0]:
+        navigation.append((texts(language, "button.back"), callbacks.pack(NS, "back")))
+    navigation.append((texts(language, "button.cancel"), callbacks.pack(NS, "cancel")))
+    rows.append(navigation)
+    return text, inline(rows)
+
+
+def card(services: Services, registration: Registration, language: str) -> str:
+    """The registration's answers as a short card."""
+    answers = registration.answers
+    organisation = services.organisation
+    unit = answers.get("unit")
+    role = answers.get("role")
+    return services.texts(
+        language,
+        "registration.card",
+        name=html.escape(answers.get("name", "-")),
+        nrp=answers.get("nrp", "-"),
+        rank=answers.get("rank", "-"),
+        unit=organisation.unit(unit).name if unit and organisation.has_unit(unit) else "-",
+        role=organisation.role(role).name.get(language)
+        if role and organisation.has_role(role)
+        else "-",
+    )
+
+
+async def on_message(
+    update: Update, context: BotContext, actor: Actor, registration: Registration
+) -> None:
+    """A message while registering: the answer to the current step."""
+    services = context.services
+    message = update.effective_message
+    assert message is not None
+    language = registration.language
+    step = registration.step
+    if not message.text:
+        await message.reply_text(services.texts(language, f"registration.need_text_{step.value}"))
+        return
+    try:
+        value = await _validated(services, registration, message.text)
+    except InvalidRegistrationAnswer as problem:
+        await message.reply_text(services.texts(language, problem.key, **problem.params))
+        return
+    await _store_answer(update, context, registration, step, value)
+
+
+async def _validated(services: Services, registration: Registration, raw: str) -> str:
+    step = registration.step
+    if step is RegistrationStep.NAME:
+        return clean_name(raw)
+    if step is RegistrationStep.NRP:
+        nrp = clean_nrp(raw)
+        async with services.db.reading() as repos:
+            holder = await repos.officers.by_nrp(nrp)
+        if holder is not None and holder.telegram_id != registration.telegram_id:
+            raise InvalidRegistrationAnswer("registration.nrp_taken")
+        return nrp
+    if step is RegistrationStep.RANK:
+        typed = raw.strip().upper()
+        if typed in services.organisation.ranks:
+            return typed
+        raise InvalidRegistrationAnswer("registration.rank_invalid")
+    # Unit, role and confirmation are answered with buttons.
+    raise InvalidRegistrationAnswer(f"registration.use_buttons_{step.value}")
+
+
+async def _store_answer(
+    update: Update,
+    context: BotContext,
+    registration: Registration,
+    step: RegistrationStep,
+    value: str,
+) -> None:
+    services = context.services
+    updated = flow.answered(registration, step, value)
+    async with services.db.transaction(update_id=update.update_id, now=services.clock.now()) as tx:
+        await tx.registrations.save(updated, services.clock.now())
+    message = update.effective_message
+    assert message is not None
+    await send_prompt(message, services, updated)
+
+
+async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
+    """A registration button: a choice, back, cancel or send."""
+    services = context.services
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    parts = callbacks.unpack(query.data, NS)
+    async with services.db.reading() as repos:
+        registration = await repos.registrations.get(actor.telegram_id)
+    action = parts[0] if parts else ""
+    if action == "begin":
+        await query.answer()
+        await _begin_from_button(update, context, actor, parts)
+        return
+    if registration is None:
+        await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
+        return
+    language = registration.language
+    if action in ("rank", "unit", "role") and len(parts) == 2:
+        step = RegistrationStep(action)
+        if registration.step is not step or not _valid_choice(services, step, parts[1]):
+            await query.answer(services.texts(language, "button.stale"), show_alert=True)
+            return
+        await query.answer()
+        await _store_answer(update, context, registration, step, parts[1])
+        return
+    if action == "back":
+        await query.answer()
+        updated = flow.back(registration)
+        async with services.db.transaction(
+            update_id=update.update_id, now=services.clock.now()
+        ) as tx:
+            await tx.registrations.save(updated, services.clock.now())
+        await send_prompt(query.message, services, updated)  # type: ignore[arg-type]
+        return
+    if action == "cancel":
+        await query.answer()
+        async with services.db.transaction(
+            update_id=update.update_id, now=services.clock.now()
+        ) as tx:
+            await tx.registrations.delete(actor.telegram_id)
+        await query.message.chat.send_message(services.texts(language, "registration.cancelled"))
+        return
+    if action == "send" and registration.step is RegistrationStep.CONFIRM:
+        await query.answer()
+        await _submit(update, context, actor, registration)
+        return
+    await query.answer(services.texts(language, "button.stale"), show_alert=True)
+
+
+async def _begin_from_button(
+    update: Update, context: BotContext, actor: Actor, parts: list[str]
+) -> None:
+    language = parts[1] if len(parts) > 1 and parts[1] in ("id", "en") else actor.language
+    await begin(update, context, replace(actor, language=language))
+
+
+def _valid_choice(services: Services, step: RegistrationStep, value: str) -> bool:
+    organisation = services.organisation
+    if step is RegistrationStep.RANK:
+        return value in organisation.ranks
+    if step is RegistrationStep.UNIT:
+        return organisation.has_unit(value)
+    return organisation.has_role(value) and organisation.role(value).self_register
+
+
+async def _submit(
+    update: Update, context: BotContext, actor: Actor, registration: Registration
+) -> None:
+    services = context.services
+    now = services.clock.now()
+    answers = registration.answers
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    chat = query.message.chat
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        invitation = None
+        if registration.invitation_id is not None:
+            invitation = await tx.invitations.by_id(registration.invitation_id)
+            problem = flow.invitation_problem(invitation, actor.telegram_id, now)
+            if problem is not None or invitation is None:
+                await tx.registrations.delete(actor.telegram_id)
+                refused = problem or "invitation.invalid"
+            else:
+                refused = None
+        else:
+            refused = None
+        if refused is None:
+            unit = invitation.unit_code if invitation else answers["unit"]
+            role = invitation.role if invitation else answers["role"]
+            officer = await _save_officer(tx, actor, registration, unit, role, now)
+            if invitation is not None:
+                await tx.officers.decide(
+                    officer.id,
+                    expected=Status.PENDING,
+                    new=Status.ACTIVE,
+                    by=invitation.created_by,
+                    now=now,
+                )
+                await tx.invitations.use(invitation.id, officer.id, now)
+            await tx.audit.record(
+                actor_id=officer.id,
+                action="officer.register_by_invitation" if invitation else "officer.register",
+                target_type="officer",
+                target_id=officer.id,
+                now=now,
+                unit=unit,
+                role=role,
+                invitation=invitation.id if invitation else None,
+            )
+            await tx.registrations.delete(actor.telegram_id)
+            approvers = [] if invitation else await _approvers(tx, services, unit, role)
+            inviter = await tx.officers.by_id(invitation.created_by) if invitation else None
+            saved = await tx.officers.by_id(officer.id)
+    language = registration.language
+    if refused is not None:
+        await chat.send_message(services.texts(language, refused))
+        return
+    assert saved is not None
+    await query.edit_message_reply_markup(None)
+    if invitation is not None:
+        await chat.send_message(services.texts(language, "registration.welcome_invited"))
+        await _send_help(update, context, saved)
+        if inviter is not None:
+            await _notify(context, inviter, "invitation.used_notice", name=_who(saved))
+        return
+    key = "registration.submitted" if approvers else "registration.no_approver"
+    await chat.send_message(services.texts(language, key))
+    for approver in approvers:
+        await _send_approval_request(context, approver, saved)
+
+
+async def _save_officer(
+    tx: Transaction,
+    actor: Actor,
+    registration: Registration,
+    unit: str,
+    role: str,
+    now: datetime,
+) -> Officer:
+    answers = registration.answers
+    existing = await tx.officers.by_telegram_id(actor.telegram_id)
+    if existing is not None:
+        await tx.officers.reapply(
+            existing.id,
+            full_name=answers["name"],
+            nrp=answers["nrp"],
+            rank=answers["rank"],
+            unit_code=unit,
+            role=role,
+            language=registration.language,
+            now=now,
+        )
+        refreshed = await tx.officers.by_id(existing.id)
+        assert refreshed is not None
+        return refreshed
+    return await tx.officers.create(
+        telegram_id=actor.telegram_id,
+        full_name=answers["name"],
+        nrp=answers["nrp"],
+        rank=answers["rank"],
+        unit_code=unit,
+        role=role,
+        language=registration.language,
+        status=Status.PENDING,
+        now=now,
+    )
+
+
+async def _approvers(tx: Transaction, services: Services, unit: str, role: str) -> list[Officer]:
+    organisation = services.organisation
+    leader_roles = [r.code for r in organisation.roles if r.is_leader] + [ADMIN_ROLE]
+    candidates = await tx.officers.with_roles(leader_roles)
+    return [
+        officer
+        for officer in candidates
+        if may_decide_on(officer, unit, role, organisation) and officer.blocked_at is None
+    ]
+
+
+def _who(officer: Officer) -> str:
+    parts = [officer.rank or "", html.escape(officer.full_name)]
+    return " ".join(part for part in parts if part)
+
+
+async def _send_approval_request(context: BotContext, approver: Officer, candidate: Officer) -> None:
+    services = context.services
+    language = approver.language
+    text = services.texts(
+        language, "approval.request", card=officer_card(services.texts, services, candidate, language)
+    )
+    markup = inline(
+        [
+            [
+                (services.texts(language, "button.approve"),
+                 callbacks.pack(APPROVAL_NS, "ok", candidate.id)),
+                (services.texts(language, "button.reject"),
+                 callbacks.pack(APPROVAL_NS, "no", candidate.id)),
+            ]
+        ]
+    )
+    await _deliver(context, approver, text, markup)
+
+
+def officer_card(texts: Translator, services: Services, officer: Officer, language: str) -> str:
+    """An officer's identity as a short card."""
+    organisation = services.organisation
+    unit = officer.unit_code
+    return texts(
+        language,
+        "registration.card",
+        name=html.escape(officer.full_name),
+        nrp=officer.nrp or "-",
+        rank=officer.rank or "-",
+        unit=organisation.unit(unit).name if unit and organisation.has_unit(unit) else "-",
+        role=organisation.role(officer.role).name.get(language)
+        if organisation.has_role(officer.role)
+        else officer.role,
+    )
+
+
+async def _deliver(
+    context: BotContext, officer: Officer, text: str, markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Send a private message; a person who blocked the bot is recorded, not an error."""
+    services = context.services
+    try:
+        await context.bot.send_message(officer.telegram_id, text, reply_markup=markup)
+    except Forbidden:
+        async with services.db.transaction() as tx:
+            await tx.officers.mark_blocked(officer.telegram_id, services.clock.now())
+        logger.warning("officer %s has blocked the bot", officer.id)
+        return False
+    except TelegramError:
+        logger.exception("could not message officer %s", officer.id)
+        return False
+    return True
+
+
+async def _notify(context: BotContext, officer: Officer, key: str, **params: object) -> bool:
+    return await _deliver(context, officer, context.services.texts(officer.language, key, **params))
+
+
+async def _send_help(update: Update, context: BotContext, officer: Officer) -> None:
+    from handlers.basics import send_help  # local: handlers build on this module
+
+    await send_help(context, officer.telegram_id, officer)
+
+
+async def on_approval_button(update: Update, context: BotContext, actor: Actor) -> None:
+    """A leader pressed approve or reject on a registration request."""
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    leader = actor.active_officer
+    try:
+        verdict, raw_id = callbacks.unpack(query.data, APPROVAL_NS)
+        candidate_id = int(raw_id)
+    except (ValueError, callbacks.CallbackDataError):
+        await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
+        return
+    now = services.clock.now()
+    async with services.db.reading() as repos:
+        candidate = await repos.officers.by_id(candidate_id)
+    if candidate is None or not may_decide_on(
+        leader, candidate.unit_code, candidate.role, services.organisation
+    ):
+        await query.answer(services.texts(actor.language, "access.not_your_unit"), show_alert=True)
+        return
+    new_status = Status.ACTIVE if verdict == "ok" else Status.REJECTED
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        changed = await tx.officers.decide(
+            candidate.id, expected=Status.PENDING, new=new_status, by=leader.id, now=now
+        )
+        if changed:
+            await tx.audit.record(
+                actor_id=leader.id,
+                action="officer.approve" if new_status is Status.ACTIVE else "officer.reject",
+                target_type="officer",
+                target_id=candidate.id,
+                now=now,
+            )
+        decided = await tx.officers.by_id(candidate.id)
+        decider = await tx.officers.by_id(decided.decided_by) if decided and decided.decided_by else None
+    assert decided is not None
+    outcome = services.texts(
+        actor.language,
+        f"approval.outcome_{decided.status.value}",
+        leader=_who(decider) if decider else "-",
+    )
+    card_text = officer_card(services.texts, services, decided, actor.language)
+    await query.answer(
+        services.texts(actor.language, "approval.done" if changed else "approval.already")
+    )
+    await query.edit_message_text(
+        services.texts(actor.language, "approval.decided", card=card_text, outcome=outcome)
+    )
+    if not changed:
+        return
+    if new_status is Status.ACTIVE:
+        await _notify(context, decided, "approval.you_are_approved")
+        await _send_help(update, context, decided)
+    else:
+        await _notify(context, decided, "approval.you_are_rejected")

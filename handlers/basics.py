@@ -1,0 +1,273 @@
+"""Start, help, language, and the router for messages outside any command."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+
+from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, Update
+
+from bot import callbacks
+from bot.access import Actor, HandlerCallback, identify, refuse, requires
+from bot.commands import Command, all_commands, menu_commands
+from bot.services import BotContext, Services
+from bot.ui import inline
+from conversations import registration
+from domain import registration as flow
+from domain.access import Action, refusal
+from domain.people import Officer
+
+LANGUAGE_NS = "lg"
+
+
+def allowed_commands(officer: Officer | None, services: Services) -> list[Command]:
+    """The commands this person may use, in menu order."""
+    return [
+        command
+        for command in all_commands()
+        if command.private
+        and command.in_help
+        and not (command.guests_only and officer is not None and officer.is_active)
+        and refusal(command.action, officer, services.organisation) is None
+    ]
+
+
+def main_menu(officer: Officer, services: Services) -> ReplyKeyboardMarkup:
+    """The reply keyboard offering the officer's commands to people who do not type them."""
+    texts = services.texts
+    labels = [
+        texts(officer.language, f"menu.{command.name}")
+        for command in menu_commands()
+        if refusal(command.action, officer, services.organisation) is None
+    ]
+    rows = [labels[index : index + 2] for index in range(0, len(labels), 2)]
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(label) for label in row] for row in rows], resize_keyboard=True
+    )
+
+
+async def send_help(context: BotContext, chat_id: int, officer: Officer | None) -> None:
+    """Send the help text listing only what this person may do."""
+    services = context.services
+    language = officer.language if officer else services.settings.default_language
+    lines = [
+        services.texts(
+            language,
+            "help.line",
+            command=command.name,
+            alias=command.alias,
+            description=services.texts(language, f"command.{command.name}"),
+        )
+        for command in allowed_commands(officer, services)
+    ]
+    heading = "help.heading_officer" if officer and officer.is_active else "help.heading_guest"
+    text = services.texts(language, heading) + "\n\n" + "\n".join(lines)
+    markup = main_menu(officer, services) if officer and officer.is_active else None
+    await context.bot.send_message(chat_id, text, reply_markup=markup)
+
+
+@requires(Action.START)
+async def start(update: Update, context: BotContext, actor: Actor) -> None:
+    """Greet, open an invitation link, or offer registration."""
+    services = context.services
+    message = update.effective_message
+    assert message is not None
+    payload = context.args[0] if context.args else ""
+    if payload.startswith(flow.INVITATION_PREFIX):
+        await _open_invitation(update, context, actor, payload.removeprefix(flow.INVITATION_PREFIX))
+        return
+    officer = actor.officer
+    if officer is not None and officer.is_active:
+        await message.reply_text(
+            services.texts(actor.language, "start.welcome_back", name=officer.full_name)
+        )
+        await send_help(context, message.chat_id, officer)
+        return
+    reason = refusal(Action.REPORT, officer, services.organisation)
+    if reason is not None and reason.value in ("pending", "suspended"):
+        await message.reply_text(services.texts(actor.language, f"access.{reason.value}"))
+        return
+    async with services.db.reading() as repos:
+        open_registration = await repos.registrations.get(actor.telegram_id)
+    if open_registration is not None:
+        await registration.send_prompt(message, services, open_registration)
+        return
+    await message.reply_text(
+        services.texts(actor.language, "start.welcome_guest"),
+        reply_markup=inline(
+            [
+                [(services.texts(actor.language, "button.register"),
+                  callbacks.pack("rg", "begin", actor.language))],
+                [(services.texts(actor.language, "button.language"),
+                  callbacks.pack(LANGUAGE_NS, "menu"))],
+            ]
+        ),
+    )
+
+
+async def _open_invitation(update: Update, context: BotContext, actor: Actor, token: str) -> None:
+    services = context.services
+    message = update.effective_message
+    assert message is not None
+    if actor.officer is not None and actor.officer.is_active:
+        await message.reply_text(services.texts(actor.language, "registration.already_active"))
+        return
+    now = services.clock.now()
+    async with services.db.transaction(now=now) as tx:
+        invitation = await tx.invitations.by_token_hash(flow.hash_token(token))
+        problem = flow.invitation_problem(invitation, actor.telegram_id, now)
+        if problem is None and invitation is not None:
+            await tx.invitations.claim(invitation.id, actor.telegram_id, now)
+    if problem is not None or invitation is None:
+        await message.reply_text(services.texts(actor.language, problem or "invitation.invalid"))
+        return
+    unit = services.organisation.unit(invitation.unit_code).name
+    role = services.organisation.role(invitation.role).name.get(actor.language)
+    await message.reply_text(
+        services.texts(actor.language, "invitation.opened", unit=unit, role=role)
+    )
+    await registration.begin(update, context, actor, invitation_id=invitation.id)
+
+
+@requires(Action.REGISTER)
+async def cancel(update: Update, context: BotContext, actor: Actor) -> None:
+    """/batal: abandon what is in progress (a registration here)."""
+    services = context.services
+    message = update.effective_message
+    assert message is not None
+    async with services.db.transaction(update_id=update.update_id, now=services.clock.now()) as tx:
+        open_registration = await tx.registrations.get(actor.telegram_id)
+        if open_registration is not None:
+            await tx.registrations.delete(actor.telegram_id)
+    key = "registration.cancelled" if open_registration else "cancel.nothing"
+    await message.reply_text(services.texts(actor.language, key))
+
+
+@requires(Action.REGISTER)
+async def register(update: Update, context: BotContext, actor: Actor) -> None:
+    """/daftar: begin or continue registration."""
+    await registration.begin(update, context, actor)
+
+
+@requires(Action.HELP)
+async def help_command(update: Update, context: BotContext, actor: Actor) -> None:
+    """/bantuan: what this person may do."""
+    chat = update.effective_chat
+    assert chat is not None
+    await send_help(context, chat.id, actor.officer if actor.officer else None)
+
+
+@requires(Action.LANGUAGE)
+async def language_command(update: Update, context: BotContext, actor: Actor) -> None:
+    """/bahasa: choose Indonesian or English."""
+    message = update.effective_message
+    assert message is not None
+    text, markup = _language_menu(context.services, actor.language)
+    await message.reply_text(text, reply_markup=markup)
+
+
+def _language_menu(services: Services, language: str) -> tuple[str, InlineKeyboardMarkup]:
+    return services.texts(language, "language.choose"), inline(
+        [
+            [
+                ("🇮🇩 Bahasa Indonesia", callbacks.pack(LANGUAGE_NS, "set", "id")),
+                ("🇬🇧 English", callbacks.pack(LANGUAGE_NS, "set", "en")),
+            ]
+        ]
+    )
+
+
+@requires(Action.LANGUAGE)
+async def language_button(update: Update, context: BotContext, actor: Actor) -> None:
+    """Store the chosen language (officer, or registration in progress)."""
+    services = context.services
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    parts = callbacks.unpack(query.data, LANGUAGE_NS)
+    if parts == ["menu"]:
+        await query.answer()
+        text, markup = _language_menu(services, actor.language)
+        await query.message.chat.send_message(text, reply_markup=markup)
+        return
+    if len(parts) != 2 or parts[0] != "set" or parts[1] not in ("id", "en"):
+        await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
+        return
+    language = parts[1]
+    now = services.clock.now()
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        if actor.officer is not None:
+            await tx.officers.set_language(actor.officer.id, language)
+        current = await tx.registrations.get(actor.telegram_id)
+        if current is not None:
+            await tx.registrations.save(replace(current, language=language), now)
+    await query.answer()
+    await query.edit_message_text(services.texts(language, "language.changed"))
+    officer = actor.officer
+    if officer is not None and officer.is_active:
+        await send_help(context, query.message.chat.id, replace(officer, language=language))
+    elif current is None:
+        await query.message.chat.send_message(
+            services.texts(language, "start.welcome_guest"),
+            reply_markup=inline(
+                [[(services.texts(language, "button.register"),
+                   callbacks.pack("rg", "begin", language))]]
+            ),
+        )
+
+
+Route = Callable[[Update, BotContext, Actor], Awaitable[bool]]
+
+
+def private_router(routes: Sequence[Route]) -> HandlerCallback:
+    """The handler for private messages that are not commands.
+
+    A menu button runs its command; a registration in progress takes the answer; then each
+    conversation route (reports, ...) may claim the message; otherwise the person is guided.
+    """
+
+    async def private_message(update: Update, context: BotContext) -> None:
+        services = context.services
+        user = update.effective_user
+        message = update.effective_message
+        if user is None or message is None:
+            return
+        actor = await identify(user, services)
+        if message.text and actor.officer is not None and actor.officer.is_active:
+            command = _menu_command(services, message.text)
+            if command is not None:
+                await command.callback(update, context)
+                return
+        async with services.db.reading() as repos:
+            open_registration = await repos.registrations.get(user.id)
+        if open_registration is not None:
+            await registration.on_message(update, context, actor, open_registration)
+            return
+        for route in routes:
+            if await route(update, context, actor):
+                return
+        reason = refusal(Action.REPORT, actor.officer, services.organisation)
+        if reason is None:
+            await message.reply_text(services.texts(actor.language, "start.use_menu"))
+            return
+        await refuse(update, context, actor, reason)
+
+    return private_message
+
+
+def _menu_command(services: Services, text: str) -> Command | None:
+    for command in menu_commands():
+        for language in ("id", "en"):
+            if text == services.texts(language, f"menu.{command.name}"):
+                return command
+    return None
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """A command the bot does not know, in private chat: point to /bantuan."""
+    services = context.services
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    actor = await identify(user, services)
+    await message.reply_text(services.texts(actor.language, "start.unknown_command"))

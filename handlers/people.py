@@ -1,0 +1,225 @@
+"""Leaders' people management: members list, suspend/reactivate, invitation links."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+
+from telegram import Update
+
+from bot import callbacks
+from bot.access import Actor, requires
+from bot.services import BotContext, Services
+from bot.ui import Button, chunked, inline, local_time
+from conversations.registration import officer_card
+from domain import registration as flow
+from domain.access import Action, may_decide_on, outranks, reach
+from domain.people import Officer, Status
+
+MEMBERS_NS = "mb"
+INVITE_NS = "iv"
+STATUS_ICON = {Status.ACTIVE: "🟢", Status.SUSPENDED: "⏸", Status.PENDING: "⏳"}
+
+
+async def _members_view(services: Services, leader: Officer) -> tuple[str, list[list[Button]]]:
+    units = reach(leader, services.organisation)
+    async with services.db.reading() as repos:
+        members = await repos.officers.in_units(
+            units, statuses=(Status.ACTIVE, Status.SUSPENDED, Status.PENDING)
+        )
+    language = leader.language
+    texts = services.texts
+    lines = [texts(language, "members.heading", count=len(members))]
+    for unit in services.organisation.units:
+        of_unit = [member for member in members if member.unit_code == unit.code]
+        if not of_unit:
+            continue
+        lines.append(f"\n<b>{html.escape(unit.name)}</b>")
+        lines.extend(
+            f"{STATUS_ICON[member.status]} {html.escape(member.rank or '')} "
+            f"{html.escape(member.full_name)} · {member.nrp or '-'}"
+            + (" 🚫" if member.blocked_at else "")
+            for member in of_unit
+        )
+    lines.append("\n" + texts(language, "members.legend"))
+    buttons = [
+        (f"{STATUS_ICON[member.status]} {member.full_name}"[:40],
+         callbacks.pack(MEMBERS_NS, "open", member.id))
+        for member in members
+        if member.id != leader.id
+    ]
+    return "\n".join(lines), chunked(buttons, 2)
+
+
+@requires(Action.MEMBERS)
+async def members(update: Update, context: BotContext, actor: Actor) -> None:
+    """/anggota: the officers this leader leads, with their status."""
+    message = update.effective_message
+    assert message is not None
+    text, rows = await _members_view(context.services, actor.active_officer)
+    await message.reply_text(text, reply_markup=inline(rows) if rows else None)
+
+
+@requires(Action.SUSPEND)
+async def member_button(update: Update, context: BotContext, actor: Actor) -> None:
+    """Open an officer's card, suspend or reactivate them, or go back to the list."""
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    leader = actor.active_officer
+    language = actor.language
+    parts = callbacks.unpack(query.data, MEMBERS_NS)
+    if parts == ["list"]:
+        await query.answer()
+        text, rows = await _members_view(services, leader)
+        await query.edit_message_text(text, reply_markup=inline(rows) if rows else None)
+        return
+    if len(parts) != 2 or parts[0] not in ("open", "sus", "act") or not parts[1].isdigit():
+        await query.answer(services.texts(language, "button.stale"), show_alert=True)
+        return
+    async with services.db.reading() as repos:
+        target = await repos.officers.by_id(int(parts[1]))
+    if (
+        target is None
+        or target.id == leader.id
+        or not may_decide_on(leader, target.unit_code, target.role, services.organisation)
+    ):
+        await query.answer(services.texts(language, "access.not_your_unit"), show_alert=True)
+        return
+    if parts[0] != "open":
+        target = await _change_status(update, services, leader, target, suspend=parts[0] == "sus")
+    else:
+        await query.answer()
+    await query.edit_message_text(
+        officer_card(services.texts, services, target, language)
+        + "\n"
+        + services.texts(language, f"members.status_{target.status.value}"),
+        reply_markup=inline(_member_actions(services, leader, target)),
+    )
+
+
+async def _change_status(
+    update: Update, services: Services, leader: Officer, target: Officer, *, suspend: bool
+) -> Officer:
+    query = update.callback_query
+    assert query is not None
+    expected, new = (
+        (Status.ACTIVE, Status.SUSPENDED) if suspend else (Status.SUSPENDED, Status.ACTIVE)
+    )
+    now = services.clock.now()
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        changed = await tx.officers.decide(target.id, expected=expected, new=new, by=leader.id,
+                                           now=now)
+        if changed:
+            await tx.audit.record(
+                actor_id=leader.id,
+                action="officer.suspend" if suspend else "officer.reactivate",
+                target_type="officer",
+                target_id=target.id,
+                now=now,
+            )
+        refreshed = await tx.officers.by_id(target.id)
+    assert refreshed is not None
+    key = "members.changed" if changed else "button.stale"
+    await query.answer(services.texts(leader.language, key))
+    return refreshed
+
+
+def _member_actions(services: Services, leader: Officer, target: Officer) -> list[list[Button]]:
+    texts, language = services.texts, leader.language
+    row: list[Button] = []
+    if target.status is Status.ACTIVE:
+        row.append((texts(language, "button.suspend"),
+                    callbacks.pack(MEMBERS_NS, "sus", target.id)))
+    elif target.status is Status.SUSPENDED:
+        row.append((texts(language, "button.reactivate"),
+                    callbacks.pack(MEMBERS_NS, "act", target.id)))
+    return [row, [(texts(language, "button.back"), callbacks.pack(MEMBERS_NS, "list"))]]
+
+
+@requires(Action.INVITE)
+async def invite(update: Update, context: BotContext, actor: Actor) -> None:
+    """/undang: choose the unit, then the role, of the officer to invite."""
+    services = context.services
+    message = update.effective_message
+    assert message is not None
+    leader = actor.active_officer
+    units = [unit for unit in services.organisation.units
+             if unit.code in reach(leader, services.organisation)]
+    buttons = [(unit.name, callbacks.pack(INVITE_NS, "unit", unit.code)) for unit in units]
+    await message.reply_text(
+        services.texts(actor.language, "invitation.choose_unit"),
+        reply_markup=inline(chunked(buttons, 2)),
+    )
+
+
+@requires(Action.INVITE)
+async def invite_button(update: Update, context: BotContext, actor: Actor) -> None:
+    """The unit or role of an invitation was chosen; with both, create the link."""
+    services = context.services
+    organisation = services.organisation
+    query = update.callback_query
+    assert query is not None
+    leader = actor.active_officer
+    language = actor.language
+    parts = callbacks.unpack(query.data, INVITE_NS)
+    valid_unit = len(parts) >= 2 and organisation.has_unit(parts[1]) and parts[1] in reach(
+        leader, organisation
+    )
+    if parts and parts[0] == "unit" and len(parts) == 2 and valid_unit:
+        await query.answer()
+        roles = [
+            role for role in organisation.self_registration_roles()
+            if outranks(leader, role.code, organisation)
+        ]
+        buttons = [
+            (role.name.get(language), callbacks.pack(INVITE_NS, "role", parts[1], role.code))
+            for role in roles
+        ]
+        await query.edit_message_text(
+            services.texts(language, "invitation.choose_role",
+                           unit=organisation.unit(parts[1]).name),
+            reply_markup=inline(chunked(buttons, 1)),
+        )
+        return
+    if (
+        parts and parts[0] == "role" and len(parts) == 3 and valid_unit
+        and organisation.has_role(parts[2])
+        and organisation.role(parts[2]).self_register
+        and may_decide_on(leader, parts[1], parts[2], organisation)
+    ):
+        await query.answer()
+        await _create_invitation(update, context, leader, parts[1], parts[2])
+        return
+    await query.answer(services.texts(language, "button.stale"), show_alert=True)
+
+
+async def _create_invitation(
+    update: Update, context: BotContext, leader: Officer, unit: str, role: str
+) -> None:
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    now = services.clock.now()
+    token, token_hash = flow.new_invitation_token()
+    expires = now + timedelta(hours=services.settings.invitation_ttl_hours)
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        invitation = await tx.invitations.create(
+            token_hash=token_hash, unit_code=unit, role=role, created_by=leader.id, now=now,
+            expires_at=expires,
+        )
+        await tx.audit.record(
+            actor_id=leader.id, action="invitation.create", target_type="invitation",
+            target_id=invitation.id, now=now, unit=unit, role=role,
+        )
+    link = f"https://t.me/{context.bot.username}?start={flow.INVITATION_PREFIX}{token}"
+    language = leader.language
+    await query.edit_message_text(
+        services.texts(
+            language, "invitation.created",
+            unit=services.organisation.unit(unit).name,
+            role=services.organisation.role(role).name.get(language),
+            expires=local_time(expires, services.settings.tz, services.texts, language),
+            link=link,
+        )
+    )

@@ -1,0 +1,43 @@
+"""Fixtures: a Bot API emulator, a controllable clock, and the real bot wired to both."""
+
+from __future__ import annotations
+
+import os
+
+# PTB warns about its timedelta migration when RetryAfter and friends are built; tests run with
+# warnings as errors, so opt in to the new behaviour for the whole session.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+from collections.abc import AsyncIterator  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from emulator import Emulator  # noqa: E402
+from tests.harness import BotHarness  # noqa: E402
+
+TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuv"
+ADMIN_TELEGRAM_ID = 9000
+
+
+@pytest.fixture
+def emu() -> Emulator:
+    return Emulator(token=TOKEN, bot_username="polmas_test_bot", bot_id=123456)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+async def harness(emu: Emulator, data_dir: Path) -> AsyncIterator[BotHarness]:
+    # Saturday 28 November 2026, 10:00 WITA.
+    start = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+    bot = BotHarness(emu, data_dir, start=start, admin_ids=frozenset({ADMIN_TELEGRAM_ID}))
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
