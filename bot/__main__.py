@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from bot.i18n import CatalogueError
 from config.settings import SettingsError, load_settings
@@ -15,10 +16,19 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     parser.add_argument(
-        "command", nargs="?", default="run", choices=["run", "check-config"],
-        help="run the bot (default) or only validate settings and configuration files",
+        "command", nargs="?", default="run", choices=["run", "check-config", "try"],
+        help="run the bot (default), only validate the configuration, or try it offline",
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path("./data-trial"),
+        help="data directory of the offline trial (try only)",
     )
     args = parser.parse_args(argv)
+    if args.command == "try":
+        from bot.trial import main as trial
+
+        trial(args.data_dir)
+        return 0
     try:
         settings = load_settings()
         from bot.application import build_application, load_configuration

@@ -575,6 +575,14 @@ class SimUser(SimChat):
             f"{[b.get('callback_data') for b in message.inline_buttons]}"
         )
 
+    async def press_forged(self, data: str, message: BotMessage) -> Json:
+        """Send a callback query with arbitrary ``data`` on ``message``.
+
+        Telegram delivers whatever bytes a modified client puts in a query, so the bot must not
+        trust callback data: this is how tests play that client.
+        """
+        return await self._press_button(message, {"text": "forged", "callback_data": data})
+
     async def _press_button(self, message: BotMessage, button: Json) -> Json:
         if "callback_data" not in button:
             raise AssertionError(f"button {button.get('text')!r} has no callback_data: {button}")

@@ -98,7 +98,8 @@ async def test_banit_cannot_approve(harness: BotHarness, emu: Emulator):
     officer = emu.user(1001, "Budi")
     await register(officer)
 
-    await banit.press_data(kanit.last.button_data("✅ Setujui"), kanit.last)
+    await banit.send("/bantuan")
+    await banit.press_forged(kanit.last.button_data("✅ Setujui"), banit.last)
 
     assert "khusus untuk pimpinan" in banit.callback_answers[-1]["text"]
     assert (await harness.officer(officer)).status is Status.PENDING
@@ -115,7 +116,8 @@ async def test_leader_of_other_unit_cannot_approve(harness: BotHarness, emu: Emu
     await register(officer)
 
     assert other.messages == []  # the request went only to leaders of that unit
-    await other.press_data(kanit.last.button_data("✅ Setujui"), kanit.last)
+    await other.send("/bantuan")
+    await other.press_forged(kanit.last.button_data("✅ Setujui"), other.last)
 
     assert "tidak berwenang" in other.callback_answers[-1]["text"]
     assert (await harness.officer(officer)).status is Status.PENDING
