@@ -117,7 +117,9 @@ def register_handlers(application: BotApplication) -> None:
         people.INVITE_NS: people.invite_button,
     }
     for namespace, callback in buttons.items():
-        application.add_handler(CallbackQueryHandler(callback, pattern=callbacks.pattern(namespace)))
+        application.add_handler(
+            CallbackQueryHandler(callback, pattern=callbacks.pattern(namespace))
+        )
     application.add_handler(CallbackQueryHandler(on_stale_button))
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND, basics.private_router([]))

@@ -50,7 +50,9 @@ async def begin(
         return
     async with services.db.transaction(update_id=update.update_id, now=services.clock.now()) as tx:
         current = await tx.registrations.get(actor.telegram_id)
-        if current is None or (invitation_id is not None and current.invitation_id != invitation_id):
+        if current is None or (
+            invitation_id is not None and current.invitation_id != invitation_id
+        ):
             current = Registration(
                 telegram_id=actor.telegram_id,
                 step=RegistrationStep.NAME,
@@ -75,7 +77,9 @@ def prompt(services: Services, registration: Registration) -> tuple[str, InlineK
     choices: list[Button] = []
     per_row = 2
     if step is RegistrationStep.RANK:
-        choices = [(rank, callbacks.pack(NS, "rank", rank)) for rank in services.organisation.ranks]
+        choices = [
+            (rank, callbacks.pack(NS, "rank", rank)) for rank in services.organisation.ranks
+        ]
         per_row = 3
     elif step is RegistrationStep.UNIT:
         choices = [
@@ -181,7 +185,8 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     """A registration button: a choice, back, cancel or send."""
     services = context.services
     query = update.callback_query
-    assert query is not None and query.message is not None
+    assert query is not None
+    assert query.message is not None
     parts = callbacks.unpack(query.data, NS)
     async with services.db.reading() as repos:
         registration = await repos.registrations.get(actor.telegram_id)
@@ -249,7 +254,8 @@ async def _submit(
     now = services.clock.now()
     answers = registration.answers
     query = update.callback_query
-    assert query is not None and query.message is not None
+    assert query is not None
+    assert query.message is not None
     chat = query.message.chat
     async with services.db.transaction(update_id=update.update_id, now=now) as tx:
         invitation = None
@@ -361,19 +367,27 @@ def _who(officer: Officer) -> str:
     return " ".join(part for part in parts if part)
 
 
-async def _send_approval_request(context: BotContext, approver: Officer, candidate: Officer) -> None:
+async def _send_approval_request(
+    context: BotContext, approver: Officer, candidate: Officer
+) -> None:
     services = context.services
     language = approver.language
     text = services.texts(
-        language, "approval.request", card=officer_card(services.texts, services, candidate, language)
+        language,
+        "approval.request",
+        card=officer_card(services.texts, services, candidate, language),
     )
     markup = inline(
         [
             [
-                (services.texts(language, "button.approve"),
-                 callbacks.pack(APPROVAL_NS, "ok", candidate.id)),
-                (services.texts(language, "button.reject"),
-                 callbacks.pack(APPROVAL_NS, "no", candidate.id)),
+                (
+                    services.texts(language, "button.approve"),
+                    callbacks.pack(APPROVAL_NS, "ok", candidate.id),
+                ),
+                (
+                    services.texts(language, "button.reject"),
+                    callbacks.pack(APPROVAL_NS, "no", candidate.id),
+                ),
             ]
         ]
     )
@@ -416,7 +430,9 @@ async def _deliver(
 
 
 async def _notify(context: BotContext, officer: Officer, key: str, **params: object) -> bool:
-    return await _deliver(context, officer, context.services.texts(officer.language, key, **params))
+    return await _deliver(
+        context, officer, context.services.texts(officer.language, key, **params)
+    )
 
 
 async def _send_help(update: Update, context: BotContext, officer: Officer) -> None:
@@ -459,7 +475,9 @@ async def on_approval_button(update: Update, context: BotContext, actor: Actor) 
                 now=now,
             )
         decided = await tx.officers.by_id(candidate.id)
-        decider = await tx.officers.by_id(decided.decided_by) if decided and decided.decided_by else None
+        decider = (
+            await tx.officers.by_id(decided.decided_by) if decided and decided.decided_by else None
+        )
     assert decided is not None
     outcome = services.texts(
         actor.language,

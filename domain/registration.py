@@ -65,7 +65,9 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def invitation_problem(invitation: Invitation | None, telegram_id: int, now: datetime) -> str | None:
+def invitation_problem(
+    invitation: Invitation | None, telegram_id: int, now: datetime
+) -> str | None:
     """The catalogue key explaining why this person cannot use the invitation, or None."""
     if invitation is None:
         return "invitation.invalid"

@@ -74,7 +74,8 @@ async def start(update: Update, context: BotContext, actor: Actor) -> None:
     assert message is not None
     payload = context.args[0] if context.args else ""
     if payload.startswith(flow.INVITATION_PREFIX):
-        await _open_invitation(update, context, actor, payload.removeprefix(flow.INVITATION_PREFIX))
+        token = payload.removeprefix(flow.INVITATION_PREFIX)
+        await _open_invitation(update, context, actor, token)
         return
     officer = actor.officer
     if officer is not None and officer.is_active:
@@ -182,7 +183,8 @@ async def language_button(update: Update, context: BotContext, actor: Actor) -> 
     """Store the chosen language (officer, or registration in progress)."""
     services = context.services
     query = update.callback_query
-    assert query is not None and query.message is not None
+    assert query is not None
+    assert query.message is not None
     parts = callbacks.unpack(query.data, LANGUAGE_NS)
     if parts == ["menu"]:
         await query.answer()

@@ -43,8 +43,10 @@ async def _members_view(services: Services, leader: Officer) -> tuple[str, list[
         )
     lines.append("\n" + texts(language, "members.legend"))
     buttons = [
-        (f"{STATUS_ICON[member.status]} {member.full_name}"[:40],
-         callbacks.pack(MEMBERS_NS, "open", member.id))
+        (
+            f"{STATUS_ICON[member.status]} {member.full_name}"[:40],
+            callbacks.pack(MEMBERS_NS, "open", member.id),
+        )
         for member in members
         if member.id != leader.id
     ]
@@ -108,8 +110,9 @@ async def _change_status(
     )
     now = services.clock.now()
     async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        changed = await tx.officers.decide(target.id, expected=expected, new=new, by=leader.id,
-                                           now=now)
+        changed = await tx.officers.decide(
+            target.id, expected=expected, new=new, by=leader.id, now=now
+        )
         if changed:
             await tx.audit.record(
                 actor_id=leader.id,
@@ -129,11 +132,13 @@ def _member_actions(services: Services, leader: Officer, target: Officer) -> lis
     texts, language = services.texts, leader.language
     row: list[Button] = []
     if target.status is Status.ACTIVE:
-        row.append((texts(language, "button.suspend"),
-                    callbacks.pack(MEMBERS_NS, "sus", target.id)))
+        row.append(
+            (texts(language, "button.suspend"), callbacks.pack(MEMBERS_NS, "sus", target.id))
+        )
     elif target.status is Status.SUSPENDED:
-        row.append((texts(language, "button.reactivate"),
-                    callbacks.pack(MEMBERS_NS, "act", target.id)))
+        row.append(
+            (texts(language, "button.reactivate"), callbacks.pack(MEMBERS_NS, "act", target.id))
+        )
     return [row, [(texts(language, "button.back"), callbacks.pack(MEMBERS_NS, "list"))]]
 
 
@@ -144,8 +149,11 @@ async def invite(update: Update, context: BotContext, actor: Actor) -> None:
     message = update.effective_message
     assert message is not None
     leader = actor.active_officer
-    units = [unit for unit in services.organisation.units
-             if unit.code in reach(leader, services.organisation)]
+    units = [
+        unit
+        for unit in services.organisation.units
+        if unit.code in reach(leader, services.organisation)
+    ]
     buttons = [(unit.name, callbacks.pack(INVITE_NS, "unit", unit.code)) for unit in units]
     await message.reply_text(
         services.texts(actor.language, "invitation.choose_unit"),
@@ -163,13 +171,16 @@ async def invite_button(update: Update, context: BotContext, actor: Actor) -> No
     leader = actor.active_officer
     language = actor.language
     parts = callbacks.unpack(query.data, INVITE_NS)
-    valid_unit = len(parts) >= 2 and organisation.has_unit(parts[1]) and parts[1] in reach(
-        leader, organisation
+    valid_unit = (
+        len(parts) >= 2
+        and organisation.has_unit(parts[1])
+        and parts[1] in reach(leader, organisation)
     )
     if parts and parts[0] == "unit" and len(parts) == 2 and valid_unit:
         await query.answer()
         roles = [
-            role for role in organisation.self_registration_roles()
+            role
+            for role in organisation.self_registration_roles()
             if outranks(leader, role.code, organisation)
         ]
         buttons = [
@@ -177,13 +188,17 @@ async def invite_button(update: Update, context: BotContext, actor: Actor) -> No
             for role in roles
         ]
         await query.edit_message_text(
-            services.texts(language, "invitation.choose_role",
-                           unit=organisation.unit(parts[1]).name),
+            services.texts(
+                language, "invitation.choose_role", unit=organisation.unit(parts[1]).name
+            ),
             reply_markup=inline(chunked(buttons, 1)),
         )
         return
     if (
-        parts and parts[0] == "role" and len(parts) == 3 and valid_unit
+        parts
+        and parts[0] == "role"
+        and len(parts) == 3
+        and valid_unit
         and organisation.has_role(parts[2])
         and organisation.role(parts[2]).self_register
         and may_decide_on(leader, parts[1], parts[2], organisation)
@@ -205,18 +220,28 @@ async def _create_invitation(
     expires = now + timedelta(hours=services.settings.invitation_ttl_hours)
     async with services.db.transaction(update_id=update.update_id, now=now) as tx:
         invitation = await tx.invitations.create(
-            token_hash=token_hash, unit_code=unit, role=role, created_by=leader.id, now=now,
+            token_hash=token_hash,
+            unit_code=unit,
+            role=role,
+            created_by=leader.id,
+            now=now,
             expires_at=expires,
         )
         await tx.audit.record(
-            actor_id=leader.id, action="invitation.create", target_type="invitation",
-            target_id=invitation.id, now=now, unit=unit, role=role,
+            actor_id=leader.id,
+            action="invitation.create",
+            target_type="invitation",
+            target_id=invitation.id,
+            now=now,
+            unit=unit,
+            role=role,
         )
     link = f"https://t.me/{context.bot.username}?start={flow.INVITATION_PREFIX}{token}"
     language = leader.language
     await query.edit_message_text(
         services.texts(
-            language, "invitation.created",
+            language,
+            "invitation.created",
             unit=services.organisation.unit(unit).name,
             role=services.organisation.role(role).name.get(language),
             expires=local_time(expires, services.settings.tz, services.texts, language),

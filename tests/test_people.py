@@ -12,8 +12,9 @@ from tests.harness import BotHarness
 
 async def seed_kanit(harness: BotHarness, emu: Emulator):
     kanit = emu.user(2001, "Kanit")
-    await harness.seed_officer(kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa",
-                               role="kanit")
+    await harness.seed_officer(
+        kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa", role="kanit"
+    )
     return kanit
 
 
@@ -81,8 +82,7 @@ async def test_expired_and_forged_invitations_are_refused(harness: BotHarness, e
     assert await harness.officer(officer) is None
 
 
-async def test_invitation_expiring_mid_registration_is_refused(harness: BotHarness,
-                                                               emu: Emulator):
+async def test_invitation_expiring_mid_registration_is_refused(harness: BotHarness, emu: Emulator):
     kanit = await seed_kanit(harness, emu)
     payload = await make_invitation(kanit)
     officer = emu.user(1001, "Budi")
@@ -102,7 +102,8 @@ async def test_leader_suspends_and_reactivates(harness: BotHarness, emu: Emulato
 
     await kanit.send("/anggota")
     listing = kanit.last
-    assert "Budi Santoso" in listing.text and "Siti Aminah" not in listing.text
+    assert "Budi Santoso" in listing.text
+    assert "Siti Aminah" not in listing.text
     await kanit.press("🟢 Budi Santoso")
     await kanit.press("⏸ Tangguhkan")
     assert (await harness.officer(banit)).status is Status.SUSPENDED
@@ -123,8 +124,9 @@ async def test_leader_suspends_and_reactivates(harness: BotHarness, emu: Emulato
 async def test_banit_cannot_list_or_suspend(harness: BotHarness, emu: Emulator):
     kanit = await seed_kanit(harness, emu)
     banit = emu.user(1001, "Budi")
-    target = await harness.seed_officer(banit, name="Budi Santoso", nrp="87654321",
-                                        unit="binkamsa")
+    target = await harness.seed_officer(
+        banit, name="Budi Santoso", nrp="87654321", unit="binkamsa"
+    )
     await kanit.send("/anggota")
     await banit.send("/anggota")
     assert "khusus untuk pimpinan" in banit.last.text
@@ -149,7 +151,8 @@ async def test_configured_admin_is_enrolled_and_can_approve(harness: BotHarness,
     admin = emu.user(9000, "Admin")
     await admin.send("/start")
     stored = await harness.officer(admin)
-    assert stored is not None and (stored.role, stored.status) == ("admin", Status.ACTIVE)
+    assert stored is not None
+    assert (stored.role, stored.status) == ("admin", Status.ACTIVE)
 
     officer = emu.user(1001, "Budi")
     await officer.send("/daftar")
@@ -167,8 +170,11 @@ async def test_command_menus_are_set_per_scope(harness: BotHarness, emu: Emulato
     calls = [call for call in emu.calls if call.method == "setMyCommands"]
     scopes = {(str(call.params.get("scope")), call.params.get("language_code")) for call in calls}
     assert len(scopes) == 2  # private chats in Indonesian and English (no group commands yet)
-    private = next(call for call in calls if "language_code" not in call.params
-                   or call.params.get("language_code") is None)
+    private = next(
+        call
+        for call in calls
+        if "language_code" not in call.params or call.params.get("language_code") is None
+    )
     assert "anggota" in str(private.params["commands"])
 
 

@@ -8,8 +8,15 @@ from emulator.media import make_jpeg
 from tests.harness import BotHarness
 
 
-async def register(user, *, name="Budi Santoso", nrp="87654321", rank="BRIPKA",
-                   unit="Unit Binkamsa", role="Banit (anggota unit)") -> None:
+async def register(
+    user,
+    *,
+    name="Budi Santoso",
+    nrp="87654321",
+    rank="BRIPKA",
+    unit="Unit Binkamsa",
+    role="Banit (anggota unit)",
+) -> None:
     await user.send("/start")
     await user.press("📝 Daftar")
     await user.send(name)
@@ -22,8 +29,9 @@ async def register(user, *, name="Budi Santoso", nrp="87654321", rank="BRIPKA",
 
 async def test_unknown_user_registers_and_leader_approves(harness: BotHarness, emu: Emulator):
     kanit = emu.user(2001, "Kanit")
-    await harness.seed_officer(kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa",
-                               role="kanit")
+    await harness.seed_officer(
+        kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa", role="kanit"
+    )
     officer = emu.user(1001, "Budi")
 
     await register(officer)
@@ -32,10 +40,16 @@ async def test_unknown_user_registers_and_leader_approves(harness: BotHarness, e
     stored = await harness.officer(officer)
     assert stored is not None
     assert (stored.full_name, stored.nrp, stored.rank, stored.unit_code, stored.role) == (
-        "Budi Santoso", "87654321", "BRIPKA", "binkamsa", "banit")
+        "Budi Santoso",
+        "87654321",
+        "BRIPKA",
+        "binkamsa",
+        "banit",
+    )
     assert stored.status is Status.PENDING
     request = kanit.last
-    assert "Budi Santoso" in request.text and "87654321" in request.text
+    assert "Budi Santoso" in request.text
+    assert "87654321" in request.text
 
     await kanit.press("✅ Setujui", request)
 
@@ -52,8 +66,9 @@ async def test_unknown_user_registers_and_leader_approves(harness: BotHarness, e
 
 async def test_leader_rejects(harness: BotHarness, emu: Emulator):
     kanit = emu.user(2001, "Kanit")
-    await harness.seed_officer(kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa",
-                               role="kanit")
+    await harness.seed_officer(
+        kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa", role="kanit"
+    )
     officer = emu.user(1001, "Budi")
     await register(officer)
 
@@ -68,10 +83,12 @@ async def test_leader_rejects(harness: BotHarness, emu: Emulator):
 async def test_repeated_and_stale_approval_approves_once(harness: BotHarness, emu: Emulator):
     kanit = emu.user(2001, "Kanit")
     kbo = emu.user(2002, "KBO")
-    await harness.seed_officer(kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa",
-                               role="kanit")
-    await harness.seed_officer(kbo, name="Rudi Kbo", nrp="11113333", unit="satbinmas",
-                               role="kbo", rank="AKP")
+    await harness.seed_officer(
+        kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa", role="kanit"
+    )
+    await harness.seed_officer(
+        kbo, name="Rudi Kbo", nrp="11113333", unit="satbinmas", role="kbo", rank="AKP"
+    )
     officer = emu.user(1001, "Budi")
     await register(officer)
     request_for_kanit, request_for_kbo = kanit.last, kbo.last
@@ -86,14 +103,16 @@ async def test_repeated_and_stale_approval_approves_once(harness: BotHarness, em
     assert sum("telah disetujui" in text for text in officer.texts) == 1
     async with harness.db.reading() as repos:
         actions = [entry["action"] for entry in await repos.audit.recent()]
-    assert actions.count("officer.approve") == 1 and "officer.reject" not in actions
+    assert actions.count("officer.approve") == 1
+    assert "officer.reject" not in actions
 
 
 async def test_banit_cannot_approve(harness: BotHarness, emu: Emulator):
     kanit = emu.user(2001, "Kanit")
     banit = emu.user(2003, "Banit")
-    await harness.seed_officer(kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa",
-                               role="kanit")
+    await harness.seed_officer(
+        kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa", role="kanit"
+    )
     await harness.seed_officer(banit, name="Dewi Banit", nrp="11114444", unit="binkamsa")
     officer = emu.user(1001, "Budi")
     await register(officer)
@@ -108,10 +127,12 @@ async def test_banit_cannot_approve(harness: BotHarness, emu: Emulator):
 async def test_leader_of_other_unit_cannot_approve(harness: BotHarness, emu: Emulator):
     kanit = emu.user(2001, "Kanit")
     other = emu.user(2004, "Other")
-    await harness.seed_officer(kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa",
-                               role="kanit")
-    await harness.seed_officer(other, name="Siti Kanit", nrp="11115555", unit="binpolmas",
-                               role="kanit")
+    await harness.seed_officer(
+        kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa", role="kanit"
+    )
+    await harness.seed_officer(
+        other, name="Siti Kanit", nrp="11115555", unit="binpolmas", role="kanit"
+    )
     officer = emu.user(1001, "Budi")
     await register(officer)
 
@@ -147,17 +168,28 @@ async def test_bad_input_keeps_the_step(harness: BotHarness, emu: Emulator):
     assert registration.answers == {"name": "Budi Santoso", "nrp": "12345678", "rank": "BRIPKA"}
 
 
-async def test_unregistered_pending_and_suspended_reach_nothing(harness: BotHarness,
-                                                                emu: Emulator):
+async def test_unregistered_pending_and_suspended_reach_nothing(
+    harness: BotHarness, emu: Emulator
+):
     stranger = emu.user(1001, "Stranger")
     pending = emu.user(1002, "Pending")
     suspended = emu.user(1003, "Suspended")
-    await harness.seed_officer(pending, name="Pen Ding", nrp="22220001", unit="binkamsa",
-                               status=Status.PENDING)
-    await harness.seed_officer(suspended, name="Sus Pended", nrp="22220002", unit="binkamsa",
-                               role="kanit", status=Status.SUSPENDED)
-    for user, expected in ((stranger, "belum terdaftar"), (pending, "menunggu persetujuan"),
-                           (suspended, "ditangguhkan")):
+    await harness.seed_officer(
+        pending, name="Pen Ding", nrp="22220001", unit="binkamsa", status=Status.PENDING
+    )
+    await harness.seed_officer(
+        suspended,
+        name="Sus Pended",
+        nrp="22220002",
+        unit="binkamsa",
+        role="kanit",
+        status=Status.SUSPENDED,
+    )
+    for user, expected in (
+        (stranger, "belum terdaftar"),
+        (pending, "menunggu persetujuan"),
+        (suspended, "ditangguhkan"),
+    ):
         for command in ("/anggota", "/undang"):
             await user.send(command)
             assert expected in user.last.text, (user, command, user.last.text)
@@ -190,4 +222,5 @@ async def test_duplicate_update_changes_nothing(harness: BotHarness, emu: Emulat
     assert len(officer.messages) == count
     async with harness.db.reading() as repos:
         registration = await repos.registrations.get(officer.id)
-    assert registration is not None and registration.step.value == "nrp"
+    assert registration is not None
+    assert registration.step.value == "nrp"

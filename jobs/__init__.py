@@ -1,0 +1,1 @@
+"""Scheduled jobs: reminders, overdue warnings, digests and summaries."""
