@@ -1,0 +1,26 @@
+# A small image that runs the same command as everywhere else: python -m bot.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DATA_DIR=/data
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY handlers ./handlers
+COPY conversations ./conversations
+COPY storage ./storage
+COPY jobs ./jobs
+COPY config ./config
+COPY domain ./domain
+COPY emulator ./emulator
+RUN pip install . \
+ && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin polmas \
+ && mkdir -p /data && chown polmas /data && chmod 700 /data
+
+USER polmas
+VOLUME ["/data"]
+CMD ["python", "-m", "bot"]
