@@ -149,9 +149,12 @@ async def _set_command_menus(application: BotApplication, texts: Translator) -> 
                 for command in all_commands()
                 if wanted(command)
             ]
+            language_code = None if language == "id" else language
             if not commands:
+                # Nothing to offer there yet: clear any menu an older version left behind.
+                await bot.delete_my_commands(scope=scope, language_code=language_code)
                 continue
             await bot.set_my_commands(
-                commands, scope=scope, language_code=None if language == "id" else language
+                commands, scope=scope, language_code=language_code
             )
 
