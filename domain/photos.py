@@ -46,6 +46,9 @@ __all__ = [
     "stamp_photo",
 ]
 
+STAMP_FONT = Path(__file__).resolve().parent / "fonts" / "Roboto-Medium.ttf"
+"""Shipped with the project (Apache 2.0): Pillow's bundled font lacks "–" and accented letters."""
+
 WEB_MAX = 1600
 """Long side of the web copy: sharp on any phone, well under Telegram's photo limits."""
 THUMB_MAX = 320
@@ -657,7 +660,7 @@ def stamp_photo(
     sha256: str,
     lines: Sequence[str],
     *,
-    font_path: Path | None = None,
+    font_path: Path | None = STAMP_FONT,
 ) -> Path:
     """Write ``{sha}.stamped.jpg``: the web copy with a documentation stamp.
 
@@ -777,7 +780,7 @@ def contact_sheet(
     *,
     columns: int = 3,
     tile: int = 400,
-    font_path: Path | None = None,
+    font_path: Path | None = STAMP_FONT,
 ) -> bytes:
     """A JPEG grid of photos, each with a caption below (weekly summaries).
 
