@@ -28,13 +28,13 @@ from bot.errors import on_error, on_stale_button
 from bot.i18n import Translator
 from bot.services import BotContext, Services, ServicesHolder
 from config.settings import Settings
-from conversations import registration
+from conversations import registration, report
 from domain.access import Action
 from domain.catalogue import Catalogue, load_catalogue
 from domain.clock import Clock, SystemClock
 from domain.organisation import Organisation, load_organisation
 from domain.photos import PhotoStore
-from handlers import basics, people
+from handlers import basics, people, reports
 from storage import Database
 
 logger = logging.getLogger(__name__)
@@ -115,6 +115,8 @@ def register_handlers(application: BotApplication) -> None:
         basics.LANGUAGE_NS: basics.language_button,
         people.MEMBERS_NS: people.member_button,
         people.INVITE_NS: people.invite_button,
+        report.NS: requires(Action.REPORT)(report.on_button),
+        reports.LIST_NS: reports.list_button,
     }
     for namespace, callback in buttons.items():
         application.add_handler(
@@ -122,7 +124,15 @@ def register_handlers(application: BotApplication) -> None:
         )
     application.add_handler(CallbackQueryHandler(on_stale_button))
     application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND, basics.private_router([]))
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE & filters.LOCATION,
+            report.on_edited_location,
+        )
+    )
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & ~filters.COMMAND, basics.private_router([report.route])
+        )
     )
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, basics.unknown_command)

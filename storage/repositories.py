@@ -10,6 +10,14 @@ from typing import Any
 import aiosqlite
 
 from domain.people import Invitation, Officer, Registration, RegistrationStep, Status
+from storage.reports import (
+    ComplaintRepository,
+    DraftRepository,
+    ReportCounters,
+    ReportPhotoRepository,
+    ReportRepository,
+    RevisionRepository,
+)
 from storage.values import from_db_time, require_time, to_db_time
 
 Row = aiosqlite.Row
@@ -383,3 +391,9 @@ class Repositories:
         self.registrations = RegistrationRepository(connection)
         self.audit = AuditLog(connection)
         self.updates = ProcessedUpdates(connection)
+        self.drafts = DraftRepository(connection)
+        self.report_numbers = ReportCounters(connection)
+        self.reports = ReportRepository(connection)
+        self.report_photos = ReportPhotoRepository(connection)
+        self.complaints = ComplaintRepository(connection)
+        self.revisions = RevisionRepository(connection)

@@ -1,0 +1,132 @@
+"""The photo step: download, check and store each photo, answer an album once.
+
+An album arrives as separate messages sharing a ``media_group_id`` and nothing marks the last
+one, so each item is stored as it arrives and the reply waits :data:`ALBUM_DELAY_SECONDS` after
+the newest item of its album. Tests set the delay to 0 and call :func:`flush_albums`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import Message, Update
+
+from bot.access import Actor
+from bot.services import BotContext, Services
+from conversations.report_view import prompt
+from domain import reports as flow
+from domain.answers import InvalidAnswer, check_photos_added
+from domain.catalogue import PhotosField
+from domain.photos import PhotoRejected, ingest_photo
+
+logger = logging.getLogger(__name__)
+ALBUM_DELAY_SECONDS = 1.5
+"""How long after an album's newest item the bot answers (Telegram sends items ~0.1 s apart)."""
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+"""Telegram's getFile limit for bots."""
+
+_albums: dict[str, asyncio.Task[None]] = {}
+
+
+async def flush_albums() -> None:
+    """Wait for every pending album reply (tests; shutdown)."""
+    while _albums:
+        await asyncio.gather(*list(_albums.values()), return_exceptions=True)
+
+
+async def on_photo(
+    update: Update, context: BotContext, actor: Actor, form_field: PhotosField
+) -> None:
+    """A photo or file at the photo step: store it and answer (albums: once, after the last)."""
+    services = context.services
+    message = update.effective_message
+    assert message is not None
+    language = actor.language
+    problem = await _store(update, services, actor, form_field, message)
+    if problem is not None:
+        await message.reply_text(problem)
+        return
+    group = message.media_group_id
+    if group is None:
+        await _reply(message, services, actor)
+        return
+    previous = _albums.pop(group, None)
+    if previous is not None:
+        previous.cancel()
+    _albums[group] = asyncio.create_task(_album_reply(group, message, services, actor))
+    logger.debug("album %s item stored for %s", group, language)
+
+
+async def _album_reply(group: str, message: Message, services: Services, actor: Actor) -> None:
+    try:
+        await asyncio.sleep(ALBUM_DELAY_SECONDS)
+        await _reply(message, services, actor)
+    except asyncio.CancelledError:
+        return
+    finally:
+        if _albums.get(group) is asyncio.current_task():
+            del _albums[group]
+
+
+async def _reply(message: Message, services: Services, actor: Actor) -> None:
+    async with services.db.reading() as repos:
+        draft = await repos.drafts.of_officer(actor.active_officer.id)
+    if draft is None:
+        return
+    text, markup = prompt(services, draft, actor.language)
+    await message.chat.send_message(text, reply_markup=markup)
+
+
+async def _store(
+    update: Update, services: Services, actor: Actor, form_field: PhotosField, message: Message
+) -> str | None:
+    """Download, ingest and add to the draft; the refusal text when that is not possible."""
+    texts, language = services.texts, actor.language
+    if message.photo:
+        source: Any = message.photo[-1]
+        size = source.file_size
+    else:
+        document = message.document
+        assert document is not None
+        if not (document.mime_type or "").startswith("image/"):
+            return texts(language, "reports.photo.not_image")
+        source, size = document, document.file_size
+    if size is not None and size > MAX_DOWNLOAD_BYTES:
+        return texts(language, "reports.photo.file_too_big", max=MAX_DOWNLOAD_BYTES // 2**20)
+    async with services.db.reading() as repos:
+        current = await repos.drafts.of_officer(actor.active_officer.id)
+    if current is None or current.step != form_field.key:
+        return texts(language, "button.stale")
+    try:
+        check_photos_added(form_field, len(current.work.get("photos", [])) + 1)
+    except InvalidAnswer as problem:
+        return texts(language, problem.key, **problem.params)
+    data = await (await source.get_file()).download_as_bytearray()
+    try:
+        photo = await asyncio.to_thread(
+            ingest_photo, bytes(data), services.photos, tz=services.settings.tz
+        )
+    except PhotoRejected as rejected:
+        return texts(language, f"reports.photo.{rejected.reason.value}")
+    entry = {
+        "sha256": photo.sha256,
+        "width": photo.width,
+        "height": photo.height,
+        "taken_at": photo.taken_at.isoformat() if photo.taken_at else None,
+        "gps": list(photo.gps) if photo.gps else None,
+        "received_at": message.date.isoformat(),
+    }
+    now = services.clock.now()
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        draft = await tx.drafts.of_officer(actor.active_officer.id)
+        if draft is None or draft.step != form_field.key:
+            return texts(language, "button.stale")
+        photos = flow.add_photo(list(draft.work.get("photos", [])), entry)
+        try:
+            check_photos_added(form_field, len(photos))
+        except InvalidAnswer as problem:
+            return texts(language, problem.key, **problem.params)
+        await tx.drafts.save(flow.with_work(draft, photos=photos), now)
+    return None

@@ -1,0 +1,177 @@
+"""Submitting a draft: one transaction stores the report; then card, photos and notices."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from pathlib import Path
+
+from telegram import InputMediaPhoto, Message, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.access import Actor
+from bot.services import BotContext, Services
+from conversations.report_view import prompt, report_card, stamp_lines
+from domain import reports as flow
+from domain.access import ADMIN_ROLE, may_decide_on
+from domain.people import Officer
+from domain.photos import stamp_photo
+from domain.reports import Draft, Report, StoredComplaint
+from storage.repositories import OfficerRepository
+
+logger = logging.getLogger(__name__)
+CAPTION_LIMIT = 1024
+ALBUM_LIMIT = 10
+
+
+async def submit(update: Update, context: BotContext, actor: Actor, draft: Draft) -> None:
+    """Store the report in one transaction, then send card, photos and leaders' notices."""
+    from conversations.report import Stale  # local: report imports this module
+
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    assert query.message is not None
+    officer = actor.active_officer
+    activity = services.catalogue.activity(draft.activity_code)
+    now = services.clock.now()
+    local = now.astimezone(services.settings.tz)
+    blocked: Draft | None = None
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        current = await tx.drafts.of_officer(officer.id)
+        if current is None or current.id != draft.id or current.version != draft.version:
+            raise Stale
+        missing = flow.can_submit(activity, current)
+        if missing is not None:
+            blocked = await tx.drafts.save(flow.edit(activity, current, missing.key), now)
+        else:
+            columns = flow.columns(activity, current.answers)
+            sequence = await tx.report_numbers.next(activity.code, local.year, local.month)
+            number = flow.format_number(activity.number_code, local.year, local.month, sequence)
+            report_id = await tx.reports.create(
+                number=number,
+                activity_code=activity.code,
+                officer_id=officer.id,
+                unit_code=officer.unit_code,
+                started_at=columns.started_at,
+                ended_at=columns.ended_at,
+                place=columns.place,
+                latitude=columns.latitude,
+                longitude=columns.longitude,
+                equipment=columns.equipment,
+                warnings_ack_at=columns.warnings_ack_at,
+                answers=current.answers,
+                assignment_id=current.assignment_id,
+                now=now,
+            )
+            await tx.complaints.add(report_id, columns.complaints, now)
+            await tx.report_photos.add(report_id, columns.photos)
+            await tx.drafts.delete(current.id)
+            report = await tx.reports.by_id(report_id)
+            complaints = await tx.complaints.of_report(report_id)
+            leaders = await _leaders(tx.officers, services, officer)
+    if blocked is not None:
+        await query.answer(services.texts(actor.language, "reports.incomplete"), show_alert=True)
+        text, markup = prompt(services, blocked, actor.language)
+        await query.message.chat.send_message(text, reply_markup=markup)
+        return
+    assert report is not None
+    await query.answer()
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest:
+        logger.debug("review card already without buttons")
+    hashes = [photo["sha256"] for photo in columns.photos]
+    await _stamp(services, report, officer, hashes, actor.language)
+    chat = query.message.chat
+    await chat.send_message(services.texts(actor.language, "reports.submitted", number=number))
+    message = query.message
+    assert isinstance(message, Message)
+    await send_report(message, services, report, officer, complaints, hashes, actor.language)
+    for leader in leaders:
+        await _notify(context, leader, report, officer)
+
+
+async def _leaders(
+    officers: OfficerRepository, services: Services, officer: Officer
+) -> list[Officer]:
+    """Active leaders above the officer whose reach covers the officer's unit, and admins."""
+    organisation = services.organisation
+    roles = [role.code for role in organisation.roles if role.is_leader] + [ADMIN_ROLE]
+    candidates = await officers.with_roles(roles)
+    return [
+        leader
+        for leader in candidates
+        if leader.id != officer.id
+        and leader.blocked_at is None
+        and may_decide_on(leader, officer.unit_code, officer.role, organisation)
+    ]
+
+
+async def _stamp(
+    services: Services, report: Report, officer: Officer, hashes: list[str], language: str
+) -> None:
+    lines = stamp_lines(services, report, officer, language)
+    for sha in hashes:
+        try:
+            await asyncio.to_thread(stamp_photo, services.photos, sha, lines)
+        except (OSError, ValueError):
+            logger.exception("could not stamp photo %s of report %s", sha, report.number)
+
+
+def photo_path(services: Services, sha: str) -> Path:
+    """The stamped copy when it exists, else the web copy."""
+    stamped = services.photos.stamped_path(sha)
+    return stamped if stamped.exists() else services.photos.web_path(sha)
+
+
+async def send_report(
+    message: Message,
+    services: Services,
+    report: Report,
+    officer: Officer,
+    complaints: list[StoredComplaint],
+    hashes: list[str],
+    language: str,
+) -> None:
+    """The report card (split when long) followed by its photos as albums of up to ten."""
+    chat = message.chat
+    card = report_card(services, report, officer, complaints, len(hashes), language)
+    for chunk in flow.split_text(card):
+        await chat.send_message(chunk)
+    caption = services.texts(language, "reports.photo_caption", number=report.number)
+    caption = caption[:CAPTION_LIMIT]
+    for start in range(0, len(hashes), ALBUM_LIMIT):
+        group = hashes[start : start + ALBUM_LIMIT]
+        first_caption = caption if start == 0 else None
+        if len(group) == 1:
+            await chat.send_photo(photo_path(services, group[0]).read_bytes(),
+                                  caption=first_caption)
+            continue
+        media = [
+            InputMediaPhoto(photo_path(services, sha).read_bytes(),
+                            caption=first_caption if index == 0 else None)
+            for index, sha in enumerate(group)
+        ]
+        await chat.send_media_group(media)
+
+
+async def _notify(context: BotContext, leader: Officer, report: Report, officer: Officer) -> None:
+    services = context.services
+    language = leader.language
+    activity = services.catalogue.activity(report.activity_code)
+    text = services.texts(
+        language,
+        "reports.leader_notice",
+        number=report.number,
+        activity=activity.name.get(language),
+        officer=html.escape(" ".join(p for p in (officer.rank, officer.full_name) if p)),
+    )
+    try:
+        await context.bot.send_message(leader.telegram_id, text)
+    except Forbidden:
+        async with services.db.transaction() as tx:
+            await tx.officers.mark_blocked(leader.telegram_id, services.clock.now())
+    except TelegramError:
+        logger.exception("could not notify leader %s of report %s", leader.id, report.number)

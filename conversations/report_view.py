@@ -1,0 +1,554 @@
+"""How a report looks to people: step prompts, answer values, the review card, the report card.
+
+Rendering only; every text comes from the message catalogue or the activity catalogue, and
+every piece of user input is HTML-escaped (the bot's default parse mode is HTML).
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+
+from bot import callbacks
+from bot.services import Services
+from bot.ui import Button, chunked, inline, local_time
+from domain.answers import (
+    Complaint,
+    EquipmentState,
+    Location,
+    TimeRange,
+    WarningsAck,
+    default_time_range,
+)
+from domain.catalogue import (
+    Activity,
+    ChoiceField,
+    ComplaintsField,
+    Field,
+    FieldType,
+    MultiChoiceField,
+    PhotosField,
+)
+from domain.people import Officer
+from domain.reports import REVIEW, Draft, Report, StoredComplaint
+
+NS = "rp"
+SPECIAL_TYPES = frozenset(
+    {
+        FieldType.TIME_RANGE,
+        FieldType.LOCATION,
+        FieldType.EQUIPMENT,
+        FieldType.COMPLAINTS,
+        FieldType.PHOTOS,
+        FieldType.WARNINGS_ACK,
+    }
+)
+
+
+def button(draft: Draft, action: str, *args: str | int) -> str:
+    """Callback data bound to this draft and its current version (older ones go stale)."""
+    return callbacks.pack(NS, draft.id, draft.version, action, *args)
+
+
+def clock_text(moment: datetime, services: Services, language: str) -> str:
+    """``08.00`` (Indonesian) or ``08:00`` in the precinct's zone."""
+    local = moment.astimezone(services.settings.tz)
+    return local.strftime("%H.%M" if language == "id" else "%H:%M")
+
+
+def time_range_text(value: TimeRange, services: Services, language: str) -> str:
+    """``Sabtu, 28/11/2026 08.00–09.00 WITA (60 menit)``."""
+    start, end = value.local(services.settings.tz)
+    return services.texts(
+        language,
+        "reports.value.time_range",
+        day=services.texts(language, f"day.{start.weekday()}"),
+        date=start.strftime("%d/%m/%Y"),
+        start=clock_text(start, services, language),
+        end=clock_text(end, services, language),
+        zone=start.tzname() or "",
+        minutes=value.duration_minutes,
+    )
+
+
+def location_text(value: Location, services: Services, language: str) -> str:
+    """The typed place and/or the pin's coordinates."""
+    parts = []
+    if value.place:
+        parts.append(html.escape(value.place))
+    if value.pin is not None:
+        parts.append(
+            services.texts(
+                language, "reports.value.pin", lat=f"{value.pin.latitude:.6f}",
+                lon=f"{value.pin.longitude:.6f}",
+            )
+        )
+    return " ".join(parts)
+
+
+def equipment_text(
+    value: EquipmentState, services: Services, language: str, *, multiline: bool = False
+) -> str:
+    """The checklist: complete, or what was missing and why."""
+    catalogue = services.catalogue
+    missing = value.missing()
+    if not missing:
+        return services.texts(language, "reports.value.equipment_complete", count=len(value.items))
+    lines = [
+        services.texts(
+            language,
+            "reports.value.equipment_missing",
+            item=catalogue.equipment[key].get(language) if key in catalogue.equipment else key,
+            reason=html.escape(value.reason(key) or "-"),
+        )
+        for key in missing
+    ]
+    summary = services.texts(
+        language, "reports.value.equipment_partial", present=len(value.present),
+        count=len(value.items),
+    )
+    return summary + ("\n" if multiline else " ") + ("\n" if multiline else "; ").join(lines)
+
+
+def complaint_text(item: Complaint | StoredComplaint, services: Services, language: str) -> str:
+    """One complaint on one line (two with the resident)."""
+    catalogue = services.catalogue
+    category = catalogue.complaint_categories.get(item.category)
+    try:
+        urgency = catalogue.urgency(item.urgency).label.get(language)
+    except KeyError:
+        urgency = item.urgency
+    text = services.texts(
+        language,
+        "reports.value.complaint",
+        category=category.get(language) if category else item.category,
+        description=html.escape(item.description),
+        place=html.escape(item.place),
+        urgency=urgency,
+    )
+    if item.resident_name or item.resident_contact:
+        text += " " + services.texts(
+            language,
+            "reports.value.resident",
+            name=html.escape(item.resident_name or "-"),
+            contact=html.escape(item.resident_contact or "-"),
+        )
+    return text
+
+
+def value_text(services: Services, form_field: Field, value: Any, language: str) -> str:
+    """Any stored answer as people read it."""
+    if value is None:
+        return services.texts(language, "reports.value.skipped")
+    kind = form_field.type
+    if isinstance(form_field, ChoiceField | MultiChoiceField):
+        keys = [value] if isinstance(value, str) else list(value)
+        labels = []
+        for key in keys:
+            try:
+                labels.append(form_field.option(key).label.get(language))
+            except KeyError:
+                labels.append(key)
+        return ", ".join(labels)
+    if kind == FieldType.TIME_RANGE:
+        return time_range_text(TimeRange.from_json(value), services, language)
+    if kind == FieldType.LOCATION:
+        return location_text(Location.from_json(value), services, language)
+    if kind == FieldType.WARNINGS_ACK:
+        moment = WarningsAck.from_json(value).acknowledged_at
+        return services.texts(
+            language, "reports.value.acknowledged", time=clock_text(moment, services, language)
+        )
+    if kind == FieldType.EQUIPMENT:
+        return equipment_text(EquipmentState.from_json(value), services, language)
+    if kind == FieldType.COMPLAINTS:
+        if not value:
+            return services.texts(language, "reports.value.no_complaints")
+        return services.texts(language, "reports.value.complaint_count", count=len(value))
+    if kind == FieldType.PHOTOS:
+        return services.texts(language, "reports.value.photo_count", count=len(value))
+    return html.escape(str(value))
+
+
+def activity_menu(services: Services, language: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The question "which activity?" with one button per catalogue activity."""
+    rows = chunked(
+        [
+            (activity.name.get(language), callbacks.pack(NS, 0, 0, "new", activity.code))
+            for activity in services.catalogue.activities
+        ],
+        2,
+    )
+    return services.texts(language, "reports.choose_activity"), inline(rows)
+
+
+def draft_question(
+    services: Services, draft: Draft, language: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A draft is open: continue it or throw it away?"""
+    activity = services.catalogue.activity(draft.activity_code)
+    text = services.texts(
+        language, "reports.draft_open", activity=activity.name.get(language),
+        step=_step_label(activity, draft, language),
+    )
+    return text, inline(
+        [
+            [(services.texts(language, "reports.button.resume"), button(draft, "resume"))],
+            [(services.texts(language, "reports.button.discard"), button(draft, "discard"))],
+        ]
+    )
+
+
+def cancel_question(
+    services: Services, draft: Draft, language: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Ask before a draft is discarded."""
+    activity = services.catalogue.activity(draft.activity_code)
+    return services.texts(
+        language, "reports.cancel_confirm", activity=activity.name.get(language)
+    ), inline(
+        [
+            [
+                (services.texts(language, "reports.button.discard_yes"), button(draft, "drop")),
+                (services.texts(language, "reports.button.discard_no"), button(draft, "stay")),
+            ]
+        ]
+    )
+
+
+def _step_label(activity: Activity, draft: Draft, language: str) -> str:
+    if draft.step == REVIEW:
+        return "✔"
+    return activity.field(draft.step).label.get(language)
+
+
+def prompt(services: Services, draft: Draft, language: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The question and buttons of the draft's current step."""
+    activity = services.catalogue.activity(draft.activity_code)
+    if draft.step == REVIEW:
+        return review(services, activity, draft, language)
+    form_field = activity.field(draft.step)
+    texts = services.texts
+    keys = [f.key for f in activity.fields]
+    position = keys.index(form_field.key) + 1
+    lines = [
+        texts(
+            language,
+            "reports.step_header",
+            activity=activity.name.get(language),
+            position=position,
+            total=len(keys),
+            label=form_field.label.get(language),
+        ),
+        form_field.prompt.get(language),
+    ]
+    if form_field.hint is not None:
+        lines.append(f"<i>{form_field.hint.get(language)}</i>")
+    rows: list[list[Button]] = []
+    extra_lines, rows = _field_part(services, activity, form_field, draft, language)
+    lines.extend(extra_lines)
+    previous = draft.answers.get(form_field.key)
+    if form_field.key in draft.answers and form_field.type not in SPECIAL_TYPES - {
+        FieldType.TIME_RANGE
+    } and not isinstance(form_field, MultiChoiceField):
+        lines.append(
+            texts(language, "reports.current_answer",
+                  value=value_text(services, form_field, previous, language))
+        )
+        if previous is not None:
+            rows.append([(texts(language, "reports.button.keep"), button(draft, "keep"))])
+    rows.append(_navigation(services, activity, form_field, draft, language))
+    return "\n\n".join(lines), inline(rows)
+
+
+def _navigation(
+    services: Services, activity: Activity, form_field: Field, draft: Draft, language: str
+) -> list[Button]:
+    texts = services.texts
+    row: list[Button] = []
+    if draft.editing or activity.fields[0].key != form_field.key:
+        row.append((texts(language, "button.back"), button(draft, "back")))
+    if not form_field.required and form_field.type not in (
+        FieldType.COMPLAINTS,
+        FieldType.PHOTOS,
+    ):
+        row.append((texts(language, "reports.button.skip"), button(draft, "skip")))
+    row.append((texts(language, "button.cancel"), button(draft, "cancel")))
+    return row
+
+
+def _field_part(
+    services: Services, activity: Activity, form_field: Field, draft: Draft, language: str
+) -> tuple[list[str], list[list[Button]]]:
+    """Extra lines and buttons that depend on the field's type and the step's work."""
+    texts = services.texts
+    work = draft.work
+    kind = form_field.type
+    if isinstance(form_field, ChoiceField):
+        return [], chunked(
+            [(o.label.get(language), button(draft, "opt", o.key)) for o in form_field.options], 2
+        )
+    if isinstance(form_field, MultiChoiceField):
+        selected = set(work.get("selected", []))
+        toggles = [
+            (("✅ " if o.key in selected else "⬜ ") + o.label.get(language),
+             button(draft, "tog", o.key))
+            for o in form_field.options
+        ]
+        rows = chunked(toggles, 1)
+        rows.append([(texts(language, "reports.button.done"), button(draft, "done"))])
+        return [], rows
+    if kind == FieldType.TIME_RANGE:
+        if "pending" in work:
+            pending = TimeRange.from_json(work["pending"])
+            return [
+                texts(language, "reports.time_confirm",
+                      value=time_range_text(pending, services, language))
+            ], [[(texts(language, "reports.button.time_ok"), button(draft, "tok"))]]
+        suggestion = default_time_range(services.clock.now(), activity.duration_minutes)
+        start, end = suggestion.local(services.settings.tz)
+        label = texts(
+            language, "reports.button.time_default",
+            start=clock_text(start, services, language), end=clock_text(end, services, language),
+        )
+        return [], [[(label, button(draft, "now"))]]
+    if kind == FieldType.LOCATION:
+        if work.get("pin") or work.get("place"):
+            shown = Location.from_json(work)
+            return [
+                texts(language, "reports.location_have",
+                      value=location_text(shown, services, language))
+            ], [[(texts(language, "reports.button.continue"), button(draft, "done"))]]
+        return [], []
+    if kind == FieldType.WARNINGS_ACK:
+        warnings = [
+            f"{index}. {warning.get(language)}"
+            for index, warning in enumerate(services.catalogue.sop_warnings, start=1)
+        ]
+        return ["\n".join(warnings)], [
+            [(texts(language, "reports.button.acknowledge"), button(draft, "ack"))]
+        ]
+    if kind == FieldType.EQUIPMENT:
+        return _equipment_part(services, activity, draft, language)
+    if kind == FieldType.COMPLAINTS:
+        return _complaints_part(services, draft, language)
+    if isinstance(form_field, PhotosField):
+        count = len(work.get("photos", []))
+        lines = [texts(language, "reports.photos_count", count=count, max=form_field.max_items)]
+        done: list[list[Button]] = []
+        if count >= form_field.min_items:
+            done.append([(texts(language, "reports.button.done"), button(draft, "done"))])
+        return lines, done
+    return [], []
+
+
+def equipment_state(activity: Activity, draft: Draft) -> EquipmentState:
+    """The checklist being ticked (a fresh one when the step has just started)."""
+    raw = draft.work.get("state")
+    return EquipmentState.from_json(raw) if raw else EquipmentState.start(activity.equipment)
+
+
+def _equipment_part(
+    services: Services, activity: Activity, draft: Draft, language: str
+) -> tuple[list[str], list[list[Button]]]:
+    texts = services.texts
+    state = equipment_state(activity, draft)
+    catalogue = services.catalogue
+    if draft.work.get("phase") == "reasons" and state.needs_reason():
+        item = state.needs_reason()[0]
+        return [
+            texts(language, "reports.equipment_reason",
+                  item=catalogue.equipment[item].get(language))
+        ], []
+    toggles = [
+        (("✅ " if key in state.present else "⬜ ") + catalogue.equipment[key].get(language),
+         button(draft, "eq", key))
+        for key in state.items
+    ]
+    rows = chunked(toggles, 1)
+    rows.append(
+        [
+            (texts(language, "reports.button.all_complete"), button(draft, "eqall")),
+            (texts(language, "reports.button.continue"), button(draft, "done")),
+        ]
+    )
+    return [], rows
+
+
+def _complaints_part(
+    services: Services, draft: Draft, language: str
+) -> tuple[list[str], list[list[Button]]]:
+    texts = services.texts
+    catalogue = services.catalogue
+    activity = catalogue.activity(draft.activity_code)
+    field = activity.field(draft.step)
+    assert isinstance(field, ComplaintsField)
+    work = draft.work
+    items = [Complaint.from_json(item) for item in work.get("items", [])]
+    phase = work.get("phase", "menu")
+    lines: list[str] = []
+    if items:
+        lines.append(
+            "\n".join(
+                f"{index}. {complaint_text(item, services, language)}"
+                for index, item in enumerate(items, start=1)
+            )
+        )
+    if phase == "category":
+        categories = catalogue.categories_for(field)
+        lines.append(texts(language, "reports.complaint.ask_category"))
+        return lines, chunked(
+            [(label.get(language), button(draft, "cat", key))
+             for key, label in categories.items()],
+            2,
+        )
+    if phase == "urgency":
+        lines.append(texts(language, "reports.complaint.ask_urgency"))
+        return lines, [
+            [(level.label.get(language), button(draft, "urg", level.key))
+             for level in catalogue.urgency_levels]
+        ]
+    if phase in ("description", "place", "name", "contact"):
+        lines.append(texts(language, f"reports.complaint.ask_{phase}"))
+        if phase in ("name", "contact"):
+            return lines, [[(texts(language, "reports.button.skip"), button(draft, "cskip"))]]
+        return lines, []
+    rows = [[(texts(language, "reports.button.add_complaint"), button(draft, "cadd"))]]
+    if items:
+        rows.append([(texts(language, "reports.button.done"), button(draft, "done"))])
+    else:
+        rows.append([(texts(language, "reports.button.no_complaints"), button(draft, "none"))])
+    return lines, rows
+
+
+def review(
+    services: Services, activity: Activity, draft: Draft, language: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Every field with its value; a button per field to change it; submit."""
+    texts = services.texts
+    lines = [texts(language, "reports.review_heading", activity=activity.name.get(language))]
+    for form_field in activity.fields:
+        if form_field.key in draft.answers:
+            shown = value_text(services, form_field, draft.answers[form_field.key], language)
+        else:
+            shown = texts(language, "reports.value.missing")
+        lines.append(
+            texts(language, "reports.review_line", label=form_field.label.get(language),
+                  value=shown)
+        )
+    edit_buttons = [
+        ("✏️ " + f.label.get(language), button(draft, "edit", f.key)) for f in activity.fields
+    ]
+    rows = chunked(edit_buttons, 2)
+    rows.append([(texts(language, "reports.button.submit"), button(draft, "submit"))])
+    rows.append([(texts(language, "button.cancel"), button(draft, "cancel"))])
+    return "\n".join(lines), inline(rows)
+
+
+def officer_line(officer: Officer, services: Services, language: str) -> str:
+    """``BRIPKA Budi Santoso, NRP 87654321``."""
+    return services.texts(
+        language, "reports.card.officer_value", rank=officer.rank or "",
+        name=html.escape(officer.full_name), nrp=officer.nrp or "-",
+    ).strip()
+
+
+def report_card(
+    services: Services,
+    report: Report,
+    officer: Officer,
+    complaints: list[StoredComplaint],
+    photo_count: int,
+    language: str,
+) -> str:
+    """The compact chat version of the police report layout (LAPORAN HASIL KEGIATAN)."""
+    texts = services.texts
+    activity = services.catalogue.activity(report.activity_code)
+    tz = services.settings.tz
+    answers = report.answers
+    when = report.started_at or report.submitted_at
+    local = when.astimezone(tz)
+    lines = [
+        texts(language, "reports.card.title"),
+        f"<b>{activity.name.get(language).upper()}</b>",
+        texts(language, "reports.card.number", number=report.number),
+        "",
+        texts(language, "reports.card.day",
+              day=texts(language, f"day.{local.weekday()}"), date=local.strftime("%d/%m/%Y")),
+    ]
+    if report.started_at and report.ended_at:
+        lines.append(
+            texts(language, "reports.card.time",
+                  start=clock_text(report.started_at, services, language),
+                  end=clock_text(report.ended_at, services, language),
+                  zone=local.tzname() or "")
+        )
+    location = next(
+        (answers.get(f.key) for f in activity.fields if f.type == FieldType.LOCATION), None
+    )
+    if location:
+        lines.append(
+            texts(language, "reports.card.place",
+                  place=location_text(Location.from_json(location), services, language))
+        )
+    lines.append(texts(language, "reports.card.officer",
+                       officer=officer_line(officer, services, language)))
+    lines.append("")
+    lines.append(texts(language, "reports.card.done_heading"))
+    for form_field in activity.fields:
+        if form_field.type in SPECIAL_TYPES or form_field.key not in answers:
+            continue
+        lines.append(
+            texts(language, "reports.review_line", label=form_field.label.get(language),
+                  value=value_text(services, form_field, answers[form_field.key], language))
+        )
+    lines.append("")
+    lines.append(texts(language, "reports.card.complaints_heading", count=len(complaints)))
+    if complaints:
+        lines.extend(
+            f"{index}. {complaint_text(item, services, language)}"
+            for index, item in enumerate(complaints, start=1)
+        )
+    else:
+        lines.append(texts(language, "reports.value.no_complaints"))
+    if report.equipment is not None:
+        lines.append("")
+        lines.append(
+            texts(language, "reports.card.equipment",
+                  value=equipment_text(EquipmentState.from_json(report.equipment), services,
+                                       language, multiline=True))
+        )
+    if report.warnings_ack_at is not None:
+        lines.append(
+            texts(language, "reports.card.warnings",
+                  time=local_time(report.warnings_ack_at, tz, texts, language))
+        )
+    lines.append(texts(language, "reports.card.photos", count=photo_count))
+    return "\n".join(lines)
+
+
+def stamp_lines(
+    services: Services, report: Report, officer: Officer, language: str
+) -> list[str]:
+    """The documentation stamp: activity · number, day/date/time, place, officer."""
+    activity = services.catalogue.activity(report.activity_code)
+    tz = services.settings.tz
+    when = report.started_at or report.submitted_at
+    lines = [
+        f"{activity.name.get(language)} · {report.number}",
+        local_time(when, tz, services.texts, language),
+    ]
+    if report.place:
+        lines.append(report.place)
+    elif report.latitude is not None and report.longitude is not None:
+        lines.append(f"{report.latitude:.6f}, {report.longitude:.6f}")
+    lines.append(
+        services.texts(
+            language, "reports.card.officer_value", rank=officer.rank or "",
+            name=officer.full_name, nrp=officer.nrp or "-",
+        ).strip()
+    )
+    return lines

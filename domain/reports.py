@@ -1,0 +1,251 @@
+"""Reports as plain data: the draft's walk over a catalogue form, completeness, numbering.
+
+No Telegram here. The conversation engine asks this module which field comes next, whether a
+draft may be submitted, and what a submitted report's columns are; it only renders and stores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from domain.answers import Complaint, EquipmentState, Location, TimeRange, WarningsAck
+from domain.catalogue import Activity, Field, FieldType
+
+REVIEW = "review"
+"""The step after the last field: the review card (never a field key: those are checked)."""
+NUMBER_PREFIX = "LAP"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A report being written; ``answers`` holds finished fields, ``work`` the current one."""
+
+    id: int
+    officer_id: int
+    activity_code: str
+    step: str
+    answers: dict[str, Any] = field(default_factory=dict)
+    work: dict[str, Any] = field(default_factory=dict)
+    editing: bool = False
+    version: int = 0
+    assignment_id: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """A submitted report as stored."""
+
+    id: int
+    number: str
+    activity_code: str
+    officer_id: int
+    unit_code: str | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    place: str | None
+    latitude: float | None
+    longitude: float | None
+    answers: dict[str, Any]
+    submitted_at: datetime
+    warnings_ack_at: datetime | None = None
+    equipment: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class StoredComplaint:
+    """A complaint row linked to its report."""
+
+    id: int
+    report_id: int
+    category: str
+    description: str
+    place: str
+    urgency: str
+    resident_name: str | None
+    resident_contact: str | None
+    status: str
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One correction of a submitted report."""
+
+    report_id: int
+    officer_id: int
+    at: datetime
+    field_key: str
+    old: Any
+    new: Any
+
+
+def format_number(number_code: str, year: int, month: int, sequence: int) -> str:
+    """The report number officers quote: ``LAP/SAPTA/2026/11/0042``."""
+    return f"{NUMBER_PREFIX}/{number_code}/{year:04d}/{month:02d}/{sequence:04d}"
+
+
+def first_step(activity: Activity) -> str:
+    """The key of the form's first field."""
+    return activity.fields[0].key
+
+
+def new_draft(draft_id: int, officer_id: int, activity: Activity) -> Draft:
+    """A fresh draft at the first field, with the first field's work prepared."""
+    first = activity.fields[0]
+    return Draft(
+        id=draft_id,
+        officer_id=officer_id,
+        activity_code=activity.code,
+        step=first.key,
+        work=start_work(first, None),
+    )
+
+
+def start_work(form_field: Field, answer: Any) -> dict[str, Any]:
+    """The unfinished state a step starts with, seeded from an earlier answer when editing."""
+    kind = form_field.type
+    if kind == FieldType.MULTI_CHOICE:
+        return {"selected": list(answer or [])}
+    if kind == FieldType.LOCATION:
+        return dict(answer) if isinstance(answer, dict) else {}
+    if kind == FieldType.COMPLAINTS:
+        return {"items": list(answer or []), "phase": "menu"}
+    if kind == FieldType.PHOTOS:
+        return {"photos": list(answer or [])}
+    if kind == FieldType.EQUIPMENT and isinstance(answer, dict):
+        return {"state": answer}
+    return {}
+
+
+def is_answered(answers: dict[str, Any], form_field: Field) -> bool:
+    """Whether the field has a final answer (a skipped optional field counts as answered)."""
+    if form_field.key not in answers:
+        return False
+    return answers[form_field.key] is not None or not form_field.required
+
+
+def first_unanswered(activity: Activity, answers: dict[str, Any]) -> Field | None:
+    """The first field still needing an answer, in form order."""
+    return next((f for f in activity.fields if not is_answered(answers, f)), None)
+
+
+def after_answer(activity: Activity, draft: Draft, key: str, value: Any) -> Draft:
+    """The draft with ``value`` stored for ``key`` and moved on.
+
+    Editing from the review card returns to the review; otherwise the next field in order
+    (its earlier answer, if any, offered for confirmation), and the review after the last.
+    """
+    answers = {**draft.answers, key: value}
+    if draft.editing:
+        return _at(activity, replace(draft, answers=answers, editing=False), REVIEW)
+    keys = [f.key for f in activity.fields]
+    index = keys.index(key)
+    following = keys[index + 1] if index + 1 < len(keys) else REVIEW
+    return _at(activity, replace(draft, answers=answers), following)
+
+
+def back(activity: Activity, draft: Draft) -> Draft:
+    """One field back (or, while editing, back to the review card)."""
+    if draft.editing or draft.step == REVIEW:
+        target = REVIEW if draft.editing else activity.fields[-1].key
+        return _at(activity, replace(draft, editing=False), target)
+    keys = [f.key for f in activity.fields]
+    index = keys.index(draft.step)
+    return _at(activity, draft, keys[max(0, index - 1)])
+
+
+def edit(activity: Activity, draft: Draft, key: str) -> Draft:
+    """Jump from the review card to one field; answering it returns to the review."""
+    return _at(activity, replace(draft, editing=True), key)
+
+
+def _at(activity: Activity, draft: Draft, step: str) -> Draft:
+    work = {} if step == REVIEW else start_work(activity.field(step), draft.answers.get(step))
+    return replace(draft, step=step, work=work)
+
+
+def with_work(draft: Draft, **changes: Any) -> Draft:
+    """The draft with its current step's work updated."""
+    return replace(draft, work={**draft.work, **changes})
+
+
+def can_submit(activity: Activity, draft: Draft) -> Field | None:
+    """The first field blocking submission, or None when the report is complete."""
+    return first_unanswered(activity, draft.answers)
+
+
+@dataclass(frozen=True)
+class ReportColumns:
+    """The columns a submitted report stores besides the answers themselves."""
+
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    place: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    equipment: dict[str, Any] | None = None
+    warnings_ack_at: datetime | None = None
+    complaints: tuple[Complaint, ...] = ()
+    photos: tuple[dict[str, Any], ...] = ()
+
+
+def columns(activity: Activity, answers: dict[str, Any]) -> ReportColumns:
+    """Pull time, place, checklist, acknowledgement, complaints and photos out of the answers."""
+    result = ReportColumns()
+    for form_field in activity.fields:
+        value = answers.get(form_field.key)
+        if value is None:
+            continue
+        kind = form_field.type
+        if kind == FieldType.TIME_RANGE:
+            time_range = TimeRange.from_json(value)
+            result = replace(result, started_at=time_range.start, ended_at=time_range.end)
+        elif kind == FieldType.LOCATION:
+            location = Location.from_json(value)
+            result = replace(
+                result,
+                place=location.place,
+                latitude=location.pin.latitude if location.pin else None,
+                longitude=location.pin.longitude if location.pin else None,
+            )
+        elif kind == FieldType.EQUIPMENT:
+            result = replace(result, equipment=EquipmentState.from_json(value).to_json())
+        elif kind == FieldType.WARNINGS_ACK:
+            result = replace(result, warnings_ack_at=WarningsAck.from_json(value).acknowledged_at)
+        elif kind == FieldType.COMPLAINTS:
+            result = replace(result, complaints=tuple(Complaint.from_json(c) for c in value))
+        elif kind == FieldType.PHOTOS:
+            result = replace(result, photos=tuple(value))
+    return result
+
+
+def add_photo(photos: list[dict[str, Any]], entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """The photo list with ``entry`` appended unless the same file (hash) is already in it."""
+    if any(photo["sha256"] == entry["sha256"] for photo in photos):
+        return photos
+    return [*photos, entry]
+
+
+def split_text(text: str, limit: int = 4096) -> list[str]:
+    """A long card cut at line ends into messages Telegram accepts."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return chunks or [""]

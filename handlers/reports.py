@@ -1,0 +1,104 @@
+"""Report commands: /lapor (new report), /lanjut (continue the draft), /laporan (my reports)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Message, Update
+
+from bot import callbacks
+from bot.access import Actor, requires
+from bot.services import BotContext
+from bot.ui import Button, inline
+from conversations import report
+from conversations.report_submit import send_report
+from domain.access import Action
+
+LIST_NS = "rl"
+PAGE_SIZE = 5
+
+
+@requires(Action.REPORT)
+async def new_report(update: Update, context: BotContext, actor: Actor) -> None:
+    """/lapor: start a report (or decide about the open draft)."""
+    await report.begin(update, context, actor)
+
+
+@requires(Action.REPORT)
+async def resume_report(update: Update, context: BotContext, actor: Actor) -> None:
+    """/lanjut: continue the open draft where it stopped."""
+    await report.resume(update, context, actor)
+
+
+@requires(Action.MY_REPORTS)
+async def my_reports(update: Update, context: BotContext, actor: Actor) -> None:
+    """/laporan: the officer's recent reports, as buttons that open them."""
+    message = update.effective_message
+    assert message is not None
+    text, markup = await _page(context, actor, 0)
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def _page(
+    context: BotContext, actor: Actor, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    services = context.services
+    officer = actor.active_officer
+    language = actor.language
+    async with services.db.reading() as repos:
+        total = await repos.reports.count_of_officer(officer.id)
+        reports = await repos.reports.of_officer(
+            officer.id, limit=PAGE_SIZE, offset=page * PAGE_SIZE
+        )
+    if total == 0:
+        return services.texts(language, "reports.list.empty"), None
+    rows: list[list[Button]] = []
+    for item in reports:
+        activity = services.catalogue.activity(item.activity_code)
+        local = item.submitted_at.astimezone(services.settings.tz)
+        label = services.texts(
+            language, "reports.list.item", number=item.number,
+            activity=activity.name.get(language), date=local.strftime("%d/%m"),
+        )
+        rows.append([(label[:60], callbacks.pack(LIST_NS, "open", item.id))])
+    paging: list[Button] = []
+    if page > 0:
+        paging.append((services.texts(language, "reports.list.newer"),
+                       callbacks.pack(LIST_NS, "page", page - 1)))
+    if (page + 1) * PAGE_SIZE < total:
+        paging.append((services.texts(language, "reports.list.older"),
+                       callbacks.pack(LIST_NS, "page", page + 1)))
+    if paging:
+        rows.append(paging)
+    return services.texts(language, "reports.list.heading", total=total), inline(rows)
+
+
+@requires(Action.MY_REPORTS)
+async def list_button(update: Update, context: BotContext, actor: Actor) -> None:
+    """A /laporan button: another page, or open one of the officer's own reports."""
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    assert query.message is not None
+    stale = services.texts(actor.language, "button.stale")
+    try:
+        action, raw = callbacks.unpack(query.data, LIST_NS)
+        number = int(raw)
+    except (ValueError, callbacks.CallbackDataError):
+        await query.answer(stale, show_alert=True)
+        return
+    officer = actor.active_officer
+    if action == "page" and number >= 0:
+        await query.answer()
+        text, markup = await _page(context, actor, number)
+        await query.edit_message_text(text, reply_markup=markup)
+        return
+    async with services.db.reading() as repos:
+        found = await repos.reports.by_id(number) if action == "open" else None
+        complaints = await repos.complaints.of_report(number) if found else []
+        hashes = await repos.report_photos.of_report(number) if found else []
+    if found is None or found.officer_id != officer.id:
+        await query.answer(stale, show_alert=True)
+        return
+    await query.answer()
+    message = query.message
+    assert isinstance(message, Message)
+    await send_report(message, services, found, officer, complaints, hashes, actor.language)

@@ -1,0 +1,352 @@
+"""Reporting repositories: drafts, numbers, reports, photos, complaints, revisions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from domain.answers import Complaint
+from domain.reports import Draft, Report, Revision, StoredComplaint
+from storage.values import from_db_time, require_time, to_db_time
+
+Row = aiosqlite.Row
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+class _Repository:
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._db = connection
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        async with self._db.execute(sql, params) as cursor:
+            row: Row | None = await cursor.fetchone()
+            return row
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        async with self._db.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
+        return await self._db.execute(sql, params)
+
+
+_DRAFT_COLUMNS = (
+    "id, officer_id, activity_code, step, answers, work, editing, version, assignment_id,"
+    " created_at, updated_at"
+)
+
+
+def _draft(row: Row) -> Draft:
+    return Draft(
+        id=row["id"],
+        officer_id=row["officer_id"],
+        activity_code=row["activity_code"],
+        step=row["step"],
+        answers=json.loads(row["answers"]),
+        work=json.loads(row["work"]),
+        editing=bool(row["editing"]),
+        version=row["version"],
+        assignment_id=row["assignment_id"],
+        created_at=from_db_time(row["created_at"]),
+        updated_at=from_db_time(row["updated_at"]),
+    )
+
+
+class DraftRepository(_Repository):
+    """Open report drafts, one per officer: the report conversation's state."""
+
+    async def of_officer(self, officer_id: int) -> Draft | None:
+        """The officer's open draft, if any."""
+        row = await self._one(
+            f"SELECT {_DRAFT_COLUMNS} FROM report_drafts WHERE officer_id = ?", (officer_id,)
+        )
+        return _draft(row) if row else None
+
+    async def create(self, officer_id: int, activity_code: str, step: str, now: datetime) -> int:
+        """Open a draft and return its id (the caller checked there is none)."""
+        cursor = await self._write(
+            "INSERT INTO report_drafts (officer_id, activity_code, step, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (officer_id, activity_code, step, to_db_time(now), to_db_time(now)),
+        )
+        return int(cursor.lastrowid or 0)
+
+    async def save(self, draft: Draft, now: datetime, *, bump: bool = True) -> Draft:
+        """Write the draft; ``bump`` makes buttons of older messages stale."""
+        version = draft.version + 1 if bump else draft.version
+        await self._write(
+            "UPDATE report_drafts SET step = ?, answers = ?, work = ?, editing = ?, version = ?,"
+            " updated_at = ? WHERE id = ?",
+            (
+                draft.step,
+                _dumps(draft.answers),
+                _dumps(draft.work),
+                int(draft.editing),
+                version,
+                to_db_time(now),
+                draft.id,
+            ),
+        )
+        stored = await self._one(f"SELECT {_DRAFT_COLUMNS} FROM report_drafts WHERE id = ?",
+                                 (draft.id,))
+        assert stored is not None
+        return _draft(stored)
+
+    async def delete(self, draft_id: int) -> None:
+        """Forget a submitted or discarded draft."""
+        await self._write("DELETE FROM report_drafts WHERE id = ?", (draft_id,))
+
+
+class ReportCounters(_Repository):
+    """Sequential report numbers per activity and month, never reused."""
+
+    async def next(self, activity_code: str, year: int, month: int) -> int:
+        """Take the next number (call inside the transaction that stores the report)."""
+        await self._write(
+            "INSERT INTO report_counters (activity_code, year, month, last_number)"
+            " VALUES (?, ?, ?, 1) ON CONFLICT(activity_code, year, month)"
+            " DO UPDATE SET last_number = last_number + 1",
+            (activity_code, year, month),
+        )
+        row = await self._one(
+            "SELECT last_number FROM report_counters WHERE activity_code = ? AND year = ?"
+            " AND month = ?",
+            (activity_code, year, month),
+        )
+        assert row is not None
+        return int(row[0])
+
+
+_REPORT_COLUMNS = (
+    "id, number, activity_code, officer_id, unit_code, started_at, ended_at, place, latitude,"
+    " longitude, equipment, warnings_ack_at, answers, submitted_at"
+)
+
+
+def _report(row: Row) -> Report:
+    return Report(
+        id=row["id"],
+        number=row["number"],
+        activity_code=row["activity_code"],
+        officer_id=row["officer_id"],
+        unit_code=row["unit_code"],
+        started_at=from_db_time(row["started_at"]),
+        ended_at=from_db_time(row["ended_at"]),
+        place=row["place"],
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        answers=json.loads(row["answers"]),
+        submitted_at=require_time(row["submitted_at"]),
+        warnings_ack_at=from_db_time(row["warnings_ack_at"]),
+        equipment=json.loads(row["equipment"]) if row["equipment"] else None,
+    )
+
+
+class ReportRepository(_Repository):
+    """Submitted reports."""
+
+    async def create(
+        self,
+        *,
+        number: str,
+        activity_code: str,
+        officer_id: int,
+        unit_code: str | None,
+        started_at: datetime | None,
+        ended_at: datetime | None,
+        place: str | None,
+        latitude: float | None,
+        longitude: float | None,
+        equipment: dict[str, Any] | None,
+        warnings_ack_at: datetime | None,
+        answers: dict[str, Any],
+        assignment_id: int | None,
+        now: datetime,
+    ) -> int:
+        """Store a report and return its id."""
+        cursor = await self._write(
+            "INSERT INTO reports (number, activity_code, officer_id, unit_code, started_at,"
+            " ended_at, place, latitude, longitude, equipment, warnings_ack_at, answers,"
+            " assignment_id, submitted_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                number,
+                activity_code,
+                officer_id,
+                unit_code,
+                to_db_time(started_at) if started_at else None,
+                to_db_time(ended_at) if ended_at else None,
+                place,
+                latitude,
+                longitude,
+                _dumps(equipment) if equipment is not None else None,
+                to_db_time(warnings_ack_at) if warnings_ack_at else None,
+                _dumps(answers),
+                assignment_id,
+                to_db_time(now),
+                to_db_time(now),
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+
+    async def by_id(self, report_id: int) -> Report | None:
+        """The report with this id."""
+        row = await self._one(f"SELECT {_REPORT_COLUMNS} FROM reports WHERE id = ?", (report_id,))
+        return _report(row) if row else None
+
+    async def of_officer(self, officer_id: int, *, limit: int, offset: int = 0) -> list[Report]:
+        """The officer's reports, newest first."""
+        rows = await self._all(
+            f"SELECT {_REPORT_COLUMNS} FROM reports WHERE officer_id = ?"
+            " ORDER BY submitted_at DESC, id DESC LIMIT ? OFFSET ?",
+            (officer_id, limit, offset),
+        )
+        return [_report(row) for row in rows]
+
+    async def count_of_officer(self, officer_id: int) -> int:
+        """How many reports the officer filed."""
+        row = await self._one("SELECT COUNT(*) FROM reports WHERE officer_id = ?", (officer_id,))
+        return int(row[0]) if row else 0
+
+    async def all(self) -> list[Report]:
+        """Every report, oldest first (tests and exports)."""
+        rows = await self._all(f"SELECT {_REPORT_COLUMNS} FROM reports ORDER BY id")
+        return [_report(row) for row in rows]
+
+    async def update_answer(
+        self,
+        report_id: int,
+        *,
+        answers: dict[str, Any],
+        started_at: datetime | None,
+        ended_at: datetime | None,
+        place: str | None,
+        latitude: float | None,
+        longitude: float | None,
+        equipment: dict[str, Any] | None,
+        now: datetime,
+    ) -> None:
+        """Store a corrected report (the revision is recorded separately)."""
+        await self._write(
+            "UPDATE reports SET answers = ?, started_at = ?, ended_at = ?, place = ?,"
+            " latitude = ?, longitude = ?, equipment = ?, updated_at = ? WHERE id = ?",
+            (
+                _dumps(answers),
+                to_db_time(started_at) if started_at else None,
+                to_db_time(ended_at) if ended_at else None,
+                place,
+                latitude,
+                longitude,
+                _dumps(equipment) if equipment is not None else None,
+                to_db_time(now),
+                report_id,
+            ),
+        )
+
+
+class ReportPhotoRepository(_Repository):
+    """Which stored photos document which report."""
+
+    async def add(self, report_id: int, photos: Sequence[dict[str, Any]]) -> None:
+        """Link the photos in order (a hash appears once per report)."""
+        for position, photo in enumerate(photos):
+            await self._write(
+                "INSERT OR IGNORE INTO report_photos (report_id, position, sha256, taken_at)"
+                " VALUES (?, ?, ?, ?)",
+                (report_id, position, photo["sha256"], photo.get("taken_at")),
+            )
+
+    async def of_report(self, report_id: int) -> list[str]:
+        """The report's photo hashes in order."""
+        rows = await self._all(
+            "SELECT sha256 FROM report_photos WHERE report_id = ? ORDER BY position",
+            (report_id,),
+        )
+        return [row[0] for row in rows]
+
+
+def _complaint(row: Row) -> StoredComplaint:
+    return StoredComplaint(
+        id=row["id"],
+        report_id=row["report_id"],
+        category=row["category"],
+        description=row["description"],
+        place=row["place"],
+        urgency=row["urgency"],
+        resident_name=row["resident_name"],
+        resident_contact=row["resident_contact"],
+        status=row["status"],
+    )
+
+
+class ComplaintRepository(_Repository):
+    """Residents' complaints, each its own record linked to its report."""
+
+    async def add(self, report_id: int, complaints: Sequence[Complaint], now: datetime) -> None:
+        """Store the report's complaints with status ``new``."""
+        for position, item in enumerate(complaints):
+            await self._write(
+                "INSERT INTO complaints (report_id, position, category, description, place,"
+                " urgency, resident_name, resident_contact, status, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?)",
+                (
+                    report_id,
+                    position,
+                    item.category,
+                    item.description,
+                    item.place,
+                    item.urgency,
+                    item.resident_name,
+                    item.resident_contact,
+                    to_db_time(now),
+                    to_db_time(now),
+                ),
+            )
+
+    async def of_report(self, report_id: int) -> list[StoredComplaint]:
+        """The report's complaints in the order they were entered."""
+        rows = await self._all(
+            "SELECT id, report_id, category, description, place, urgency, resident_name,"
+            " resident_contact, status FROM complaints WHERE report_id = ? ORDER BY position",
+            (report_id,),
+        )
+        return [_complaint(row) for row in rows]
+
+
+class RevisionRepository(_Repository):
+    """Corrections of submitted reports, append-only."""
+
+    async def record(
+        self, report_id: int, officer_id: int, field_key: str, old: Any, new: Any, now: datetime
+    ) -> None:
+        """Append one revision."""
+        await self._write(
+            "INSERT INTO report_revisions (report_id, officer_id, at, field_key, old_value,"
+            " new_value) VALUES (?, ?, ?, ?, ?, ?)",
+            (report_id, officer_id, to_db_time(now), field_key, _dumps(old), _dumps(new)),
+        )
+
+    async def of_report(self, report_id: int) -> list[Revision]:
+        """The report's revisions, oldest first."""
+        rows = await self._all(
+            "SELECT report_id, officer_id, at, field_key, old_value, new_value"
+            " FROM report_revisions WHERE report_id = ? ORDER BY id",
+            (report_id,),
+        )
+        return [
+            Revision(
+                report_id=row["report_id"],
+                officer_id=row["officer_id"],
+                at=require_time(row["at"]),
+                field_key=row["field_key"],
+                old=json.loads(row["old_value"]),
+                new=json.loads(row["new_value"]),
+            )
+            for row in rows
+        ]
