@@ -2,12 +2,14 @@
 
 An album arrives as separate messages sharing a ``media_group_id`` and nothing marks the last
 one, so each item is stored as it arrives and the reply waits :data:`ALBUM_DELAY_SECONDS` after
-the newest item of its album. Tests set the delay to 0 and call :func:`flush_albums`.
+the newest item of its album. :func:`flush_albums` answers pending albums at once (tests set
+a long delay, send the album, then flush; shutdown could do the same).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -27,13 +29,16 @@ ALBUM_DELAY_SECONDS = 1.5
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 """Telegram's getFile limit for bots."""
 
-_albums: dict[str, asyncio.Task[None]] = {}
+_albums: dict[str, tuple[asyncio.Task[None], asyncio.Event]] = {}
 
 
 async def flush_albums() -> None:
-    """Wait for every pending album reply (tests; shutdown)."""
+    """Answer every pending album now instead of after its delay (tests; shutdown)."""
     while _albums:
-        await asyncio.gather(*list(_albums.values()), return_exceptions=True)
+        pending = list(_albums.values())
+        for _, release in pending:
+            release.set()
+        await asyncio.gather(*(task for task, _ in pending), return_exceptions=True)
 
 
 async def on_photo(
@@ -54,19 +59,26 @@ async def on_photo(
         return
     previous = _albums.pop(group, None)
     if previous is not None:
-        previous.cancel()
-    _albums[group] = asyncio.create_task(_album_reply(group, message, services, actor))
+        previous[0].cancel()
+    release = asyncio.Event()
+    task = asyncio.create_task(_album_reply(group, release, message, services, actor))
+    _albums[group] = (task, release)
     logger.debug("album %s item stored for %s", group, language)
 
 
-async def _album_reply(group: str, message: Message, services: Services, actor: Actor) -> None:
+async def _album_reply(
+    group: str, release: asyncio.Event, message: Message, services: Services, actor: Actor
+) -> None:
     try:
-        await asyncio.sleep(ALBUM_DELAY_SECONDS)
+        # A timeout means the album is complete: nothing more arrived for a while.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(release.wait(), ALBUM_DELAY_SECONDS)
         await _reply(message, services, actor)
     except asyncio.CancelledError:
         return
     finally:
-        if _albums.get(group) is asyncio.current_task():
+        entry = _albums.get(group)
+        if entry is not None and entry[0] is asyncio.current_task():
             del _albums[group]
 
 
