@@ -131,19 +131,27 @@ def register_handlers(application: BotApplication) -> None:
     )
     application.add_handler(
         MessageHandler(
-            filters.ChatType.PRIVATE & ~filters.COMMAND, basics.private_router([report.route])
+            # Only new messages: an edited earlier answer must not count as a new one.
+            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND,
+            basics.private_router([report.route]),
         )
     )
     application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, basics.unknown_command)
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.COMMAND,
+            basics.unknown_command,
+        )
     )
     application.add_error_handler(on_error)
 
 
 def _chat_filter(private: bool, group: bool) -> filters.BaseFilter:
+    # Commands come from new messages only; editing "/daftar" must not run it again.
     if private and group:
-        return filters.ChatType.PRIVATE | filters.ChatType.GROUPS
-    return filters.ChatType.PRIVATE if private else filters.ChatType.GROUPS
+        chats = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
+    else:
+        chats = filters.ChatType.PRIVATE if private else filters.ChatType.GROUPS
+    return chats & filters.UpdateType.MESSAGE
 
 
 async def _set_command_menus(application: BotApplication, texts: Translator) -> None:

@@ -224,3 +224,17 @@ async def test_duplicate_update_changes_nothing(harness: BotHarness, emu: Emulat
         registration = await repos.registrations.get(officer.id)
     assert registration is not None
     assert registration.step.value == "nrp"
+
+
+async def test_edited_answer_is_not_a_new_answer(harness: BotHarness, emu: Emulator):
+    officer = emu.user(1001, "Budi")
+    await officer.send("/daftar")
+    update = await officer.send("Budi Santoso")
+    count = len(officer.messages)
+    await officer.edit(update, "Budi Santoso Edited")
+    assert len(officer.messages) == count
+    async with harness.db.reading() as repos:
+        registration = await repos.registrations.get(officer.id)
+    assert registration is not None
+    assert registration.step.value == "nrp"
+    assert registration.answers == {"name": "Budi Santoso"}
