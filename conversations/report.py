@@ -19,7 +19,7 @@ from telegram.error import BadRequest
 from bot import callbacks
 from bot.access import Actor
 from bot.services import BotContext, Services
-from conversations import report_photos, report_submit
+from conversations import report_correct, report_photos, report_submit
 from conversations.report_view import (
     NS,
     activity_menu,
@@ -498,11 +498,15 @@ async def _act(
         await store(lambda d: flow.back(activity, d))
         return
     if draft.step == REVIEW:
-        if action == "edit" and args and args[0] in {f.key for f in activity.fields}:
+        editable = flow.correctable_fields(activity) if draft.is_correction else activity.fields
+        if action == "edit" and args and args[0] in {f.key for f in editable}:
             await store(lambda d: flow.edit(activity, d, args[0]))
             return
-        if action == "submit":
+        if action == "submit" and not draft.is_correction:
             await report_submit.submit(update, context, actor, draft)
+            return
+        if action == "save" and draft.is_correction:
+            await report_correct.save(update, context, actor, draft)
             return
         raise Stale
     form_field = activity.field(draft.step)

@@ -70,7 +70,7 @@ async def submit(update: Update, context: BotContext, actor: Actor, draft: Draft
             await tx.drafts.delete(current.id)
             report = await tx.reports.by_id(report_id)
             complaints = await tx.complaints.of_report(report_id)
-            leaders = await _leaders(tx.officers, services, officer)
+            leaders = await leaders_of(tx.officers, services, officer)
     if blocked is not None:
         await query.answer(services.texts(actor.language, "reports.incomplete"), show_alert=True)
         text, markup = prompt(services, blocked, actor.language)
@@ -93,7 +93,7 @@ async def submit(update: Update, context: BotContext, actor: Actor, draft: Draft
         await _notify(context, leader, report, officer)
 
 
-async def _leaders(
+async def leaders_of(
     officers: OfficerRepository, services: Services, officer: Officer
 ) -> list[Officer]:
     """Active leaders above the officer whose reach covers the officer's unit, and admins."""
@@ -157,6 +157,11 @@ async def send_report(
         await chat.send_media_group(media)
 
 
+def officer_name(officer: Officer) -> str:
+    """``BRIPKA Budi Santoso``, HTML-escaped."""
+    return html.escape(" ".join(p for p in (officer.rank, officer.full_name) if p))
+
+
 async def _notify(context: BotContext, leader: Officer, report: Report, officer: Officer) -> None:
     services = context.services
     language = leader.language
@@ -166,8 +171,14 @@ async def _notify(context: BotContext, leader: Officer, report: Report, officer:
         "reports.leader_notice",
         number=report.number,
         activity=activity.name.get(language),
-        officer=html.escape(" ".join(p for p in (officer.rank, officer.full_name) if p)),
+        officer=officer_name(officer),
     )
+    await notify_leader(context, leader, report, text)
+
+
+async def notify_leader(context: BotContext, leader: Officer, report: Report, text: str) -> None:
+    """Send one leader a notice about ``report``; a leader who blocked the bot is marked."""
+    services = context.services
     try:
         await context.bot.send_message(leader.telegram_id, text)
     except Forbidden:

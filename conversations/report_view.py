@@ -33,7 +33,7 @@ from domain.catalogue import (
     PhotosField,
 )
 from domain.people import Officer
-from domain.reports import REVIEW, Draft, Report, StoredComplaint
+from domain.reports import REVIEW, Draft, Report, StoredComplaint, correctable_fields
 
 NS = "rp"
 SPECIAL_TYPES = frozenset(
@@ -429,7 +429,8 @@ def review(
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Every field with its value; a button per field to change it; submit."""
     texts = services.texts
-    lines = [texts(language, "reports.review_heading", activity=activity.name.get(language))]
+    heading = "reports.correct.review_heading" if draft.is_correction else "reports.review_heading"
+    lines = [texts(language, heading, activity=activity.name.get(language))]
     for form_field in activity.fields:
         if form_field.key in draft.answers:
             shown = value_text(services, form_field, draft.answers[form_field.key], language)
@@ -439,11 +440,15 @@ def review(
             texts(language, "reports.review_line", label=form_field.label.get(language),
                   value=shown)
         )
+    editable = correctable_fields(activity) if draft.is_correction else activity.fields
     edit_buttons = [
-        ("✏️ " + f.label.get(language), button(draft, "edit", f.key)) for f in activity.fields
+        ("✏️ " + f.label.get(language), button(draft, "edit", f.key)) for f in editable
     ]
     rows = chunked(edit_buttons, 2)
-    rows.append([(texts(language, "reports.button.submit"), button(draft, "submit"))])
+    if draft.is_correction:
+        rows.append([(texts(language, "reports.correct.button.save"), button(draft, "save"))])
+    else:
+        rows.append([(texts(language, "reports.button.submit"), button(draft, "submit"))])
     rows.append([(texts(language, "button.cancel"), button(draft, "cancel"))])
     return "\n".join(lines), inline(rows)
 

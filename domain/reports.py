@@ -7,7 +7,7 @@ draft may be submitted, and what a submitted report's columns are; it only rende
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from domain.answers import Complaint, EquipmentState, Location, TimeRange, WarningsAck
@@ -31,8 +31,15 @@ class Draft:
     editing: bool = False
     version: int = 0
     assignment_id: int | None = None
+    report_id: int | None = None
+    """Set when the draft corrects this submitted report instead of filing a new one."""
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+    @property
+    def is_correction(self) -> bool:
+        """Whether saving this draft corrects a submitted report."""
+        return self.report_id is not None
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,45 @@ class Revision:
     field_key: str
     old: Any
     new: Any
+
+
+CORRECTABLE_TYPES = frozenset(
+    {
+        FieldType.SHORT_TEXT,
+        FieldType.LONG_TEXT,
+        FieldType.INTEGER,
+        FieldType.CHOICE,
+        FieldType.MULTI_CHOICE,
+        FieldType.TIME_RANGE,
+        FieldType.LOCATION,
+    }
+)
+"""Field types an officer may correct after submission (complaints, photos, checklist and the
+SOP acknowledgement have records or files of their own and stay as submitted)."""
+
+
+def correctable_fields(activity: Activity) -> list[Field]:
+    """The activity's fields that may be corrected after submission, in form order."""
+    return [f for f in activity.fields if f.type in CORRECTABLE_TYPES]
+
+
+def correction_deadline(report: Report, window_hours: int) -> datetime:
+    """Until when the report's officer may correct it."""
+    return report.submitted_at + timedelta(hours=window_hours)
+
+
+def may_correct(report: Report, officer_id: int, now: datetime, window_hours: int) -> bool:
+    """Whether ``officer_id`` may still correct ``report`` at ``now`` (own report, in window)."""
+    return report.officer_id == officer_id and now < correction_deadline(report, window_hours)
+
+
+def changed_fields(
+    activity: Activity, before: dict[str, Any], after: dict[str, Any]
+) -> list[Field]:
+    """The correctable fields whose answer differs, in form order."""
+    return [
+        f for f in correctable_fields(activity) if before.get(f.key) != after.get(f.key)
+    ]
 
 
 def format_number(number_code: str, year: int, month: int, sequence: int) -> str:

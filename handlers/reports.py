@@ -8,7 +8,7 @@ from bot import callbacks
 from bot.access import Actor, requires
 from bot.services import BotContext
 from bot.ui import Button, inline
-from conversations import report
+from conversations import report, report_correct
 from conversations.report_submit import send_report
 from domain.access import Action
 
@@ -73,7 +73,7 @@ async def _page(
 
 @requires(Action.MY_REPORTS)
 async def list_button(update: Update, context: BotContext, actor: Actor) -> None:
-    """A /laporan button: another page, or open one of the officer's own reports."""
+    """A /laporan button: another page, open one of the officer's own reports, or correct it."""
     services = context.services
     query = update.callback_query
     assert query is not None
@@ -86,6 +86,9 @@ async def list_button(update: Update, context: BotContext, actor: Actor) -> None
         await query.answer(stale, show_alert=True)
         return
     officer = actor.active_officer
+    if action == report_correct.FIX_ACTION:
+        await report_correct.start(update, context, actor, number)
+        return
     if action == "page" and number >= 0:
         await query.answer()
         text, markup = await _page(context, actor, number)
@@ -102,3 +105,7 @@ async def list_button(update: Update, context: BotContext, actor: Actor) -> None
     message = query.message
     assert isinstance(message, Message)
     await send_report(message, services, found, officer, complaints, hashes, actor.language)
+    correction = report_correct.offer(services, found, officer.id, actor.language, LIST_NS)
+    if correction is not None:
+        text, markup = correction
+        await message.chat.send_message(text, reply_markup=markup)

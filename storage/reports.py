@@ -39,7 +39,7 @@ class _Repository:
 
 _DRAFT_COLUMNS = (
     "id, officer_id, activity_code, step, answers, work, editing, version, assignment_id,"
-    " created_at, updated_at"
+    " report_id, created_at, updated_at"
 )
 
 
@@ -54,6 +54,7 @@ def _draft(row: Row) -> Draft:
         editing=bool(row["editing"]),
         version=row["version"],
         assignment_id=row["assignment_id"],
+        report_id=row["report_id"],
         created_at=from_db_time(row["created_at"]),
         updated_at=from_db_time(row["updated_at"]),
     )
@@ -69,12 +70,32 @@ class DraftRepository(_Repository):
         )
         return _draft(row) if row else None
 
-    async def create(self, officer_id: int, activity_code: str, step: str, now: datetime) -> int:
-        """Open a draft and return its id (the caller checked there is none)."""
+    async def create(
+        self,
+        officer_id: int,
+        activity_code: str,
+        step: str,
+        now: datetime,
+        *,
+        report_id: int | None = None,
+        answers: dict[str, Any] | None = None,
+    ) -> int:
+        """Open a draft and return its id (the caller checked there is none).
+
+        With ``report_id`` the draft is a correction of that report, seeded with its answers.
+        """
         cursor = await self._write(
-            "INSERT INTO report_drafts (officer_id, activity_code, step, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (officer_id, activity_code, step, to_db_time(now), to_db_time(now)),
+            "INSERT INTO report_drafts (officer_id, activity_code, step, answers, report_id,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                officer_id,
+                activity_code,
+                step,
+                _dumps(answers or {}),
+                report_id,
+                to_db_time(now),
+                to_db_time(now),
+            ),
         )
         return int(cursor.lastrowid or 0)
 

@@ -413,8 +413,9 @@ async def test_my_reports_lists_and_opens_only_own(harness: BotHarness, emu: Emu
     listing = officer.last
     assert "LAP/SAPTA/2026/11/0001" in str(listing.buttons)
     await officer.press("LAP/SAPTA/2026/11/0001", listing)
-    assert any("LAPORAN HASIL KEGIATAN" in text for text in officer.texts[-4:])
-    assert officer.last.kind == "photo"
+    assert any("LAPORAN HASIL KEGIATAN" in text for text in officer.texts[-5:])
+    assert officer.messages[-2].kind == "photo"  # the photos, then the offer to correct
+    assert "masih dapat dikoreksi" in officer.last.text
     await kanit.press_data(listing.inline_buttons[0]["callback_data"], listing)
     assert "tidak berlaku" in kanit.callback_answers[-1]["text"]
 

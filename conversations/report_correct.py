@@ -1,0 +1,197 @@
+"""Correcting a submitted report within the correction window, through the same draft engine.
+
+A correction is a draft bound to the report (``report_id``), seeded with its answers and opened
+at a review card whose edit buttons cover the correctable fields only. Changing a field is the
+engine's ordinary edit-from-review; saving writes the changed answers, one revision per changed
+field and an audit entry in the transaction that records the update, then tells the leaders.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+from bot import callbacks
+from bot.access import Actor
+from bot.services import BotContext, Services
+from bot.ui import inline
+from conversations.report_submit import leaders_of, notify_leader, officer_name
+from conversations.report_view import prompt, report_card
+from domain import reports as flow
+from domain.people import Officer
+from domain.reports import REVIEW, Draft, Report, StoredComplaint
+
+logger = logging.getLogger(__name__)
+FIX_ACTION = "fix"
+
+
+def offer(
+    services: Services, report: Report, officer_id: int, language: str, list_ns: str
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """The "✏️ Koreksi" offer under an opened report, or None once the window has passed."""
+    now = services.clock.now()
+    hours = services.settings.correction_window_hours
+    if not flow.may_correct(report, officer_id, now, hours):
+        return None
+    until = flow.correction_deadline(report, hours).astimezone(services.settings.tz)
+    text = services.texts(
+        language, "reports.correct.offer", number=report.number,
+        until=until.strftime("%d/%m/%Y %H:%M"),
+    )
+    data = callbacks.pack(list_ns, FIX_ACTION, report.id)
+    return text, inline([[(services.texts(language, "reports.correct.button.start"), data)]])
+
+
+async def start(update: Update, context: BotContext, actor: Actor, report_id: int) -> None:
+    """"✏️ Koreksi": open a correction draft of the officer's own report, still in the window."""
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    assert isinstance(query.message, Message)
+    language = actor.language
+    officer = actor.active_officer
+    now = services.clock.now()
+    problem: str | None = None
+    draft: Draft | None = None
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        report = await tx.reports.by_id(report_id)
+        existing = await tx.drafts.of_officer(officer.id)
+        if report is None or report.officer_id != officer.id:
+            problem = "button.stale"
+        elif not flow.may_correct(report, officer.id, now,
+                                  services.settings.correction_window_hours):
+            problem = "reports.correct.closed"
+        elif existing is not None and existing.report_id == report.id:
+            draft = existing  # pressed again: show the correction already open
+        elif existing is not None:
+            problem = "reports.correct.draft_open"
+        else:
+            activity = services.catalogue.activity(report.activity_code)
+            draft_id = await tx.drafts.create(
+                officer.id, activity.code, REVIEW, now, report_id=report.id,
+                answers=report.answers,
+            )
+            opened = await tx.drafts.of_officer(officer.id)
+            assert opened is not None
+            assert opened.id == draft_id
+            draft = await tx.drafts.save(opened, now)
+    if problem is not None or draft is None:
+        await query.answer(services.texts(language, problem or "button.stale"), show_alert=True)
+        return
+    await query.answer()
+    text, markup = prompt(services, draft, language)
+    await query.message.chat.send_message(text, reply_markup=markup)
+
+
+@dataclass(frozen=True)
+class _Saved:
+    report: Report
+    changed: list[str]
+    leaders: list[Officer]
+    photo_count: int
+    complaints: list[StoredComplaint]
+
+
+async def save(update: Update, context: BotContext, actor: Actor, draft: Draft) -> None:
+    """Save the correction: report, revisions and audit entry in one transaction; then notices.
+
+    Raises:
+        Stale: the draft changed since the button was shown.
+    """
+    from conversations.report import Stale  # local: report imports this module
+
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    assert isinstance(query.message, Message)
+    language = actor.language
+    officer = actor.active_officer
+    activity = services.catalogue.activity(draft.activity_code)
+    now = services.clock.now()
+    outcome: _Saved | str
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        current = await tx.drafts.of_officer(officer.id)
+        if current is None or current.id != draft.id or current.version != draft.version:
+            raise Stale
+        assert current.report_id is not None
+        report = await tx.reports.by_id(current.report_id)
+        await tx.drafts.delete(current.id)
+        if report is None or not flow.may_correct(
+            report, officer.id, now, services.settings.correction_window_hours
+        ):
+            outcome = "reports.correct.closed"
+        else:
+            changed = flow.changed_fields(activity, report.answers, current.answers)
+            if not changed:
+                outcome = "reports.correct.unchanged"
+            else:
+                answers = dict(report.answers)
+                for form_field in changed:
+                    answers[form_field.key] = current.answers.get(form_field.key)
+                    await tx.revisions.record(
+                        report.id, officer.id, form_field.key,
+                        report.answers.get(form_field.key), answers[form_field.key], now,
+                    )
+                columns = flow.columns(activity, answers)
+                await tx.reports.update_answer(
+                    report.id,
+                    answers=answers,
+                    started_at=columns.started_at,
+                    ended_at=columns.ended_at,
+                    place=columns.place,
+                    latitude=columns.latitude,
+                    longitude=columns.longitude,
+                    equipment=columns.equipment,
+                    now=now,
+                )
+                keys = [f.key for f in changed]
+                await tx.audit.record(
+                    actor_id=officer.id, action="report.correct", target_type="report",
+                    target_id=report.id, now=now, number=report.number, fields=keys,
+                )
+                updated = await tx.reports.by_id(report.id)
+                assert updated is not None
+                outcome = _Saved(
+                    report=updated,
+                    changed=keys,
+                    leaders=await leaders_of(tx.officers, services, officer),
+                    photo_count=len(await tx.report_photos.of_report(report.id)),
+                    complaints=await tx.complaints.of_report(report.id),
+                )
+    await query.answer()
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest:
+        logger.debug("correction review already without buttons")
+    chat = query.message.chat
+    if isinstance(outcome, str):
+        await chat.send_message(services.texts(language, outcome))
+        return
+    await chat.send_message(
+        services.texts(language, "reports.correct.saved", number=outcome.report.number,
+                       fields=_labels(services, outcome.report, outcome.changed, language))
+    )
+    card = report_card(services, outcome.report, officer, outcome.complaints, outcome.photo_count,
+                       language)
+    for chunk in flow.split_text(card):
+        await chat.send_message(chunk)
+    for leader in outcome.leaders:
+        text = services.texts(
+            leader.language,
+            "reports.correct.leader_notice",
+            number=outcome.report.number,
+            officer=officer_name(officer),
+            fields=_labels(services, outcome.report, outcome.changed, leader.language),
+        )
+        await notify_leader(context, leader, outcome.report, text)
+
+
+def _labels(services: Services, report: Report, keys: list[str], language: str) -> str:
+    activity = services.catalogue.activity(report.activity_code)
+    return ", ".join(activity.field(key).label.get(language) for key in keys)
+
+
+__all__ = ["FIX_ACTION", "offer", "save", "start"]
