@@ -472,3 +472,19 @@ prompt = { id = "Kirim foto dokumentasi kegiatan.", en = "Send documentation pho
         assert report.answers["stops"] == 4
     finally:
         await bot.stop()
+
+
+async def test_live_location_updates_the_stored_pin(harness: BotHarness, emu: Emulator):
+    officer, _ = await seed(harness, emu)
+    await officer.send("/lapor")
+    await officer.press("POS SAPTA")
+    await officer.send("Sprin/12/XI/2026/Satbinmas")
+    await officer.press("satu jam terakhir")
+    shared = await officer.send_location(0.5412, 123.0595, live_period=900)
+    count = len(officer.messages)
+    await officer.edit_location(shared, 0.5500, 123.0600)
+
+    assert len(officer.messages) == count  # moving pin: stored quietly, no new message
+    draft = await draft_of(harness, officer)
+    assert "0.55" in str(draft)
+    assert "0.5412" not in str(draft)
