@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from telegram.error import InvalidToken
+
 from bot.i18n import CatalogueError
 from config.settings import SettingsError, load_settings
 from domain.catalogue import CatalogueError as ActivityCatalogueError
@@ -16,11 +18,16 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     parser.add_argument(
-        "command", nargs="?", default="run", choices=["run", "check-config", "try"],
+        "command",
+        nargs="?",
+        default="run",
+        choices=["run", "check-config", "try"],
         help="run the bot (default), only validate the configuration, or try it offline",
     )
     parser.add_argument(
-        "--data-dir", type=Path, default=Path("./data-trial"),
+        "--data-dir",
+        type=Path,
+        default=Path("./data-trial"),
         help="data directory of the offline trial (try only)",
     )
     args = parser.parse_args(argv)
@@ -43,7 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, OrganisationError, ActivityCatalogueError, CatalogueError) as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 1
-    application.run_polling(allowed_updates=None, drop_pending_updates=False)
+    try:
+        application.run_polling(allowed_updates=None, drop_pending_updates=False)
+    except InvalidToken:
+        # PTB's message quotes the token; print our own line instead of the traceback.
+        print("configuration error: TELEGRAM_BOT_TOKEN: rejected by the server", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -49,6 +49,11 @@ async def identify(user: User, services: Services) -> Actor:
         officer is None or officer.role != ADMIN_ROLE or not officer.is_active
     ):
         officer = await _enrol_admin(user, officer, services)
+    if officer is not None and officer.blocked_at is not None:
+        # They are talking to the bot again, so they unblocked it: notices may reach them.
+        async with services.db.transaction() as tx:
+            await tx.officers.mark_blocked(user.id, None)
+            officer = await tx.officers.by_telegram_id(user.id)
     if officer is not None and officer.status is not Status.REJECTED:
         language = officer.language
     elif registration is not None:

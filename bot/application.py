@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
@@ -74,6 +75,7 @@ def build_application(
         await database.open()
         async with database.transaction() as tx:
             await tx.units.sync((unit.code, unit.name, unit.parent) for unit in organisation.units)
+            await tx.updates.forget_before(services.clock.now() - timedelta(hours=48))
         application.bot_data.services = services
         await _set_command_menus(application, texts)
 

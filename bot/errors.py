@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden
+from telegram.error import BadRequest, Forbidden
 
 from bot.access import identify
 from bot.services import BotContext
@@ -19,6 +19,10 @@ async def on_error(update: object, context: BotContext) -> None:
     error = context.error
     if isinstance(error, DuplicateUpdate):
         logger.info("update %s was applied before; redelivery ignored", error.args[0])
+        return
+    if isinstance(error, BadRequest) and "not modified" in error.message.lower():
+        # A double tap re-rendered the same card: nothing to tell anyone.
+        logger.debug("edit with identical content ignored")
         return
     update_id = update.update_id if isinstance(update, Update) else None
     logger.error("error while handling update %s", update_id, exc_info=error)

@@ -44,8 +44,12 @@ async def begin(
     services = context.services
     message = update.effective_message
     assert message is not None
-    if actor.officer is not None and actor.officer.status in (Status.ACTIVE, Status.PENDING):
-        key = "registration.already_active" if actor.officer.is_active else "access.pending"
+    if actor.officer is not None and actor.officer.status is not Status.REJECTED:
+        key = {
+            Status.ACTIVE: "registration.already_active",
+            Status.PENDING: "access.pending",
+            Status.SUSPENDED: "access.suspended",
+        }[actor.officer.status]
         await message.reply_text(services.texts(actor.language, key))
         return
     async with services.db.transaction(update_id=update.update_id, now=services.clock.now()) as tx:
@@ -382,16 +386,21 @@ async def _send_approval_request(
             [
                 (
                     services.texts(language, "button.approve"),
-                    callbacks.pack(APPROVAL_NS, "ok", candidate.id),
+                    callbacks.pack(APPROVAL_NS, "ok", candidate.id, _application(candidate)),
                 ),
                 (
                     services.texts(language, "button.reject"),
-                    callbacks.pack(APPROVAL_NS, "no", candidate.id),
+                    callbacks.pack(APPROVAL_NS, "no", candidate.id, _application(candidate)),
                 ),
             ]
         ]
     )
     await _deliver(context, approver, text, markup)
+
+
+def _application(officer: Officer) -> str:
+    """Identifies one application: a re-application after rejection gets a new one."""
+    return str(int(officer.created_at.timestamp()))
 
 
 def officer_card(texts: Translator, services: Services, officer: Officer, language: str) -> str:
@@ -448,7 +457,7 @@ async def on_approval_button(update: Update, context: BotContext, actor: Actor) 
     assert query is not None
     leader = actor.active_officer
     try:
-        verdict, raw_id = callbacks.unpack(query.data, APPROVAL_NS)
+        verdict, raw_id, application = callbacks.unpack(query.data, APPROVAL_NS)
         candidate_id = int(raw_id)
     except (ValueError, callbacks.CallbackDataError):
         await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
@@ -460,6 +469,10 @@ async def on_approval_button(update: Update, context: BotContext, actor: Actor) 
         leader, candidate.unit_code, candidate.role, services.organisation
     ):
         await query.answer(services.texts(actor.language, "access.not_your_unit"), show_alert=True)
+        return
+    if candidate.status is Status.PENDING and application != _application(candidate):
+        # The button belongs to an earlier application of the same person.
+        await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
         return
     new_status = Status.ACTIVE if verdict == "ok" else Status.REJECTED
     async with services.db.transaction(update_id=update.update_id, now=now) as tx:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
@@ -15,7 +16,7 @@ from bot.ui import inline
 from conversations import registration, report
 from domain import registration as flow
 from domain.access import Action, refusal
-from domain.people import Officer
+from domain.people import Officer, Status
 
 LANGUAGE_NS = "lg"
 
@@ -80,7 +81,9 @@ async def start(update: Update, context: BotContext, actor: Actor) -> None:
     officer = actor.officer
     if officer is not None and officer.is_active:
         await message.reply_text(
-            services.texts(actor.language, "start.welcome_back", name=officer.full_name)
+            services.texts(
+                actor.language, "start.welcome_back", name=html.escape(officer.full_name)
+            )
         )
         await send_help(context, message.chat_id, officer)
         return
@@ -110,8 +113,12 @@ async def _open_invitation(update: Update, context: BotContext, actor: Actor, to
     services = context.services
     message = update.effective_message
     assert message is not None
-    if actor.officer is not None and actor.officer.is_active:
-        await message.reply_text(services.texts(actor.language, "registration.already_active"))
+    officer = actor.officer
+    if officer is not None and officer.status is not Status.REJECTED:
+        # Only a newcomer (or a rejected applicant) may claim a link: a pending or suspended
+        # person opening it must neither burn it nor use it to lift a suspension.
+        key = "registration.already_active" if officer.is_active else f"access.{officer.status}"
+        await message.reply_text(services.texts(actor.language, key))
         return
     now = services.clock.now()
     async with services.db.transaction(now=now) as tx:

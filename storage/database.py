@@ -128,10 +128,11 @@ class Database:
                     if cursor.rowcount == 0:
                         raise DuplicateUpdate(update_id)
                 yield Transaction(connection)
+                await connection.execute("COMMIT")
             except BaseException:
-                await connection.execute("ROLLBACK")
+                if connection.in_transaction:
+                    await connection.execute("ROLLBACK")
                 raise
-            await connection.execute("COMMIT")
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Repositories]:

@@ -45,14 +45,16 @@ class UnitRepository(_Repository):
 
     async def sync(self, units: Iterable[tuple[str, str, str | None]]) -> None:
         """Insert or rename units; units removed from the file stay for old records."""
-        ordered = sorted(units, key=lambda unit: unit[2] is not None)
-        for code, name, parent in ordered:
+        listed = list(units)
+        # Names first, parents second: any depth and any order satisfies the foreign key.
+        for code, name, _ in listed:
             await self._write(
-                "INSERT INTO units (code, name, parent_code) VALUES (?, ?, ?)"
-                " ON CONFLICT(code) DO UPDATE SET name = excluded.name,"
-                " parent_code = excluded.parent_code",
-                (code, name, parent),
+                "INSERT INTO units (code, name) VALUES (?, ?)"
+                " ON CONFLICT(code) DO UPDATE SET name = excluded.name",
+                (code, name),
             )
+        for code, _, parent in listed:
+            await self._write("UPDATE units SET parent_code = ? WHERE code = ?", (parent, code))
 
     async def codes(self) -> list[str]:
         """Every stored unit code."""
@@ -153,10 +155,14 @@ class OfficerRepository(_Repository):
         language: str,
         now: datetime,
     ) -> None:
-        """A rejected person asks again: the same row becomes a fresh pending request."""
+        """A rejected person asks again: the same row becomes a fresh pending request.
+
+        Only a rejected row can be reopened, so a suspension is never lifted by re-registering.
+        """
         await self._write(
             "UPDATE officers SET full_name=?, nrp=?, rank=?, unit_code=?, role=?, language=?,"
-            " status='pending', created_at=?, decided_by=NULL, decided_at=NULL WHERE id=?",
+            " status='pending', created_at=?, decided_by=NULL, decided_at=NULL"
+            " WHERE id=? AND status='rejected'",
             (full_name, nrp, rank, unit_code, role, language, to_db_time(now), officer_id),
         )
 
@@ -379,6 +385,13 @@ class ProcessedUpdates(_Repository):
         """Whether this update was applied before."""
         row = await self._one("SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,))
         return row is not None
+
+    async def forget_before(self, moment: datetime) -> None:
+        """Drop old marks: Telegram redelivers for 24 h, and after a week of silence it may
+        start update ids anew, when an old mark would swallow a new update."""
+        await self._write(
+            "DELETE FROM processed_updates WHERE processed_at < ?", (to_db_time(moment),)
+        )
 
 
 class Repositories:

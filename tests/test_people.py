@@ -184,3 +184,22 @@ async def test_stale_button_from_old_version(harness: BotHarness, emu: Emulator)
     await banit.send("/bantuan")
     await banit.press_forged("old-format-button", banit.last)
     assert "tidak berlaku" in banit.callback_answers[-1]["text"]
+
+
+async def test_suspended_officer_cannot_lift_suspension_with_a_link(
+    harness: BotHarness, emu: Emulator
+):
+    kanit = await seed_kanit(harness, emu)
+    payload = await make_invitation(kanit)
+    suspended = emu.user(1001, "Budi")
+    await harness.seed_officer(
+        suspended, name="Budi Santoso", nrp="87654321", unit="binkamsa", status=Status.SUSPENDED
+    )
+    await suspended.send(f"/start {payload}")
+    assert "ditangguhkan" in suspended.last.text
+    await suspended.send("/daftar")
+    assert "ditangguhkan" in suspended.last.text
+    assert (await harness.officer(suspended)).status is Status.SUSPENDED
+    newcomer = emu.user(1002, "Citra")
+    await newcomer.send(f"/start {payload}")
+    assert "Undangan diterima" in newcomer.texts[-3]  # the link was not burnt

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from domain.people import Status
 from emulator import Emulator
 from emulator.media import make_jpeg
@@ -238,3 +240,24 @@ async def test_edited_answer_is_not_a_new_answer(harness: BotHarness, emu: Emula
     assert registration is not None
     assert registration.step.value == "nrp"
     assert registration.answers == {"name": "Budi Santoso"}
+
+
+async def test_old_approve_button_does_not_approve_a_new_application(
+    harness: BotHarness, emu: Emulator
+):
+    kanit = emu.user(2001, "Kanit")
+    await harness.seed_officer(
+        kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa", role="kanit"
+    )
+    officer = emu.user(1001, "Budi")
+    await register(officer)
+    first_request = kanit.last
+    stale_approve = first_request.button_data("✅ Setujui")
+    await kanit.press("❌ Tolak", first_request)
+    harness.clock.advance(timedelta(minutes=5))
+    await register(officer)
+
+    await kanit.press_forged(stale_approve, kanit.last)
+
+    assert "tidak berlaku" in kanit.callback_answers[-1]["text"]
+    assert (await harness.officer(officer)).status is Status.PENDING
