@@ -7,34 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from domain.answers import Complaint
 from domain.reports import Draft, Report, Revision, StoredComplaint
+from storage.base import Repository, Row
 from storage.values import from_db_time, require_time, to_db_time
-
-Row = aiosqlite.Row
 
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-class _Repository:
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._db = connection
-
-    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        async with self._db.execute(sql, params) as cursor:
-            row: Row | None = await cursor.fetchone()
-            return row
-
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        async with self._db.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
-
-    async def _write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
-        return await self._db.execute(sql, params)
 
 
 _DRAFT_COLUMNS = (
@@ -60,7 +40,7 @@ def _draft(row: Row) -> Draft:
     )
 
 
-class DraftRepository(_Repository):
+class DraftRepository(Repository):
     """Open report drafts, one per officer: the report conversation's state."""
 
     async def of_officer(self, officer_id: int) -> Draft | None:
@@ -125,7 +105,7 @@ class DraftRepository(_Repository):
         await self._write("DELETE FROM report_drafts WHERE id = ?", (draft_id,))
 
 
-class ReportCounters(_Repository):
+class ReportCounters(Repository):
     """Sequential report numbers per activity and month, never reused."""
 
     async def next(self, activity_code: str, year: int, month: int) -> int:
@@ -170,7 +150,7 @@ def _report(row: Row) -> Report:
     )
 
 
-class ReportRepository(_Repository):
+class ReportRepository(Repository):
     """Submitted reports."""
 
     async def create(
@@ -271,7 +251,7 @@ class ReportRepository(_Repository):
         )
 
 
-class ReportPhotoRepository(_Repository):
+class ReportPhotoRepository(Repository):
     """Which stored photos document which report."""
 
     async def add(self, report_id: int, photos: Sequence[dict[str, Any]]) -> None:
@@ -306,7 +286,7 @@ def _complaint(row: Row) -> StoredComplaint:
     )
 
 
-class ComplaintRepository(_Repository):
+class ComplaintRepository(Repository):
     """Residents' complaints, each its own record linked to its report."""
 
     async def add(self, report_id: int, complaints: Sequence[Complaint], now: datetime) -> None:
@@ -340,7 +320,7 @@ class ComplaintRepository(_Repository):
         return [_complaint(row) for row in rows]
 
 
-class RevisionRepository(_Repository):
+class RevisionRepository(Repository):
     """Corrections of submitted reports, append-only."""
 
     async def record(

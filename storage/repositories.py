@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
 from domain.people import Invitation, Officer, Registration, RegistrationStep, Status
+from storage.base import Repository, Row
 from storage.reports import (
     ComplaintRepository,
     DraftRepository,
@@ -20,27 +21,8 @@ from storage.reports import (
 )
 from storage.values import from_db_time, require_time, to_db_time
 
-Row = aiosqlite.Row
 
-
-class _Repository:
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._db = connection
-
-    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        async with self._db.execute(sql, params) as cursor:
-            row: Row | None = await cursor.fetchone()
-            return row
-
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        async with self._db.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
-
-    async def _write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
-        return await self._db.execute(sql, params)
-
-
-class UnitRepository(_Repository):
+class UnitRepository(Repository):
     """The units mirrored from the organisation file (so other tables can refer to them)."""
 
     async def sync(self, units: Iterable[tuple[str, str, str | None]]) -> None:
@@ -85,7 +67,7 @@ def _officer(row: Row) -> Officer:
     )
 
 
-class OfficerRepository(_Repository):
+class OfficerRepository(Repository):
     """Officers: registration, approval, suspension, language."""
 
     async def by_telegram_id(self, telegram_id: int) -> Officer | None:
@@ -243,7 +225,7 @@ _INVITATION_COLUMNS = (
 )
 
 
-class InvitationRepository(_Repository):
+class InvitationRepository(Repository):
     """One-time invitation links; only a hash of each token is stored."""
 
     async def create(
@@ -298,7 +280,7 @@ class InvitationRepository(_Repository):
         return cursor.rowcount == 1
 
 
-class RegistrationRepository(_Repository):
+class RegistrationRepository(Repository):
     """Registrations in progress: the registration conversation's state."""
 
     async def get(self, telegram_id: int) -> Registration | None:
@@ -341,7 +323,7 @@ class RegistrationRepository(_Repository):
         await self._write("DELETE FROM registrations WHERE telegram_id = ?", (telegram_id,))
 
 
-class AuditLog(_Repository):
+class AuditLog(Repository):
     """Every change to who may do what: actor, action, target, time."""
 
     async def record(
@@ -378,7 +360,7 @@ class AuditLog(_Repository):
         return [dict(row) | {"details": json.loads(row["details"])} for row in rows]
 
 
-class ProcessedUpdates(_Repository):
+class ProcessedUpdates(Repository):
     """Which Telegram updates were already applied."""
 
     async def seen(self, update_id: int) -> bool:
