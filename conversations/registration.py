@@ -23,6 +23,7 @@ from domain import registration as flow
 from domain.access import ADMIN_ROLE, may_decide_on
 from domain.people import (
     InvalidRegistrationAnswer,
+    Invitation,
     Officer,
     Registration,
     RegistrationStep,
@@ -261,19 +262,19 @@ async def _submit(
     assert query is not None
     assert query.message is not None
     chat = query.message.chat
+    retry: Registration | None = None
     async with services.db.transaction(update_id=update.update_id, now=now) as tx:
         invitation = None
         if registration.invitation_id is not None:
             invitation = await tx.invitations.by_id(registration.invitation_id)
-            problem = flow.invitation_problem(invitation, actor.telegram_id, now)
-            if problem is not None or invitation is None:
-                await tx.registrations.delete(actor.telegram_id)
-                refused = problem or "invitation.invalid"
-            else:
-                refused = None
+        refused = await _submission_problem(tx, services, actor, registration, invitation, now)
+        if refused == "registration.nrp_taken":
+            # Someone registered this NRP meanwhile: ask for it again, keep the other answers.
+            retry = flow.reopen(registration, RegistrationStep.NRP)
+            await tx.registrations.save(retry, now)
+        elif refused is not None:
+            await tx.registrations.delete(actor.telegram_id)
         else:
-            refused = None
-        if refused is None:
             unit = invitation.unit_code if invitation else answers["unit"]
             role = invitation.role if invitation else answers["role"]
             officer = await _save_officer(tx, actor, registration, unit, role, now)
@@ -303,6 +304,9 @@ async def _submit(
     language = registration.language
     if refused is not None:
         await chat.send_message(services.texts(language, refused))
+        if retry is not None:
+            text, markup = prompt(services, retry)
+            await chat.send_message(text, reply_markup=markup)
         return
     assert saved is not None
     await query.edit_message_reply_markup(None)
@@ -316,6 +320,31 @@ async def _submit(
     await chat.send_message(services.texts(language, key))
     for approver in approvers:
         await _send_approval_request(context, approver, saved)
+
+
+async def _submission_problem(
+    tx: Transaction,
+    services: Services,
+    actor: Actor,
+    registration: Registration,
+    invitation: Invitation | None,
+    now: datetime,
+) -> str | None:
+    """Why this registration cannot be saved now (checked inside the saving transaction)."""
+    if registration.invitation_id is not None:
+        problem = flow.invitation_problem(invitation, actor.telegram_id, now)
+        if problem is not None or invitation is None:
+            return problem or "invitation.invalid"
+        inviter = await tx.officers.by_id(invitation.created_by)
+        # A link is only as good as its creator's authority today (suspended, demoted...).
+        if inviter is None or not may_decide_on(
+            inviter, invitation.unit_code, invitation.role, services.organisation
+        ):
+            return "invitation.invalid"
+    holder = await tx.officers.by_nrp(registration.answers["nrp"])
+    if holder is not None and holder.telegram_id != actor.telegram_id:
+        return "registration.nrp_taken"
+    return None
 
 
 async def _save_officer(
@@ -486,7 +515,11 @@ async def on_approval_button(update: Update, context: BotContext, actor: Actor) 
                 target_type="officer",
                 target_id=candidate.id,
                 now=now,
+                nrp=candidate.nrp,
             )
+            if new_status is Status.REJECTED:
+                # A rejected (perhaps mistyped or false) NRP must not lock out its real owner.
+                await tx.officers.release_nrp(candidate.id)
         decided = await tx.officers.by_id(candidate.id)
         decider = (
             await tx.officers.by_id(decided.decided_by) if decided and decided.decided_by else None
@@ -497,7 +530,8 @@ async def on_approval_button(update: Update, context: BotContext, actor: Actor) 
         f"approval.outcome_{decided.status.value}",
         leader=_who(decider) if decider else "-",
     )
-    card_text = officer_card(services.texts, services, decided, actor.language)
+    shown = replace(decided, nrp=decided.nrp or candidate.nrp)
+    card_text = officer_card(services.texts, services, shown, actor.language)
     await query.answer(
         services.texts(actor.language, "approval.done" if changed else "approval.already")
     )

@@ -54,6 +54,12 @@ def back(registration: Registration) -> Registration:
     return replace(registration, answers=answers, step=previous)
 
 
+def reopen(registration: Registration, step: RegistrationStep) -> Registration:
+    """The registration asking ``step`` again, every other answer kept."""
+    answers = {key: value for key, value in registration.answers.items() if key != step.value}
+    return replace(registration, answers=answers, step=step)
+
+
 def new_invitation_token() -> tuple[str, str]:
     """A fresh token for a deep link and the hash that is stored (the token itself is not)."""
     token = secrets.token_urlsafe(18)

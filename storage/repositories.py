@@ -163,6 +163,12 @@ class OfficerRepository(Repository):
         )
         return cursor.rowcount == 1
 
+    async def release_nrp(self, officer_id: int) -> None:
+        """Forget the NRP of a rejected application (the audit log keeps what was claimed)."""
+        await self._write(
+            "UPDATE officers SET nrp = NULL WHERE id = ? AND status = 'rejected'", (officer_id,)
+        )
+
     async def set_language(self, officer_id: int, language: str) -> None:
         """Remember the officer's language."""
         await self._write("UPDATE officers SET language = ? WHERE id = ?", (language, officer_id))

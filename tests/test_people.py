@@ -203,3 +203,22 @@ async def test_suspended_officer_cannot_lift_suspension_with_a_link(
     newcomer = emu.user(1002, "Citra")
     await newcomer.send(f"/start {payload}")
     assert "Undangan diterima" in newcomer.texts[-3]  # the link was not burnt
+
+
+async def test_link_of_a_suspended_leader_no_longer_registers(harness: BotHarness, emu: Emulator):
+    kanit = await seed_kanit(harness, emu)
+    payload = await make_invitation(kanit)
+    kbo = emu.user(2002, "KBO")
+    await harness.seed_officer(
+        kbo, name="Rudi Kbo", nrp="11113333", unit="satbinmas", role="kbo", rank="AKP"
+    )
+    await kbo.send("/anggota")
+    await kbo.press("🟢 Andi Kanit")
+    await kbo.press("⏸ Tangguhkan")
+
+    officer = emu.user(1001, "Budi")
+    await officer.send(f"/start {payload}")
+    await fill_invited_registration(officer)
+
+    assert "tidak valid" in officer.last.text
+    assert await harness.officer(officer) is None

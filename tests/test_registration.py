@@ -261,3 +261,45 @@ async def test_old_approve_button_does_not_approve_a_new_application(
 
     assert "tidak berlaku" in kanit.callback_answers[-1]["text"]
     assert (await harness.officer(officer)).status is Status.PENDING
+
+
+async def test_rejected_application_does_not_hold_the_nrp(harness: BotHarness, emu: Emulator):
+    kanit = emu.user(2001, "Kanit")
+    await harness.seed_officer(
+        kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa", role="kanit"
+    )
+    impostor = emu.user(1001, "Impostor")
+    await register(impostor, name="Palsu Sekali", nrp="87654321")
+    await kanit.press("❌ Tolak")
+    assert "87654321" in kanit.last.text  # the decided card still shows what was claimed
+
+    owner = emu.user(1002, "Budi")
+    await register(owner, nrp="87654321")
+
+    assert "Pendaftaran terkirim" in owner.last.text
+    assert (await harness.officer(owner)).nrp == "87654321"
+
+
+async def test_nrp_taken_meanwhile_asks_again_and_keeps_answers(
+    harness: BotHarness, emu: Emulator
+):
+    kanit = emu.user(2001, "Kanit")
+    await harness.seed_officer(
+        kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa", role="kanit"
+    )
+    first, second = emu.user(1001, "Budi"), emu.user(1002, "Citra")
+    for user in (first, second):
+        await user.send("/daftar")
+        await user.send("Budi Santoso")
+        await user.send("87654321")
+        await user.press("BRIPKA")
+        await user.press("Unit Binkamsa")
+        await user.press("Banit (anggota unit)")
+    await first.press("✅ Kirim")
+    await second.press("✅ Kirim")
+
+    assert "sudah terdaftar" in second.texts[-2]
+    assert "NRP" in second.last.text
+    await second.send("87654329")
+    await second.press("✅ Kirim")
+    assert (await harness.officer(second)).nrp == "87654329"
