@@ -99,6 +99,27 @@ async def _enrol_admin(user: User, officer: Officer | None, services: Services) 
     return enrolled
 
 
+async def revoke_unlisted_admins(services: Services) -> None:
+    """Suspend admins whose id was removed from ADMIN_IDS: the setting is the source of truth."""
+    now = services.clock.now()
+    async with services.db.transaction(now=now) as tx:
+        for admin in await tx.officers.with_roles([ADMIN_ROLE]):
+            if admin.telegram_id in services.settings.admin_ids:
+                continue
+            await tx.officers.decide(
+                admin.id, expected=Status.ACTIVE, new=Status.SUSPENDED, by=None, now=now
+            )
+            await tx.audit.record(
+                actor_id=None,
+                action="admin.revoke",
+                target_type="officer",
+                target_id=admin.id,
+                now=now,
+                reason="not in ADMIN_IDS",
+            )
+            logger.warning("admin %s is no longer in ADMIN_IDS: suspended", admin.id)
+
+
 def requires(action: Action) -> Callable[[ActorCallback], HandlerCallback]:
     """Decorate a handler so that it runs only for people the policy table allows."""
 

@@ -23,7 +23,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import callbacks
-from bot.access import requires, skip_processed_updates
+from bot.access import requires, revoke_unlisted_admins, skip_processed_updates
 from bot.commands import all_commands
 from bot.errors import on_error, on_stale_button
 from bot.i18n import Translator
@@ -77,6 +77,7 @@ def build_application(
             await tx.units.sync((unit.code, unit.name, unit.parent) for unit in organisation.units)
             await tx.updates.forget_before(services.clock.now() - timedelta(hours=48))
         application.bot_data.services = services
+        await revoke_unlisted_admins(services)
         await _set_command_menus(application, texts)
 
     async def post_shutdown(application: BotApplication) -> None:

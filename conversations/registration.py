@@ -410,21 +410,23 @@ async def _send_approval_request(
         "approval.request",
         card=officer_card(services.texts, services, candidate, language),
     )
-    markup = inline(
-        [
-            [
-                (
-                    services.texts(language, "button.approve"),
-                    callbacks.pack(APPROVAL_NS, "ok", candidate.id, _application(candidate)),
-                ),
-                (
-                    services.texts(language, "button.reject"),
-                    callbacks.pack(APPROVAL_NS, "no", candidate.id, _application(candidate)),
-                ),
-            ]
-        ]
-    )
+    markup = inline([approval_buttons(services, candidate, language)])
     await _deliver(context, approver, text, markup)
+
+
+def approval_buttons(services: Services, candidate: Officer, language: str) -> list[Button]:
+    """Approve and reject, naming this very application."""
+    application = _application(candidate)
+    return [
+        (
+            services.texts(language, "button.approve"),
+            callbacks.pack(APPROVAL_NS, "ok", candidate.id, application),
+        ),
+        (
+            services.texts(language, "button.reject"),
+            callbacks.pack(APPROVAL_NS, "no", candidate.id, application),
+        ),
+    ]
 
 
 def _application(officer: Officer) -> str:

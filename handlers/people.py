@@ -11,7 +11,7 @@ from bot import callbacks
 from bot.access import Actor, requires
 from bot.services import BotContext, Services
 from bot.ui import Button, chunked, inline, local_time
-from conversations.registration import officer_card
+from conversations.registration import approval_buttons, officer_card
 from domain import registration as flow
 from domain.access import Action, may_decide_on, outranks, reach
 from domain.people import Officer, Status
@@ -19,17 +19,28 @@ from domain.people import Officer, Status
 MEMBERS_NS = "mb"
 INVITE_NS = "iv"
 STATUS_ICON = {Status.ACTIVE: "🟢", Status.SUSPENDED: "⏸", Status.PENDING: "⏳"}
+MEMBERS_PER_PAGE = 20
 
 
-async def _members_view(services: Services, leader: Officer) -> tuple[str, list[list[Button]]]:
+async def _members_view(
+    services: Services, leader: Officer, page: int = 0
+) -> tuple[str, list[list[Button]]]:
+    """One page of the leader's officers: a unit's worth fits a message and a keyboard."""
     units = reach(leader, services.organisation)
     async with services.db.reading() as repos:
-        members = await repos.officers.in_units(
+        everyone = await repos.officers.in_units(
             units, statuses=(Status.ACTIVE, Status.SUSPENDED, Status.PENDING)
         )
+    order = {unit.code: index for index, unit in enumerate(services.organisation.units)}
+    everyone.sort(key=lambda member: (order.get(member.unit_code or "", 0), member.full_name))
+    pages = max(1, -(-len(everyone) // MEMBERS_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    members = everyone[page * MEMBERS_PER_PAGE : (page + 1) * MEMBERS_PER_PAGE]
     language = leader.language
     texts = services.texts
-    lines = [texts(language, "members.heading", count=len(members))]
+    lines = [texts(language, "members.heading", count=len(everyone))]
+    if pages > 1:
+        lines.append(texts(language, "members.page", page=page + 1, pages=pages))
     for unit in services.organisation.units:
         of_unit = [member for member in members if member.unit_code == unit.code]
         if not of_unit:
@@ -50,7 +61,15 @@ async def _members_view(services: Services, leader: Officer) -> tuple[str, list[
         for member in members
         if member.id != leader.id
     ]
-    return "\n".join(lines), chunked(buttons, 2)
+    rows = chunked(buttons, 2)
+    navigation: list[Button] = []
+    if page > 0:
+        navigation.append(("◀️", callbacks.pack(MEMBERS_NS, "list", page - 1)))
+    if page < pages - 1:
+        navigation.append(("▶️", callbacks.pack(MEMBERS_NS, "list", page + 1)))
+    if navigation:
+        rows.append(navigation)
+    return "\n".join(lines), rows
 
 
 @requires(Action.MEMBERS)
@@ -71,9 +90,10 @@ async def member_button(update: Update, context: BotContext, actor: Actor) -> No
     leader = actor.active_officer
     language = actor.language
     parts = callbacks.unpack(query.data, MEMBERS_NS)
-    if parts == ["list"]:
+    if parts and parts[0] == "list":
         await query.answer()
-        text, rows = await _members_view(services, leader)
+        page = int(parts[1]) if len(parts) == 2 and parts[1].isdigit() else 0
+        text, rows = await _members_view(services, leader, page)
         await query.edit_message_text(text, reply_markup=inline(rows) if rows else None)
         return
     if len(parts) != 2 or parts[0] not in ("open", "sus", "act") or not parts[1].isdigit():
@@ -135,6 +155,9 @@ def _member_actions(services: Services, leader: Officer, target: Officer) -> lis
         row.append(
             (texts(language, "button.suspend"), callbacks.pack(MEMBERS_NS, "sus", target.id))
         )
+    elif target.status is Status.PENDING:
+        # A request whose notice never arrived (no approver yet, blocked bot) is decided here.
+        row.extend(approval_buttons(services, target, language))
     elif target.status is Status.SUSPENDED:
         row.append(
             (texts(language, "button.reactivate"), callbacks.pack(MEMBERS_NS, "act", target.id))

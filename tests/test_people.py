@@ -222,3 +222,57 @@ async def test_link_of_a_suspended_leader_no_longer_registers(harness: BotHarnes
 
     assert "tidak valid" in officer.last.text
     assert await harness.officer(officer) is None
+
+
+async def test_members_list_is_paged(harness: BotHarness, emu: Emulator):
+    kanit = await seed_kanit(harness, emu)
+    for index in range(45):
+        user = emu.user(5000 + index, f"Anggota{index}")
+        await harness.seed_officer(
+            user, name=f"Anggota Nomor {index:02d}", nrp=f"5{index:07d}", unit="binkamsa"
+        )
+    await kanit.send("/anggota")
+    assert "Halaman 1 dari 3" in kanit.last.text
+    assert len(kanit.last.text) < 4096
+    assert kanit.last.buttons[-1] == ["▶️"]
+    await kanit.press("▶️")
+    assert "Halaman 2 dari 3" in kanit.last.text
+    assert kanit.last.buttons[-1] == ["◀️", "▶️"]
+    await kanit.press("🟢 Anggota Nomor 20")
+    assert "Anggota Nomor 20" in kanit.last.text
+
+
+async def test_request_without_approver_is_decided_from_the_members_card(
+    harness: BotHarness, emu: Emulator
+):
+    officer = emu.user(1001, "Budi")
+    await officer.send("/daftar")
+    await officer.send("Budi Santoso")
+    await officer.send("87654321")
+    await officer.press("BRIPKA")
+    await officer.press("Unit Binkamsa")
+    await officer.press("Banit (anggota unit)")
+    await officer.press("✅ Kirim")
+    assert "belum ada pimpinan" in officer.last.text
+
+    kanit = await seed_kanit(harness, emu)
+    await kanit.send("/anggota")
+    await kanit.press("⏳ Budi Santoso")
+    await kanit.press("✅ Setujui")
+
+    assert (await harness.officer(officer)).status is Status.ACTIVE
+    assert any("telah disetujui" in text for text in officer.texts)
+
+
+async def test_admin_removed_from_admin_ids_is_suspended_at_start(
+    harness: BotHarness, emu: Emulator
+):
+    admin = emu.user(9000, "Admin")
+    await admin.send("/start")
+    harness.settings = harness.settings.model_copy(update={"admin_ids": frozenset()})
+    await harness.restart()
+
+    await admin.send("/anggota")
+    assert "ditangguhkan" in admin.last.text
+    async with harness.db.reading() as repos:
+        assert (await repos.audit.recent())[0]["action"] == "admin.revoke"
