@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,10 +161,37 @@ async def refuse(update: Update, context: BotContext, actor: Actor, reason: Refu
         await update.effective_message.reply_text(text, reply_markup=markup)
 
 
-async def skip_processed_updates(update: Update, context: BotContext) -> None:
-    """Stop an update Telegram delivered again after it was applied (runs before all else)."""
-    async with context.services.db.reading() as repos:
-        seen = await repos.updates.seen(update.update_id)
-    if seen:
+Reprompt = Callable[[Update, BotContext, Actor], Awaitable[bool]]
+
+
+def skip_processed_updates(reprompts: Sequence[Reprompt]) -> HandlerCallback:
+    """The guard that runs before every handler: an update applied before is not applied again.
+
+    Telegram redelivers an update when the bot stopped before confirming it; the answer is
+    already stored, but the reply may never have left. Repeating the current question (never
+    the answer's effect) keeps the person from typing the answer again into the next step.
+    """
+
+    async def guard(update: Update, context: BotContext) -> None:
+        async with context.services.db.reading() as repos:
+            seen = await repos.updates.seen(update.update_id)
+        if not seen:
+            return
         logger.info("update %s was applied before; ignoring the redelivery", update.update_id)
+        message = update.message
+        user = update.effective_user
+        if (
+            message is not None
+            and user is not None
+            and message.chat.type == "private"
+            and message.media_group_id is None
+        ):
+            actor = await identify(user, context.services)
+            for reprompt in reprompts:
+                if await reprompt(update, context, actor):
+                    break
+        elif update.callback_query is not None:
+            await update.callback_query.answer()
         raise ApplicationHandlerStop
+
+    return guard

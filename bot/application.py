@@ -36,6 +36,7 @@ from domain.clock import Clock, SystemClock
 from domain.organisation import Organisation, load_organisation
 from domain.photos import PhotoStore
 from handlers import basics, people, reports
+from jobs.maintenance import schedule_maintenance
 from storage import Database
 
 logger = logging.getLogger(__name__)
@@ -101,12 +102,18 @@ def build_application(
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     application: BotApplication = builder.build()
     register_handlers(application)
+    schedule_maintenance(application, settings)
     return application
 
 
 def register_handlers(application: BotApplication) -> None:
     """Every handler, in one list, in the order they are tried."""
-    application.add_handler(TypeHandler(object, skip_processed_updates), group=-1)
+    application.add_handler(
+        TypeHandler(
+            object, skip_processed_updates([registration.reprompt, report.reprompt])
+        ),
+        group=-1,
+    )
     for command in all_commands():
         chat_filter = _chat_filter(command.private, command.group)
         application.add_handler(

@@ -69,6 +69,17 @@ async def begin(
     await send_prompt(message, services, current)
 
 
+async def reprompt(update: Update, context: BotContext, actor: Actor) -> bool:
+    """Repeat the open registration's question (after a redelivered update); False if none."""
+    services = context.services
+    async with services.db.reading() as repos:
+        registration = await repos.registrations.get(actor.telegram_id)
+    if registration is None or update.effective_message is None:
+        return False
+    await send_prompt(update.effective_message, services, registration)
+    return True
+
+
 async def send_prompt(message: Message, services: Services, registration: Registration) -> None:
     """Ask the question of the registration's current step."""
     text, markup = prompt(services, registration)

@@ -56,7 +56,16 @@ from domain.catalogue import (
 from domain.reports import REVIEW, Draft
 
 logger = logging.getLogger(__name__)
-__all__ = ["NS", "begin", "on_button", "on_edited_location", "resume", "route", "ask_cancel"]
+__all__ = [
+    "NS",
+    "ask_cancel",
+    "begin",
+    "on_button",
+    "on_edited_location",
+    "reprompt",
+    "resume",
+    "route",
+]
 
 
 class Stale(Exception):
@@ -103,6 +112,19 @@ async def resume(update: Update, context: BotContext, actor: Actor) -> None:
         await message.reply_text(services.texts(actor.language, "reports.no_draft"))
         return
     await send_prompt(message, services, draft, actor.language)
+
+
+async def reprompt(update: Update, context: BotContext, actor: Actor) -> bool:
+    """Repeat the open draft's question (after a redelivered update); False if none."""
+    officer = actor.officer
+    message = update.effective_message
+    if officer is None or not officer.is_active or message is None:
+        return False
+    draft = await open_draft(context.services, officer.id)
+    if draft is None:
+        return False
+    await send_prompt(message, context.services, draft, actor.language)
+    return True
 
 
 async def ask_cancel(update: Update, context: BotContext, actor: Actor) -> bool:

@@ -488,3 +488,20 @@ async def test_live_location_updates_the_stored_pin(harness: BotHarness, emu: Em
     draft = await draft_of(harness, officer)
     assert "0.55" in str(draft)
     assert "0.5412" not in str(draft)
+
+
+async def test_redelivered_answer_repeats_the_question_and_changes_nothing(
+    harness: BotHarness, emu: Emulator
+):
+    officer, _ = await seed(harness, emu)
+    await officer.send("/lapor")
+    await officer.press("POS SAPTA")
+    update = await officer.send("Sprin/12/XI/2026/Satbinmas")
+    question = officer.last.text
+    before = await draft_of(harness, officer)
+
+    await harness.restart()
+    await emu.redeliver(update)
+
+    assert officer.last.text == question
+    assert await draft_of(harness, officer) == before
