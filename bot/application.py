@@ -30,6 +30,7 @@ from bot.i18n import Translator
 from bot.services import BotContext, Services, ServicesHolder
 from config.settings import Settings
 from conversations import registration, report
+from conversations.report_photos import flush_albums
 from domain.access import Action
 from domain.catalogue import Catalogue, load_catalogue
 from domain.clock import Clock, SystemClock
@@ -81,6 +82,10 @@ def build_application(
         await revoke_unlisted_admins(services)
         await _set_command_menus(application, texts)
 
+    async def post_stop(application: BotApplication) -> None:
+        # The bot can still send here: answer albums whose last item arrived before the stop.
+        await flush_albums()
+
     async def post_shutdown(application: BotApplication) -> None:
         await database.close()
 
@@ -92,6 +97,7 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
         .context_types(ContextTypes(context=BotContext, bot_data=ServicesHolder))
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
     if request is not None:

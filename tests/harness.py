@@ -72,6 +72,8 @@ class BotHarness:
             return
         self.emu.deliver = None
         await app.stop()
+        assert app.post_stop is not None
+        await app.post_stop(app)
         await app.shutdown()
         assert app.post_shutdown is not None
         await app.post_shutdown(app)

@@ -505,3 +505,22 @@ async def test_redelivered_answer_repeats_the_question_and_changes_nothing(
 
     assert officer.last.text == question
     assert await draft_of(harness, officer) == before
+
+
+async def test_album_pending_at_shutdown_is_answered_before_stopping(
+    harness: BotHarness, emu: Emulator, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(report_photos, "ALBUM_DELAY_SECONDS", 600)
+    officer, _ = await seed(harness, emu)
+    await officer.send("/lapor")
+    await officer.press("POS SAPTA")
+    await walk_rest(officer, photos=0, until=lambda text: "Kirim foto dokumentasi" in text)
+    before = len(officer.messages)
+    await officer.send_album([("photo", make_jpeg(640, 480, color=(i * 40, 10, 10)))
+                              for i in range(2)])
+    assert len(officer.messages) == before  # still waiting for more items
+
+    await harness.restart()
+
+    assert len(officer.messages) == before + 1
+    assert "Foto tersimpan: 2" in officer.last.text
