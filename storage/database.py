@@ -41,6 +41,7 @@ class Database:
         self._synchronous = synchronous
         self._connection: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._holder: asyncio.Task[object] | None = None
 
     @property
     def connection(self) -> aiosqlite.Connection:
@@ -115,7 +116,7 @@ class Database:
         redelivered update harmless: the second attempt raises ``DuplicateUpdate`` and
         rolls back.
         """
-        async with self._lock:
+        async with self._exclusive():
             connection = self.connection
             await connection.execute("BEGIN IMMEDIATE")
             try:
@@ -137,8 +138,21 @@ class Database:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Repositories]:
         """Repositories for reads only (no transaction is opened)."""
-        async with self._lock:
+        async with self._exclusive():
             yield Repositories(self.connection)
+
+    @asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[None]:
+        """Hold the connection; using the database again inside would wait for ever, so say so."""
+        task = asyncio.current_task()
+        if task is not None and task is self._holder:
+            raise RuntimeError("nested database use: finish the open transaction or read first")
+        async with self._lock:
+            self._holder = task
+            try:
+                yield
+            finally:
+                self._holder = None
 
 
 def available_migrations() -> list[tuple[int, str, str]]:
