@@ -1,8 +1,12 @@
-"""``python -m bot``: run the bot (long polling); a clear line and exit 1 on bad settings."""
+"""``python -m bot``: run the bot (polling or webhook); a clear line and exit 1 on bad settings.
+
+Operator commands (``health``, ``backup``, ``restore``, ``check``) are in ``bot.maintenance``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -16,14 +20,21 @@ from domain.organisation import OrganisationError
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run."""
+    # Owner-only for everything the process creates: the database and its -wal/-shm files,
+    # photos, backups (they hold residents' personal data).
+    os.umask(0o077)
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     parser.add_argument(
         "command",
         nargs="?",
         default="run",
-        choices=["run", "check-config", "try"],
-        help="run the bot (default), only validate the configuration, or try it offline",
+        choices=["run", "check-config", "try", "health", "backup", "restore", "check"],
+        help="run the bot (default), only validate the configuration, or try it offline;"
+        " health: probe for Docker; backup [--to DIR]; restore BACKUP_DIR (stop the bot"
+        " first); check: database integrity, photo hashes, orphans",
     )
+    parser.add_argument("backup_dir", nargs="?", type=Path, help="backup to restore (restore)")
+    parser.add_argument("--to", type=Path, help="directory for the backup (backup)")
     parser.add_argument(
         "--data-dir",
         type=Path,
@@ -41,7 +52,17 @@ def main(argv: list[str] | None = None) -> int:
         from bot.application import build_application, load_configuration
         from bot.logging_setup import configure_logging
 
-        configure_logging(settings.log_level, [settings.telegram_bot_token.get_secret_value()])
+        configure_logging(
+            settings.log_level,
+            [
+                settings.telegram_bot_token.get_secret_value(),
+                settings.webhook_secret.get_secret_value(),
+            ],
+        )
+        if args.command in ("health", "backup", "restore", "check"):
+            from bot.maintenance import operate
+
+            return operate(args.command, settings, to=args.to, backup_dir=args.backup_dir)
         if args.command == "check-config":
             load_configuration(settings)
             print("configuration ok")
@@ -50,8 +71,14 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, OrganisationError, ActivityCatalogueError, CatalogueError) as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 1
+    from bot.maintenance import DataDirBusy, data_dir_lock, run
+
     try:
-        application.run_polling(allowed_updates=None, drop_pending_updates=False)
+        with data_dir_lock(settings.data_dir):
+            run(application, settings)
+    except DataDirBusy:
+        print(f"error: another bot runs on {settings.data_dir}", file=sys.stderr)
+        return 1
     except InvalidToken:
         # PTB's message quotes the token; print our own line instead of the traceback.
         print("configuration error: TELEGRAM_BOT_TOKEN: rejected by the server", file=sys.stderr)

@@ -6,16 +6,20 @@ operator never has to read a traceback to find a typo.
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_API_FILE_URL = "https://api.telegram.org/file/bot"
 PACKAGE_CONFIG_DIR = Path(__file__).resolve().parent
+# What the Bot API accepts as a webhook secret_token.
+_SECRET_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
 class SettingsError(Exception):
@@ -40,7 +44,18 @@ class Settings(BaseSettings):
     activities_file: Path = PACKAGE_CONFIG_DIR / "activities.toml"
     invitation_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
     correction_window_hours: int = Field(default=24, ge=0, le=24 * 30)
+    complaint_stale_days: int = Field(default=7, ge=1, le=365)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Run modes and operations (README "Reliability").
+    run_mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = ""
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_path: str = ""
+    webhook_secret: SecretStr = SecretStr("")
+    backup_time: time = time(2, 0)
+    backup_retention_days: int = Field(default=14, ge=1, le=3650)
+    resident_contact_retention_days: int = Field(default=365, ge=1, le=36500)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -78,6 +93,34 @@ class Settings(BaseSettings):
                 raise ValueError("expected Telegram user ids separated by commas") from None
         return value
 
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if secret and (len(secret) > 256 or not set(secret) <= _SECRET_CHARS):
+            raise ValueError("1-256 characters A-Z, a-z, 0-9, _ and - (Bot API secret_token)")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> Settings:
+        # A webhook without a secret would accept forged updates from anyone on the network.
+        if self.run_mode == "webhook":
+            if not self.webhook_url.startswith(("http://", "https://")):
+                raise ValueError("WEBHOOK_URL: required (http(s)://...) when RUN_MODE=webhook")
+            if not self.webhook_secret.get_secret_value():
+                raise ValueError("WEBHOOK_SECRET: required when RUN_MODE=webhook")
+        return self
+
+    @property
+    def webhook_url_path(self) -> str:
+        """The path the local webhook server listens on (default: the public URL's path)."""
+        return (self.webhook_path or urlsplit(self.webhook_url).path).strip("/")
+
+    @property
+    def backups_dir(self) -> Path:
+        """Where ``python -m bot backup`` and the nightly job write by default."""
+        return self.data_dir / "backups"
+
     @property
     def tz(self) -> ZoneInfo:
         """The precinct's time zone, in which every time is shown."""
@@ -101,6 +144,9 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as error:
         lines = []
         for problem in error.errors():
+            if not problem["loc"]:  # a rule across settings names its variables itself
+                lines.append(str(problem["msg"]).removeprefix("Value error, "))
+                continue
             variable = "_".join(str(part) for part in problem["loc"][:1]).upper()
             reason = "is required but not set" if problem["type"] == "missing" else problem["msg"]
             lines.append(f"{variable}: {reason}")

@@ -1,0 +1,397 @@
+"""Operator commands: health probe, backup, restore and the consistency check.
+
+Each returns a process exit code and prints one line per finding, so that cron, Docker and a
+person at a terminal read the same thing. None of them needs Telegram.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from config.settings import Settings
+from domain.photos import PhotoStore
+from storage.maintenance import (
+    backup_database,
+    integrity_problems,
+    photo_references,
+    restore_database,
+)
+
+STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
+MANIFEST = "manifest.json"
+DB_NAME = "polmas.sqlite3"
+LOCK_NAME = "polmas.lock"
+_DIR_MODE = 0o700
+_FILE_MODE = 0o600
+
+Print = Callable[[str], None]
+
+if TYPE_CHECKING:
+    from bot.application import BotApplication
+
+
+class DataDirBusy(Exception):
+    """Another process (a running bot, a restore) holds the data directory."""
+
+
+@contextlib.contextmanager
+def data_dir_lock(data_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the data directory for the duration of the block.
+
+    The bot holds it while running; ``restore`` needs it, so a restore can never replace a
+    database under a live bot. The kernel drops the lock when the process dies, even by
+    SIGKILL.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True, mode=_DIR_MODE)
+    handle: IO[bytes] = open(data_dir / LOCK_NAME, "ab")  # noqa: SIM115 - held across yield
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DataDirBusy(str(data_dir)) from None
+        yield
+    finally:
+        handle.close()
+
+
+# --------------------------------------------------------------------------- run and dispatch
+
+
+def run(application: BotApplication, settings: Settings) -> None:
+    """Run until SIGINT/SIGTERM, then finish the updates in flight and shut down cleanly.
+
+    PTB's ``run_*`` install the signal handlers: on a signal they stop fetching, let the
+    update being processed finish, stop the JobQueue and call ``post_shutdown`` (which closes
+    the database). Pending updates are never dropped: Telegram keeps what we did not confirm.
+    """
+    if settings.run_mode == "webhook":
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_url_path,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=None,
+            drop_pending_updates=False,
+        )
+    else:
+        application.run_polling(allowed_updates=None, drop_pending_updates=False)
+
+
+def operate(command: str, settings: Settings, *, to: Path | None, backup_dir: Path | None) -> int:
+    """Run one operator command; returns the exit code."""
+    now = datetime.now(UTC)
+    if command == "health":
+        return health(settings)
+    if command == "check":
+        return check(settings)
+    if command == "backup":
+        result = make_backup(settings, now=now, to=to)
+        print(
+            f"backup written to {result.path}: database {result.database_bytes} bytes,"
+            f" {result.photo_files} photo files ({result.photo_files_linked} unchanged, linked)"
+        )
+        return 0
+    if backup_dir is None:
+        print("restore needs the backup directory: python -m bot restore DATA_DIR/backups/...")
+        return 1
+    return restore(settings, backup_dir, now=now)
+
+
+# --------------------------------------------------------------------------- health
+
+
+def health(settings: Settings, out: Print = print) -> int:
+    """Exit 0 when the database opens and passes ``quick_check`` (and the webhook port answers)."""
+    problems = integrity_problems(settings.database_path, quick=True)
+    if not problems and settings.run_mode == "webhook":
+        host = settings.webhook_listen
+        host = "127.0.0.1" if host in ("0.0.0.0", "") else "::1" if host == "::" else host
+        try:
+            socket.create_connection((host, settings.webhook_port), timeout=3).close()
+        except OSError as error:
+            problems.append(f"webhook server {host}:{settings.webhook_port}: {error}")
+    for problem in problems:
+        out(f"unhealthy: {problem}")
+    if problems:
+        return 1
+    out("healthy")
+    return 0
+
+
+# --------------------------------------------------------------------------- backup
+
+
+@dataclass
+class BackupResult:
+    """What one backup wrote (figures for the log and the README)."""
+
+    path: Path
+    database_bytes: int = 0
+    photo_files: int = 0
+    photo_files_linked: int = 0
+    pruned: list[Path] = field(default_factory=list)
+
+
+def make_backup(settings: Settings, *, now: datetime, to: Path | None = None) -> BackupResult:
+    """Snapshot the database (online backup API) and the photo store into ``to/<UTC stamp>/``.
+
+    The database goes first and the photos second: photos are written before the rows that
+    refer to them, so every photo the snapshot refers to is already on disk when it is copied.
+    Photo files unchanged since the previous backup are hard links (content-addressed files
+    never change under their name), so a nightly backup costs only the new photos. The
+    directory appears under its final name only when complete (with ``manifest.json``).
+    """
+    root = to or settings.backups_dir
+    _private_dir(root)
+    stamp = now.astimezone(UTC).strftime(STAMP_FORMAT)
+    final = root / stamp
+    suffix = 1
+    while final.exists():
+        suffix += 1
+        final = root / f"{stamp}-{suffix}"
+    previous = latest_backup(root)
+    work = root / f".{final.name}.partial"
+    shutil.rmtree(work, ignore_errors=True)
+    _private_dir(work)
+    try:
+        backup_database(settings.database_path, work / DB_NAME)
+        result = BackupResult(final, database_bytes=(work / DB_NAME).stat().st_size)
+        _copy_photos(
+            settings.photos_dir,
+            work / "photos",
+            previous / "photos" if previous else None,
+            result,
+        )
+        manifest = {
+            "created_at": now.astimezone(UTC).isoformat(),
+            "database": DB_NAME,
+            "database_bytes": result.database_bytes,
+            "photo_files": result.photo_files,
+        }
+        _write_private(work / MANIFEST, json.dumps(manifest, indent=2).encode())
+        os.replace(work, final)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return result
+
+
+def _copy_photos(source: Path, target: Path, previous: Path | None, result: BackupResult) -> None:
+    if not source.is_dir():
+        return
+    for path in sorted(source.rglob("*")):
+        if not path.is_file() or path.name.startswith(".tmp-"):
+            continue  # a write in progress; its final file is copied next time
+        relative = path.relative_to(source)
+        destination = target / relative
+        _private_dir(destination.parent)
+        stat = path.stat()
+        earlier = previous / relative if previous else None
+        result.photo_files += 1
+        if earlier is not None and _same_file(earlier, stat):
+            try:
+                os.link(earlier, destination)
+                result.photo_files_linked += 1
+                continue
+            except OSError:
+                pass  # another file system: copy instead
+        shutil.copy2(path, destination)
+        os.chmod(destination, _FILE_MODE)
+
+
+def _same_file(path: Path, stat: os.stat_result) -> bool:
+    try:
+        other = path.stat()
+    except OSError:
+        return False
+    return other.st_size == stat.st_size and other.st_mtime_ns == stat.st_mtime_ns
+
+
+def backups(root: Path) -> list[Path]:
+    """Complete backups under ``root``, oldest first."""
+    if not root.is_dir():
+        return []
+    found = [p for p in root.iterdir() if p.is_dir() and _stamp_of(p) and (p / MANIFEST).is_file()]
+    return sorted(found, key=lambda p: p.name)
+
+
+def latest_backup(root: Path) -> Path | None:
+    """The newest complete backup, if any."""
+    found = backups(root)
+    return found[-1] if found else None
+
+
+def prune_backups(root: Path, *, now: datetime, keep_days: int) -> list[Path]:
+    """Delete backups older than ``keep_days`` (never the newest one); return what went."""
+    cutoff = now - timedelta(days=keep_days)
+    found = backups(root)
+    removed = []
+    for path in found[:-1]:
+        made = _stamp_of(path)
+        if made is not None and made < cutoff:
+            shutil.rmtree(path)
+            removed.append(path)
+    return removed
+
+
+def _stamp_of(path: Path) -> datetime | None:
+    try:
+        return datetime.strptime(path.name.split("-", 1)[0], STAMP_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- check
+
+
+@dataclass
+class CheckResult:
+    """Findings of ``python -m bot check``."""
+
+    integrity: list[str]
+    photos_checked: int
+    corrupted: list[str]
+    missing: list[str]
+    orphans: list[str]
+
+    @property
+    def damaged(self) -> bool:
+        """Something is broken (as opposed to merely unreferenced)."""
+        return bool(self.integrity or self.corrupted or self.missing)
+
+    @property
+    def exit_code(self) -> int:
+        """0 clean, 1 damage, 2 only orphan photo files."""
+        if self.damaged:
+            return 1
+        return 2 if self.orphans else 0
+
+
+def check_data(database: Path, photos: Path) -> CheckResult:
+    """Integrity of the database, every photo's hash, and references both ways."""
+    integrity = integrity_problems(database)
+    store = PhotoStore(photos)
+    stored = list(store.iter_hashes())
+    corrupted = [sha for sha in stored if not store.verify(sha)]
+    if integrity:
+        return CheckResult(integrity, len(stored), corrupted, [], [])
+    references = photo_references(database)
+    missing = sorted(sha for sha in references.all if not store.exists(sha))
+    orphans = sorted(set(stored) - references.all)
+    return CheckResult(integrity, len(stored), corrupted, missing, orphans)
+
+
+def check(settings: Settings, out: Print = print) -> int:
+    """``python -m bot check``: print every finding; exit 0 clean, 1 damaged, 2 orphans only."""
+    result = check_data(settings.database_path, settings.photos_dir)
+    _print_findings(result, out)
+    return result.exit_code
+
+
+def _print_findings(result: CheckResult, out: Print) -> None:
+    for problem in result.integrity:
+        out(f"database: {problem}")
+    for sha in result.corrupted:
+        out(f"photo corrupted (hash mismatch): {sha}")
+    for sha in result.missing:
+        out(f"photo missing (referenced, not stored): {sha}")
+    for sha in result.orphans:
+        out(f"photo orphan (stored, not referenced): {sha}")
+    out(
+        f"database {'ok' if not result.integrity else 'DAMAGED'}; "
+        f"{result.photos_checked} photos checked, {len(result.corrupted)} corrupted, "
+        f"{len(result.missing)} missing, {len(result.orphans)} orphans"
+    )
+
+
+# --------------------------------------------------------------------------- restore
+
+
+def restore(settings: Settings, source: Path, *, now: datetime, out: Print = print) -> int:
+    """Replace the database with a verified backup; the old files are kept aside.
+
+    Refuses while the bot runs (it holds the data directory lock) and when the backup is
+    incomplete or fails its own check.
+    """
+    source = source.resolve()
+    if not (source / MANIFEST).is_file() or not (source / DB_NAME).is_file():
+        out(f"restore refused: {source} is not a complete backup (no {MANIFEST})")
+        return 1
+    verdict = check_data(source / DB_NAME, source / "photos")
+    if verdict.damaged:
+        _print_findings(verdict, out)
+        out("restore refused: the backup is damaged")
+        return 1
+    try:
+        with data_dir_lock(settings.data_dir):
+            aside = _set_aside(settings, now)
+            restore_database(source / DB_NAME, settings.database_path)
+            copied = _merge_photos(source / "photos", settings.photos_dir)
+    except DataDirBusy:
+        out("restore refused: the bot is running on this data directory; stop it first")
+        return 1
+    problems = integrity_problems(settings.database_path)
+    for problem in problems:
+        out(f"database: {problem}")
+    if aside is not None:
+        out(f"previous database kept in {aside}")
+    out(f"restored {source.name}: {copied} photo files copied")
+    return 1 if problems else 0
+
+
+def _set_aside(settings: Settings, now: datetime) -> Path | None:
+    database = settings.database_path
+    companions = [database.with_name(database.name + s) for s in ("", "-wal", "-shm")]
+    present = [p for p in companions if p.exists()]
+    if not present:
+        return None
+    aside = settings.data_dir / f"pre-restore-{now.astimezone(UTC).strftime(STAMP_FORMAT)}"
+    _private_dir(aside)
+    for path in present:
+        os.replace(path, aside / path.name)
+    return aside
+
+
+def _merge_photos(source: Path, target: Path) -> int:
+    """Copy photo files the store lacks; content-addressed names make merging safe."""
+    copied = 0
+    if not source.is_dir():
+        return copied
+    for path in sorted(source.rglob("*")):
+        if not path.is_file():
+            continue
+        destination = target / path.relative_to(source)
+        if destination.is_file() and destination.stat().st_size == path.stat().st_size:
+            continue
+        _private_dir(destination.parent)
+        shutil.copy2(path, destination)
+        os.chmod(destination, _FILE_MODE)
+        copied += 1
+    return copied
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _private_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True, mode=_DIR_MODE)
+    os.chmod(path, _DIR_MODE)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, _FILE_MODE)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())

@@ -1,0 +1,94 @@
+"""Nightly jobs that keep the data safe: the backup with retention, residents' data retention.
+
+Both run in the precinct's time zone; the slow parts run in a thread so that officers filing
+reports at 02:00 still get answers. A misfire grace of an hour lets a job that was due while
+the loop was busy (or the bot was restarting) still run instead of being skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import time, timedelta
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.maintenance import make_backup, prune_backups
+from bot.services import BotContext
+from config.settings import Settings
+from storage.privacy import ResidentData
+
+logger = logging.getLogger(__name__)
+BACKUP_JOB = "nightly-backup"
+RETENTION_JOB = "resident-data-retention"
+# After the backup, so that last night's backup still holds what is about to be erased
+# only until it ages out of the backup retention.
+RETENTION_TIME = time(3, 30)
+_JOB_KWARGS = {"misfire_grace_time": 3600, "coalesce": True}
+
+
+def schedule_maintenance(application: Application[Any, Any, Any, Any, Any, Any],
+                         settings: Settings) -> None:
+    """Register the nightly backup and the retention job on the application's JobQueue."""
+    queue = application.job_queue
+    if queue is None:  # pragma: no cover - the job-queue extra is a dependency
+        raise RuntimeError("the JobQueue is not available")
+    queue.run_daily(
+        nightly_backup,
+        time=settings.backup_time.replace(tzinfo=settings.tz),
+        name=BACKUP_JOB,
+        job_kwargs=_JOB_KWARGS,
+    )
+    queue.run_daily(
+        anonymise_residents,
+        time=RETENTION_TIME.replace(tzinfo=settings.tz),
+        name=RETENTION_JOB,
+        job_kwargs=_JOB_KWARGS,
+    )
+
+
+async def nightly_backup(context: BotContext) -> None:
+    """Back up the database and photos, then drop backups past the retention period."""
+    services = context.services
+    settings = services.settings
+    now = services.clock.now()
+    try:
+        result = await asyncio.to_thread(make_backup, settings, now=now)
+        removed = await asyncio.to_thread(
+            prune_backups, settings.backups_dir, now=now, keep_days=settings.backup_retention_days
+        )
+    except Exception:
+        # Never take the bot down for a failed backup; the log line is the alarm.
+        logger.exception("nightly backup failed")
+        return
+    logger.info(
+        "backup written to %s (%d bytes database, %d photo files, %d linked); %d old removed",
+        result.path,
+        result.database_bytes,
+        result.photo_files,
+        result.photo_files_linked,
+        len(removed),
+    )
+
+
+async def anonymise_residents(context: BotContext) -> None:
+    """Erase residents' names and contacts from complaints older than the retention period."""
+    services = context.services
+    now = services.clock.now()
+    cutoff = now - timedelta(days=services.settings.resident_contact_retention_days)
+    db = services.db
+    async with db.transaction(now=now) as tx:
+        count = await ResidentData(db.connection).anonymise_before(cutoff, now)
+        if count:
+            await tx.audit.record(
+                actor_id=None,
+                action="residents.anonymised",
+                target_type="complaints",
+                target_id=count,
+                now=now,
+                cutoff=cutoff.isoformat(),
+                retention_days=services.settings.resident_contact_retention_days,
+            )
+    if count:
+        logger.info("anonymised residents' details on %d complaints before %s", count, cutoff)

@@ -1,0 +1,127 @@
+"""Operator tasks on the database file: integrity checks, online backup, restore, references.
+
+Plain ``sqlite3`` with short-lived connections of their own: these run from the command line
+(the bot may be running) or in a worker thread of the nightly job, never on the bot's
+aiosqlite connection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+_HEX = frozenset("0123456789abcdef")
+
+
+@contextlib.contextmanager
+def _connect(path: Path, *, read_only: bool = False) -> Iterator[sqlite3.Connection]:
+    """A connection that is always closed (``with sqlite3.connect`` only ends transactions)."""
+    if read_only:
+        # mode=ro never creates the file: a missing database is an error, not an empty one.
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    else:
+        connection = sqlite3.connect(path, timeout=10)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def integrity_problems(path: Path, *, quick: bool = False) -> list[str]:
+    """What ``PRAGMA integrity_check`` (or ``quick_check``) reports; empty when sound.
+
+    A file that is missing or not a database is reported as a problem, not raised.
+    """
+    if not path.is_file():
+        return [f"{path}: no database file"]
+    pragma = "quick_check" if quick else "integrity_check"
+    try:
+        with _connect(path, read_only=True) as connection:
+            rows = connection.execute(f"PRAGMA {pragma}").fetchall()
+    except sqlite3.DatabaseError as error:
+        return [f"{path}: {error}"]
+    messages = [str(row[0]) for row in rows]
+    return [] if messages == ["ok"] else messages
+
+
+def backup_database(source: Path, target: Path) -> None:
+    """Copy a live database with SQLite's online backup API into a new owner-only file.
+
+    The copy is one consistent snapshot even while the bot commits (WAL readers do not block
+    writers), and it is left in rollback-journal mode so that it is one self-contained file.
+    """
+    if target.exists():
+        raise FileExistsError(target)
+    os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    with _connect(source, read_only=True) as src, _connect(target) as dst:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode=DELETE")
+
+
+def restore_database(backup: Path, target: Path) -> None:
+    """Write ``backup`` over ``target`` (which must not be open anywhere) through the backup API.
+
+    The caller has moved the old file and its ``-wal``/``-shm`` aside first.
+    """
+    os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
+    with _connect(backup, read_only=True) as src, _connect(target) as dst:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode=WAL")
+
+
+class PhotoReferences:
+    """Photo hashes the database refers to, by where they are referred from."""
+
+    def __init__(self, in_reports: set[str], elsewhere: set[str]) -> None:
+        self.in_reports = in_reports
+        """``report_photos`` rows: these files must exist."""
+        self.elsewhere = elsewhere
+        """Drafts in progress and the revision history (kept, so not orphans)."""
+
+    @property
+    def all(self) -> set[str]:
+        """Every referenced hash."""
+        return self.in_reports | self.elsewhere
+
+
+def photo_references(path: Path) -> PhotoReferences:
+    """Every photo hash the database at ``path`` refers to."""
+    with _connect(path, read_only=True) as connection:
+        in_reports = {row[0] for row in connection.execute("SELECT sha256 FROM report_photos")}
+        elsewhere: set[str] = set()
+        for row in connection.execute("SELECT answers, work FROM report_drafts"):
+            for text in row:
+                elsewhere.update(_hashes_in(_loads(text)))
+        for row in connection.execute("SELECT old_value, new_value FROM report_revisions"):
+            for text in row:
+                elsewhere.update(_hashes_in(_loads(text)))
+        for row in connection.execute("SELECT answers FROM reports"):
+            elsewhere.update(_hashes_in(_loads(row[0])))
+    return PhotoReferences(in_reports, elsewhere - in_reports)
+
+
+def _loads(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _hashes_in(value: Any) -> Iterator[str]:
+    """Photo entries anywhere in a JSON document: objects with a 64-hex ``sha256``."""
+    if isinstance(value, dict):
+        sha = value.get("sha256")
+        if isinstance(sha, str) and len(sha) == 64 and set(sha) <= _HEX:
+            yield sha
+        for item in value.values():
+            yield from _hashes_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _hashes_in(item)

@@ -1,0 +1,147 @@
+"""Run modes as an operator meets them: polling and webhook processes, signals, the probe."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from config.settings import SettingsError, load_settings
+from emulator import Emulator
+from tests.conftest import TOKEN
+from tests.test_startup import python_path_env, run_bot
+
+SECRET = "webhook-Secret_0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def start_bot(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=cwd, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def stop_bot(process: asyncio.subprocess.Process) -> tuple[int, str]:
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+    out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    return process.returncode or 0, (out + err).decode()
+
+
+def test_webhook_mode_needs_url_and_secret():
+    with pytest.raises(SettingsError, match="WEBHOOK_URL"):
+        load_settings(telegram_bot_token=TOKEN, run_mode="webhook", webhook_secret=SECRET)
+    with pytest.raises(SettingsError, match="WEBHOOK_SECRET"):
+        load_settings(telegram_bot_token=TOKEN, run_mode="webhook", webhook_url="https://x/h")
+    with pytest.raises(SettingsError, match="WEBHOOK_SECRET"):
+        load_settings(telegram_bot_token=TOKEN, webhook_secret="has spaces")
+    settings = load_settings(
+        telegram_bot_token=TOKEN,
+        run_mode="webhook",
+        webhook_url="https://bot.example.org/tg/hook",
+        webhook_secret=SECRET,
+    )
+    assert settings.webhook_url_path == "tg/hook"
+
+
+async def test_polling_sigterm_exits_cleanly_and_pending_updates_survive(tmp_path: Path):
+    emu = Emulator(token=TOKEN, bot_username="polmas_test_bot", bot_id=123456)
+    base_url, file_url = await emu.start_http()
+    env = python_path_env(
+        tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base_url,
+        TELEGRAM_API_FILE_URL=file_url,
+    )
+    user = emu.user(1001, "Budi")
+    database = tmp_path / "data" / "polmas.sqlite3"
+    try:
+        process = await start_bot(env, tmp_path)
+        await user.send("/start")
+        await user.wait_for_message(timeout=30)
+        # A second instance on the same data is refused while the first holds the lock.
+        code, output = await run_bot(env, tmp_path)
+        assert code == 1
+        assert "another bot runs" in output
+        code, logs = await stop_bot(process)
+        assert code == 0, logs
+        # The database was closed: the last connection checkpoints and removes the WAL.
+        assert not database.with_name("polmas.sqlite3-wal").exists()
+
+        # Sent while the bot is down: answered after the restart, not dropped.
+        await user.send("/bantuan")
+        process = await start_bot(env, tmp_path)
+        await user.wait_for_message(timeout=30)
+        assert not emu.pending_updates
+        code, logs = await stop_bot(process)
+        assert code == 0, logs
+    finally:
+        await emu.stop_http()
+    assert all(c.params.get("drop_pending_updates") in (None, False, "false", "False")
+               for c in emu.calls_to("deleteWebhook"))
+
+
+async def test_webhook_checks_the_secret_and_replies_through_the_api(tmp_path: Path):
+    emu = Emulator(token=TOKEN, bot_username="polmas_test_bot", bot_id=123456)
+    base_url, file_url = await emu.start_http()
+    port = free_port()
+    hook = f"http://127.0.0.1:{port}/tg/hook"
+    env = python_path_env(
+        tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base_url,
+        TELEGRAM_API_FILE_URL=file_url, LOG_LEVEL="DEBUG", RUN_MODE="webhook",
+        WEBHOOK_URL=hook, WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port),
+        WEBHOOK_SECRET=SECRET,
+    )
+    user = emu.user(1001, "Budi")
+    process = await start_bot(env, tmp_path)
+    try:
+        await emu.wait_for(lambda: emu.webhook_url == hook, timeout=30)
+        assert emu.calls_to("setWebhook")[-1].params.get("secret_token") == SECRET
+        code, output = await run_bot(env, tmp_path, "health")
+        assert (code, output.strip()) == (0, "healthy")
+
+        async with httpx.AsyncClient(timeout=10) as client:
+            statuses: list[int] = []
+
+            async def post(update: dict, headers: dict[str, str]) -> None:
+                response = await client.post(hook, content=json.dumps(update), headers={
+                    "Content-Type": "application/json", **headers,
+                })
+                statuses.append(response.status_code)
+
+            emu.deliver = lambda update: post(update, {})
+            await user.send("/start")
+            emu.deliver = lambda update: post(update, {
+                "X-Telegram-Bot-Api-Secret-Token": "wrong"})
+            await user.send("/start")
+            assert statuses == [403, 403]
+            assert not emu.calls_to("sendMessage")
+
+            emu.deliver = lambda update: post(update, {
+                "X-Telegram-Bot-Api-Secret-Token": SECRET})
+            await user.send("/start")
+            await user.wait_for_message(timeout=30)
+            assert statuses[-1] == 200
+            assert "Selamat datang" in user.last.text
+            await user.send("/bantuan")
+            await user.wait_for_message(timeout=30)
+    finally:
+        code, logs = await stop_bot(process)
+        await emu.stop_http()
+    assert code == 0, logs
+    assert "setWebhook" in logs  # DEBUG logging was on
+    assert SECRET not in logs
+    assert TOKEN.split(":", 1)[1] not in logs
+    code, output = await run_bot(env, tmp_path, "health")
+    assert code == 1
+    assert "webhook server" in output
