@@ -11,6 +11,8 @@ import aiosqlite
 
 from domain.people import Invitation, Officer, Registration, RegistrationStep, Status
 from storage.base import Repository, Row
+from storage.groups import GroupLinkRepository, GroupSummaryRepository
+from storage.recap import RecapRepository
 from storage.reports import (
     ComplaintRepository,
     DraftRepository,
@@ -398,3 +400,6 @@ class Repositories:
         self.report_photos = ReportPhotoRepository(connection)
         self.complaints = ComplaintRepository(connection)
         self.revisions = RevisionRepository(connection)
+        self.group_links = GroupLinkRepository(connection)
+        self.group_summaries = GroupSummaryRepository(connection)
+        self.recaps = RecapRepository(connection)

@@ -1,0 +1,134 @@
+"""Recaps: one computation whose numbers equal what the test counts itself from the rows."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from domain.recap import (
+    PeriodKind,
+    ScheduleCounts,
+    custom_period,
+    day_of,
+    month_of,
+    resident_field_keys,
+    week_of,
+)
+from emulator import Emulator
+from storage.recap import load_recap
+from tests.harness import BotHarness
+from tests.recap_seed import seed_reports
+
+WITA = ZoneInfo("Asia/Makassar")
+
+
+async def seed_people(harness: BotHarness, emu: Emulator):
+    officers = []
+    for index, (name, unit) in enumerate(
+        [("Budi Santoso", "binkamsa"), ("Siti Aminah", "binkamsa"), ("Rudi Hartono", "binkamsa"),
+         ("Dewi Lestari", "binpolmas")]
+    ):
+        user = emu.user(1100 + index, name.split()[0])
+        officers.append(await harness.seed_officer(user, name=name, nrp=f"8765000{index}",
+                                                   unit=unit))
+    return officers
+
+
+def test_periods_are_local_days_weeks_and_months():
+    # 00:30 WITA on Monday 30 November 2026 is still Sunday in UTC.
+    moment = datetime(2026, 11, 29, 16, 30, tzinfo=UTC)
+    day = day_of(moment, WITA)
+    assert (day.first_day, day.kind) == (date(2026, 11, 30), PeriodKind.DAY)
+    assert day.start == datetime(2026, 11, 29, 16, 0, tzinfo=UTC)
+    week = week_of(moment, WITA)
+    assert (week.first_day, week.last_day) == (date(2026, 11, 30), date(2026, 12, 6))
+    assert week.end == datetime(2026, 12, 6, 16, 0, tzinfo=UTC)
+    month = month_of(datetime(2026, 2, 10, tzinfo=UTC), WITA)
+    assert (month.first_day, month.last_day) == (date(2026, 2, 1), date(2026, 2, 28))
+    assert month.start == datetime(2026, 1, 31, 16, 0, tzinfo=UTC)
+    custom = custom_period(date(2026, 11, 1), date(2026, 11, 3), WITA)
+    assert custom.contains(datetime(2026, 11, 3, 15, 59, tzinfo=UTC))
+    assert not custom.contains(datetime(2026, 11, 3, 16, 0, tzinfo=UTC))
+
+
+def test_people_reached_come_from_the_catalogue_fields(harness: BotHarness):
+    services = harness.application.bot_data.services
+    assert services is not None
+    keys = resident_field_keys(services.catalogue)
+    assert keys == {"sapta": "residents", "mantap": "residents", "satria": "residents",
+                    "khidmat": "congregation"}
+
+
+async def test_month_recap_equals_independent_counts(harness: BotHarness, emu: Emulator):
+    officers = await seed_people(harness, emu)
+    rng = random.Random(7)
+    # October 25 to December 5 local: the month of November and spill on both sides.
+    seeded = await seed_reports(
+        harness, officers, start=datetime(2026, 10, 24, 16, 0, tzinfo=UTC), days=42, per_day=6,
+        rng=rng,
+    )
+    services = harness.application.bot_data.services
+    assert services is not None
+    period = month_of(datetime(2026, 11, 15, tzinfo=UTC), WITA)
+    units = {"binkamsa"}
+
+    async with harness.db.reading() as repos:
+        recap = await load_recap(repos.recaps, services.catalogue, units, period)
+
+    mine = [r for r in seeded.reports if r["unit"] in units and period.start <= r["at"]
+            < period.end]
+    assert mine
+    assert len(mine) < len(seeded.reports)
+    assert recap.total_reports == len(mine)
+    expected_activity = Counter(r["activity"] for r in mine)
+    assert {k: v for k, v in recap.reports_by_activity.items() if v} == dict(expected_activity)
+    assert recap.residents_reached == sum(r["residents"] for r in mine)
+    khidmat = sum(r["residents"] for r in mine if r["activity"] == "khidmat")
+    assert recap.residents_by_activity["khidmat"] == khidmat
+    by_officer = Counter(r["officer"].full_name for r in mine)
+    assert {line.name: line.reports for line in recap.officers} == dict(by_officer)
+    assert [line.reports for line in recap.officers] == sorted(by_officer.values(), reverse=True)
+    assert "Dewi Lestari" not in recap.reporter_names
+
+    ids = {r["id"] for r in mine}
+    complaints = [c for c in seeded.complaints if c["report"] in ids]
+    assert recap.total_complaints == len(complaints)
+    assert {line.category: line.total for line in recap.complaints} == dict(
+        Counter(c["category"] for c in complaints)
+    )
+    assert recap.urgent_complaints == sum(c["urgency"] == "darurat" for c in complaints)
+    assert dict(recap.complaints_by_status) == {"new": len(complaints)}
+    urgent = [line.urgent for line in recap.complaints]
+    assert urgent == sorted(urgent, reverse=True), "urgent categories come first"
+    assert recap.reporting_rate is None
+
+
+async def test_recap_takes_expected_posts_from_a_schedule_source(
+    harness: BotHarness, emu: Emulator
+):
+    officers = await seed_people(harness, emu)
+    await seed_reports(harness, officers, start=datetime(2026, 11, 22, 16, 0, tzinfo=UTC),
+                       days=7, per_day=2, rng=random.Random(1))
+    services = harness.application.bot_data.services
+    assert services is not None
+    asked = []
+
+    async def schedule(units, period):
+        asked.append((units, period.kind))
+        return ScheduleCounts(expected=8, reported=6)
+
+    period = week_of(datetime(2026, 11, 25, tzinfo=UTC), WITA)
+    async with harness.db.reading() as repos:
+        recap = await load_recap(repos.recaps, services.catalogue, ["binkamsa"], period,
+                                 schedule=schedule)
+    assert asked == [(frozenset({"binkamsa"}), PeriodKind.WEEK)]
+    assert recap.reporting_rate == 0.75
+
+
+async def test_unit_week_recap_uses_an_index(harness: BotHarness):
+    period = week_of(datetime(2026, 11, 25, tzinfo=UTC), WITA)
+    async with harness.db.reading() as repos:
+        plan = await repos.recaps.query_plan(["binkamsa"], period.start, period.end)
+    assert "reports_unit_activity_time" in plan, plan
