@@ -29,19 +29,23 @@ from bot.errors import on_error, on_stale_button
 from bot.i18n import Translator
 from bot.services import BotContext, Services, ServicesHolder
 from config.settings import Settings
-from conversations import registration, report
+from conversations import desk_input, registration, report
 from conversations.report_photos import flush_albums
 from domain.access import Action
 from domain.catalogue import Catalogue, load_catalogue
 from domain.clock import Clock, SystemClock
 from domain.organisation import Organisation, load_organisation
 from domain.photos import PhotoStore
-from handlers import basics, people, reports
+from handlers import basics, complaints, people, reports
 from jobs.maintenance import schedule_maintenance
 from storage import Database
 
 logger = logging.getLogger(__name__)
 BotApplication = Application[Any, BotContext, Any, Any, ServicesHolder, Any]
+# Typed answers owed to the leaders' desk, by the kind stored with the pending input.
+DESK_INPUTS: dict[str, desk_input.InputHandler] = {
+    complaints.NOTE_INPUT: complaints.on_note,
+}
 
 
 def load_configuration(settings: Settings) -> tuple[Organisation, Catalogue, Translator]:
@@ -133,6 +137,7 @@ def register_handlers(application: BotApplication) -> None:
         people.INVITE_NS: people.invite_button,
         report.NS: requires(Action.REPORT)(report.on_button),
         reports.LIST_NS: reports.list_button,
+        complaints.NS: complaints.on_button,
     }
     for namespace, callback in buttons.items():
         application.add_handler(
@@ -149,7 +154,7 @@ def register_handlers(application: BotApplication) -> None:
         MessageHandler(
             # Only new messages: an edited earlier answer must not count as a new one.
             filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND,
-            basics.private_router([report.route]),
+            basics.private_router([desk_input.router(DESK_INPUTS), report.route]),
         )
     )
     application.add_handler(
@@ -191,4 +196,3 @@ async def _set_command_menus(application: BotApplication, texts: Translator) -> 
             await bot.set_my_commands(
                 commands, scope=scope, language_code=language_code
             )
-

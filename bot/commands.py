@@ -29,7 +29,7 @@ class Command:
 
 
 def _build() -> tuple[Command, ...]:
-    from handlers import basics, people, reports
+    from handlers import basics, complaints, people, reports
 
     return (
         Command("start", "start", Action.START, basics.start, in_help=False),
@@ -37,6 +37,8 @@ def _build() -> tuple[Command, ...]:
         Command("lapor", "report", Action.REPORT, reports.new_report, in_menu=True),
         Command("lanjut", "resume", Action.REPORT, reports.resume_report),
         Command("laporan", "myreports", Action.MY_REPORTS, reports.my_reports, in_menu=True),
+        Command("keluhan", "complaints", Action.COMPLAINTS, complaints.complaints_command,
+                in_menu=True),
         Command("anggota", "members", Action.MEMBERS, people.members, in_menu=True),
         Command("undang", "invite", Action.INVITE, people.invite, in_menu=True),
         Command("batal", "cancel", Action.REGISTER, basics.cancel),

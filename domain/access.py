@@ -28,6 +28,8 @@ class Action(StrEnum):
     SUSPEND = "suspend"
     LINK_GROUP = "link_group"
     AUDIT = "audit"
+    BROWSE = "browse"
+    EXPORT = "export"
 
 
 class Audience(StrEnum):
@@ -48,7 +50,7 @@ POLICY: Mapping[Action, Audience] = {
     Action.MY_REPORTS: Audience.OFFICER,
     Action.SCHEDULE: Audience.OFFICER,
     Action.ASSIGN: Audience.LEADER,
-    Action.COMPLAINTS: Audience.LEADER,
+    Action.COMPLAINTS: Audience.OFFICER,  # officers follow the complaints they recorded
     Action.RECAP: Audience.OFFICER,
     Action.INVITE: Audience.LEADER,
     Action.MEMBERS: Audience.LEADER,
@@ -56,6 +58,8 @@ POLICY: Mapping[Action, Audience] = {
     Action.SUSPEND: Audience.LEADER,
     Action.LINK_GROUP: Audience.LEADER,
     Action.AUDIT: Audience.ADMIN,
+    Action.BROWSE: Audience.LEADER,
+    Action.EXPORT: Audience.LEADER,
 }
 
 ADMIN_ROLE = "admin"

@@ -11,6 +11,8 @@ import aiosqlite
 
 from domain.people import Invitation, Officer, Registration, RegistrationStep, Status
 from storage.base import Repository, Row
+from storage.complaints import ComplaintDesk
+from storage.desk import AuditBrowser, DeskInputs, DeskViews, ReportBrowser, ReportReviews
 from storage.groups import GroupLinkRepository, GroupSummaryRepository
 from storage.recap import RecapRepository
 from storage.reports import (
@@ -400,6 +402,12 @@ class Repositories:
         self.report_photos = ReportPhotoRepository(connection)
         self.complaints = ComplaintRepository(connection)
         self.revisions = RevisionRepository(connection)
+        self.complaint_desk = ComplaintDesk(connection)
+        self.report_reviews = ReportReviews(connection)
+        self.report_browser = ReportBrowser(connection)
+        self.desk_inputs = DeskInputs(connection)
+        self.desk_views = DeskViews(connection)
+        self.audit_browser = AuditBrowser(connection)
         self.group_links = GroupLinkRepository(connection)
         self.group_summaries = GroupSummaryRepository(connection)
         self.recaps = RecapRepository(connection)

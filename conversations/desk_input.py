@@ -1,0 +1,44 @@
+"""Typed answers leaders owe the bot (notes, comments, search words), stored in SQLite.
+
+A button that asks for text stores a pending input; the next private text message answers
+it. It is stored, not kept in memory, so a restart between the button and the text loses
+nothing; an input left unanswered for an hour lapses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from telegram import Update
+
+from bot.access import Actor
+from bot.services import BotContext
+from storage.desk import PendingInput
+
+InputHandler = Callable[[Update, BotContext, Actor, PendingInput], Awaitable[None]]
+Route = Callable[[Update, BotContext, Actor], Awaitable[bool]]
+LIFETIME = timedelta(hours=1)
+
+
+def router(handlers: dict[str, InputHandler]) -> Route:
+    """The private-message route that hands a typed answer to whoever asked for it."""
+
+    async def route(update: Update, context: BotContext, actor: Actor) -> bool:
+        officer = actor.officer
+        if officer is None or not officer.is_active or update.edited_message is not None:
+            return False
+        services = context.services
+        async with services.db.reading() as repos:
+            pending = await repos.desk_inputs.get(officer.id)
+        if pending is None:
+            return False
+        handler = handlers.get(pending.kind)
+        if handler is None or services.clock.now() - pending.created_at > LIFETIME:
+            async with services.db.transaction() as tx:
+                await tx.desk_inputs.take(officer.id, pending.created_at)
+            return False
+        await handler(update, context, actor, pending)
+        return True
+
+    return route

@@ -1,0 +1,197 @@
+"""Complaint follow-up: scoped lists, conditional status moves, assignment and history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from domain.complaints import OPEN_STATUSES, ComplaintStatus, FollowUp, HistoryEntry
+from storage.base import Repository, Row
+from storage.values import from_db_time, require_time, to_db_time
+
+_COLUMNS = (
+    "c.id, c.report_id, r.number AS report_number, r.unit_code, r.officer_id, c.category,"
+    " c.description, c.place, c.urgency, c.resident_name, c.resident_contact, c.status,"
+    " c.assigned_to, c.referred_to, c.created_at, c.status_changed_at"
+)
+_FROM = " FROM complaints AS c JOIN reports AS r ON r.id = c.report_id"
+_OPEN = f"c.status IN ({','.join(repr(s.value) for s in OPEN_STATUSES)})"
+
+
+def _follow_up(row: Row) -> FollowUp:
+    return FollowUp(
+        id=row["id"],
+        report_id=row["report_id"],
+        report_number=row["report_number"],
+        unit_code=row["unit_code"],
+        officer_id=row["officer_id"],
+        category=row["category"],
+        description=row["description"],
+        place=row["place"],
+        urgency=row["urgency"],
+        resident_name=row["resident_name"],
+        resident_contact=row["resident_contact"],
+        status=ComplaintStatus(row["status"]),
+        assigned_to=row["assigned_to"],
+        referred_to=row["referred_to"],
+        created_at=require_time(row["created_at"]),
+        status_changed_at=from_db_time(row["status_changed_at"]),
+    )
+
+
+def _scope(units: Iterable[str], officer_id: int) -> tuple[str, list[Any]]:
+    """Complaints of these units, or recorded by / assigned to this officer."""
+    codes = sorted(set(units))
+    unit_part = f"r.unit_code IN ({','.join('?' * len(codes))}) OR " if codes else ""
+    return (
+        f"({unit_part}r.officer_id = ? OR c.assigned_to = ?)",
+        [*codes, officer_id, officer_id],
+    )
+
+
+class ComplaintDesk(Repository):
+    """Complaints as leaders and officers follow them up."""
+
+    async def open_in_scope(
+        self,
+        units: Iterable[str],
+        officer_id: int,
+        *,
+        urgent: Iterable[str],
+        limit: int,
+        offset: int = 0,
+    ) -> list[FollowUp]:
+        """Open complaints the viewer may follow, urgent first, then oldest first."""
+        scope, params = _scope(units, officer_id)
+        urgent_keys = sorted(set(urgent)) or [""]
+        rows = await self._all(
+            f"SELECT {_COLUMNS}{_FROM} WHERE {_OPEN} AND {scope}"
+            f" ORDER BY c.urgency IN ({','.join('?' * len(urgent_keys))}) DESC,"
+            " c.created_at, c.id LIMIT ? OFFSET ?",
+            (*params, *urgent_keys, limit, offset),
+        )
+        return [_follow_up(row) for row in rows]
+
+    async def count_open_in_scope(self, units: Iterable[str], officer_id: int) -> int:
+        """How many open complaints the viewer may follow."""
+        scope, params = _scope(units, officer_id)
+        row = await self._one(f"SELECT COUNT(*){_FROM} WHERE {_OPEN} AND {scope}", params)
+        return int(row[0]) if row else 0
+
+    async def open_longer_than(self, units: Iterable[str], cutoff: datetime) -> list[FollowUp]:
+        """Open complaints of these units created before ``cutoff``, oldest first (digests)."""
+        codes = sorted(set(units))
+        if not codes:
+            return []
+        rows = await self._all(
+            f"SELECT {_COLUMNS}{_FROM} WHERE {_OPEN}"
+            f" AND r.unit_code IN ({','.join('?' * len(codes))}) AND c.created_at < ?"
+            " ORDER BY c.created_at, c.id",
+            (*codes, to_db_time(cutoff)),
+        )
+        return [_follow_up(row) for row in rows]
+
+    async def in_period(
+        self, units: Iterable[str], start: datetime, end: datetime
+    ) -> list[FollowUp]:
+        """Complaints of these units recorded in [start, end), oldest first (exports)."""
+        codes = sorted(set(units))
+        if not codes:
+            return []
+        rows = await self._all(
+            f"SELECT {_COLUMNS}{_FROM} WHERE r.unit_code IN ({','.join('?' * len(codes))})"
+            " AND c.created_at >= ? AND c.created_at < ? ORDER BY c.created_at, c.id",
+            (*codes, to_db_time(start), to_db_time(end)),
+        )
+        return [_follow_up(row) for row in rows]
+
+    async def get(self, complaint_id: int) -> FollowUp | None:
+        """One complaint with its report's unit and officer."""
+        row = await self._one(f"SELECT {_COLUMNS}{_FROM} WHERE c.id = ?", (complaint_id,))
+        return _follow_up(row) if row else None
+
+    async def move(
+        self,
+        complaint_id: int,
+        *,
+        expected: ComplaintStatus,
+        new: ComplaintStatus,
+        actor_id: int,
+        note: str,
+        now: datetime,
+        referred_to: str | None = None,
+    ) -> bool:
+        """Change the status if it is still ``expected``; False when it changed meanwhile.
+
+        The status condition in the UPDATE makes a stale or repeated button change nothing.
+        """
+        cursor = await self._write(
+            "UPDATE complaints SET status = ?, referred_to = COALESCE(?, referred_to),"
+            " status_changed_at = ?, updated_at = ? WHERE id = ? AND status = ?",
+            (new.value, referred_to, to_db_time(now), to_db_time(now), complaint_id,
+             expected.value),
+        )
+        if cursor.rowcount != 1:
+            return False
+        await self._history(complaint_id, actor_id, expected, new, None, note, now)
+        return True
+
+    async def assign(
+        self,
+        complaint_id: int,
+        *,
+        expected: ComplaintStatus,
+        officer_id: int,
+        actor_id: int,
+        now: datetime,
+    ) -> bool:
+        """Assign an open complaint whose status is still ``expected``."""
+        cursor = await self._write(
+            "UPDATE complaints SET assigned_to = ?, updated_at = ? WHERE id = ? AND status = ?",
+            (officer_id, to_db_time(now), complaint_id, expected.value),
+        )
+        if cursor.rowcount != 1:
+            return False
+        await self._history(complaint_id, actor_id, expected, expected, officer_id, "", now)
+        return True
+
+    async def _history(
+        self,
+        complaint_id: int,
+        actor_id: int,
+        old: ComplaintStatus,
+        new: ComplaintStatus,
+        assigned_to: int | None,
+        note: str,
+        now: datetime,
+    ) -> None:
+        await self._write(
+            "INSERT INTO complaint_history (complaint_id, at, actor_id, from_status, to_status,"
+            " assigned_to, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (complaint_id, to_db_time(now), actor_id, old.value, new.value, assigned_to, note),
+        )
+
+    async def history(self, complaint_id: int) -> list[HistoryEntry]:
+        """The complaint's changes, oldest first, with names."""
+        rows = await self._all(
+            "SELECT h.at, h.actor_id, a.full_name AS actor_name, h.from_status, h.to_status,"
+            " h.assigned_to, o.full_name AS assignee_name, h.note FROM complaint_history AS h"
+            " JOIN officers AS a ON a.id = h.actor_id"
+            " LEFT JOIN officers AS o ON o.id = h.assigned_to"
+            " WHERE h.complaint_id = ? ORDER BY h.id",
+            (complaint_id,),
+        )
+        return [
+            HistoryEntry(
+                at=require_time(row["at"]),
+                actor_id=row["actor_id"],
+                actor_name=row["actor_name"],
+                from_status=ComplaintStatus(row["from_status"]),
+                to_status=ComplaintStatus(row["to_status"]),
+                assigned_to=row["assigned_to"],
+                assignee_name=row["assignee_name"],
+                note=row["note"],
+            )
+            for row in rows
+        ]

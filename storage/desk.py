@@ -1,0 +1,297 @@
+"""The leaders' desk: pending typed inputs, browser views, report reviews, search, audit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from domain.reports import Report
+from storage.base import Repository
+from storage.reports import _REPORT_COLUMNS, _report
+from storage.values import from_db_time, require_time, to_db_time
+
+
+@dataclass(frozen=True)
+class PendingInput:
+    """A typed answer a person owes the bot: what it is for and since when."""
+
+    officer_id: int
+    kind: str
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Review:
+    """A leader's review of one report."""
+
+    report_id: int
+    state: str  # returned, fixed, reviewed
+    comment: str
+    returned_by: int | None
+    returned_at: datetime | None
+    fixed_at: datetime | None
+    reviewed_by: int | None
+    reviewed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """What the report browser shows: units always, the rest optional."""
+
+    units: frozenset[str]
+    activity_code: str | None = None
+    officer_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    words: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audit-log line with the actor's name."""
+
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor_name: str | None
+    action: str
+    target_type: str
+    target_id: str
+    details: dict[str, Any]
+
+
+class DeskInputs(Repository):
+    """At most one pending typed input per person."""
+
+    async def put(
+        self, officer_id: int, kind: str, payload: dict[str, Any], now: datetime
+    ) -> None:
+        """Wait for a typed answer of ``kind`` (replaces any earlier one)."""
+        await self._write(
+            "INSERT INTO desk_inputs (officer_id, kind, payload, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(officer_id) DO UPDATE SET kind = excluded.kind,"
+            " payload = excluded.payload, created_at = excluded.created_at",
+            (officer_id, kind, json.dumps(payload), to_db_time(now)),
+        )
+
+    async def get(self, officer_id: int) -> PendingInput | None:
+        """The pending input, if any."""
+        row = await self._one(
+            "SELECT officer_id, kind, payload, created_at FROM desk_inputs WHERE officer_id = ?",
+            (officer_id,),
+        )
+        if row is None:
+            return None
+        return PendingInput(
+            officer_id=row["officer_id"],
+            kind=row["kind"],
+            payload=json.loads(row["payload"]),
+            created_at=require_time(row["created_at"]),
+        )
+
+    async def take(self, officer_id: int, created_at: datetime) -> bool:
+        """Remove the pending input seen at ``created_at``; False when it changed meanwhile."""
+        cursor = await self._write(
+            "DELETE FROM desk_inputs WHERE officer_id = ? AND created_at = ?",
+            (officer_id, to_db_time(created_at)),
+        )
+        return cursor.rowcount == 1
+
+    async def clear(self, officer_id: int) -> None:
+        """Forget any pending input."""
+        await self._write("DELETE FROM desk_inputs WHERE officer_id = ?", (officer_id,))
+
+
+class DeskViews(Repository):
+    """The report browser's current filter per leader."""
+
+    async def get(self, officer_id: int) -> dict[str, Any]:
+        """The stored filter (empty when none)."""
+        row = await self._one("SELECT payload FROM desk_views WHERE officer_id = ?", (officer_id,))
+        return dict(json.loads(row[0])) if row else {}
+
+    async def put(self, officer_id: int, payload: dict[str, Any], now: datetime) -> None:
+        """Replace the filter."""
+        await self._write(
+            "INSERT INTO desk_views (officer_id, payload, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT(officer_id) DO UPDATE SET payload = excluded.payload,"
+            " updated_at = excluded.updated_at",
+            (officer_id, json.dumps(payload, ensure_ascii=False), to_db_time(now)),
+        )
+
+
+class ReportReviews(Repository):
+    """Send-back, fixed and accepted marks on reports."""
+
+    async def get(self, report_id: int) -> Review | None:
+        """The report's review, if any."""
+        row = await self._one(
+            "SELECT report_id, state, comment, returned_by, returned_at, fixed_at, reviewed_by,"
+            " reviewed_at FROM report_reviews WHERE report_id = ?",
+            (report_id,),
+        )
+        if row is None:
+            return None
+        return Review(
+            report_id=row["report_id"],
+            state=row["state"],
+            comment=row["comment"],
+            returned_by=row["returned_by"],
+            returned_at=from_db_time(row["returned_at"]),
+            fixed_at=from_db_time(row["fixed_at"]),
+            reviewed_by=row["reviewed_by"],
+            reviewed_at=from_db_time(row["reviewed_at"]),
+        )
+
+    async def is_returned(self, report_id: int) -> bool:
+        """Whether the report waits for its officer's correction."""
+        review = await self.get(report_id)
+        return review is not None and review.state == "returned"
+
+    async def send_back(self, report_id: int, by: int, comment: str, now: datetime) -> None:
+        """Mark the report sent back for correction with the leader's comment."""
+        await self._write(
+            "INSERT INTO report_reviews (report_id, state, comment, returned_by, returned_at)"
+            " VALUES (?, 'returned', ?, ?, ?) ON CONFLICT(report_id) DO UPDATE SET"
+            " state = 'returned', comment = excluded.comment,"
+            " returned_by = excluded.returned_by, returned_at = excluded.returned_at,"
+            " fixed_at = NULL, reviewed_by = NULL, reviewed_at = NULL",
+            (report_id, comment, by, to_db_time(now)),
+        )
+
+    async def mark_fixed(self, report_id: int, now: datetime) -> int | None:
+        """The officer corrected a returned report: the leader who returned it, or None."""
+        row = await self._one(
+            "SELECT returned_by FROM report_reviews WHERE report_id = ? AND state = 'returned'",
+            (report_id,),
+        )
+        if row is None:
+            return None
+        await self._write(
+            "UPDATE report_reviews SET state = 'fixed', fixed_at = ? WHERE report_id = ?",
+            (to_db_time(now), report_id),
+        )
+        return int(row[0]) if row[0] is not None else None
+
+    async def accept(self, report_id: int, by: int, now: datetime) -> bool:
+        """Mark the report reviewed; False when it already was."""
+        cursor = await self._write(
+            "INSERT INTO report_reviews (report_id, state, reviewed_by, reviewed_at)"
+            " VALUES (?, 'reviewed', ?, ?) ON CONFLICT(report_id) DO UPDATE SET"
+            " state = 'reviewed', reviewed_by = excluded.reviewed_by,"
+            " reviewed_at = excluded.reviewed_at WHERE report_reviews.state != 'reviewed'",
+            (report_id, by, to_db_time(now)),
+        )
+        return cursor.rowcount == 1
+
+
+def match_expression(words: str) -> str | None:
+    """Typed words as an FTS5 query: every word must appear (as a prefix), quoted safely."""
+    tokens = [token.replace('"', "") for token in words.split()]
+    quoted = [f'"{token}"*' for token in tokens if token.strip("*")]
+    return " ".join(quoted[:10]) if quoted else None
+
+
+def _where(view: ReportFilter) -> tuple[str, list[Any]]:
+    units = sorted(view.units)
+    clauses = [f"unit_code IN ({','.join('?' * len(units))})"]
+    params: list[Any] = list(units)
+    if view.activity_code:
+        clauses.append("activity_code = ?")
+        params.append(view.activity_code)
+    if view.officer_id:
+        clauses.append("officer_id = ?")
+        params.append(view.officer_id)
+    if view.since is not None:
+        clauses.append("COALESCE(started_at, submitted_at) >= ?")
+        params.append(to_db_time(view.since))
+    if view.until is not None:
+        clauses.append("COALESCE(started_at, submitted_at) < ?")
+        params.append(to_db_time(view.until))
+    expression = match_expression(view.words or "")
+    if expression is not None:
+        # The unit scope is repeated inside the search so a match elsewhere never surfaces.
+        clauses.append(
+            "id IN (SELECT rowid FROM report_search WHERE report_search MATCH ?"
+            f" AND unit_code IN ({','.join('?' * len(units))}))"
+        )
+        params.extend([expression, *units])
+    return " AND ".join(clauses), params
+
+
+class ReportBrowser(Repository):
+    """Reports of a leader's units: filtered, searched, paged; always unit-scoped."""
+
+    async def page(self, view: ReportFilter, *, limit: int, offset: int = 0) -> list[Report]:
+        """Matching reports, newest first."""
+        if not view.units:
+            return []
+        where, params = _where(view)
+        rows = await self._all(
+            f"SELECT {_REPORT_COLUMNS} FROM reports WHERE {where}"
+            " ORDER BY COALESCE(started_at, submitted_at) DESC, id DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [_report(row) for row in rows]
+
+    async def count(self, view: ReportFilter) -> int:
+        """How many reports match."""
+        if not view.units:
+            return 0
+        where, params = _where(view)
+        row = await self._one(f"SELECT COUNT(*) FROM reports WHERE {where}", params)
+        return int(row[0]) if row else 0
+
+    async def officer_ids(self, units: Iterable[str]) -> list[int]:
+        """Officers who filed reports in these units (for the officer filter)."""
+        codes = sorted(set(units))
+        if not codes:
+            return []
+        rows = await self._all(
+            f"SELECT DISTINCT officer_id FROM reports WHERE unit_code IN"
+            f" ({','.join('?' * len(codes))}) ORDER BY officer_id",
+            codes,
+        )
+        return [int(row[0]) for row in rows]
+
+
+class AuditBrowser(Repository):
+    """The audit log for admins: newest first, optionally one family of actions."""
+
+    async def page(self, prefix: str | None, *, limit: int, offset: int = 0) -> list[AuditEntry]:
+        """Entries whose action starts with ``prefix`` (all when None), newest first."""
+        where, params = ("WHERE a.action LIKE ?", [f"{prefix}%"]) if prefix else ("", [])
+        rows = await self._all(
+            "SELECT a.id, a.at, a.actor_id, o.full_name AS actor_name, a.action, a.target_type,"
+            " a.target_id, a.details FROM audit_log AS a"
+            f" LEFT JOIN officers AS o ON o.id = a.actor_id {where}"
+            " ORDER BY a.id DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [
+            AuditEntry(
+                id=row["id"],
+                at=require_time(row["at"]),
+                actor_id=row["actor_id"],
+                actor_name=row["actor_name"],
+                action=row["action"],
+                target_type=row["target_type"],
+                target_id=row["target_id"],
+                details=json.loads(row["details"] or "{}"),
+            )
+            for row in rows
+        ]
+
+    async def count(self, prefix: str | None) -> int:
+        """How many entries match."""
+        if prefix:
+            row = await self._one(
+                "SELECT COUNT(*) FROM audit_log WHERE action LIKE ?", (f"{prefix}%",)
+            )
+        else:
+            row = await self._one("SELECT COUNT(*) FROM audit_log")
+        return int(row[0]) if row else 0

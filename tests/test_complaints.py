@@ -1,0 +1,132 @@
+"""Complaint follow-up through /keluhan: scope, residents' privacy, status moves, history."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from emulator import Emulator
+from tests.harness import BotHarness
+from tests.test_report_flow import fill_sapta, seed
+
+OTHER_KANIT_ID = 2002
+PARTNER_ID = 1002
+
+
+async def file_report_with_complaint(harness: BotHarness, emu: Emulator):
+    officer, kanit = await seed(harness, emu)
+    partner = emu.user(PARTNER_ID, "Rudi")
+    await harness.seed_officer(partner, name="Rudi Hartono", nrp="87650000", unit="binkamsa")
+    other = emu.user(OTHER_KANIT_ID, "Lain")
+    await harness.seed_officer(other, name="Kanit Lain", nrp="22223333", unit="binpolmas",
+                               role="kanit", rank="IPTU")
+    await fill_sapta(officer, photos=1)
+    await officer.press("📤 Kirim laporan")
+    return officer, kanit, partner, other
+
+
+async def complaint_row(harness: BotHarness):
+    async with harness.db.reading() as repos:
+        (report,) = await repos.reports.all()
+        (complaint,) = await repos.complaints.of_report(report.id)
+        item = await repos.complaint_desk.get(complaint.id)
+        history = await repos.complaint_desk.history(complaint.id)
+    assert item is not None
+    return item, history
+
+
+async def test_leader_follows_a_complaint_to_resolved_with_history(
+    harness: BotHarness, emu: Emulator
+):
+    officer, kanit, partner, _ = await file_report_with_complaint(harness, emu)
+    item, _ = await complaint_row(harness)
+
+    await kanit.send("/keluhan")
+    listing = kanit.last
+    assert "Keluhan terbuka" in listing.text
+    await kanit.press(f"#{item.id} Pencurian")
+    card = kanit.last
+    assert card.message_id == listing.message_id  # edited in place
+    assert "Sering terjadi pencurian motor" in card.text
+    assert "Pak Hasan" in card.text  # the unit's leader sees the resident
+    assert "LAP/SAPTA/2026/11/0001" in card.text
+
+    await kanit.press("👤 Tugaskan")
+    await kanit.press("BRIPKA Rudi Hartono")
+    assert "Anda ditugaskan" in partner.last.text
+    assert "Pak Hasan" not in partner.last.text
+
+    await kanit.press("▶️ Tangani")
+    assert "Ketik catatan" in kanit.last.text
+    await harness.restart()  # the pending note survives a restart
+    await kanit.send("Sudah koordinasi dengan Bhabinkamtibmas")
+    assert "Baru → Ditangani" in kanit.texts[-1] or "Baru → Ditangani" in kanit.texts[-2]
+    assert "Keluhan #" in partner.last.text
+    assert "Ditangani" in partner.last.text
+
+    # The assigned officer moves it on; the resident stays hidden from them.
+    await partner.press("📣 Buka keluhan")
+    assert "Pak Hasan" not in partner.last.text
+    await partner.press("✅ Selesai")
+    await partner.send("Pelaku sudah diamankan")
+
+    item, history = await complaint_row(harness)
+    assert item.status == "resolved"
+    assert [(h.from_status, h.to_status) for h in history] == [
+        ("new", "new"), ("new", "in_progress"), ("in_progress", "resolved"),
+    ]
+    assert history[1].note == "Sudah koordinasi dengan Bhabinkamtibmas"
+    assert history[2].actor_name == "Rudi Hartono"
+    await kanit.send("/keluhan")
+    assert "Tidak ada keluhan terbuka" in kanit.last.text
+
+
+async def test_stale_status_button_changes_nothing(harness: BotHarness, emu: Emulator):
+    _, kanit, _, _ = await file_report_with_complaint(harness, emu)
+    item, _ = await complaint_row(harness)
+    await kanit.send("/keluhan")
+    await kanit.press(f"#{item.id} Pencurian")
+    old_card = kanit.last.snapshot()
+    await kanit.press("▶️ Tangani")
+    await kanit.send("Ditangani")
+    item, history = await complaint_row(harness)
+    assert item.status == "in_progress"
+
+    # The old card's "refer" button (new → referred) is stale now.
+    await kanit.press_data(old_card.button_data("↪️ Rujuk"), old_card)
+    assert "sudah berubah" in kanit.callback_answers[-1]["text"]
+    item, again = await complaint_row(harness)
+    assert item.status == "in_progress"
+    assert len(again) == len(history)
+
+
+async def test_other_units_leader_sees_nothing(harness: BotHarness, emu: Emulator):
+    officer, kanit, _, other = await file_report_with_complaint(harness, emu)
+    item, _ = await complaint_row(harness)
+    await other.send("/keluhan")
+    assert "Tidak ada keluhan terbuka" in other.last.text
+    for data in (f"a:kl:o:{item.id}:0", f"a:kl:h:{item.id}:0", f"a:kl:s:{item.id}:n:i",
+                 f"a:kl:A:{item.id}:n:1"):
+        await other.press_forged(data, other.last)
+        assert "tidak berlaku" in other.callback_answers[-1]["text"]
+    assert all("Pak Hasan" not in text for text in other.texts)
+    item_after, history = await complaint_row(harness)
+    assert item_after.status == "new"
+    assert history == []
+
+    # The reporting officer sees their own complaint with the resident, but cannot move it.
+    await officer.send("/keluhan")
+    await officer.press(f"#{item.id} Pencurian")
+    assert "Pak Hasan" in officer.last.text
+    assert "▶️ Tangani" not in [label for row in officer.last.buttons for label in row]
+
+
+async def test_old_open_complaints_are_flagged(harness: BotHarness, emu: Emulator):
+    _, kanit, _, _ = await file_report_with_complaint(harness, emu)
+    harness.clock.advance(timedelta(days=8))
+    await kanit.send("/keluhan")
+    assert any("⚠️" in label for row in kanit.last.buttons for label in row)
+    async with harness.db.reading() as repos:
+        overdue = await repos.complaint_desk.open_longer_than(
+            ["binkamsa"], harness.clock.now() - timedelta(days=7)
+        )
+    assert len(overdue) == 1
