@@ -36,7 +36,7 @@ from domain.catalogue import Catalogue, load_catalogue
 from domain.clock import Clock, SystemClock
 from domain.organisation import Organisation, load_organisation
 from domain.photos import PhotoStore
-from handlers import basics, complaints, people, reports
+from handlers import basics, browse, complaints, people, reports
 from jobs.maintenance import schedule_maintenance
 from storage import Database
 
@@ -45,6 +45,8 @@ BotApplication = Application[Any, BotContext, Any, Any, ServicesHolder, Any]
 # Typed answers owed to the leaders' desk, by the kind stored with the pending input.
 DESK_INPUTS: dict[str, desk_input.InputHandler] = {
     complaints.NOTE_INPUT: complaints.on_note,
+    browse.SEARCH_INPUT: browse.on_words,
+    browse.SENDBACK_INPUT: browse.on_comment,
 }
 
 
@@ -138,6 +140,7 @@ def register_handlers(application: BotApplication) -> None:
         report.NS: requires(Action.REPORT)(report.on_button),
         reports.LIST_NS: reports.list_button,
         complaints.NS: complaints.on_button,
+        browse.NS: browse.on_button,
     }
     for namespace, callback in buttons.items():
         application.add_handler(

@@ -62,7 +62,8 @@ async def start(update: Update, context: BotContext, actor: Actor, report_id: in
         if report is None or report.officer_id != officer.id:
             problem = "button.stale"
         elif not flow.may_correct(report, officer.id, now,
-                                  services.settings.correction_window_hours):
+                                  services.settings.correction_window_hours,
+                                  returned=await tx.report_reviews.is_returned(report.id)):
             problem = "reports.correct.closed"
         elif existing is not None and existing.report_id == report.id:
             draft = existing  # pressed again: show the correction already open
@@ -93,6 +94,7 @@ class _Saved:
     leaders: list[Officer]
     photo_count: int
     complaints: list[StoredComplaint]
+    returner: Officer | None = None
 
 
 async def save(update: Update, context: BotContext, actor: Actor, draft: Draft) -> None:
@@ -120,7 +122,8 @@ async def save(update: Update, context: BotContext, actor: Actor, draft: Draft) 
         report = await tx.reports.by_id(current.report_id)
         await tx.drafts.delete(current.id)
         if report is None or not flow.may_correct(
-            report, officer.id, now, services.settings.correction_window_hours
+            report, officer.id, now, services.settings.correction_window_hours,
+            returned=await tx.report_reviews.is_returned(report.id),
         ):
             outcome = "reports.correct.closed"
         else:
@@ -154,12 +157,16 @@ async def save(update: Update, context: BotContext, actor: Actor, draft: Draft) 
                 )
                 updated = await tx.reports.by_id(report.id)
                 assert updated is not None
+                # A report a leader sent back is now fixed: that leader is told by name.
+                returned_by = await tx.report_reviews.mark_fixed(report.id, now)
+                returner = await tx.officers.by_id(returned_by) if returned_by else None
                 outcome = _Saved(
                     report=updated,
                     changed=keys,
                     leaders=await leaders_of(tx.officers, services, officer),
                     photo_count=len(await tx.report_photos.of_report(report.id)),
                     complaints=await tx.complaints.of_report(report.id),
+                    returner=returner,
                 )
     await query.answer()
     try:
@@ -178,7 +185,13 @@ async def save(update: Update, context: BotContext, actor: Actor, draft: Draft) 
                        language)
     for chunk in flow.split_text(card):
         await chat.send_message(chunk)
+    if outcome.returner is not None:
+        from handlers.browse import tell_fixed  # local: browse opens corrections from here
+
+        await tell_fixed(context, outcome.returner, outcome.report, officer)
     for leader in outcome.leaders:
+        if outcome.returner is not None and leader.id == outcome.returner.id:
+            continue
         text = services.texts(
             leader.language,
             "reports.correct.leader_notice",

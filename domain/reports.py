@@ -114,9 +114,14 @@ def correction_deadline(report: Report, window_hours: int) -> datetime:
     return report.submitted_at + timedelta(hours=window_hours)
 
 
-def may_correct(report: Report, officer_id: int, now: datetime, window_hours: int) -> bool:
-    """Whether ``officer_id`` may still correct ``report`` at ``now`` (own report, in window)."""
-    return report.officer_id == officer_id and now < correction_deadline(report, window_hours)
+def may_correct(
+    report: Report, officer_id: int, now: datetime, window_hours: int, *, returned: bool = False
+) -> bool:
+    """Whether ``officer_id`` may still correct ``report`` at ``now``: their own report, within
+    the window, or at any time while a leader has sent it back for correction."""
+    return report.officer_id == officer_id and (
+        returned or now < correction_deadline(report, window_hours)
+    )
 
 
 def changed_fields(

@@ -1,0 +1,400 @@
+"""/cari: leaders browse and search their units' reports, open one, send it back or accept it.
+
+The current filter (activity, officer, period, words) is stored per leader, so the buttons
+only carry a page or an id; every query is limited to the units the leader's role reaches,
+and every opened report is checked against that reach again.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot import callbacks
+from bot.access import Actor, requires
+from bot.services import BotContext, Services
+from bot.ui import Button, chunked, inline, local_time
+from conversations import report_correct
+from conversations.report_submit import officer_name, send_report
+from domain.access import Action, reach
+from domain.people import Officer
+from domain.reports import Report
+from handlers import reports as my_reports
+from storage.desk import PendingInput, ReportFilter
+
+logger = logging.getLogger(__name__)
+NS = "kb"
+PAGE_SIZE = 8
+SEARCH_INPUT = "search"
+SENDBACK_INPUT = "sendback"
+PERIODS = (0, 1, 7, 30)  # days back; 0 = any time, 1 = today
+COMMENT_LIMIT = 500
+
+
+def scope(services: Services, officer: Officer) -> frozenset[str]:
+    """The units whose reports this leader may see."""
+    return reach(officer, services.organisation)
+
+
+def _since(services: Services, days: int) -> datetime | None:
+    if days <= 0:
+        return None
+    now = services.clock.now()
+    if days == 1:
+        local = now.astimezone(services.settings.tz)
+        return local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return now - timedelta(days=days)
+
+
+def report_filter(services: Services, officer: Officer, view: dict[str, Any]) -> ReportFilter:
+    """The stored view as a query, always limited to the leader's units."""
+    return ReportFilter(
+        units=scope(services, officer),
+        activity_code=view.get("activity") or None,
+        officer_id=int(view.get("officer") or 0) or None,
+        since=_since(services, int(view.get("days") or 0)),
+        words=view.get("words") or None,
+    )
+
+
+async def list_view(
+    services: Services, officer: Officer, language: str, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One page of the leader's reports under the stored filter, with filter buttons."""
+    texts = services.texts
+    async with services.db.reading() as repos:
+        view = await repos.desk_views.get(officer.id)
+        query = report_filter(services, officer, view)
+        total = await repos.report_browser.count(query)
+        items = await repos.report_browser.page(query, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
+        names = {o.id: o for o in await repos.officers.in_units(query.units)}
+        chosen = await repos.officers.by_id(query.officer_id) if query.officer_id else None
+    pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
+    tz = services.settings.tz
+    any_label = texts(language, "browse.any")
+    activity = (
+        services.catalogue.activity(query.activity_code).name.get(language)
+        if query.activity_code and services.catalogue.has_activity(query.activity_code)
+        else any_label
+    )
+    lines = [
+        texts(language, "browse.heading", total=total, page=page + 1, pages=pages),
+        texts(language, "browse.filters", activity=activity,
+              officer=html.escape(chosen.full_name) if chosen else any_label,
+              period=texts(language, f"browse.period.{int(view.get('days') or 0)}"),
+              words=html.escape(view.get("words") or "-")),
+    ]
+    if total == 0:
+        lines.append(texts(language, "browse.empty"))
+    rows: list[list[Button]] = []
+    for item in items:
+        when = (item.started_at or item.submitted_at).astimezone(tz)
+        person = names.get(item.officer_id)
+        label = texts(language, "browse.item", number=item.number,
+                      officer=person.full_name if person else "-", date=when.strftime("%d/%m"))
+        rows.append([(label[:60], callbacks.pack(NS, "o", item.id))])
+    paging: list[Button] = []
+    if page > 0:
+        paging.append((texts(language, "desk.newer"), callbacks.pack(NS, "p", page - 1)))
+    if page + 1 < pages:
+        paging.append((texts(language, "desk.older"), callbacks.pack(NS, "p", page + 1)))
+    if paging:
+        rows.append(paging)
+    rows.append([
+        (texts(language, "browse.button.activity"), callbacks.pack(NS, "fa")),
+        (texts(language, "browse.button.officer"), callbacks.pack(NS, "fo")),
+    ])
+    rows.append([
+        (texts(language, "browse.button.period"), callbacks.pack(NS, "fd")),
+        (texts(language, "browse.button.words"), callbacks.pack(NS, "fw")),
+    ])
+    rows.append([(texts(language, "browse.button.clear"), callbacks.pack(NS, "c"))])
+    return "\n".join(lines), inline(rows)
+
+
+@requires(Action.BROWSE)
+async def browse_command(update: Update, context: BotContext, actor: Actor) -> None:
+    """/cari [words]: a fresh view of the unit's reports, searched when words are given."""
+    services = context.services
+    message = update.effective_message
+    assert message is not None
+    officer = actor.active_officer
+    words = " ".join(context.args or [])[:100]
+    async with services.db.transaction(update_id=update.update_id,
+                                       now=services.clock.now()) as tx:
+        await tx.desk_views.put(officer.id, {"words": words} if words else {},
+                                services.clock.now())
+        await tx.desk_inputs.clear(officer.id)
+    text, markup = await list_view(services, officer, actor.language, 0)
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def _set_view(
+    update: Update, context: BotContext, leader: Officer, **changes: Any
+) -> None:
+    services = context.services
+    now = services.clock.now()
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        view = await tx.desk_views.get(leader.id)
+        view.update(changes)
+        await tx.desk_views.put(leader.id, view, now)
+
+
+@requires(Action.BROWSE)
+async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
+    """A /cari button: page, filters, open, send back, accept, cancel a typed input."""
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    assert isinstance(query.message, Message)
+    language = actor.language
+    officer = actor.active_officer
+    texts = services.texts
+    try:
+        action, *parts = callbacks.unpack(query.data, NS)
+    except callbacks.CallbackDataError:
+        await query.answer(texts(language, "button.stale"), show_alert=True)
+        return
+    arg = parts[0] if parts else ""
+    if action in ("o", "b", "r"):
+        await _on_report(update, context, actor, action, arg)
+        return
+    if action == "fa":
+        options = [(texts(language, "browse.any"), callbacks.pack(NS, "sa", "-"))] + [
+            (a.name.get(language), callbacks.pack(NS, "sa", a.code))
+            for a in services.catalogue.activities
+        ]
+        await query.answer()
+        await query.edit_message_text(texts(language, "browse.choose_activity"),
+                                      reply_markup=inline(chunked(options, 2)))
+        return
+    if action == "fo":
+        async with services.db.reading() as repos:
+            people = await repos.officers.in_units(scope(services, officer))
+        options = [(texts(language, "browse.any"), callbacks.pack(NS, "so", 0))] + [
+            (person.full_name[:40], callbacks.pack(NS, "so", person.id)) for person in people
+        ]
+        await query.answer()
+        await query.edit_message_text(texts(language, "browse.choose_officer"),
+                                      reply_markup=inline(chunked(options, 2)))
+        return
+    if action == "fd":
+        options = [
+            (texts(language, f"browse.period.{days}"), callbacks.pack(NS, "sd", days))
+            for days in PERIODS
+        ]
+        await query.answer()
+        await query.edit_message_text(texts(language, "browse.choose_period"),
+                                      reply_markup=inline(chunked(options, 2)))
+        return
+    if action == "fw":
+        payload = {"chat": query.message.chat.id, "message": query.message.message_id}
+        async with services.db.transaction(update_id=update.update_id,
+                                           now=services.clock.now()) as tx:
+            await tx.desk_inputs.put(officer.id, SEARCH_INPUT, payload, services.clock.now())
+        await query.answer()
+        await query.edit_message_text(
+            texts(language, "browse.ask_words"),
+            reply_markup=inline([[(texts(language, "button.cancel"),
+                                   callbacks.pack(NS, "x"))]]),
+        )
+        return
+    page = 0
+    if action == "sa" and (arg == "-" or services.catalogue.has_activity(arg)):
+        await _set_view(update, context, officer, activity=None if arg == "-" else arg)
+    elif action == "so" and arg.isdigit():
+        await _set_view(update, context, officer, officer=int(arg))
+    elif action == "sd" and arg.isdigit() and int(arg) in PERIODS:
+        await _set_view(update, context, officer, days=int(arg))
+    elif action == "c":
+        async with services.db.transaction(update_id=update.update_id,
+                                           now=services.clock.now()) as tx:
+            await tx.desk_views.put(officer.id, {}, services.clock.now())
+    elif action == "x":
+        async with services.db.transaction(update_id=update.update_id,
+                                           now=services.clock.now()) as tx:
+            await tx.desk_inputs.clear(officer.id)
+    elif action == "p" and arg.isdigit():
+        page = int(arg)
+    else:
+        await query.answer(texts(language, "button.stale"), show_alert=True)
+        return
+    await query.answer()
+    text, markup = await list_view(services, officer, language, page)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def on_words(
+    update: Update, context: BotContext, actor: Actor, pending: PendingInput
+) -> None:
+    """Typed search words: store them in the view and show the first page of matches."""
+    services = context.services
+    message = update.effective_message
+    assert message is not None
+    officer = actor.active_officer
+    if not message.text:
+        await message.reply_text(services.texts(actor.language, "desk.need_text"))
+        return
+    now = services.clock.now()
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        if not await tx.desk_inputs.take(officer.id, pending.created_at):
+            return
+        view = await tx.desk_views.get(officer.id)
+        view["words"] = " ".join(message.text.split())[:100]
+        await tx.desk_views.put(officer.id, view, now)
+    text, markup = await list_view(services, officer, actor.language, 0)
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def _visible_report(
+    services: Services, officer: Officer, raw: str
+) -> Report | None:
+    if not raw.isdigit():
+        return None
+    async with services.db.reading() as repos:
+        found = await repos.reports.by_id(int(raw))
+    if found is None or found.unit_code not in scope(services, officer):
+        return None
+    return found
+
+
+def review_text(
+    services: Services, report: Report, state: str | None, language: str
+) -> str:
+    """The line under an opened report saying where its review stands."""
+    return services.texts(language, f"browse.review.{state or 'open'}", number=report.number)
+
+
+def review_buttons(services: Services, report: Report, language: str) -> InlineKeyboardMarkup:
+    """Send back, accept, and the PDF of one report."""
+    texts = services.texts
+    return inline([
+        [(texts(language, "browse.button.send_back"), callbacks.pack(NS, "b", report.id)),
+         (texts(language, "browse.button.accept"), callbacks.pack(NS, "r", report.id))],
+        [(texts(language, "browse.button.pdf"), callbacks.pack("kx", "pdf", report.id))],
+    ])
+
+
+async def _on_report(
+    update: Update, context: BotContext, actor: Actor, action: str, raw: str
+) -> None:
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    assert isinstance(query.message, Message)
+    language = actor.language
+    officer = actor.active_officer
+    texts = services.texts
+    report = await _visible_report(services, officer, raw)
+    if report is None:
+        await query.answer(texts(language, "button.stale"), show_alert=True)
+        return
+    now = services.clock.now()
+    if action == "o":
+        async with services.db.reading() as repos:
+            author = await repos.officers.by_id(report.officer_id)
+            complaints = await repos.complaints.of_report(report.id)
+            hashes = await repos.report_photos.of_report(report.id)
+            review = await repos.report_reviews.get(report.id)
+        assert author is not None
+        await query.answer()
+        await send_report(query.message, services, report, author, complaints, hashes, language)
+        await query.message.chat.send_message(
+            review_text(services, report, review.state if review else None, language),
+            reply_markup=review_buttons(services, report, language),
+        )
+        return
+    if action == "b":
+        payload = {"report": report.id, "chat": query.message.chat.id,
+                   "message": query.message.message_id}
+        async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+            await tx.desk_inputs.put(officer.id, SENDBACK_INPUT, payload, now)
+        await query.answer()
+        await query.edit_message_text(
+            texts(language, "browse.ask_comment", number=report.number),
+            reply_markup=inline([[(texts(language, "button.cancel"),
+                                   callbacks.pack(NS, "x"))]]),
+        )
+        return
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        accepted = await tx.report_reviews.accept(report.id, officer.id, now)
+        if accepted:
+            await tx.audit.record(actor_id=officer.id, action="report.review",
+                                  target_type="report", target_id=report.id, now=now,
+                                  number=report.number)
+    await query.answer(texts(language, "browse.accepted", number=report.number)[:200])
+    try:
+        await query.edit_message_text(review_text(services, report, "reviewed", language),
+                                      reply_markup=review_buttons(services, report, language))
+    except BadRequest:
+        logger.debug("review line unchanged")
+
+
+async def on_comment(
+    update: Update, context: BotContext, actor: Actor, pending: PendingInput
+) -> None:
+    """The typed comment of a send-back: mark the report returned and tell its officer."""
+    services = context.services
+    message = update.effective_message
+    assert message is not None
+    language = actor.language
+    leader = actor.active_officer
+    if not message.text:
+        await message.reply_text(services.texts(language, "desk.need_text"))
+        return
+    comment = " ".join(message.text.split())[:COMMENT_LIMIT]
+    now = services.clock.now()
+    report = await _visible_report(services, leader, str(pending.payload.get("report", "")))
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        if not await tx.desk_inputs.take(leader.id, pending.created_at):
+            return
+        author = await tx.officers.by_id(report.officer_id) if report else None
+        if report is not None:
+            await tx.report_reviews.send_back(report.id, leader.id, comment, now)
+            await tx.audit.record(actor_id=leader.id, action="report.return",
+                                  target_type="report", target_id=report.id, now=now,
+                                  number=report.number, comment=comment)
+    texts = services.texts
+    if report is None or author is None:
+        await message.reply_text(texts(language, "button.stale"))
+        return
+    await message.reply_text(texts(language, "browse.sent_back", number=report.number,
+                                   officer=officer_name(author)))
+    notice = texts(author.language, "browse.returned_notice", number=report.number,
+                   leader=officer_name(leader), comment=html.escape(comment))
+    markup = inline([[(texts(author.language, "reports.correct.button.start"),
+                       callbacks.pack(my_reports.LIST_NS, report_correct.FIX_ACTION,
+                                      report.id))]])
+    try:
+        await context.bot.send_message(author.telegram_id, notice, reply_markup=markup)
+    except Forbidden:
+        async with services.db.transaction() as tx:
+            await tx.officers.mark_blocked(author.telegram_id, now)
+    except TelegramError:
+        logger.exception("could not tell officer %s about report %s", author.id, report.id)
+
+
+async def tell_fixed(
+    context: BotContext, leader: Officer, report: Report, author: Officer
+) -> None:
+    """Tell the leader who sent a report back that its officer corrected it."""
+    services = context.services
+    text = services.texts(leader.language, "browse.fixed_notice", number=report.number,
+                          officer=officer_name(author),
+                          time=local_time(services.clock.now(), services.settings.tz,
+                                          services.texts, leader.language))
+    markup = inline([[(services.texts(leader.language, "browse.button.open"),
+                       callbacks.pack(NS, "o", report.id))]])
+    try:
+        await context.bot.send_message(leader.telegram_id, text, reply_markup=markup)
+    except Forbidden:
+        async with services.db.transaction() as tx:
+            await tx.officers.mark_blocked(leader.telegram_id, services.clock.now())
+    except TelegramError:
+        logger.exception("could not tell leader %s that report %s was fixed", leader.id,
+                         report.id)
