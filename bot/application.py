@@ -13,6 +13,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -36,7 +37,8 @@ from domain.catalogue import Catalogue, load_catalogue
 from domain.clock import Clock, SystemClock
 from domain.organisation import Organisation, load_organisation
 from domain.photos import PhotoStore
-from handlers import basics, browse, complaints, people, reports
+from handlers import basics, complaints, groups, people, reports
+from jobs import summaries as group_summaries
 from jobs.maintenance import schedule_maintenance
 from storage import Database
 
@@ -45,8 +47,6 @@ BotApplication = Application[Any, BotContext, Any, Any, ServicesHolder, Any]
 # Typed answers owed to the leaders' desk, by the kind stored with the pending input.
 DESK_INPUTS: dict[str, desk_input.InputHandler] = {
     complaints.NOTE_INPUT: complaints.on_note,
-    browse.SEARCH_INPUT: browse.on_words,
-    browse.SENDBACK_INPUT: browse.on_comment,
 }
 
 
@@ -87,6 +87,7 @@ def build_application(
         application.bot_data.services = services
         await revoke_unlisted_admins(services)
         await _set_command_menus(application, texts)
+        group_summaries.schedule(application, services)
 
     async def post_stop(application: BotApplication) -> None:
         # The bot can still send here: answer albums whose last item arrived before the stop.
@@ -140,7 +141,6 @@ def register_handlers(application: BotApplication) -> None:
         report.NS: requires(Action.REPORT)(report.on_button),
         reports.LIST_NS: reports.list_button,
         complaints.NS: complaints.on_button,
-        browse.NS: browse.on_button,
     }
     for namespace, callback in buttons.items():
         application.add_handler(
@@ -165,6 +165,9 @@ def register_handlers(application: BotApplication) -> None:
             filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.COMMAND,
             basics.unknown_command,
         )
+    )
+    application.add_handler(
+        ChatMemberHandler(groups.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
     )
     application.add_error_handler(on_error)
 

@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     backup_time: time = time(2, 0)
     backup_retention_days: int = Field(default=14, ge=1, le=3650)
     resident_contact_retention_days: int = Field(default=365, ge=1, le=36500)
+    # Group chat summaries (jobs/summaries.py), in the precinct's time zone.
+    group_daily_summary_time: time = time(19, 0)
+    group_weekly_summary_day: int = Field(default=6, ge=0, le=6)  # 0 Monday ... 6 Sunday
+    group_weekly_summary_time: time = time(19, 0)
+    group_summary_max_delay_hours: int = Field(default=12, ge=1, le=24 * 7)
+    group_summary_scan_seconds: int = Field(default=60, ge=5, le=3600)
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -187,7 +187,8 @@ class GroupSummaryRepository(Repository):
         """Pending summaries whose next attempt is due, oldest first."""
         rows = await self._all(
             f"SELECT {_SUMMARY_COLUMNS} FROM group_summaries WHERE status = 'pending'"
-            " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY due_at, chat_id",
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+            " ORDER BY due_at, chat_id, kind",
             (to_db_time(now),),
         )
         return [_summary(row) for row in rows]

@@ -169,7 +169,7 @@ async def test_configured_admin_is_enrolled_and_can_approve(harness: BotHarness,
 async def test_command_menus_are_set_per_scope(harness: BotHarness, emu: Emulator):
     calls = [call for call in emu.calls if call.method == "setMyCommands"]
     scopes = {(str(call.params.get("scope")), call.params.get("language_code")) for call in calls}
-    assert len(scopes) == 2  # private chats in Indonesian and English (no group commands yet)
+    assert len(scopes) == 4  # private chats and groups, each in Indonesian and English
     private = next(
         call
         for call in calls

@@ -1,0 +1,201 @@
+"""Group chats: a leader links a group to a unit; the group asks for recaps with /rekap.
+
+Only a leader whose reach covers the unit may link or unlink, and only while the bot is a member
+of the group (asked from Telegram, not assumed). Losing the group (removed, kicked) deactivates
+the link, so summaries stop instead of failing every day.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import ChatMember, Update
+from telegram.constants import ChatMemberStatus
+from telegram.error import Forbidden, TelegramError
+
+from bot.access import Actor, requires
+from bot.services import BotContext, Services
+from domain.access import Action, reach
+from domain.recap import PeriodKind
+from jobs.summaries import deactivate, on_demand_parts, send_part, summary_times
+
+logger = logging.getLogger(__name__)
+
+PERIOD_WORDS = {
+    "hari": PeriodKind.DAY,
+    "today": PeriodKind.DAY,
+    "minggu": PeriodKind.WEEK,
+    "pekan": PeriodKind.WEEK,
+    "week": PeriodKind.WEEK,
+    "bulan": PeriodKind.MONTH,
+    "month": PeriodKind.MONTH,
+}
+PRESENT = frozenset(
+    {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
+)
+
+
+async def bot_is_member(context: BotContext, chat_id: int) -> bool:
+    """Whether the bot is in the group right now, as Telegram says."""
+    try:
+        member = await context.bot.get_chat_member(chat_id, context.bot.id)
+    except TelegramError as error:
+        logger.info("could not check the bot's membership of %s: %s", chat_id, error)
+        return False
+    if member.status == ChatMemberStatus.RESTRICTED:
+        return bool(getattr(member, "is_member", False))
+    return member.status in PRESENT
+
+
+def _unit_name(services: Services, code: str) -> str:
+    return html.escape(services.organisation.unit(code).name)
+
+
+async def _tell(update: Update, context: BotContext, actor: Actor, text: str, *,
+                in_group: bool = True) -> None:
+    """Answer in the group, or privately when the bot cannot write there."""
+    message = update.effective_message
+    if in_group and message is not None:
+        await message.reply_text(text)
+        return
+    try:
+        await context.bot.send_message(actor.telegram_id, text)
+    except Forbidden:
+        logger.info("could not tell user privately: they never started the bot")
+
+
+@requires(Action.LINK_GROUP)
+async def link(update: Update, context: BotContext, actor: Actor) -> None:
+    """/hubungkan [unit]: link this group to the leader's unit (or one below it)."""
+    services = context.services
+    chat = update.effective_chat
+    assert chat is not None
+    officer = actor.active_officer
+    organisation = services.organisation
+    texts = services.texts
+    language = actor.language
+    reachable = reach(officer, organisation)
+    code = (context.args[0].lower() if context.args else officer.unit_code) or ""
+    if not organisation.has_unit(code):
+        codes = ", ".join(sorted(reachable)) or "-"
+        await _tell(update, context, actor, texts(language, "group.unknown_unit",
+                                                  code=html.escape(code), codes=codes))
+        return
+    if code not in reachable:
+        await _tell(update, context, actor, texts(language, "group.not_your_unit"))
+        return
+    async with services.db.reading() as repos:
+        existing = await repos.group_links.get(chat.id)
+    if existing is not None and existing.active:
+        if existing.unit_code == code:
+            await _tell(update, context, actor, texts(
+                language, "group.already", unit=_unit_name(services, code)))
+            return
+        if existing.unit_code not in reachable:
+            await _tell(update, context, actor, texts(
+                language, "group.other_unit", unit=_unit_name(services, existing.unit_code)))
+            return
+    if not await bot_is_member(context, chat.id):
+        await _tell(update, context, actor, texts(language, "group.bot_not_member"),
+                    in_group=False)
+        return
+    now = services.clock.now()
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        await tx.group_links.link(
+            chat.id,
+            unit_code=code,
+            title=chat.title or "",
+            language=services.settings.default_language,
+            linked_by=officer.id,
+            now=now,
+        )
+        await tx.audit.record(actor_id=officer.id, action="group.link", target_type="group",
+                              target_id=chat.id, now=now, unit=code, title=chat.title or "",
+                              previous=existing.unit_code if existing else None)
+    await _tell(update, context, actor, texts(
+        language, "group.linked", unit=_unit_name(services, code),
+        **summary_times(services, language),
+    ))
+
+
+@requires(Action.LINK_GROUP)
+async def unlink(update: Update, context: BotContext, actor: Actor) -> None:
+    """/putuskan: stop this group's summaries (leaders of its unit only)."""
+    services = context.services
+    chat = update.effective_chat
+    assert chat is not None
+    officer = actor.active_officer
+    texts = services.texts
+    async with services.db.reading() as repos:
+        existing = await repos.group_links.get(chat.id)
+    if existing is None or not existing.active:
+        await _tell(update, context, actor, texts(actor.language, "group.not_linked"))
+        return
+    unit = _unit_name(services, existing.unit_code)
+    if existing.unit_code not in reach(officer, services.organisation):
+        await _tell(update, context, actor, texts(actor.language, "group.other_unit", unit=unit))
+        return
+    now = services.clock.now()
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        await tx.group_links.deactivate(chat.id, reason="unlinked", now=now)
+        await tx.group_summaries.fail_open(chat.id, "unlinked")
+        await tx.audit.record(actor_id=officer.id, action="group.unlink", target_type="group",
+                              target_id=chat.id, now=now, unit=existing.unit_code)
+    await _tell(update, context, actor, texts(actor.language, "group.unlinked", unit=unit))
+
+
+@requires(Action.RECAP)
+async def recap(update: Update, context: BotContext, actor: Actor) -> None:
+    """/rekap [hari|minggu|bulan] in a linked group: the unit's numbers, as in the summaries."""
+    services = context.services
+    chat = update.effective_chat
+    message = update.effective_message
+    assert chat is not None
+    assert message is not None
+    async with services.db.reading() as repos:
+        existing = await repos.group_links.get(chat.id)
+    if existing is None or not existing.active:
+        await message.reply_text(services.texts(actor.language, "group.not_linked"))
+        return
+    word = context.args[0].lower() if context.args else "hari"
+    kind = PERIOD_WORDS.get(word)
+    if kind is None:
+        await message.reply_text(services.texts(existing.language, "group.recap_usage"))
+        return
+    for part in await on_demand_parts(services, existing, kind):
+        await send_part(context.bot, chat.id, part)
+
+
+async def on_my_chat_member(update: Update, context: BotContext) -> None:
+    """The bot was added to or removed from a group: greet, or deactivate the link."""
+    change = update.my_chat_member
+    if change is None or change.chat.type not in ("group", "supergroup"):
+        return
+    services = context.services
+    chat_id = change.chat.id
+    new = change.new_chat_member
+    gone = new.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED) or (
+        new.status == ChatMemberStatus.RESTRICTED and not getattr(new, "is_member", True)
+    )
+    if gone:
+        await deactivate(services, chat_id, reason="removed")
+        return
+    if not _was_present(change.old_chat_member):
+        now = services.clock.now()
+        async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+            existing = await tx.group_links.get(chat_id)
+        if existing is not None and existing.active:
+            return
+        try:
+            await context.bot.send_message(
+                chat_id, services.texts(services.settings.default_language, "group.added")
+            )
+        except TelegramError as error:
+            logger.info("could not greet group %s: %s", chat_id, error)
+
+
+def _was_present(member: ChatMember) -> bool:
+    if member.status == ChatMemberStatus.RESTRICTED:
+        return bool(getattr(member, "is_member", False))
+    return member.status in PRESENT

@@ -1,0 +1,475 @@
+"""Daily and weekly summaries for linked group chats, each sent exactly once across restarts.
+
+The JobQueue only wakes :func:`run_due_summaries` every minute; what is due and what was sent
+lives in ``group_summaries``. Each (group, kind, period) gets one row before anything is sent,
+each message that goes out is recorded in the transaction right after it, and the last one
+marks the row sent: a restart finds the row and sends nothing twice, and a summary that fell
+due while the bot was down goes out at start-up (marked late) unless it is stale.
+
+Group messages carry counts and officers' names only (see ``domain/recap.py``): never a
+resident's name or contact, a location, or a photo's EXIF.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from telegram import Bot
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.ext import Application, ContextTypes
+
+from bot.services import Services
+from domain.charts import BarSection, bar_chart, fold_rows
+from domain.recap import Period, PeriodKind, Recap, day_of, days_period, month_of, week_of
+from domain.reports import split_text
+from storage.groups import GroupLink, SummaryRecord
+from storage.recap import load_recap
+
+logger = logging.getLogger(__name__)
+
+DAILY = "daily"
+WEEKLY = "weekly"
+KINDS = (DAILY, WEEKLY)
+JOB_NAME = "group-summaries"
+LATE_AFTER = timedelta(minutes=5)
+"""Sent later than this after its time, a summary says it is late."""
+STUCK_AFTER = timedelta(minutes=10)
+"""A claim older than this belongs to a runner that died: the summary is pending again."""
+MAX_ATTEMPTS = 8
+CAPTION_LIMIT = 1024
+CHART_ROWS = 8
+
+
+@dataclass(frozen=True)
+class Part:
+    """One message of a summary: a chart photo with a caption, or a text."""
+
+    text: str
+    photo: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """The latest moment a summary kind fell due, and the period it covers."""
+
+    kind: str
+    due_at: datetime
+    period: Period
+
+
+def latest_occurrence(kind: str, now: datetime, services: Services) -> Occurrence:
+    """When ``kind`` last fell due at or before ``now``, in the configured zone."""
+    settings = services.settings
+    tz = settings.tz
+    local = now.astimezone(tz)
+    if kind == DAILY:
+        at = settings.group_daily_summary_time
+        day = local.date() if local.time() >= at else local.date() - timedelta(days=1)
+        due = datetime.combine(day, at, tzinfo=tz)
+        return Occurrence(kind, due, days_period(day, day, tz, PeriodKind.DAY))
+    at = settings.group_weekly_summary_time
+    back = (local.weekday() - settings.group_weekly_summary_day) % 7
+    day = local.date() - timedelta(days=back)
+    if back == 0 and local.time() < at:
+        day -= timedelta(days=7)
+    due = datetime.combine(day, at, tzinfo=tz)
+    return Occurrence(kind, due, week_of(due, tz))
+
+
+def period_of(record: SummaryRecord, services: Services) -> Period:
+    """The period a stored summary covers."""
+    tz = services.settings.tz
+    if record.kind == DAILY:
+        return days_period(record.period_start, record.period_start, tz, PeriodKind.DAY)
+    last = record.period_start + timedelta(days=6)
+    return days_period(record.period_start, last, tz, PeriodKind.WEEK)
+
+
+# ---- rendering --------------------------------------------------------------------------------
+
+
+def _day(services: Services, language: str, day: date) -> str:
+    texts = services.texts
+    return f"{texts(language, f'day.{day.weekday()}')}, {day.strftime('%d/%m/%Y')}"
+
+
+def period_text(services: Services, language: str, period: Period) -> str:
+    """``Sabtu, 28/11/2026`` or ``Senin, 23/11/2026 – Minggu, 29/11/2026``."""
+    first = _day(services, language, period.first_day)
+    if period.first_day == period.last_day:
+        return first
+    return services.texts(
+        language, "summary.period_range", first=first, last=_day(services, language,
+                                                                  period.last_day)
+    )
+
+
+def clock_text(moment: time, language: str) -> str:
+    """``19.00`` in Indonesian, ``19:00`` in English."""
+    return moment.strftime("%H.%M" if language == "id" else "%H:%M")
+
+
+def summary_text(
+    services: Services,
+    language: str,
+    recap: Recap,
+    title: str,
+    *,
+    late: bool = False,
+) -> str:
+    """The summary as one HTML text (split later if Telegram's limit needs it)."""
+    texts = services.texts
+    catalogue = services.catalogue
+    lines = [title, period_text(services, language, recap.period)]
+    if late:
+        lines.append(texts(language, "summary.late"))
+    lines += ["", texts(language, "summary.reports", count=recap.total_reports)]
+    for code, count in recap.reports_by_activity.items():
+        name = _activity_name(services, language, code)
+        lines.append(texts(language, "summary.activity_line", activity=html.escape(name),
+                           count=count))
+    if recap.schedule is not None and recap.schedule.expected > 0:
+        rate = recap.reporting_rate or 0.0
+        lines.append(texts(language, "summary.rate", reported=recap.schedule.reported,
+                           expected=recap.schedule.expected, percent=round(rate * 100)))
+    else:
+        lines.append(texts(language, "summary.rate_none"))
+    lines.append(texts(language, "summary.residents", count=recap.residents_reached))
+    lines.append("")
+    if recap.officers:
+        lines.append(texts(language, "summary.officers", count=len(recap.officers)))
+        lines += [
+            texts(language, "summary.officer_line", name=html.escape(line.name),
+                  count=line.reports)
+            for line in recap.officers
+        ]
+    else:
+        lines.append(texts(language, "summary.officers_none"))
+    lines.append("")
+    if recap.complaints:
+        urgent_label = catalogue.urgent_level.label.get(language)
+        lines.append(texts(language, "summary.complaints", count=recap.total_complaints))
+        for line in recap.complaints:
+            category = _category(services, language, line.category)
+            if line.urgent:
+                lines.append(texts(language, "summary.complaint_line_urgent", category=category,
+                                   count=line.total, urgent=line.urgent,
+                                   urgent_label=urgent_label.lower()))
+            else:
+                lines.append(texts(language, "summary.complaint_line", category=category,
+                                   count=line.total))
+    else:
+        lines.append(texts(language, "summary.complaints_none"))
+    return "\n".join(lines)
+
+
+def _activity_name(services: Services, language: str, code: str) -> str:
+    catalogue = services.catalogue
+    return catalogue.activity(code).name.get(language) if catalogue.has_activity(code) else code
+
+
+def _category(services: Services, language: str, key: str) -> str:
+    label = services.catalogue.complaint_categories.get(key)
+    return html.escape(label.get(language) if label else key)
+
+
+def chart_sections(services: Services, language: str, recap: Recap) -> list[BarSection]:
+    """The bars of the summary chart: per activity, per officer, complaints per category."""
+    texts = services.texts
+    catalogue = services.catalogue
+    others = texts(language, "summary.chart_others")
+    empty = texts(language, "summary.chart_empty")
+    activities = [
+        (_activity_name(services, language, code), count)
+        for code, count in recap.reports_by_activity.items()
+    ]
+    officers = fold_rows([(line.name, line.reports) for line in recap.officers], others,
+                         CHART_ROWS)
+    complaints = fold_rows(
+        [
+            (label.get(language) if (label := catalogue.complaint_categories.get(line.category))
+             else line.category, line.total)
+            for line in recap.complaints
+        ],
+        others,
+        CHART_ROWS,
+    )
+    return [
+        BarSection(texts(language, "summary.chart_activities"), activities, empty),
+        BarSection(texts(language, "summary.chart_officers"), officers, empty),
+        BarSection(texts(language, "summary.chart_complaints"), complaints, empty),
+    ]
+
+
+async def render_summary(
+    services: Services,
+    language: str,
+    recap: Recap,
+    *,
+    title_key: str,
+    unit_name: str,
+    chart_title_key: str | None,
+    late: bool = False,
+) -> list[Part]:
+    """The messages of one summary: an optional chart photo, then the text."""
+    texts = services.texts
+    title = texts(language, title_key, unit=html.escape(unit_name))
+    body = summary_text(services, language, recap, title, late=late)
+    parts: list[Part] = []
+    if chart_title_key is not None:
+        chart = await asyncio.to_thread(
+            bar_chart,
+            texts(language, chart_title_key, unit=unit_name),
+            period_text(services, language, recap.period),
+            chart_sections(services, language, recap),
+        )
+        caption = texts(
+            language,
+            "summary.caption",
+            title=title,
+            period=period_text(services, language, recap.period),
+            reports=recap.total_reports,
+            complaints=recap.total_complaints,
+        )
+        parts.append(Part(caption[:CAPTION_LIMIT], chart))
+    parts += [Part(chunk) for chunk in split_text(body)]
+    return parts
+
+
+async def recap_for_unit(services: Services, unit_code: str, period: Period) -> Recap:
+    """The recap of a unit and every unit below it."""
+    units = services.organisation.units_within(unit_code)
+    async with services.db.reading() as repos:
+        return await load_recap(repos.recaps, services.catalogue, units, period)
+
+
+def on_demand_period(kind: PeriodKind, now: datetime, services: Services) -> Period:
+    """Today, this week or this month in the configured zone."""
+    tz = services.settings.tz
+    if kind is PeriodKind.WEEK:
+        return week_of(now, tz)
+    if kind is PeriodKind.MONTH:
+        return month_of(now, tz)
+    return day_of(now, tz)
+
+
+async def on_demand_parts(
+    services: Services, link: GroupLink, kind: PeriodKind
+) -> list[Part]:
+    """What ``/rekap`` answers in a linked group: the same numbers as the summaries."""
+    period = on_demand_period(kind, services.clock.now(), services)
+    recap = await recap_for_unit(services, link.unit_code, period)
+    chart_key = None if kind is PeriodKind.DAY else f"summary.chart_title_{kind.value}"
+    return await render_summary(
+        services,
+        link.language,
+        recap,
+        title_key=f"summary.title_{kind.value}",
+        unit_name=_unit_name(services, link.unit_code),
+        chart_title_key=chart_key,
+    )
+
+
+def _unit_name(services: Services, code: str) -> str:
+    organisation = services.organisation
+    return organisation.unit(code).name if organisation.has_unit(code) else code
+
+
+async def send_part(bot: Bot, chat_id: int, part: Part) -> None:
+    """Send one message of a summary."""
+    if part.photo is not None:
+        await bot.send_photo(chat_id, part.photo, caption=part.text)
+    else:
+        await bot.send_message(chat_id, part.text)
+
+
+# ---- the due scan -----------------------------------------------------------------------------
+
+
+async def run_due_summaries(services: Services, bot: Bot) -> int:
+    """Record every summary that fell due, then send the ones ready; returns how many finished.
+
+    Safe to run at any moment and as often as wanted: the database decides what is due.
+    """
+    now = services.clock.now()
+    max_delay = timedelta(hours=services.settings.group_summary_max_delay_hours)
+    async with services.db.transaction() as tx:
+        released = await tx.group_summaries.release_stuck(now - STUCK_AFTER)
+        if released:
+            logger.warning("%s group summaries were left mid-way by a stopped runner", released)
+        for link in await tx.group_links.active():
+            for kind in KINDS:
+                due = latest_occurrence(kind, now, services)
+                if due.due_at < link.linked_at:
+                    continue  # fell due before the group was linked
+                if now - due.due_at > max_delay:
+                    if await tx.group_summaries.skip(
+                        link.chat_id, kind, due.period.first_day, due_at=due.due_at,
+                        reason="stale",
+                    ):
+                        logger.warning(
+                            "skipped the %s summary of group %s for %s: due at %s, too late",
+                            kind, link.chat_id, due.period.first_day, due.due_at,
+                        )
+                    continue
+                await tx.group_summaries.ensure(
+                    link.chat_id, kind, due.period.first_day, due_at=due.due_at,
+                    late=now - due.due_at > LATE_AFTER,
+                )
+        ready = await tx.group_summaries.ready(now)
+    finished = 0
+    for record in ready:
+        if await _deliver(services, bot, record):
+            finished += 1
+    return finished
+
+
+async def _deliver(services: Services, bot: Bot, record: SummaryRecord) -> bool:
+    """Send the rest of one summary; True when it is now completely sent."""
+    now = services.clock.now()
+    async with services.db.transaction() as tx:
+        if not await tx.group_summaries.claim(record, now):
+            return False
+        link = await tx.group_links.get(record.chat_id)
+        if link is None or not link.active:
+            await tx.group_summaries.fail_open(record.chat_id, "unlinked")
+            return False
+    try:
+        parts = await _summary_parts(services, link, record)
+    except Exception as error:
+        logger.exception("could not build the %s summary of group %s", record.kind,
+                         record.chat_id)
+        await _retry(services, record, timedelta(minutes=5), repr(error))
+        return False
+    for index in range(record.parts_sent, len(parts)):
+        try:
+            await send_part(bot, record.chat_id, parts[index])
+        except RetryAfter as error:
+            await _retry(services, record, _seconds(error.retry_after), "retry_after")
+            return False
+        except Forbidden as error:
+            await deactivate(services, record.chat_id, reason="forbidden", detail=error.message)
+            return False
+        except ChatMigrated as error:
+            async with services.db.transaction() as tx:
+                await tx.group_links.move(record.chat_id, error.new_chat_id)
+            logger.info("group %s became %s; its link follows", record.chat_id,
+                        error.new_chat_id)
+            return False
+        except BadRequest as error:
+            logger.error("group %s refused the %s summary: %s", record.chat_id, record.kind,
+                         error.message)
+            await _retry(services, record, timedelta(minutes=10), error.message)
+            return False
+        except NetworkError as error:
+            await _retry(services, record, timedelta(minutes=1), error.message)
+            return False
+        done = index + 1 == len(parts)
+        async with services.db.transaction() as tx:
+            await tx.group_summaries.part_sent(record, index + 1, done=done,
+                                               now=services.clock.now())
+    logger.info("sent the %s summary of group %s for %s", record.kind, record.chat_id,
+                record.period_start)
+    return True
+
+
+async def _summary_parts(services: Services, link: GroupLink, record: SummaryRecord) -> list[
+    Part
+]:
+    period = period_of(record, services)
+    recap = await recap_for_unit(services, link.unit_code, period)
+    weekly = record.kind == WEEKLY
+    return await render_summary(
+        services,
+        link.language,
+        recap,
+        title_key=f"summary.title_{record.kind}",
+        unit_name=_unit_name(services, link.unit_code),
+        chart_title_key="summary.chart_title_weekly" if weekly else None,
+        late=record.late,
+    )
+
+
+def _seconds(retry_after: Any) -> timedelta:
+    if isinstance(retry_after, timedelta):
+        return retry_after
+    return timedelta(seconds=float(retry_after))
+
+
+async def _retry(services: Services, record: SummaryRecord, delay: timedelta, error: str) -> None:
+    give_up = record.attempts + 1 >= MAX_ATTEMPTS
+    async with services.db.transaction() as tx:
+        await tx.group_summaries.retry_later(
+            record, at=services.clock.now() + delay, error=error, give_up=give_up
+        )
+    if give_up:
+        logger.error("gave up the %s summary of group %s after %s attempts: %s", record.kind,
+                     record.chat_id, MAX_ATTEMPTS, error)
+
+
+async def deactivate(services: Services, chat_id: int, *, reason: str, detail: str = "") -> bool:
+    """The bot can no longer write to the group: stop serving it, and say so in the audit log."""
+    now = services.clock.now()
+    async with services.db.transaction() as tx:
+        changed = await tx.group_links.deactivate(chat_id, reason=reason, now=now)
+        await tx.group_summaries.fail_open(chat_id, reason)
+        if changed:
+            await tx.audit.record(actor_id=None, action="group.deactivate", target_type="group",
+                                  target_id=chat_id, now=now, reason=reason, detail=detail)
+    if changed:
+        logger.info("group %s link deactivated: %s", chat_id, reason)
+    return changed
+
+
+# ---- wiring -----------------------------------------------------------------------------------
+
+
+def schedule(application: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
+    """Wake the due scan every minute (and soon after start-up, for what fell due meanwhile)."""
+    job_queue = application.job_queue
+    if job_queue is None:
+        logger.warning("no JobQueue: group summaries are only sent by /rekap")
+        return
+
+    async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await run_due_summaries(services, context.bot)
+
+    for job in job_queue.get_jobs_by_name(JOB_NAME):
+        job.schedule_removal()
+    job_queue.run_repeating(
+        tick,
+        interval=services.settings.group_summary_scan_seconds,
+        first=5,
+        name=JOB_NAME,
+        # Never skip a tick because the loop was busy; ticks that pile up collapse into one.
+        job_kwargs={"misfire_grace_time": None, "coalesce": True},
+    )
+
+
+def summary_times(services: Services, language: str) -> dict[str, str]:
+    """The placeholders that tell a group when its summaries come."""
+    settings = services.settings
+    return {
+        "daily": clock_text(settings.group_daily_summary_time, language),
+        "weekly": clock_text(settings.group_weekly_summary_time, language),
+        "weekday": services.texts(language, f"day.{settings.group_weekly_summary_day}"),
+        "zone": services.clock.now().astimezone(settings.tz).tzname() or settings.timezone,
+    }
+
+
+__all__: Sequence[str] = (
+    "DAILY",
+    "WEEKLY",
+    "Part",
+    "deactivate",
+    "latest_occurrence",
+    "on_demand_parts",
+    "run_due_summaries",
+    "schedule",
+)

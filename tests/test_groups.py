@@ -1,0 +1,395 @@
+"""Group chats: linking to a unit, daily and weekly summaries exactly once, /rekap, failures."""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+from PIL import Image
+
+from bot.i18n import Translator
+from domain.access import Refusal
+from emulator import Emulator
+from emulator.users import SimGroup, SimUser
+from jobs.summaries import run_due_summaries
+from tests.harness import BotHarness
+from tests.recap_seed import seed_reports
+
+TEXTS = Translator.load()
+GROUP_ID = -1001234567890
+# Sunday 29 November 2026, 19:00 WITA (the default weekly summary time) is 11:00 UTC.
+SUNDAY_1900 = datetime(2026, 11, 29, 11, 0, tzinfo=UTC)
+SATURDAY_1900 = datetime(2026, 11, 28, 11, 0, tzinfo=UTC)
+RESIDENT_NAMES = ("Pak Hasan Mointi", "Ibu Rahma Djafar")
+RESIDENT_PHONES = ("081234567890", "+6285298765432")
+
+
+async def cast(harness: BotHarness, emu: Emulator):
+    kanit = emu.user(2001, "Andi")
+    banit = emu.user(1001, "Budi")
+    banit2 = emu.user(1002, "Siti")
+    other_kanit = emu.user(2002, "Rina")
+    people = {
+        "kanit": await harness.seed_officer(kanit, name="Andi Kanit", nrp="11112222",
+                                            unit="binkamsa", role="kanit", rank="IPTU"),
+        "banit": await harness.seed_officer(banit, name="Budi Santoso", nrp="87654321",
+                                            unit="binkamsa"),
+        "banit2": await harness.seed_officer(banit2, name="Siti Aminah", nrp="87654322",
+                                             unit="binkamsa"),
+        "other_kanit": await harness.seed_officer(other_kanit, name="Rina Kanit", nrp="11113333",
+                                                  unit="binpolmas", role="kanit", rank="IPTU"),
+    }
+    group = emu.group(GROUP_ID, "Unit Binkamsa", members=[kanit, banit, banit2, other_kanit])
+    return kanit, banit, other_kanit, group, people
+
+
+def services_of(harness: BotHarness):
+    services = harness.application.bot_data.services
+    assert services is not None
+    return services
+
+
+async def run_due(harness: BotHarness) -> int:
+    return await run_due_summaries(services_of(harness), harness.application.bot)
+
+
+async def link_of(harness: BotHarness, chat_id: int = GROUP_ID):
+    async with harness.db.reading() as repos:
+        return await repos.group_links.get(chat_id)
+
+
+async def linked(harness: BotHarness, emu: Emulator):
+    kanit, banit, other_kanit, group, people = await cast(harness, emu)
+    await kanit.send("/hubungkan", chat=group)
+    stored = await link_of(harness)
+    assert stored is not None
+    assert stored.active
+    return kanit, banit, group, people
+
+
+def group_texts(group: SimGroup) -> str:
+    return "\n".join(message.content for message in group.messages)
+
+
+def sent_photos(emu: Emulator, chat_id: int) -> list[bytes]:
+    return [
+        call.files["photo"]
+        for call in emu.calls_to("sendPhoto")
+        if call.ok and str(call.params.get("chat_id")) == str(chat_id)
+    ]
+
+
+# ---- linking ----------------------------------------------------------------------------------
+
+
+async def test_a_leader_links_the_group_to_their_unit(harness: BotHarness, emu: Emulator):
+    kanit, _, group, people = await linked(harness, emu)
+    assert "Unit Binkamsa" in group.last.text
+    assert "19.00" in group.last.text
+    stored = await link_of(harness)
+    assert (stored.unit_code, stored.linked_by, stored.title) == (
+        "binkamsa", people["kanit"].id, "Unit Binkamsa")
+    async with harness.db.reading() as repos:
+        entries = await repos.audit.recent()
+    assert entries[0]["action"] == "group.link"
+    assert entries[0]["target_id"] == str(GROUP_ID)
+    assert entries[0]["actor_id"] == people["kanit"].id
+
+    await kanit.send("/hubungkan", chat=group)
+    assert "sudah terhubung" in group.last.text
+
+
+async def test_link_refused_for_a_non_leader(harness: BotHarness, emu: Emulator):
+    _, banit, _, group, _ = await cast(harness, emu)
+    await banit.send("/hubungkan", chat=group)
+    assert group.last.text == TEXTS("id", f"access.{Refusal.NOT_LEADER.value}")
+    assert await link_of(harness) is None
+
+
+async def test_link_refused_for_another_units_leader(harness: BotHarness, emu: Emulator):
+    kanit, _, other_kanit, group, _ = await cast(harness, emu)
+    await other_kanit.send("/hubungkan binkamsa", chat=group)
+    assert group.last.text == TEXTS("id", "group.not_your_unit")
+    assert await link_of(harness) is None
+
+    # Linked to their own unit, the group is not theirs to take over from the other leader.
+    await other_kanit.send("/hubungkan", chat=group)
+    assert (await link_of(harness)).unit_code == "binpolmas"
+    await kanit.send("/hubungkan", chat=group)
+    assert "tidak Anda pimpin" in group.last.text
+    await kanit.send("/putuskan", chat=group)
+    assert "tidak Anda pimpin" in group.last.text
+    assert (await link_of(harness)).unit_code == "binpolmas"
+
+
+async def test_link_refused_when_the_bot_is_not_in_the_group(harness: BotHarness, emu: Emulator):
+    kanit, _, _, group, _ = await cast(harness, emu)
+    # The command was sent just before the bot was removed: it is delivered, but the bot is out.
+    update = emu.new_update("message", kanit._message(
+        group, {"text": "/hubungkan", "entities": [
+            {"type": "bot_command", "offset": 0, "length": 10}]}))
+    group.bot_is_member = False
+    assert emu.deliver is not None
+    await emu.deliver(update)
+    assert await link_of(harness) is None
+    assert kanit.last.text == TEXTS("id", "group.bot_not_member")
+    assert any(call.method == "getChatMember" for call in emu.calls)
+
+
+async def test_unlink_and_bot_removed_deactivate_the_link(harness: BotHarness, emu: Emulator):
+    kanit, _, group, _ = await linked(harness, emu)
+    await kanit.send("/putuskan", chat=group)
+    assert "tidak lagi terhubung" in group.last.text
+    assert not (await link_of(harness)).active
+
+    await kanit.send("/hubungkan", chat=group)
+    assert (await link_of(harness)).active
+    await remove_bot(emu, group, kanit)
+    stored = await link_of(harness)
+    assert not stored.active
+    assert stored.deactivated_reason == "removed"
+    harness.clock.set(SUNDAY_1900)
+    assert await run_due(harness) == 0
+
+
+async def remove_bot(emu: Emulator, group: SimGroup, by: SimUser) -> None:
+    group.bot_is_member = False
+    payload = {
+        "chat": group.chat_dict(),
+        "from": by.user_dict(),
+        "date": emu.timestamp(),
+        "old_chat_member": {"status": "member", "user": emu.bot_user_dict()},
+        "new_chat_member": {"status": "left", "user": emu.bot_user_dict()},
+    }
+    assert emu.deliver is not None
+    await emu.deliver(emu.new_update("my_chat_member", payload))
+
+
+async def test_bot_added_to_a_group_explains_how_to_link(harness: BotHarness, emu: Emulator):
+    kanit, *_ = await cast(harness, emu)
+    group = emu.group(-100777, "Grup Baru", members=[kanit])
+    payload = {
+        "chat": group.chat_dict(),
+        "from": kanit.user_dict(),
+        "date": emu.timestamp(),
+        "old_chat_member": {"status": "left", "user": emu.bot_user_dict()},
+        "new_chat_member": {"status": "member", "user": emu.bot_user_dict()},
+    }
+    await emu.deliver(emu.new_update("my_chat_member", payload))
+    assert group.last.text == TEXTS("id", "group.added")
+
+
+# ---- summaries --------------------------------------------------------------------------------
+
+
+async def seed_week(harness: BotHarness, people, seed: int = 3):
+    officers = [people["banit"], people["banit2"], people["kanit"], people["other_kanit"]]
+    return await seed_reports(
+        harness, officers, start=datetime(2026, 11, 22, 16, 0, tzinfo=UTC), days=7, per_day=5,
+        rng=random.Random(seed), resident_names=RESIDENT_NAMES, resident_phones=RESIDENT_PHONES,
+    )
+
+
+async def test_weekly_summary_with_chart_sent_exactly_once_across_restarts(
+    harness: BotHarness, emu: Emulator
+):
+    _, _, group, people = await linked(harness, emu)
+    await seed_week(harness, people)
+    harness.clock.set(SUNDAY_1900 - timedelta(minutes=1))
+    before = len(group.messages)
+    await run_due(harness)
+    assert len(group.messages) == before, "nothing is due before 19.00"
+
+    harness.clock.set(SUNDAY_1900 + timedelta(seconds=20))
+    assert await run_due(harness) == 2  # Sunday's daily and the weekly summary
+    photos = sent_photos(emu, GROUP_ID)
+    assert len(photos) == 1
+    with Image.open(io.BytesIO(photos[0])) as chart:
+        chart.load()
+        assert chart.format == "PNG"
+        assert chart.width >= 1080
+    photo_message = next(m for m in group.messages if m.kind == "photo")
+    assert "Rekap mingguan" in photo_message.caption
+    assert len(photo_message.caption) <= 1024
+    assert any("Rekap mingguan" in m.content and m.kind == "text" for m in group.messages)
+    count = len(group.messages)
+
+    await harness.restart()
+    assert await run_due(harness) == 0
+    harness.clock.advance(timedelta(minutes=5))
+    await harness.restart()
+    assert await run_due(harness) == 0
+    assert len(group.messages) == count
+    assert len(sent_photos(emu, GROUP_ID)) == 1
+
+
+async def test_daily_summary_numbers_equal_independent_counts(
+    harness: BotHarness, emu: Emulator
+):
+    _, _, group, people = await linked(harness, emu)
+    seeded = await seed_week(harness, people, seed=11)
+    harness.clock.set(SATURDAY_1900)
+    await run_due(harness)
+    text = group.last.text
+    assert "Rekap harian" in text
+    assert "Sabtu, 28/11/2026" in text
+
+    start = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
+    units = {"binkamsa"}
+    mine = [r for r in seeded.reports if r["unit"] in units
+            and start <= r["at"] < start + timedelta(days=1)]
+    assert mine
+    assert f"Laporan kegiatan: {len(mine)}" in text
+    for activity, name in (("sapta", "POS SAPTA"), ("mantap", "POS MANTAP"),
+                           ("satria", "POS SATRIA"), ("khidmat", "POS KHIDMAT")):
+        expected = sum(r["activity"] == activity for r in mine)
+        assert f"• {name}: {expected}\n" in text
+    assert f"Warga yang dijangkau: {sum(r['residents'] for r in mine)}" in text
+    for name, count in Counter(r["officer"].full_name for r in mine).items():
+        assert f"• {name} — {count}" in text
+    assert "Rina Kanit" not in text, "another unit's officer is not in this unit's summary"
+    ids = {r["id"] for r in mine}
+    complaints = [c for c in seeded.complaints if c["report"] in ids]
+    if complaints:
+        assert f"Keluhan warga: {len(complaints)}" in text
+    else:
+        assert "Tidak ada keluhan warga." in text
+
+
+async def test_no_resident_details_in_any_group_message(harness: BotHarness, emu: Emulator):
+    kanit, banit, group, people = await linked(harness, emu)
+    await seed_week(harness, people, seed=5)
+    harness.clock.set(SUNDAY_1900 + timedelta(minutes=1))
+    await run_due(harness)
+    for word in ("minggu", "bulan", "hari"):
+        await banit.send(f"/rekap {word}", chat=group)
+    everything = group_texts(group)
+    assert "Keluhan warga" in everything
+    for secret in (*RESIDENT_NAMES, *RESIDENT_PHONES, "Jl. Raja Eyato", "Keluhan dari",
+                   "Kel. Heledulaa", "123.06"):
+        assert secret not in everything, secret
+    for photo in sent_photos(emu, GROUP_ID):
+        with Image.open(io.BytesIO(photo)) as image:
+            assert not image.getexif()
+            assert "exif" not in image.info
+
+
+async def test_recap_command_in_a_linked_group(harness: BotHarness, emu: Emulator):
+    kanit, banit, group, people = await linked(harness, emu)
+    await seed_week(harness, people, seed=9)
+    await banit.send("/rekap", chat=group)
+    assert "Rekap hari ini" in group.last.text
+    photos = len(sent_photos(emu, GROUP_ID))
+    await banit.send("/rekap minggu", chat=group)
+    assert len(sent_photos(emu, GROUP_ID)) == photos + 1
+    assert "Rekap minggu ini" in group.last.text
+    await banit.send("/recap month", chat=group)
+    assert "Rekap bulan ini" in group.last.text
+    await banit.send("/rekap kemarin", chat=group)
+    assert group.last.text == TEXTS("id", "group.recap_usage")
+
+    other = emu.group(-100888, "Grup lain", members=[banit])
+    await banit.send("/rekap", chat=other)
+    assert other.last.text == TEXTS("id", "group.not_linked")
+
+    stranger = emu.user(5555, "Orang")
+    await stranger.send("/rekap", chat=group)
+    assert group.last.text == TEXTS("id", f"access.{Refusal.UNREGISTERED.value}")
+
+
+async def test_retry_after_is_retried_later_and_sent_once(harness: BotHarness, emu: Emulator):
+    _, _, group, people = await linked(harness, emu)
+    await seed_week(harness, people)
+    harness.clock.set(SUNDAY_1900)
+    emu.fail_next("sendPhoto", kind="retry_after", chat_id=GROUP_ID, retry_after=30)
+    await run_due(harness)
+    assert sent_photos(emu, GROUP_ID) == []
+    harness.clock.advance(timedelta(seconds=10))
+    await run_due(harness)
+    assert sent_photos(emu, GROUP_ID) == [], "not before Telegram's retry_after"
+    harness.clock.advance(timedelta(seconds=25))
+    await run_due(harness)
+    assert len(sent_photos(emu, GROUP_ID)) == 1
+    await run_due(harness)
+    texts = [m for m in group.messages if "Rekap mingguan" in m.content]
+    assert len(texts) == 2  # the chart with its caption, and the text
+
+
+async def test_text_part_failing_does_not_resend_the_chart(harness: BotHarness, emu: Emulator):
+    _, _, group, people = await linked(harness, emu)
+    await seed_week(harness, people)
+    harness.clock.set(SUNDAY_1900)
+    # The daily text fails, then the weekly chart goes out and its text fails.
+    emu.fail_next("sendMessage", kind="retry_after", chat_id=GROUP_ID, retry_after=5, times=2)
+    await run_due(harness)
+    assert len(sent_photos(emu, GROUP_ID)) == 1
+    async with harness.db.reading() as repos:
+        weekly = await repos.group_summaries.get(GROUP_ID, "weekly", date(2026, 11, 23))
+    assert (weekly.status, weekly.parts_sent) == ("pending", 1)
+    harness.clock.advance(timedelta(seconds=6))
+    await harness.restart()
+    assert await run_due(harness) == 2
+    assert len(sent_photos(emu, GROUP_ID)) == 1
+    assert [m.kind for m in group.messages if "Rekap mingguan" in m.content] == ["photo", "text"]
+    assert len([m for m in group.messages if m.content.startswith("📊 Rekap harian")]) == 1
+
+
+async def test_forbidden_deactivates_the_link(harness: BotHarness, emu: Emulator):
+    _, _, group, people = await linked(harness, emu)
+    harness.clock.set(SATURDAY_1900)
+    emu.fail_next("sendMessage", kind="forbidden", chat_id=GROUP_ID,
+                  description="Forbidden: bot was kicked from the supergroup chat")
+    await run_due(harness)
+    stored = await link_of(harness)
+    assert not stored.active
+    assert stored.deactivated_reason == "forbidden"
+    async with harness.db.reading() as repos:
+        entries = await repos.audit.recent()
+    assert entries[0]["action"] == "group.deactivate"
+    calls = len(emu.calls)
+    harness.clock.set(SUNDAY_1900)
+    assert await run_due(harness) == 0
+    assert [c.method for c in emu.calls[calls:]] == []
+
+
+async def test_late_summary_says_so_and_a_stale_one_is_skipped(
+    harness: BotHarness, emu: Emulator
+):
+    _, _, group, _ = await linked(harness, emu)
+    # The bot was down from before Saturday 19.00 until 21.00: sent, marked late.
+    harness.clock.set(SATURDAY_1900 + timedelta(hours=2))
+    await harness.restart()
+    await run_due(harness)
+    assert "terlambat" in group.last.text
+    count = len(group.messages)
+    # Down again from before Sunday 19.00 until Monday noon: both summaries are stale.
+    harness.clock.set(SUNDAY_1900 + timedelta(hours=17))
+    await harness.restart()
+    await run_due(harness)
+    assert len(group.messages) == count
+    async with harness.db.reading() as repos:
+        weekly = await repos.group_summaries.get(GROUP_ID, "weekly",
+                                                 date(2026, 11, 23))
+    assert weekly is not None
+    assert weekly.status == "skipped"
+
+
+async def test_summary_for_a_unit_counts_units_below_it(harness: BotHarness, emu: Emulator):
+    kasat = emu.user(3001, "Kasat")
+    await harness.seed_officer(kasat, name="Kasat Binmas", nrp="99990000", unit="satbinmas",
+                               role="kasat", rank="AKP")
+    _, _, _, group, people = await cast(harness, emu)
+    group.members.append(kasat)
+    await kasat.send("/hubungkan satbinmas", chat=group)
+    assert (await link_of(harness)).unit_code == "satbinmas"
+    seeded = await seed_week(harness, people, seed=2)
+    harness.clock.set(SATURDAY_1900)
+    await run_due(harness)
+    start = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
+    total = sum(start <= r["at"] < start + timedelta(days=1) for r in seeded.reports)
+    match = re.search(r"Laporan kegiatan: (\d+)", group.last.text)
+    assert match is not None
+    assert int(match.group(1)) == total
