@@ -21,7 +21,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from telegram import Bot
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import Application, ContextTypes
 
 from bot.services import Services
@@ -369,6 +376,11 @@ async def _deliver(services: Services, bot: Bot, record: SummaryRecord) -> bool:
             return False
         except NetworkError as error:
             await _retry(services, record, timedelta(minutes=1), error.message)
+            return False
+        except TelegramError as error:
+            logger.error("could not send the %s summary of group %s: %s", record.kind,
+                         record.chat_id, error)
+            await _retry(services, record, timedelta(minutes=10), error.message)
             return False
         done = index + 1 == len(parts)
         async with services.db.transaction() as tx:

@@ -337,6 +337,19 @@ async def test_text_part_failing_does_not_resend_the_chart(harness: BotHarness, 
     assert len([m for m in group.messages if m.content.startswith("📊 Rekap harian")]) == 1
 
 
+async def test_network_errors_are_retried_a_minute_later(harness: BotHarness, emu: Emulator):
+    _, _, group, _ = await linked(harness, emu)
+    harness.clock.set(SATURDAY_1900)
+    emu.fail_next("sendMessage", kind="server_error", chat_id=GROUP_ID)
+    assert await run_due(harness) == 0
+    harness.clock.advance(timedelta(seconds=30))
+    assert await run_due(harness) == 0
+    harness.clock.advance(timedelta(seconds=31))
+    assert await run_due(harness) == 1
+    assert len([m for m in group.messages if m.content.startswith("📊 Rekap harian")]) == 1
+    assert (await link_of(harness)).active
+
+
 async def test_forbidden_deactivates_the_link(harness: BotHarness, emu: Emulator):
     _, _, group, people = await linked(harness, emu)
     harness.clock.set(SATURDAY_1900)
