@@ -169,6 +169,7 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handler(
         ChatMemberHandler(groups.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
     )
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_migrate))
     application.add_error_handler(on_error)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+from datetime import datetime, timedelta
 
 from telegram import ChatMember, Update
 from telegram.constants import ChatMemberStatus
@@ -18,7 +19,7 @@ from bot.access import Actor, requires
 from bot.services import BotContext, Services
 from domain.access import Action, reach
 from domain.recap import PeriodKind
-from jobs.summaries import deactivate, on_demand_parts, send_part, summary_times
+from jobs.summaries import deactivate, migrate, on_demand_parts, send_part, summary_times
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,9 @@ PERIOD_WORDS = {
     "bulan": PeriodKind.MONTH,
     "month": PeriodKind.MONTH,
 }
+RECAP_COOLDOWN = timedelta(minutes=1)
+"""The same recap asked again within this time is not sent again: the group has it above,
+and a burst of /rekap must not eat the group's 20 messages a minute."""
 PRESENT = frozenset(
     {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
 )
@@ -163,6 +167,14 @@ async def recap(update: Update, context: BotContext, actor: Actor) -> None:
     if kind is None:
         await message.reply_text(services.texts(existing.language, "group.recap_usage"))
         return
+    now = services.clock.now()
+    key = f"recap_sent:{kind.value}"
+    last = context.chat_data.get(key) if context.chat_data is not None else None
+    if isinstance(last, datetime) and now - last < RECAP_COOLDOWN:
+        logger.info("recap %s asked again in %s within a minute: not repeated", kind, chat.id)
+        return
+    if context.chat_data is not None:
+        context.chat_data[key] = now
     for part in await on_demand_parts(services, existing, kind):
         await send_part(context.bot, chat.id, part)
 
@@ -199,3 +211,11 @@ def _was_present(member: ChatMember) -> bool:
     if member.status == ChatMemberStatus.RESTRICTED:
         return bool(getattr(member, "is_member", False))
     return member.status in PRESENT
+
+
+async def on_migrate(update: Update, context: BotContext) -> None:
+    """The group became a supergroup (new chat id): its link follows."""
+    message = update.effective_message
+    if message is None or message.migrate_to_chat_id is None:
+        return
+    await migrate(context.services, message.chat_id, message.migrate_to_chat_id)

@@ -364,10 +364,7 @@ async def _deliver(services: Services, bot: Bot, record: SummaryRecord) -> bool:
             await deactivate(services, record.chat_id, reason="forbidden", detail=error.message)
             return False
         except ChatMigrated as error:
-            async with services.db.transaction() as tx:
-                await tx.group_links.move(record.chat_id, error.new_chat_id)
-            logger.info("group %s became %s; its link follows", record.chat_id,
-                        error.new_chat_id)
+            await migrate(services, record.chat_id, error.new_chat_id)
             return False
         except BadRequest as error:
             logger.error("group %s refused the %s summary: %s", record.chat_id, record.kind,
@@ -423,6 +420,23 @@ async def _retry(services: Services, record: SummaryRecord, delay: timedelta, er
     if give_up:
         logger.error("gave up the %s summary of group %s after %s attempts: %s", record.kind,
                      record.chat_id, MAX_ATTEMPTS, error)
+
+
+async def migrate(services: Services, old_chat_id: int, new_chat_id: int) -> None:
+    """The group became a supergroup: its link and open summaries move to the new id."""
+    now = services.clock.now()
+    async with services.db.transaction() as tx:
+        if await tx.group_links.get(old_chat_id) is None:
+            return
+        moved = await tx.group_links.move(old_chat_id, new_chat_id, now)
+        if moved:
+            # Whatever was being sent goes out again to the new chat at the next scan.
+            await tx.group_summaries.reopen(new_chat_id)
+        else:
+            await tx.group_summaries.fail_open(old_chat_id, "migrated")
+        await tx.audit.record(actor_id=None, action="group.migrate", target_type="group",
+                              target_id=old_chat_id, now=now, new_chat_id=new_chat_id)
+    logger.info("group %s became %s; its link follows", old_chat_id, new_chat_id)
 
 
 async def deactivate(services: Services, chat_id: int, *, reason: str, detail: str = "") -> bool:

@@ -115,14 +115,21 @@ class GroupLinkRepository(Repository):
         )
         return cursor.rowcount == 1
 
-    async def move(self, old_chat_id: int, new_chat_id: int) -> None:
-        """A group became a supergroup and got a new id: the link follows it."""
+    async def move(self, old_chat_id: int, new_chat_id: int, now: datetime) -> bool:
+        """A group became a supergroup and got a new id: the link follows it.
+
+        False when the new chat is linked already; the old link is then simply retired.
+        """
+        if await self._one("SELECT 1 FROM group_links WHERE chat_id = ?", (new_chat_id,)):
+            await self.deactivate(old_chat_id, reason="migrated", now=now)
+            return False
         await self._write(
             "UPDATE group_links SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
         )
         await self._write(
             "UPDATE group_summaries SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
         )
+        return True
 
     async def active(self) -> list[GroupLink]:
         """Every active link."""
@@ -234,6 +241,14 @@ class GroupSummaryRepository(Repository):
                 record.kind,
                 record.period_start.isoformat(),
             ),
+        )
+
+    async def reopen(self, chat_id: int) -> None:
+        """Summaries claimed for this chat become pending again (after its id changed)."""
+        await self._write(
+            "UPDATE group_summaries SET status = 'pending', claimed_at = NULL,"
+            " next_attempt_at = NULL WHERE chat_id = ? AND status = 'sending'",
+            (chat_id,),
         )
 
     async def fail_open(self, chat_id: int, reason: str) -> None:

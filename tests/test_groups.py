@@ -300,6 +300,40 @@ async def test_recap_command_in_a_linked_group(harness: BotHarness, emu: Emulato
     assert group.last.text == TEXTS("id", f"access.{Refusal.UNREGISTERED.value}")
 
 
+async def test_recap_asked_twice_within_a_minute_is_answered_once(
+    harness: BotHarness, emu: Emulator
+):
+    _, banit, group, _ = await linked(harness, emu)
+    await banit.send("/rekap", chat=group)
+    count = len(group.messages)
+    await banit.send("/rekap", chat=group)
+    assert len(group.messages) == count
+    harness.clock.advance(timedelta(seconds=61))
+    await banit.send("/rekap", chat=group)
+    assert len(group.messages) == count + 1
+
+
+async def test_group_upgraded_to_supergroup_keeps_its_link(harness: BotHarness, emu: Emulator):
+    kanit, banit, group, _ = await linked(harness, emu)
+    new_id = -1009999999999
+    supergroup = emu.group(new_id, "Unit Binkamsa", members=[kanit, banit])
+    await emu.deliver(emu.new_update("message", kanit._message(
+        group, {"migrate_to_chat_id": new_id})))
+    assert await link_of(harness) is None
+    assert (await link_of(harness, new_id)).unit_code == "binkamsa"
+    harness.clock.set(SATURDAY_1900)
+    assert await run_due(harness) == 1
+    assert supergroup.last.content.startswith("📊 Rekap harian")
+
+
+async def test_the_scan_runs_as_a_periodic_job_that_never_misfires(harness: BotHarness):
+    jobs = harness.application.job_queue.get_jobs_by_name("group-summaries")
+    assert len(jobs) == 1
+    assert jobs[0].job.misfire_grace_time is None
+    await harness.restart()
+    assert len(harness.application.job_queue.get_jobs_by_name("group-summaries")) == 1
+
+
 async def test_retry_after_is_retried_later_and_sent_once(harness: BotHarness, emu: Emulator):
     _, _, group, people = await linked(harness, emu)
     await seed_week(harness, people)
