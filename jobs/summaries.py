@@ -145,6 +145,8 @@ def summary_text(
         rate = recap.reporting_rate or 0.0
         lines.append(texts(language, "summary.rate", reported=recap.schedule.reported,
                            expected=recap.schedule.expected, percent=round(rate * 100)))
+        if recap.schedule.late:
+            lines.append(texts(language, "summary.rate_late", count=recap.schedule.late))
     else:
         lines.append(texts(language, "summary.rate_none"))
     lines.append(texts(language, "summary.residents", count=recap.residents_reached))
@@ -253,7 +255,9 @@ async def recap_for_unit(services: Services, unit_code: str, period: Period) -> 
     """The recap of a unit and every unit below it."""
     units = services.organisation.units_within(unit_code)
     async with services.db.reading() as repos:
-        return await load_recap(repos.recaps, services.catalogue, units, period)
+        return await load_recap(
+            repos.recaps, services.catalogue, units, period, now=services.clock.now()
+        )
 
 
 def on_demand_period(kind: PeriodKind, now: datetime, services: Services) -> Period:

@@ -10,7 +10,7 @@ complaint text or a location.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from domain.catalogue import Catalogue
@@ -19,6 +19,7 @@ from domain.recap import (
     Period,
     Recap,
     ReportTally,
+    ScheduleCounts,
     ScheduleSource,
     build_recap,
     resident_field_keys,
@@ -27,6 +28,8 @@ from storage.base import Repository
 from storage.values import require_time, to_db_time
 
 ACTIVITY_TIME = "COALESCE(r.started_at, r.submitted_at)"
+REPORT_GRACE = timedelta(hours=2)
+"""A report later than this after its post ended counts as late (issue 4's default grace)."""
 
 
 def _in_units(units: Sequence[str]) -> str:
@@ -119,6 +122,47 @@ class RecapRepository(Repository):
             for row in rows
         ]
 
+    async def has_schedule(self) -> bool:
+        """Whether the schedule tables (migration 0004, issue 4) exist in this database."""
+        row = await self._one(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'assignment_officers'"
+        )
+        return row is not None
+
+    async def schedule_counts(
+        self, units: Iterable[str], start: datetime, end: datetime, *, grace: timedelta
+    ) -> ScheduleCounts | None:
+        """Posts (one per assigned officer) that ended in [start, end), and how many reported.
+
+        A post counts as reported like in the reminders (``storage/schedule.py``): the officer's
+        report tied to it, or, untied, a report of the same activity overlapping its time.
+        ``late`` counts reports that came more than ``grace`` after the post ended.
+        None without schedule tables or without posts, so a recap says "no schedule".
+        """
+        codes = sorted(set(units))
+        if not codes or not await self.has_schedule():
+            return None
+        marks = ",".join("?" * len(codes))
+        row = await self._one(
+            "SELECT COUNT(*) AS expected, COALESCE(SUM(first IS NOT NULL), 0) AS reported,"
+            " COALESCE(SUM(first > late_after), 0) AS late FROM ("
+            " SELECT (SELECT MIN(r.submitted_at) FROM reports r"
+            "  WHERE r.officer_id = o.officer_id AND (r.assignment_id = a.id"
+            "  OR (r.assignment_id IS NULL AND r.activity_code = a.activity_code"
+            "  AND r.started_at < a.ends_at AND r.ended_at > a.starts_at))) AS first,"
+            " strftime('%Y-%m-%dT%H:%M:%f000Z', a.ends_at, ?) AS late_after"
+            " FROM assignments a JOIN assignment_officers o ON o.assignment_id = a.id"
+            f" WHERE a.status = 'planned' AND a.unit_code IN ({marks})"
+            " AND a.ends_at >= ? AND a.ends_at < ?)",
+            (f"+{int(grace.total_seconds())} seconds", *codes, to_db_time(start),
+             to_db_time(end)),
+        )
+        if row is None or not row["expected"]:
+            return None
+        return ScheduleCounts(
+            expected=int(row["expected"]), reported=int(row["reported"]), late=int(row["late"])
+        )
+
     async def query_plan(self, units: Iterable[str], start: datetime, end: datetime) -> str:
         """SQLite's plan for the report query (tests check that it uses an index)."""
         codes = sorted(set(units))
@@ -135,12 +179,24 @@ async def load_recap(
     units: Iterable[str],
     period: Period,
     schedule: ScheduleSource | None = None,
+    *,
+    now: datetime | None = None,
 ) -> Recap:
-    """The one recap computation: grouped queries folded by :func:`domain.recap.build_recap`."""
+    """The one recap computation: grouped queries folded by :func:`domain.recap.build_recap`.
+
+    Expected posts come from ``schedule`` when given; otherwise, with ``now``, from the schedule
+    tables: posts that ended in the period up to ``now`` (a post still to come is not missing).
+    """
     unit_set = frozenset(units)
     tallies = await recaps.report_tallies(
         unit_set, period.start, period.end, resident_field_keys(catalogue)
     )
     complaints = await recaps.complaint_tallies(unit_set, period.start, period.end)
-    counts = await schedule(unit_set, period) if schedule is not None else None
+    counts: ScheduleCounts | None = None
+    if schedule is not None:
+        counts = await schedule(unit_set, period)
+    elif now is not None and min(period.end, now) > period.start:
+        counts = await recaps.schedule_counts(
+            unit_set, period.start, min(period.end, now), grace=REPORT_GRACE
+        )
     return build_recap(period, unit_set, catalogue, tallies, complaints, counts)

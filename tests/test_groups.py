@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from PIL import Image
 
 from bot.i18n import Translator
@@ -440,3 +441,46 @@ async def test_summary_for_a_unit_counts_units_below_it(harness: BotHarness, emu
     match = re.search(r"Laporan kegiatan: (\d+)", group.last.text)
     assert match is not None
     assert int(match.group(1)) == total
+
+
+async def test_reporting_rate_comes_from_the_schedule(harness: BotHarness, emu: Emulator):
+    _, _, group, people = await linked(harness, emu)
+    async with harness.db.reading() as repos:
+        if not await repos.recaps.has_schedule():
+            pytest.skip("the schedule tables (migration 0004) are not in this tree yet")
+    wita = timedelta(hours=8)
+    saturday = datetime(2026, 11, 28, tzinfo=UTC) - wita  # 00:00 WITA
+
+    async def post(activity, unit, hour, officers):
+        async with harness.db.transaction() as tx:
+            post_id = await tx.assignments.create(
+                activity_code=activity, unit_code=unit, place="Pos", sprin=None,
+                starts_at=saturday + timedelta(hours=hour),
+                ends_at=saturday + timedelta(hours=hour + 1), created_by=None,
+                now=harness.clock.now(),
+            )
+            await tx.assignments.add_officers(post_id, [o.id for o in officers])
+
+    async def report(officer, activity, hour, submitted_hour, number):
+        async with harness.db.transaction() as tx:
+            await tx.reports.create(
+                number=f"T/{number}", activity_code=activity, officer_id=officer.id,
+                unit_code=officer.unit_code,
+                started_at=saturday + timedelta(hours=hour, minutes=5),
+                ended_at=saturday + timedelta(hours=hour + 1), place="Pos", latitude=None,
+                longitude=None, equipment=None, warnings_ack_at=None, answers={"residents": 3},
+                assignment_id=None, now=saturday + timedelta(hours=submitted_hour),
+            )
+
+    banit, banit2 = people["banit"], people["banit2"]
+    await post("sapta", "binkamsa", 7, [banit])
+    await post("satria", "binkamsa", 9, [banit, banit2])
+    await post("khidmat", "binpolmas", 11, [people["other_kanit"]])
+    await post("mantap", "binkamsa", 20, [banit])  # after the summary: not missing yet
+    await report(banit, "sapta", 7, 8.5, 1)
+    await report(banit2, "satria", 9, 13, 2)  # three hours after the post: late
+    harness.clock.set(SATURDAY_1900)
+    await run_due(harness)
+    text = group.last.text
+    assert "Tingkat pelaporan: 2 dari 3 pos terjadwal (67%)" in text
+    assert "terlambat dilaporkan: 1" in text
