@@ -37,7 +37,7 @@ from domain.catalogue import Catalogue, load_catalogue
 from domain.clock import Clock, SystemClock
 from domain.organisation import Organisation, load_organisation
 from domain.photos import PhotoStore
-from handlers import basics, complaints, groups, people, reports
+from handlers import basics, browse, complaints, exports, groups, people, reports
 from jobs import summaries as group_summaries
 from jobs.maintenance import schedule_maintenance
 from storage import Database
@@ -47,6 +47,8 @@ BotApplication = Application[Any, BotContext, Any, Any, ServicesHolder, Any]
 # Typed answers owed to the leaders' desk, by the kind stored with the pending input.
 DESK_INPUTS: dict[str, desk_input.InputHandler] = {
     complaints.NOTE_INPUT: complaints.on_note,
+    browse.SEARCH_INPUT: browse.on_words,
+    browse.SENDBACK_INPUT: browse.on_comment,
 }
 
 
@@ -141,6 +143,8 @@ def register_handlers(application: BotApplication) -> None:
         report.NS: requires(Action.REPORT)(report.on_button),
         reports.LIST_NS: reports.list_button,
         complaints.NS: complaints.on_button,
+        browse.NS: browse.on_button,
+        exports.NS: exports.on_button,
     }
     for namespace, callback in buttons.items():
         application.add_handler(

@@ -29,7 +29,7 @@ class Command:
 
 
 def _build() -> tuple[Command, ...]:
-    from handlers import basics, complaints, groups, people, reports
+    from handlers import basics, browse, complaints, exports, groups, people, reports
 
     return (
         Command("start", "start", Action.START, basics.start, in_help=False),
@@ -39,6 +39,8 @@ def _build() -> tuple[Command, ...]:
         Command("laporan", "myreports", Action.MY_REPORTS, reports.my_reports, in_menu=True),
         Command("keluhan", "complaints", Action.COMPLAINTS, complaints.complaints_command,
                 in_menu=True),
+        Command("cari", "search", Action.BROWSE, browse.browse_command, in_menu=True),
+        Command("ekspor", "export", Action.EXPORT, exports.export_command, in_menu=True),
         Command("anggota", "members", Action.MEMBERS, people.members, in_menu=True),
         Command("undang", "invite", Action.INVITE, people.invite, in_menu=True),
         Command("batal", "cancel", Action.REGISTER, basics.cancel),

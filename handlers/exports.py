@@ -1,0 +1,487 @@
+"""/ekspor and the 📄 PDF button: spreadsheets and PDFs sent as documents.
+
+Data is read in small batches (the event loop keeps serving others between them), files are
+built in a worker thread, one status message is edited to show progress, and a file that
+would pass Telegram's upload limit is split or compressed, and the leader is told so.
+Every export is audit-logged (``report.export``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram import Message, Update
+from telegram.error import BadRequest
+
+from bot import callbacks
+from bot.access import Actor, requires
+from bot.services import BotContext, Services
+from bot.ui import chunked, inline, local_time
+from conversations.report_submit import photo_path
+from conversations.report_view import clock_text
+from domain import exports, pdf
+from domain.access import Action, reach
+from domain.answers import EquipmentState
+from domain.catalogue import FieldType
+from domain.complaints import FollowUp
+from domain.people import Officer
+from domain.recap import Period, month_of, week_of
+from domain.reports import Report, StoredComplaint
+from handlers.complaints import status_label
+from storage.desk import ReportFilter
+
+logger = logging.getLogger(__name__)
+NS = "kx"
+UPLOAD_LIMIT = 49_000_000  # Telegram's bots may upload 50 MB; keep a margin for the envelope
+BATCH = 50
+PERIOD_CODES = ("w", "m", "pm")
+BASIS_FIELD = "sprin"  # catalogue keys the police layout places in sections of their own
+OBSTACLES_FIELD = "obstacles"
+PDF_SKIPPED = frozenset(
+    {FieldType.TIME_RANGE, FieldType.LOCATION, FieldType.EQUIPMENT, FieldType.COMPLAINTS,
+     FieldType.PHOTOS, FieldType.WARNINGS_ACK}
+)
+
+
+def period_of(services: Services, code: str) -> Period:
+    """This week, this month or last month, in the precinct's zone."""
+    now = services.clock.now()
+    tz = services.settings.tz
+    if code == "w":
+        return week_of(now, tz)
+    this_month = month_of(now, tz)
+    if code == "pm":
+        return month_of(this_month.start - timedelta(days=1), tz)
+    return this_month
+
+
+def period_text(services: Services, period: Period, language: str) -> str:
+    """``01/11/2026–30/11/2026``."""
+    return services.texts(language, "export.period", first=period.first_day.strftime("%d/%m/%Y"),
+                          last=period.last_day.strftime("%d/%m/%Y"))
+
+
+@requires(Action.EXPORT)
+async def export_command(update: Update, context: BotContext, actor: Actor) -> None:
+    """/ekspor: choose a spreadsheet or a recap PDF, and the period."""
+    services = context.services
+    message = update.effective_message
+    assert message is not None
+    texts = services.texts
+    language = actor.language
+    buttons = [
+        (texts(language, f"export.button.xlsx_{code}"), callbacks.pack(NS, "x", code))
+        for code in PERIOD_CODES
+    ] + [
+        (texts(language, f"export.button.recap_{code}"), callbacks.pack(NS, "r", code))
+        for code in PERIOD_CODES
+    ]
+    await message.reply_text(texts(language, "export.choose"),
+                             reply_markup=inline(chunked(buttons, 3)))
+
+
+@requires(Action.EXPORT)
+async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
+    """An export button: spreadsheet or recap of a period, or one report's PDF."""
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    assert isinstance(query.message, Message)
+    try:
+        action, arg = callbacks.unpack(query.data, NS)
+    except (ValueError, callbacks.CallbackDataError):
+        await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
+        return
+    if action == "x" and arg in PERIOD_CODES:
+        await query.answer()
+        await spreadsheet(context, actor, query.message, period_of(services, arg))
+    elif action == "r" and arg in PERIOD_CODES:
+        await query.answer()
+        await recap_pdf(context, actor, query.message, period_of(services, arg))
+    elif action == "pdf" and arg.isdigit():
+        async with services.db.reading() as repos:
+            report = await repos.reports.by_id(int(arg))
+        if report is None or report.unit_code not in reach(actor.active_officer,
+                                                           services.organisation):
+            await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
+            return
+        await query.answer()
+        await report_pdf(context, actor, query.message, report)
+    else:
+        await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
+
+
+class Progress:
+    """One status message, edited as the export moves on."""
+
+    def __init__(self, services: Services, language: str, message: Message) -> None:
+        self._services = services
+        self._language = language
+        self._message = message
+
+    @classmethod
+    async def start(cls, services: Services, language: str, chat_message: Message) -> Progress:
+        """Send the status message."""
+        sent = await chat_message.chat.send_message(
+            services.texts(language, "export.progress.reading", done=0, total="…")
+        )
+        return cls(services, language, sent)
+
+    async def show(self, key: str, **params: object) -> None:
+        """Replace the status text (identical text is not an error)."""
+        try:
+            await self._message.edit_text(self._services.texts(self._language, key, **params))
+        except BadRequest:
+            logger.debug("export status unchanged")
+
+
+@dataclass(frozen=True)
+class _Collected:
+    lines: list[exports.ReportLine]
+    complaints: list[FollowUp]
+    officers: dict[int, Officer]
+
+
+async def _collect(
+    services: Services, units: frozenset[str], period: Period, progress: Progress
+) -> _Collected:
+    """Reports, their counts and the period's complaints, read in batches."""
+    view = ReportFilter(units=units, since=period.start, until=period.end)
+    async with services.db.reading() as repos:
+        total = await repos.report_browser.count(view)
+    lines: list[exports.ReportLine] = []
+    officers: dict[int, Officer] = {}
+    for offset in range(0, total, BATCH):
+        async with services.db.reading() as repos:
+            batch = await repos.report_browser.page(view, limit=BATCH, offset=offset)
+            for report in batch:
+                if report.officer_id not in officers:
+                    found = await repos.officers.by_id(report.officer_id)
+                    if found is not None:
+                        officers[found.id] = found
+                review = await repos.report_reviews.get(report.id)
+                lines.append(exports.ReportLine(
+                    report=report,
+                    officer=officers.get(report.officer_id),
+                    complaints=len(await repos.complaints.of_report(report.id)),
+                    photos=len(await repos.report_photos.of_report(report.id)),
+                    review=review.state if review else "",
+                ))
+        await progress.show("export.progress.reading", done=len(lines), total=total)
+    async with services.db.reading() as repos:
+        complaints = await repos.complaint_desk.in_period(units, period.start, period.end)
+        for item in complaints:
+            if item.assigned_to and item.assigned_to not in officers:
+                found = await repos.officers.by_id(item.assigned_to)
+                if found is not None:
+                    officers[found.id] = found
+    lines.sort(key=lambda line: (line.report.started_at or line.report.submitted_at,
+                                 line.report.id))
+    return _Collected(lines, complaints, officers)
+
+
+def _labels(services: Services, language: str) -> dict[str, str]:
+    keys = {key for key, _ in exports.REPORT_COLUMNS} | {key for key, _ in
+                                                        exports.COMPLAINT_COLUMNS}
+    return {key: services.texts(language, f"export.col.{key}") for key in keys}
+
+
+async def spreadsheet(
+    context: BotContext, actor: Actor, chat_message: Message, period: Period
+) -> None:
+    """The period's reports (a sheet per activity) and complaints as .xlsx."""
+    services = context.services
+    language = actor.language
+    leader = actor.active_officer
+    units = reach(leader, services.organisation)
+    progress = await Progress.start(services, language, chat_message)
+    data = await _collect(services, units, period, progress)
+    labels = _labels(services, language)
+    unit_names = {unit.code: unit.name for unit in services.organisation.units}
+    tz = services.settings.tz
+    review_names = {
+        state: services.texts(language, f"export.review.{state}")
+        for state in ("returned", "fixed", "reviewed")
+    }
+    lines = [
+        exports.ReportLine(line.report, line.officer, line.complaints, line.photos,
+                           review_names.get(line.review, ""))
+        for line in data.lines
+    ]
+
+    def describe(item: FollowUp) -> tuple[str, str, str, str]:
+        category = services.catalogue.complaint_categories.get(item.category)
+        try:
+            urgency = services.catalogue.urgency(item.urgency).label.get(language)
+        except KeyError:
+            urgency = item.urgency
+        assignee = data.officers.get(item.assigned_to or 0)
+        return (category.get(language) if category else item.category, urgency,
+                status_label(services, item.status, language),
+                assignee.full_name if assignee else "")
+
+    sheets = await asyncio.to_thread(
+        exports.report_sheets, services.catalogue, lines, labels, unit_names, tz, language
+    )
+    sheets.append(exports.complaint_sheet(
+        data.complaints, labels, describe, unit_names, tz,
+        services.texts(language, "export.complaints_sheet"),
+    ))
+    workbook = exports.new_workbook()
+    for index, sheet in enumerate(sheets, start=1):
+        await progress.show("export.progress.sheet", done=index, total=len(sheets))
+        await asyncio.to_thread(exports.add_sheet, workbook, sheet)
+    content = await asyncio.to_thread(exports.workbook_bytes, workbook)
+    stem = f"laporan_{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}"
+    files: list[tuple[str, bytes]] = [(f"{stem}.xlsx", content)]
+    split = len(content) > UPLOAD_LIMIT
+    if split:
+        files = []
+        for index, sheet in enumerate(sheets, start=1):
+            single = exports.new_workbook()
+            await asyncio.to_thread(exports.add_sheet, single, sheet)
+            files.append((f"{stem}_{index}.xlsx", await asyncio.to_thread(
+                exports.workbook_bytes, single)))
+    await progress.show("export.progress.sending")
+    caption = services.texts(language, "export.xlsx_caption",
+                             period=period_text(services, period, language),
+                             reports=len(lines), complaints=len(data.complaints))
+    for name, blob in files:
+        await chat_message.chat.send_document(blob, filename=name, caption=caption[:1024])
+    await _audit(services, leader, "xlsx", period=f"{period.first_day}..{period.last_day}",
+                 units=sorted(units), reports=len(lines), complaints=len(data.complaints),
+                 files=len(files))
+    await progress.show("export.done_split" if split else "export.done", files=len(files))
+
+
+async def _audit(services: Services, leader: Officer, kind: str, **details: object) -> None:
+    now = services.clock.now()
+    async with services.db.transaction(now=now) as tx:
+        await tx.audit.record(actor_id=leader.id, action="report.export", target_type="export",
+                              target_id=kind, now=now, **details)
+
+
+def report_document(
+    services: Services,
+    report: Report,
+    author: Officer,
+    complaints: Sequence[StoredComplaint],
+    hashes: Sequence[str],
+    language: str,
+    *,
+    include_residents: bool,
+) -> pdf.Document:
+    """A report in the police layout: letterhead, title, numbered sections, signature."""
+    texts = services.texts
+    tz = services.settings.tz
+    activity = services.catalogue.activity(report.activity_code)
+    answers = report.answers
+    when = (report.started_at or report.submitted_at).astimezone(tz)
+    day = texts(language, f"day.{when.weekday()}")
+    basis = answers.get(BASIS_FIELD)
+    time_lines = [texts(language, "pdf.day", day=day, date=when.strftime("%d/%m/%Y"))]
+    if report.started_at and report.ended_at:
+        time_lines.append(texts(language, "pdf.time",
+                                start=clock_text(report.started_at, services, language),
+                                end=clock_text(report.ended_at, services, language),
+                                zone=when.tzname() or ""))
+    if report.place:
+        time_lines.append(texts(language, "pdf.place", place=report.place))
+    if report.latitude is not None and report.longitude is not None:
+        time_lines.append(texts(language, "pdf.coordinates", lat=f"{report.latitude:.6f}",
+                                lon=f"{report.longitude:.6f}"))
+    unit = (services.organisation.unit(report.unit_code).name
+            if report.unit_code and services.organisation.has_unit(report.unit_code) else "-")
+    officer_lines = (
+        texts(language, "pdf.officer", rank=author.rank or "", name=author.full_name,
+              nrp=author.nrp or "-").strip(),
+        texts(language, "pdf.unit", unit=unit),
+    )
+    done: list[str] = []
+    for form_field in activity.fields:
+        if form_field.type in PDF_SKIPPED or form_field.key in (BASIS_FIELD, OBSTACLES_FIELD):
+            continue
+        value = exports.plain_value(activity, form_field.key, answers.get(form_field.key),
+                                    language)
+        if value is not None and value != "":
+            done.append(f"{form_field.label.get(language)}: {value}")
+    if report.warnings_ack_at is not None:
+        done.append(texts(language, "pdf.warnings"))
+    results = [texts(language, "pdf.complaints", count=len(complaints))]
+    for index, item in enumerate(complaints, start=1):
+        category = services.catalogue.complaint_categories.get(item.category)
+        try:
+            urgency = services.catalogue.urgency(item.urgency).label.get(language)
+        except KeyError:
+            urgency = item.urgency
+        line = texts(language, "pdf.complaint", index=index,
+                     category=category.get(language) if category else item.category,
+                     description=item.description, place=item.place, urgency=urgency)
+        if include_residents and (item.resident_name or item.resident_contact):
+            line += " " + texts(language, "pdf.resident", name=item.resident_name or "-",
+                                contact=item.resident_contact or "-")
+        results.append(line)
+    obstacles: list[str] = []
+    if answers.get(OBSTACLES_FIELD):
+        obstacles.append(str(answers[OBSTACLES_FIELD]))
+    if report.equipment is not None:
+        state = EquipmentState.from_json(report.equipment)
+        for key in state.missing():
+            item_label = services.catalogue.equipment.get(key)
+            obstacles.append(texts(language, "pdf.missing",
+                                   item=item_label.get(language) if item_label else key,
+                                   reason=state.reason(key) or "-"))
+    sections = (
+        pdf.Section(texts(language, "pdf.section.basis"), (
+            texts(language, "pdf.basis", sprin=basis) if basis
+            else texts(language, "pdf.basis_none"),)),
+        pdf.Section(texts(language, "pdf.section.time_place"), tuple(time_lines)),
+        pdf.Section(texts(language, "pdf.section.officers"), officer_lines),
+        pdf.Section(texts(language, "pdf.section.activity"), tuple(done)),
+        pdf.Section(texts(language, "pdf.section.results"), tuple(results)),
+        pdf.Section(texts(language, "pdf.section.obstacles"),
+                    tuple(obstacles) or (texts(language, "pdf.none"),)),
+        pdf.Section(texts(language, "pdf.section.closing"), (texts(language, "pdf.closing"),)),
+    )
+    signed = report.submitted_at.astimezone(tz)
+    pictures = tuple(
+        pdf.Picture(caption=texts(language, "pdf.photo_caption", index=index,
+                                  number=report.number),
+                    path=photo_path(services, sha))
+        for index, sha in enumerate(hashes, start=1)
+        if photo_path(services, sha).exists()
+    )
+    return pdf.Document(
+        letterhead=tuple(services.organisation.precinct.letterhead),
+        title=texts(language, "pdf.title"),
+        subtitle=activity.name.get(language).upper(),
+        number=texts(language, "pdf.number", number=report.number),
+        sections=sections,
+        signature=pdf.Signature(
+            place_date=texts(language, "pdf.place_date", place=services.organisation.precinct.name,
+                             date=signed.strftime("%d/%m/%Y")),
+            role=texts(language, "pdf.reporter"),
+            name=author.full_name,
+            rank_nrp=texts(language, "pdf.rank_nrp", rank=author.rank or "",
+                           nrp=author.nrp or "-").strip(),
+        ),
+        attachment_title=texts(language, "pdf.attachment"),
+        pictures=pictures,
+    )
+
+
+async def report_pdf(
+    context: BotContext, actor: Actor, chat_message: Message, report: Report
+) -> None:
+    """One report as a PDF with its stamped photos, sent as a document."""
+    services = context.services
+    language = actor.language
+    leader = actor.active_officer
+    progress = await Progress.start(services, language, chat_message)
+    async with services.db.reading() as repos:
+        author = await repos.officers.by_id(report.officer_id)
+        complaints = await repos.complaints.of_report(report.id)
+        hashes = await repos.report_photos.of_report(report.id)
+    assert author is not None
+    # The caller checked that the leader's reach covers the report's unit.
+    document = report_document(services, report, author, complaints, hashes, language,
+                               include_residents=True)
+    await progress.show("export.progress.building")
+    rendered = await asyncio.to_thread(pdf.render, document, UPLOAD_LIMIT)
+    await progress.show("export.progress.sending")
+    name = report.number.replace("/", "_") + ".pdf"
+    await chat_message.chat.send_document(rendered.data, filename=name,
+                                          caption=html.escape(report.number))
+    await _audit(services, leader, "pdf", report=report.id, number=report.number,
+                 pages=rendered.pages, reduced=rendered.reduction)
+    await progress.show(f"export.pdf_done_{rendered.reduction}", pages=rendered.pages)
+
+
+async def recap_pdf(
+    context: BotContext, actor: Actor, chat_message: Message, period: Period
+) -> None:
+    """The period's recap as a PDF (numbers, officers, complaints, the list of reports)."""
+    from storage.recap import load_recap  # the one recap computation (recap engineer)
+
+    services = context.services
+    language = actor.language
+    texts = services.texts
+    leader = actor.active_officer
+    units = reach(leader, services.organisation)
+    progress = await Progress.start(services, language, chat_message)
+    async with services.db.reading() as repos:
+        recap = await load_recap(repos.recaps, services.catalogue, units, period)
+    data = await _collect(services, units, period, progress)
+    catalogue = services.catalogue
+    activity_lines = tuple(
+        texts(language, "pdf.recap.activity_line",
+              activity=catalogue.activity(code).name.get(language)
+              if catalogue.has_activity(code) else code,
+              reports=count, residents=recap.residents_by_activity.get(code, 0))
+        for code, count in recap.reports_by_activity.items()
+    ) + (texts(language, "pdf.recap.total", reports=recap.total_reports,
+               residents=recap.residents_reached),)
+    officer_lines = tuple(
+        texts(language, "pdf.recap.officer_line", name=f"{line.rank or ''} {line.name}".strip(),
+              reports=line.reports)
+        for line in recap.officers
+    )
+    complaint_lines = tuple(
+        texts(language, "pdf.recap.category_line",
+              category=catalogue.complaint_categories[line.category].get(language)
+              if line.category in catalogue.complaint_categories else line.category,
+              total=line.total, urgent=line.urgent)
+        for line in recap.complaints
+    )
+    status_lines = tuple(
+        texts(language, "pdf.recap.status_line", count=count,
+              status=texts(language, f"complaints.status.{status}")
+              if texts.has(f"complaints.status.{status}") else status)
+        for status, count in recap.complaints_by_status.items()
+    )
+    tz = services.settings.tz
+    listing = tuple(
+        texts(language, "pdf.recap.report_line", number=line.report.number,
+              date=local_time(line.report.started_at or line.report.submitted_at, tz, texts,
+                              language),
+              officer=line.officer.full_name if line.officer else "-")
+        for line in data.lines
+    )
+    unit_names = ", ".join(
+        unit.name for unit in services.organisation.units if unit.code in units
+    )
+    document = pdf.Document(
+        letterhead=tuple(services.organisation.precinct.letterhead),
+        title=texts(language, "pdf.recap.title"),
+        subtitle=unit_names,
+        number=period_text(services, period, language),
+        sections=(
+            pdf.Section(texts(language, "pdf.recap.section.activities"), activity_lines),
+            pdf.Section(texts(language, "pdf.recap.section.officers"), officer_lines),
+            pdf.Section(texts(language, "pdf.recap.section.complaints"),
+                        complaint_lines + status_lines),
+            pdf.Section(texts(language, "pdf.recap.section.reports"), listing),
+        ),
+        attachment_title=texts(language, "pdf.recap.charts"),
+        pictures=await asyncio.to_thread(_charts, services, recap, language),
+        pictures_per_page=2,
+    )
+    await progress.show("export.progress.building")
+    rendered = await asyncio.to_thread(pdf.render, document, UPLOAD_LIMIT)
+    await progress.show("export.progress.sending")
+    name = f"rekap_{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}.pdf"
+    await chat_message.chat.send_document(rendered.data, filename=name,
+                                          caption=period_text(services, period, language))
+    await _audit(services, leader, "recap_pdf", period=f"{period.first_day}..{period.last_day}",
+                 units=sorted(units), reports=recap.total_reports, pages=rendered.pages)
+    await progress.show(f"export.pdf_done_{rendered.reduction}", pages=rendered.pages)
+
+
+def _charts(services: Services, recap: object, language: str) -> tuple[pdf.Picture, ...]:
+    """Charts of the recap when the chart module is available (none otherwise)."""
+    return ()

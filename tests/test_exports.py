@@ -1,0 +1,146 @@
+"""Exports: XLSX with typed cells, report PDF with photos, recap PDF, limits, unit scope."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import openpyxl
+import pytest
+from pypdf import PdfReader
+
+from emulator import Emulator
+from handlers import exports
+from tests.harness import BotHarness
+from tests.test_browse import NUMBER, OTHER_NUMBER, report_id, two_units
+from tests.test_report_flow import fill_sapta
+
+
+def documents(user):
+    return [message for message in user.messages if message.kind == "document"]
+
+
+def status(user) -> str:
+    """The export's status message (it is edited in place, so it is not the newest)."""
+    return [m for m in user.messages if m.kind == "text"][-1].text or ""
+
+
+def pdf_text(reader: PdfReader) -> str:
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+async def test_xlsx_holds_the_units_rows_with_types(harness: BotHarness, emu: Emulator):
+    officer, kanit, _, _ = await two_units(harness, emu)
+    await fill_sapta(officer, photos=1)  # a second binkamsa report
+    await officer.press("📤 Kirim laporan")
+
+    await kanit.send("/ekspor")
+    await kanit.press("📊 XLSX bulan ini")
+    (document,) = documents(kanit)
+    assert document.file_name.endswith(".xlsx")
+    status = next(m for m in kanit.messages if "Ekspor selesai" in (m.text or ""))
+    assert status.edits  # one status message, edited as the export moved on
+
+    workbook = openpyxl.load_workbook(io.BytesIO(document.file_bytes))
+    assert "POS SAPTA" in workbook.sheetnames
+    assert "Keluhan" in workbook.sheetnames
+    sheet = workbook["POS SAPTA"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref
+    header = [cell.value for cell in sheet[1]]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    numbers = [row[header.index("Nomor laporan")] for row in rows]
+    assert sorted(numbers) == [NUMBER, "LAP/SAPTA/2026/11/0003"]
+    assert OTHER_NUMBER not in numbers  # the other unit's report
+    async with harness.db.reading() as repos:
+        first = next(r for r in await repos.reports.all() if r.number == NUMBER)
+    row = rows[numbers.index(NUMBER)]
+    start = row[header.index("Mulai (WITA)")]
+    assert isinstance(start, datetime)
+    assert start == first.started_at.astimezone(harness.settings.tz).replace(tzinfo=None)
+    assert row[header.index("Durasi (menit)")] == 60
+    assert row[header.index("Jumlah keluhan")] == 1
+    assert row[header.index("Jumlah foto")] == 1
+    assert isinstance(row[header.index("Lintang")], float)
+    assert row[header.index("Petugas")] == "Budi Santoso"
+    assert sheet.cell(row=2, column=header.index("Mulai (WITA)") + 1).is_date
+
+    complaints = workbook["Keluhan"]
+    crows = list(complaints.iter_rows(min_row=2, values_only=True))
+    assert len(crows) == 2
+    cheader = [cell.value for cell in complaints[1]]
+    assert {r[cheader.index("Nomor laporan")] for r in crows} == {
+        NUMBER, "LAP/SAPTA/2026/11/0003"}
+    assert all(r[cheader.index("Nama warga")] == "Pak Hasan" for r in crows)
+    assert all(isinstance(r[cheader.index("No. keluhan")], int) for r in crows)
+    async with harness.db.reading() as repos:
+        audit = await repos.audit.recent()
+    assert any(e["action"] == "report.export" and e["target_id"] == "xlsx" for e in audit)
+
+
+async def test_report_pdf_in_police_layout_with_photos(harness: BotHarness, emu: Emulator):
+    officer, kanit = (await two_units(harness, emu))[:2]
+    await kanit.send("/cari")
+    await kanit.press(NUMBER)
+    await kanit.press("📄 PDF")
+    (document,) = documents(kanit)
+    reader = PdfReader(io.BytesIO(document.file_bytes))
+    assert len(reader.pages) == 2  # the report, then one attachment page with its photo
+    text = pdf_text(reader)
+    for expected in ("KEPOLISIAN NEGARA REPUBLIK INDONESIA", "LAPORAN HASIL KEGIATAN", NUMBER,
+                     "1. DASAR", "2. WAKTU DAN TEMPAT", "5. HASIL YANG DICAPAI", "7. PENUTUP",
+                     "Sprin/12/XI/2026/Satbinmas", "pencurian motor", "Warga: Pak",
+                     "Budi Santoso", "NRP 87654321", "LAMPIRAN"):
+        assert expected in text, expected
+    assert len(reader.pages[1].images) == 1
+    assert "PDF selesai (2 halaman)" in status(kanit)
+
+
+async def test_recap_pdf(harness: BotHarness, emu: Emulator):
+    _, kanit, _, _ = await two_units(harness, emu)
+    await kanit.send("/ekspor")
+    await kanit.press("📄 Rekap PDF bulan ini")
+    (document,) = documents(kanit)
+    text = pdf_text(PdfReader(io.BytesIO(document.file_bytes)))
+    assert "REKAPITULASI" in text
+    assert NUMBER in text
+    assert OTHER_NUMBER not in text
+    assert "POS SAPTA: 1 laporan" in text
+
+
+async def test_over_the_upload_limit_split_or_without_photos(
+    harness: BotHarness, emu: Emulator, monkeypatch: pytest.MonkeyPatch
+):
+    _, kanit, _, _ = await two_units(harness, emu)
+    monkeypatch.setattr(exports, "UPLOAD_LIMIT", 1)
+    await kanit.send("/ekspor")
+    await kanit.press("📊 XLSX bulan ini")
+    assert len(documents(kanit)) == 5  # four activities and the complaints, one file each
+    assert "dibagi menjadi 5 berkas" in status(kanit)
+
+    await kanit.send("/cari")
+    await kanit.press(NUMBER)
+    await kanit.press("📄 PDF")
+    reader = PdfReader(io.BytesIO(documents(kanit)[-1].file_bytes))
+    assert len(reader.pages) == 1
+    assert "tanpa foto" in status(kanit)
+
+
+async def test_exports_refused_outside_the_unit(harness: BotHarness, emu: Emulator):
+    officer, _, officer2, kanit2 = await two_units(harness, emu)
+    rid = await report_id(harness, NUMBER)
+    await kanit2.send("/ekspor")
+    await kanit2.press_forged(f"a:kx:pdf:{rid}", kanit2.last)
+    assert "tidak berlaku" in kanit2.callback_answers[-1]["text"]
+    assert documents(kanit2) == []
+    await kanit2.press("📊 XLSX bulan ini")
+    workbook = openpyxl.load_workbook(io.BytesIO(documents(kanit2)[0].file_bytes))
+    numbers = [row[0] for row in workbook["POS SAPTA"].iter_rows(min_row=2, values_only=True)]
+    assert numbers == [OTHER_NUMBER]
+    crows = list(workbook["Keluhan"].iter_rows(min_row=2, values_only=True))
+    assert [row[1] for row in crows] == [OTHER_NUMBER]
+
+    await officer.send("/ekspor")
+    assert "pimpinan" in officer.last.text.lower()
+    await officer.press_forged(f"a:kx:pdf:{rid}", officer.last)
+    assert documents(officer) == []
