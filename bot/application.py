@@ -37,7 +37,7 @@ from domain.catalogue import Catalogue, load_catalogue
 from domain.clock import Clock, SystemClock
 from domain.organisation import Organisation, load_organisation
 from domain.photos import PhotoStore
-from handlers import basics, browse, complaints, exports, groups, people, reports
+from handlers import basics, browse, complaints, exports, groups, people, recap, reports
 from jobs import summaries as group_summaries
 from jobs.maintenance import schedule_maintenance
 from storage import Database
@@ -142,6 +142,7 @@ def register_handlers(application: BotApplication) -> None:
         people.INVITE_NS: people.invite_button,
         report.NS: requires(Action.REPORT)(report.on_button),
         reports.LIST_NS: reports.list_button,
+        recap.NS: recap.recap_button,
         complaints.NS: complaints.on_button,
         browse.NS: browse.on_button,
         exports.NS: exports.on_button,

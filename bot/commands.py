@@ -29,7 +29,7 @@ class Command:
 
 
 def _build() -> tuple[Command, ...]:
-    from handlers import basics, browse, complaints, exports, groups, people, reports
+    from handlers import basics, browse, complaints, exports, groups, people, recap, reports
 
     return (
         Command("start", "start", Action.START, basics.start, in_help=False),
@@ -46,7 +46,8 @@ def _build() -> tuple[Command, ...]:
         Command("batal", "cancel", Action.REGISTER, basics.cancel),
         Command("bahasa", "language", Action.LANGUAGE, basics.language_command, in_menu=True),
         Command("bantuan", "help", Action.HELP, basics.help_command, in_menu=True),
-        Command("rekap", "recap", Action.RECAP, groups.recap, private=False, group=True),
+        Command("rekap", "recap", Action.RECAP, recap.recap_command, group=True,
+                in_menu=True),
         Command("hubungkan", "link", Action.LINK_GROUP, groups.link, private=False,
                 group=True),
         Command("putuskan", "unlink", Action.LINK_GROUP, groups.unlink, private=False,

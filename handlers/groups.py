@@ -149,9 +149,11 @@ async def unlink(update: Update, context: BotContext, actor: Actor) -> None:
     await _tell(update, context, actor, texts(actor.language, "group.unlinked", unit=unit))
 
 
-@requires(Action.RECAP)
-async def recap(update: Update, context: BotContext, actor: Actor) -> None:
-    """/rekap [hari|minggu|bulan] in a linked group: the unit's numbers, as in the summaries."""
+async def group_recap(update: Update, context: BotContext, actor: Actor) -> None:
+    """/rekap [hari|minggu|bulan] in a linked group: the unit's numbers, as in the summaries.
+
+    Reached through ``handlers.recap.recap_command``, which applied the access gate.
+    """
     services = context.services
     chat = update.effective_chat
     message = update.effective_message

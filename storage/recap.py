@@ -40,10 +40,14 @@ class RecapRepository(Repository):
     """Grouped counts for recaps, digests and group summaries."""
 
     def _where(
-        self, units: Sequence[str], start: datetime, end: datetime
+        self, units: Sequence[str], start: datetime, end: datetime, officer_id: int | None = None
     ) -> tuple[str, list[Any]]:
         sql = f"{_in_units(units)} AND {ACTIVITY_TIME} >= ? AND {ACTIVITY_TIME} < ?"
-        return sql, [*units, to_db_time(start), to_db_time(end)]
+        params: list[Any] = [*units, to_db_time(start), to_db_time(end)]
+        if officer_id is not None:
+            sql += " AND r.officer_id = ?"
+            params.append(officer_id)
+        return sql, params
 
     async def report_tallies(
         self,
@@ -51,6 +55,8 @@ class RecapRepository(Repository):
         start: datetime,
         end: datetime,
         resident_fields: Mapping[str, str],
+        *,
+        officer_id: int | None = None,
     ) -> list[ReportTally]:
         """Reports per (activity, officer) with the people they reached."""
         codes = sorted(set(units))
@@ -63,7 +69,7 @@ class RecapRepository(Repository):
             residents_sql = f"CAST(CASE r.activity_code {cases} ELSE 0 END AS INTEGER)"
             for code, key in sorted(resident_fields.items()):
                 residents_params += [code, f"$.{key}"]
-        where, params = self._where(codes, start, end)
+        where, params = self._where(codes, start, end, officer_id)
         rows = await self._all(
             "SELECT r.activity_code, r.officer_id, o.full_name, o.rank, COUNT(*) AS reports,"
             f" COALESCE(SUM({residents_sql}), 0) AS residents"
@@ -84,13 +90,18 @@ class RecapRepository(Repository):
         ]
 
     async def complaint_tallies(
-        self, units: Iterable[str], start: datetime, end: datetime
+        self,
+        units: Iterable[str],
+        start: datetime,
+        end: datetime,
+        *,
+        officer_id: int | None = None,
     ) -> list[ComplaintTally]:
         """Complaints of the period's reports per (category, status, urgency)."""
         codes = sorted(set(units))
         if not codes:
             return []
-        where, params = self._where(codes, start, end)
+        where, params = self._where(codes, start, end, officer_id)
         rows = await self._all(
             "SELECT c.category, c.status, c.urgency, COUNT(*) AS n"
             " FROM reports r JOIN complaints c ON c.report_id = r.id"
@@ -130,7 +141,13 @@ class RecapRepository(Repository):
         return row is not None
 
     async def schedule_counts(
-        self, units: Iterable[str], start: datetime, end: datetime, *, grace: timedelta
+        self,
+        units: Iterable[str],
+        start: datetime,
+        end: datetime,
+        *,
+        grace: timedelta,
+        officer_id: int | None = None,
     ) -> ScheduleCounts | None:
         """Posts (one per assigned officer) that ended in [start, end), and how many reported.
 
@@ -153,9 +170,10 @@ class RecapRepository(Repository):
             " strftime('%Y-%m-%dT%H:%M:%f000Z', a.ends_at, ?) AS late_after"
             " FROM assignments a JOIN assignment_officers o ON o.assignment_id = a.id"
             f" WHERE a.status = 'planned' AND a.unit_code IN ({marks})"
-            " AND a.ends_at >= ? AND a.ends_at < ?)",
+            " AND a.ends_at >= ? AND a.ends_at < ?"
+            f"{' AND o.officer_id = ?' if officer_id is not None else ''})",
             (f"+{int(grace.total_seconds())} seconds", *codes, to_db_time(start),
-             to_db_time(end)),
+             to_db_time(end), *([] if officer_id is None else [officer_id])),
         )
         if row is None or not row["expected"]:
             return None
@@ -181,22 +199,27 @@ async def load_recap(
     schedule: ScheduleSource | None = None,
     *,
     now: datetime | None = None,
+    officer_id: int | None = None,
 ) -> Recap:
     """The one recap computation: grouped queries folded by :func:`domain.recap.build_recap`.
 
     Expected posts come from ``schedule`` when given; otherwise, with ``now``, from the schedule
     tables: posts that ended in the period up to ``now`` (a post still to come is not missing).
+    With ``officer_id`` only that officer's reports and posts count (an officer's own recap).
     """
     unit_set = frozenset(units)
     tallies = await recaps.report_tallies(
-        unit_set, period.start, period.end, resident_field_keys(catalogue)
+        unit_set, period.start, period.end, resident_field_keys(catalogue), officer_id=officer_id
     )
-    complaints = await recaps.complaint_tallies(unit_set, period.start, period.end)
+    complaints = await recaps.complaint_tallies(
+        unit_set, period.start, period.end, officer_id=officer_id
+    )
     counts: ScheduleCounts | None = None
     if schedule is not None:
         counts = await schedule(unit_set, period)
     elif now is not None and min(period.end, now) > period.start:
         counts = await recaps.schedule_counts(
-            unit_set, period.start, min(period.end, now), grace=REPORT_GRACE
+            unit_set, period.start, min(period.end, now), grace=REPORT_GRACE,
+            officer_id=officer_id,
         )
     return build_recap(period, unit_set, catalogue, tallies, complaints, counts)

@@ -132,3 +132,79 @@ async def test_unit_week_recap_uses_an_index(harness: BotHarness):
     async with harness.db.reading() as repos:
         plan = await repos.recaps.query_plan(["binkamsa"], period.start, period.end)
     assert "reports_unit_activity_time" in plan, plan
+
+
+# ---- /rekap in private ------------------------------------------------------------------------
+
+
+async def private_cast(harness: BotHarness, emu: Emulator):
+    officers = await seed_people(harness, emu)
+    kanit = emu.user(2001, "Andi")
+    await harness.seed_officer(kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa",
+                               role="kanit", rank="IPTU")
+    kasat = emu.user(3001, "Kasat")
+    await harness.seed_officer(kasat, name="Kasat Binmas", nrp="99990000", unit="satbinmas",
+                               role="kasat", rank="AKP")
+    seeded = await seed_reports(
+        harness, officers, start=datetime(2026, 10, 31, 16, 0, tzinfo=UTC), days=30, per_day=4,
+        rng=random.Random(21),
+    )
+    return officers, kanit, kasat, seeded
+
+
+def count_in(seeded, units, period, officer_id=None):
+    return [r for r in seeded.reports if r["unit"] in units and period.contains(r["at"])
+            and (officer_id is None or r["officer"].id == officer_id)]
+
+
+async def test_leader_recap_is_one_message_edited_by_buttons(harness: BotHarness, emu: Emulator):
+    _, kanit, _, seeded = await private_cast(harness, emu)
+    await kanit.send("/rekap")
+    card = kanit.last
+    assert "Rekap hari ini — Unit Binkamsa" in card.text
+    today = day_of(harness.clock.now(), WITA)
+    assert f"Laporan kegiatan: {len(count_in(seeded, {'binkamsa'}, today))}" in card.text
+    messages = len(kanit.messages)
+
+    await kanit.press("Minggu ini")
+    assert len(kanit.messages) == messages
+    week = week_of(harness.clock.now(), WITA)
+    assert "Rekap minggu ini" in kanit.last.text
+    assert f"Laporan kegiatan: {len(count_in(seeded, {'binkamsa'}, week))}" in kanit.last.text
+    assert "✅ Minggu ini" in kanit.last.buttons[0]
+
+    await kanit.press("📊 Kirim grafik")
+    assert kanit.last.kind == "photo"
+    assert len(kanit.messages) == messages + 1
+
+
+async def test_kasat_chooses_a_unit(harness: BotHarness, emu: Emulator):
+    _, _, kasat, seeded = await private_cast(harness, emu)
+    await kasat.send("/rekap bulan")
+    month = month_of(harness.clock.now(), WITA)
+    everyone = count_in(seeded, {"binkamsa", "binpolmas", "bintibmas", "satbinmas"}, month)
+    assert "Rekap bulan ini — Satbinmas" in kasat.last.text
+    assert f"Laporan kegiatan: {len(everyone)}" in kasat.last.text
+    await kasat.press("Unit Binpolmas")
+    binpolmas = count_in(seeded, {"binpolmas"}, month)
+    assert f"Laporan kegiatan: {len(binpolmas)}" in kasat.last.text
+    assert "Budi Santoso" not in kasat.last.text
+
+
+async def test_officer_sees_only_their_own_recap(harness: BotHarness, emu: Emulator):
+    officers, _, _, seeded = await private_cast(harness, emu)
+    budi = emu.users[1100]
+    await budi.send("/rekap 01/11/2026 30/11/2026")
+    period = custom_period(date(2026, 11, 1), date(2026, 11, 30), WITA)
+    mine = count_in(seeded, {"binkamsa"}, period, officers[0].id)
+    assert "Rekap periode pilihan — Budi Santoso" in budi.last.text
+    assert f"Laporan kegiatan: {len(mine)}" in budi.last.text
+    assert "Siti Aminah" not in budi.last.text
+    assert all("Unit" not in label for row in budi.last.buttons for label in row)
+
+    await budi.press_forged("a:rk:v:w:binkamsa", budi.last)
+    assert "tidak berlaku" in budi.callback_answers[-1]["text"]
+    await budi.send("/rekap kemarin")
+    assert "/rekap minggu" in budi.last.text
+    await budi.send("/rekap 30/11/2026 01/11/2026")
+    assert "/rekap minggu" in budi.last.text
