@@ -37,6 +37,7 @@ from domain.catalogue import Catalogue, load_catalogue
 from domain.clock import Clock, SystemClock
 from domain.organisation import Organisation, load_organisation
 from domain.photos import PhotoStore
+from handlers import audit as audit_view
 from handlers import basics, browse, complaints, exports, groups, people, recap, reports
 from jobs import summaries as group_summaries
 from jobs.maintenance import schedule_maintenance
@@ -146,6 +147,7 @@ def register_handlers(application: BotApplication) -> None:
         complaints.NS: complaints.on_button,
         browse.NS: browse.on_button,
         exports.NS: exports.on_button,
+        audit_view.NS: audit_view.on_button,
     }
     for namespace, callback in buttons.items():
         application.add_handler(

@@ -29,6 +29,7 @@ class Command:
 
 
 def _build() -> tuple[Command, ...]:
+    from handlers import audit as audit_view
     from handlers import basics, browse, complaints, exports, groups, people, recap, reports
 
     return (
@@ -41,6 +42,7 @@ def _build() -> tuple[Command, ...]:
                 in_menu=True),
         Command("cari", "search", Action.BROWSE, browse.browse_command, in_menu=True),
         Command("ekspor", "export", Action.EXPORT, exports.export_command, in_menu=True),
+        Command("audit", "auditlog", Action.AUDIT, audit_view.audit_command),
         Command("anggota", "members", Action.MEMBERS, people.members, in_menu=True),
         Command("undang", "invite", Action.INVITE, people.invite, in_menu=True),
         Command("batal", "cancel", Action.REGISTER, basics.cancel),

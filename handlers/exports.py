@@ -28,9 +28,10 @@ from domain import exports, pdf
 from domain.access import Action, reach
 from domain.answers import EquipmentState
 from domain.catalogue import FieldType
+from domain.charts import bar_chart
 from domain.complaints import FollowUp
 from domain.people import Officer
-from domain.recap import Period, month_of, week_of
+from domain.recap import Period, Recap, month_of, week_of
 from domain.reports import Report, StoredComplaint
 from handlers.complaints import status_label
 from storage.desk import ReportFilter
@@ -469,7 +470,7 @@ async def recap_pdf(
         ),
         attachment_title=texts(language, "pdf.recap.charts"),
         pictures=await asyncio.to_thread(_charts, services, recap, language),
-        pictures_per_page=2,
+        pictures_per_page=1,
     )
     await progress.show("export.progress.building")
     rendered = await asyncio.to_thread(pdf.render, document, UPLOAD_LIMIT)
@@ -482,6 +483,11 @@ async def recap_pdf(
     await progress.show(f"export.pdf_done_{rendered.reduction}", pages=rendered.pages)
 
 
-def _charts(services: Services, recap: object, language: str) -> tuple[pdf.Picture, ...]:
-    """Charts of the recap when the chart module is available (none otherwise)."""
-    return ()
+def _charts(services: Services, recap: Recap, language: str) -> tuple[pdf.Picture, ...]:
+    """The recap's bar chart (activities, officers, complaint categories), as in summaries."""
+    from jobs.summaries import chart_sections  # the group summaries' chart, one definition
+
+    title = services.texts(language, "pdf.recap.chart_title")
+    subtitle = period_text(services, recap.period, language)
+    image = bar_chart(title, subtitle, chart_sections(services, language, recap))
+    return (pdf.Picture(caption=title, data=image),)

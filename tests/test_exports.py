@@ -101,7 +101,10 @@ async def test_recap_pdf(harness: BotHarness, emu: Emulator):
     await kanit.send("/ekspor")
     await kanit.press("📄 Rekap PDF bulan ini")
     (document,) = documents(kanit)
-    text = pdf_text(PdfReader(io.BytesIO(document.file_bytes)))
+    reader = PdfReader(io.BytesIO(document.file_bytes))
+    text = pdf_text(reader)
+    assert len(reader.pages[-1].images) == 1  # the chart
+    assert "LAMPIRAN: GRAFIK" in text
     assert "REKAPITULASI" in text
     assert NUMBER in text
     assert OTHER_NUMBER not in text
