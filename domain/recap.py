@@ -94,6 +94,16 @@ def month_of(moment: datetime, tz: ZoneInfo) -> Period:
     return days_period(first, following - timedelta(days=1), tz, PeriodKind.MONTH)
 
 
+def weeks_back(moment: datetime, tz: ZoneInfo, count: int) -> list[Period]:
+    """The ``count`` local weeks up to the one containing ``moment``, oldest first."""
+    current = week_of(moment, tz)
+    return [
+        days_period(current.first_day - timedelta(days=7 * back),
+                    current.last_day - timedelta(days=7 * back), tz, PeriodKind.WEEK)
+        for back in range(count - 1, -1, -1)
+    ]
+
+
 def custom_period(first_day: date, last_day: date, tz: ZoneInfo) -> Period:
     """A chosen range of local days, both ends included."""
     return days_period(first_day, last_day, tz, PeriodKind.CUSTOM)

@@ -7,6 +7,7 @@ digests: all of them read ``storage.recap.load_recap``.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 from dataclasses import dataclass
@@ -19,16 +20,18 @@ from bot.access import Actor, requires
 from bot.services import BotContext, Services
 from bot.ui import Button, inline
 from domain.access import Action, is_leader, reach
+from domain.charts import line_chart
 from domain.people import Officer
-from domain.recap import Period, PeriodKind, Recap, custom_period
+from domain.recap import Period, PeriodKind, Recap, custom_period, weeks_back
 from domain.reports import split_text
 from handlers.groups import group_recap
 from jobs.summaries import Part, on_demand_period, render_summary, send_part, summary_text
-from storage.recap import load_recap
+from storage.recap import load_recap, rate_series
 
 NS = "rk"
 SELF = "me"
 MAX_DAYS = 366
+RATE_WEEKS = 8
 SIMPLE_PERIODS = {"d": PeriodKind.DAY, "w": PeriodKind.WEEK, "m": PeriodKind.MONTH}
 PERIOD_WORDS = {
     "hari": "d", "today": "d", "minggu": "w", "pekan": "w", "week": "w", "bulan": "m",
@@ -82,16 +85,19 @@ async def recap_button(update: Update, context: BotContext, actor: Actor) -> Non
     officer = actor.active_officer
     view = View(period, scope)
     if (
-        action not in ("v", "c")
+        action not in ("v", "c", "r")
         or scope not in scopes(officer, services)
         or resolve_period(period, services) is None
     ):
         await query.answer(stale, show_alert=True)
         return
     await query.answer()
-    if action == "c":
+    if action in ("c", "r"):
         message = query.message
         assert isinstance(message, Message)
+        if action == "r":
+            await context.bot.send_photo(message.chat_id, await rate_chart(services, actor, view))
+            return
         parts = await _chart_parts(services, actor, view)
         await send_part(context.bot, message.chat_id, parts[0])
         return
@@ -161,24 +167,49 @@ def _parse_day(text: str) -> date | None:
 
 async def load_view(services: Services, actor: Actor, view: View) -> tuple[Recap, str]:
     """The recap a view shows, and the name of its scope."""
-    officer = actor.active_officer
     period = resolve_period(view.period, services)
     assert period is not None
-    organisation = services.organisation
-    if view.scope == SELF:
-        units = frozenset(unit.code for unit in organisation.units)
-        officer_id: int | None = officer.id
-        name = officer.full_name
-    else:
-        units = organisation.units_within(view.scope) & reach(officer, organisation)
-        officer_id = None
-        name = organisation.unit(view.scope).name
+    units, officer_id, name = _scope_units(services, actor.active_officer, view.scope)
     async with services.db.reading() as repos:
         recap = await load_recap(
             repos.recaps, services.catalogue, units, period, now=services.clock.now(),
             officer_id=officer_id,
         )
     return recap, name
+
+
+def _scope_units(
+    services: Services, officer: Officer, scope: str
+) -> tuple[frozenset[str], int | None, str]:
+    """The units, the officer filter and the name a scope stands for."""
+    organisation = services.organisation
+    if scope == SELF:
+        return frozenset(unit.code for unit in organisation.units), officer.id, officer.full_name
+    units = organisation.units_within(scope) & reach(officer, organisation)
+    return units, None, organisation.unit(scope).name
+
+
+async def rate_chart(services: Services, actor: Actor, view: View) -> bytes:
+    """The reporting rate of the last weeks as a line chart (PNG)."""
+    units, officer_id, name = _scope_units(services, actor.active_officer, view.scope)
+    now = services.clock.now()
+    texts = services.texts
+    language = actor.language
+    periods = weeks_back(now, services.settings.tz, RATE_WEEKS)
+    async with services.db.reading() as repos:
+        series = await rate_series(repos.recaps, units, periods, now=now, officer_id=officer_id)
+    points = [
+        (f"{period.first_day:%d/%m}", counts.reported / counts.expected)
+        for period, counts in series
+        if counts is not None and counts.expected > 0
+    ]
+    return await asyncio.to_thread(
+        line_chart,
+        texts(language, "recap.rate_title", unit=name),
+        texts(language, "recap.rate_subtitle", weeks=RATE_WEEKS),
+        points,
+        empty=texts(language, "recap.rate_empty"),
+    )
 
 
 def _title_kind(view: View) -> str:
@@ -229,7 +260,9 @@ def keyboard(services: Services, actor: Actor, view: View) -> InlineKeyboardMark
             for code in options
         ]
         rows += [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
-    rows.append([(texts(language, "recap.button.chart"),
-                  callbacks.pack(NS, "c", view.period, view.scope))])
+    rows.append([
+        (texts(language, "recap.button.chart"), callbacks.pack(NS, "c", view.period, view.scope)),
+        (texts(language, "recap.button.rate"), callbacks.pack(NS, "r", view.period, view.scope)),
+    ])
     return inline(rows)
 

@@ -223,3 +223,25 @@ async def load_recap(
             officer_id=officer_id,
         )
     return build_recap(period, unit_set, catalogue, tallies, complaints, counts)
+
+
+async def rate_series(
+    recaps: RecapRepository,
+    units: Iterable[str],
+    periods: Sequence[Period],
+    *,
+    now: datetime,
+    officer_id: int | None = None,
+) -> list[tuple[Period, ScheduleCounts | None]]:
+    """Scheduled and reported posts per period (e.g. per week), up to ``now``."""
+    unit_set = frozenset(units)
+    series: list[tuple[Period, ScheduleCounts | None]] = []
+    for period in periods:
+        end = min(period.end, now)
+        counts = None
+        if end > period.start:
+            counts = await recaps.schedule_counts(
+                unit_set, period.start, end, grace=REPORT_GRACE, officer_id=officer_id
+            )
+        series.append((period, counts))
+    return series

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import random
 from collections import Counter
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
+
+from PIL import Image
 
 from domain.recap import (
     PeriodKind,
@@ -15,6 +18,7 @@ from domain.recap import (
     month_of,
     resident_field_keys,
     week_of,
+    weeks_back,
 )
 from emulator import Emulator
 from storage.recap import load_recap
@@ -208,3 +212,23 @@ async def test_officer_sees_only_their_own_recap(harness: BotHarness, emu: Emula
     assert "/rekap minggu" in budi.last.text
     await budi.send("/rekap 30/11/2026 01/11/2026")
     assert "/rekap minggu" in budi.last.text
+
+
+async def test_reporting_rate_chart_of_the_last_weeks(harness: BotHarness, emu: Emulator):
+    _, kanit, _, _ = await private_cast(harness, emu)
+    await kanit.send("/rekap minggu")
+    await kanit.press("📈 Tingkat pelaporan")
+    assert kanit.last.kind == "photo"
+    photo = [call for call in emu.calls_to("sendPhoto") if call.ok][-1].files["photo"]
+    with Image.open(io.BytesIO(photo)) as chart:
+        chart.load()
+        assert chart.width >= 1080
+
+
+def test_weeks_back_are_consecutive_local_weeks():
+    weeks = weeks_back(datetime(2026, 11, 28, 2, 0, tzinfo=UTC), WITA, 3)
+    assert [(w.first_day, w.last_day) for w in weeks] == [
+        (date(2026, 11, 9), date(2026, 11, 15)),
+        (date(2026, 11, 16), date(2026, 11, 22)),
+        (date(2026, 11, 23), date(2026, 11, 29)),
+    ]
