@@ -2,7 +2,8 @@
 
 A button that asks for text stores a pending input; the next private text message answers
 it. It is stored, not kept in memory, so a restart between the button and the text loses
-nothing; an input left unanswered for an hour lapses.
+nothing; an input left unanswered for an hour, or overtaken by work on a report draft,
+lapses.
 """
 
 from __future__ import annotations
@@ -31,10 +32,18 @@ def router(handlers: dict[str, InputHandler]) -> Route:
         services = context.services
         async with services.db.reading() as repos:
             pending = await repos.desk_inputs.get(officer.id)
+            draft = await repos.drafts.of_officer(officer.id) if pending else None
         if pending is None:
             return False
         handler = handlers.get(pending.kind)
-        if handler is None or services.clock.now() - pending.created_at > LIFETIME:
+        # A report draft touched after the question was asked is what the person is doing now:
+        # the question lapses rather than swallowing the draft's answers.
+        superseded = (
+            draft is not None
+            and draft.updated_at is not None
+            and draft.updated_at > pending.created_at
+        )
+        if handler is None or superseded or services.clock.now() - pending.created_at > LIFETIME:
             async with services.db.transaction() as tx:
                 await tx.desk_inputs.take(officer.id, pending.created_at)
             return False

@@ -22,7 +22,7 @@ from bot.ui import Button, chunked, inline, local_time
 from conversations import report_correct
 from conversations.report_submit import officer_name, send_report
 from domain.access import Action, reach
-from domain.people import Officer
+from domain.people import Officer, Status
 from domain.reports import Report
 from handlers import reports as my_reports
 from storage.desk import PendingInput, ReportFilter
@@ -72,7 +72,8 @@ async def list_view(
         query = report_filter(services, officer, view)
         total = await repos.report_browser.count(query)
         items = await repos.report_browser.page(query, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
-        names = {o.id: o for o in await repos.officers.in_units(query.units)}
+        names = {o.id: o for o in await repos.officers.in_units(
+            query.units, statuses=(Status.ACTIVE, Status.SUSPENDED))}
         chosen = await repos.officers.by_id(query.officer_id) if query.officer_id else None
     pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
     tz = services.settings.tz

@@ -130,3 +130,25 @@ async def test_old_open_complaints_are_flagged(harness: BotHarness, emu: Emulato
             ["binkamsa"], harness.clock.now() - timedelta(days=7)
         )
     assert len(overdue) == 1
+
+
+async def test_a_report_started_after_the_question_keeps_its_answers(
+    harness: BotHarness, emu: Emulator
+):
+    _, kanit, _, _ = await file_report_with_complaint(harness, emu)
+    item, _ = await complaint_row(harness)
+    await kanit.send("/keluhan")
+    await kanit.press(f"#{item.id} Pencurian")
+    await kanit.press("▶️ Tangani")
+    harness.clock.advance(timedelta(minutes=1))
+    await kanit.send("/lapor")
+    await kanit.press("POS SAPTA")
+    harness.clock.advance(timedelta(minutes=1))
+    await kanit.send("Sprin/55/XI/2026")  # the draft's answer, not a complaint note
+    async with harness.db.reading() as repos:
+        stored = await repos.officers.by_telegram_id(kanit.id)
+        draft = await repos.drafts.of_officer(stored.id)
+    assert draft.answers["sprin"] == "Sprin/55/XI/2026"
+    item, history = await complaint_row(harness)
+    assert item.status == "new"
+    assert history == []

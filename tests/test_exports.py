@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import openpyxl
 import pytest
@@ -147,3 +147,31 @@ async def test_exports_refused_outside_the_unit(harness: BotHarness, emu: Emulat
     assert "pimpinan" in officer.last.text.lower()
     await officer.press_forged(f"a:kx:pdf:{rid}", officer.last)
     assert documents(officer) == []
+
+
+async def test_hundreds_of_reports_export_with_progress(harness: BotHarness, emu: Emulator):
+    kanit = emu.user(2001, "Kanit")
+    await harness.seed_officer(kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa",
+                               role="kanit", rank="IPTU")
+    officer = await harness.seed_officer(emu.user(1001, "Budi"), name="Budi Santoso",
+                                         nrp="87654321", unit="binkamsa")
+    now = harness.clock.now()
+    async with harness.db.transaction() as tx:
+        for index in range(300):
+            started = now - timedelta(hours=index + 1)
+            await tx.reports.create(
+                number=f"LAP/SATRIA/2026/11/{index + 1:04d}", activity_code="satria",
+                officer_id=officer.id, unit_code="binkamsa", started_at=started,
+                ended_at=started + timedelta(hours=1), place=f"Pos {index}", latitude=None,
+                longitude=None, equipment=None, warnings_ack_at=None,
+                answers={"summary": f"Siaga ke-{index}", "residents": index},
+                assignment_id=None, now=started + timedelta(hours=1),
+            )
+    await kanit.send("/ekspor")
+    await kanit.press("📊 XLSX bulan ini")
+    (document,) = documents(kanit)
+    workbook = openpyxl.load_workbook(io.BytesIO(document.file_bytes))
+    sheet = workbook["POS SATRIA"]
+    assert sheet.max_row == 301
+    progress = next(m for m in kanit.messages if "Ekspor selesai" in (m.text or ""))
+    assert sum("laporan" in (edit.text or "") for edit in progress.edits) >= 6  # per batch
