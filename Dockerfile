@@ -23,4 +23,7 @@ RUN pip install . \
 
 USER polmas
 VOLUME ["/data"]
+# Database opens and passes quick_check (and, in webhook mode, the webhook port answers).
+HEALTHCHECK --interval=60s --timeout=20s --start-period=30s --retries=3 \
+    CMD ["python", "-m", "bot", "health"]
 CMD ["python", "-m", "bot"]

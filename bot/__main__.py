@@ -51,14 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         from bot.application import build_application, load_configuration
         from bot.logging_setup import configure_logging
+        from bot.maintenance import log_secrets
 
-        configure_logging(
-            settings.log_level,
-            [
-                settings.telegram_bot_token.get_secret_value(),
-                settings.webhook_secret.get_secret_value(),
-            ],
-        )
+        configure_logging(settings.log_level, log_secrets(settings))
         if args.command in ("health", "backup", "restore", "check"):
             from bot.maintenance import operate
 

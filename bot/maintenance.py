@@ -67,6 +67,14 @@ def data_dir_lock(data_dir: Path) -> Iterator[None]:
 # --------------------------------------------------------------------------- run and dispatch
 
 
+def log_secrets(settings: Settings) -> list[str]:
+    """What the log redaction must hide: the token and the webhook secret (PTB logs both)."""
+    return [
+        settings.telegram_bot_token.get_secret_value(),
+        settings.webhook_secret.get_secret_value(),
+    ]
+
+
 def run(application: BotApplication, settings: Settings) -> None:
     """Run until SIGINT/SIGTERM, then finish the updates in flight and shut down cleanly.
 
@@ -154,6 +162,7 @@ def make_backup(settings: Settings, *, now: datetime, to: Path | None = None) ->
     """
     root = to or settings.backups_dir
     _private_dir(root)
+    os.chmod(root, _DIR_MODE)
     stamp = now.astimezone(UTC).strftime(STAMP_FORMAT)
     final = root / stamp
     suffix = 1
@@ -385,8 +394,14 @@ def _merge_photos(source: Path, target: Path) -> int:
 
 
 def _private_dir(path: Path) -> None:
-    path.mkdir(parents=True, exist_ok=True, mode=_DIR_MODE)
-    os.chmod(path, _DIR_MODE)
+    """Create ``path`` and any missing parents as 0700 (mkdir's parents follow the umask)."""
+    missing = []
+    while not path.is_dir():
+        missing.append(path)
+        path = path.parent
+    for directory in reversed(missing):
+        directory.mkdir(mode=_DIR_MODE, exist_ok=True)
+        os.chmod(directory, _DIR_MODE)
 
 
 def _write_private(path: Path, data: bytes) -> None:

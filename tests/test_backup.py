@@ -1,0 +1,296 @@
+"""Backups, restore, the consistency check and residents' data retention, as operators run them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.logging_setup import install_redaction
+from bot.maintenance import (
+    DB_NAME,
+    MANIFEST,
+    backups,
+    check,
+    check_data,
+    data_dir_lock,
+    log_secrets,
+    make_backup,
+    restore,
+)
+from domain.photos import PhotoStore, ingest_photo
+from emulator import Emulator
+from emulator.media import make_jpeg
+from jobs.maintenance import BACKUP_JOB, RETENTION_JOB
+from storage import Database
+from tests.conftest import TOKEN
+from tests.harness import BotHarness
+from tests.test_report_flow import fill_sapta, seed
+
+SECRET = "webhook-Secret_0123456789abcdef"
+
+
+async def file_report(harness: BotHarness, emu: Emulator, *, photos: int = 2):
+    officer, kanit = await seed(harness, emu)
+    await fill_sapta(officer, photos=photos)
+    await officer.press("📤 Kirim laporan")
+    return officer, kanit
+
+
+async def stored_reports(harness: BotHarness):
+    async with harness.db.reading() as repos:
+        reports = await repos.reports.all()
+        return [(r, await repos.report_photos.of_report(r.id)) for r in reports]
+
+
+async def reports_in(path: Path) -> list[str]:
+    """Report numbers in a database file (opened on a copy, so the file itself is untouched)."""
+    copy = path.with_name("inspect.sqlite3")
+    shutil.copyfile(path, copy)
+    database = Database(copy)
+    await database.open()
+    try:
+        async with database.reading() as repos:
+            return [r.number for r in await repos.reports.all()]
+    finally:
+        await database.close()
+        copy.unlink()
+
+
+def private_files(root: Path) -> Iterator[Path]:
+    """Every file or directory under root that others could read."""
+    for path in [root, *root.rglob("*")]:
+        if path.stat().st_mode & 0o077:
+            yield path
+
+
+async def run_job(harness: BotHarness, name: str) -> None:
+    queue = harness.application.job_queue
+    assert queue is not None
+    job = next(j for j in queue.jobs() if j.name == name)
+    await job.run(harness.application)
+
+
+async def test_backup_while_the_bot_is_writing(harness: BotHarness, emu: Emulator):
+    await file_report(harness, emu)
+    writes = 0
+    stop = asyncio.Event()
+
+    async def writer() -> None:
+        nonlocal writes
+        while not stop.is_set():
+            async with harness.db.transaction() as tx:
+                await tx.audit.record(actor_id=None, action="test.write", target_type="test",
+                                      target_id=writes, now=harness.clock.now())
+            writes += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(writer())
+    results = []
+    during = []
+    for second in range(3):
+        before = writes
+        now = harness.clock.now() + timedelta(seconds=second)
+        results.append(await asyncio.to_thread(make_backup, harness.settings, now=now))
+        during.append(writes - before)
+    stop.set()
+    await task
+
+    assert min(during) > 0, "the bot did not write while the backup ran"
+    assert [p.name for p in backups(harness.settings.backups_dir)] == [
+        r.path.name for r in results
+    ]
+    for result in results:
+        verdict = check_data(result.path / DB_NAME, result.path / "photos")
+        assert not verdict.damaged
+        assert verdict.orphans == []
+        assert verdict.photos_checked == 2
+        assert await reports_in(result.path / DB_NAME) == ["LAP/SAPTA/2026/11/0001"]
+        manifest = json.loads((result.path / MANIFEST).read_text())
+        assert manifest["database_bytes"] == result.database_bytes
+    # Photos unchanged since the previous backup are hard links, not copies.
+    assert results[0].photo_files_linked == 0
+    assert results[2].photo_files_linked == results[2].photo_files > 0
+    assert list(private_files(harness.settings.backups_dir)) == []
+
+
+async def test_restore_round_trip_keeps_the_old_database_aside(
+    harness: BotHarness, emu: Emulator, capsys: pytest.CaptureFixture[str]
+):
+    officer, _ = await file_report(harness, emu)
+    [(first, first_photos)] = await stored_reports(harness)
+    backup = make_backup(harness.settings, now=harness.clock.now()).path
+
+    await fill_sapta(officer, photos=1)
+    await officer.press("📤 Kirim laporan")
+    assert len(await stored_reports(harness)) == 2
+
+    # The running bot holds the data directory: restore refuses.
+    with data_dir_lock(harness.settings.data_dir):
+        assert restore(harness.settings, backup, now=harness.clock.now()) == 1
+    assert "stop it first" in capsys.readouterr().out
+
+    await harness.stop()
+    shutil.rmtree(harness.settings.photos_dir)  # a lost disk: photos come back too
+    assert restore(harness.settings, backup, now=harness.clock.now()) == 0
+    output = capsys.readouterr().out
+    assert "previous database kept in" in output
+    aside = next(harness.settings.data_dir.glob("pre-restore-*"))
+    assert await reports_in(aside / DB_NAME) == [
+        "LAP/SAPTA/2026/11/0001", "LAP/SAPTA/2026/11/0002"
+    ]
+
+    await harness.start()
+    [(restored, restored_photos)] = await stored_reports(harness)
+    assert restored.number == first.number
+    assert restored.answers == first.answers
+    assert restored_photos == first_photos
+    assert check(harness.settings, out=lambda line: None) == 0
+    # The bot carries on from the restored state: the next number follows the restored one.
+    await fill_sapta(officer, photos=1)
+    await officer.press("📤 Kirim laporan")
+    assert [r.number for r, _ in await stored_reports(harness)][-1] == "LAP/SAPTA/2026/11/0002"
+
+
+async def test_restore_refuses_a_damaged_or_incomplete_backup(
+    harness: BotHarness, emu: Emulator, capsys: pytest.CaptureFixture[str]
+):
+    await file_report(harness, emu, photos=1)
+    backup = make_backup(harness.settings, now=harness.clock.now()).path
+    await harness.stop()
+    store = PhotoStore(backup / "photos")
+    [sha] = list(store.iter_hashes())
+    original = store.original_path(sha)
+    original.write_bytes(original.read_bytes()[:-10] + b"0123456789")
+    assert restore(harness.settings, backup, now=harness.clock.now()) == 1
+    assert "backup is damaged" in capsys.readouterr().out
+    (backup / MANIFEST).unlink()
+    assert restore(harness.settings, backup, now=harness.clock.now()) == 1
+    assert "not a complete backup" in capsys.readouterr().out
+    assert not list(harness.settings.data_dir.glob("pre-restore-*"))
+    await harness.start()
+
+
+async def test_check_finds_corrupted_missing_and_orphan_photos(harness: BotHarness, emu: Emulator):
+    await file_report(harness, emu, photos=2)
+    lines: list[str] = []
+    assert check(harness.settings, out=lines.append) == 0
+    assert lines[-1] == "database ok; 2 photos checked, 0 corrupted, 0 missing, 0 orphans"
+
+    store = PhotoStore(harness.settings.photos_dir)
+    orphan = ingest_photo(make_jpeg(300, 200, color=(1, 2, 3)), store, tz=harness.settings.tz)
+    lines.clear()
+    assert check(harness.settings, out=lines.append) == 2
+    assert f"photo orphan (stored, not referenced): {orphan.sha256}" in lines
+
+    [(_, hashes)] = await stored_reports(harness)
+    corrupted, missing = hashes
+    path = store.original_path(corrupted)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    store.metadata_path(missing).unlink()
+    lines.clear()
+    assert check(harness.settings, out=lines.append) == 1
+    assert f"photo corrupted (hash mismatch): {corrupted}" in lines
+    assert f"photo missing (referenced, not stored): {missing}" in lines
+    assert lines[-1] == "database ok; 3 photos checked, 1 corrupted, 1 missing, 1 orphans"
+
+
+async def test_nightly_backup_job_keeps_the_retention_period(harness: BotHarness, emu: Emulator):
+    await file_report(harness, emu, photos=1)
+    root = harness.settings.backups_dir
+    for days in (30, 13):
+        old = make_backup(harness.settings, now=harness.clock.now() - timedelta(days=days))
+        assert old.path.is_dir()
+    await run_job(harness, BACKUP_JOB)
+    names = [p.name for p in backups(root)]
+    now = harness.clock.now()
+    assert names == [
+        (now - timedelta(days=13)).strftime("%Y%m%dT%H%M%SZ"),
+        now.strftime("%Y%m%dT%H%M%SZ"),
+    ]
+    queue = harness.application.job_queue
+    assert queue is not None
+    [job] = [j for j in queue.jobs() if j.name == BACKUP_JOB]
+    fire = job.next_t
+    assert fire is not None
+    assert fire.astimezone(harness.settings.tz).hour == 2  # 02:00 WITA by default
+
+
+async def test_residents_details_are_erased_after_the_retention_period(
+    harness: BotHarness, emu: Emulator
+):
+    await file_report(harness, emu, photos=1)
+    await run_job(harness, RETENTION_JOB)
+    [(report, _)] = await stored_reports(harness)
+    assert "Pak Hasan" in json.dumps(report.answers)
+
+    harness.clock.advance(timedelta(days=366))
+    await run_job(harness, RETENTION_JOB)
+    [(report, _)] = await stored_reports(harness)
+    async with harness.db.reading() as repos:
+        [complaint] = await repos.complaints.of_report(report.id)
+        audit = await repos.audit.recent()
+    assert (complaint.resident_name, complaint.resident_contact) == (None, None)
+    assert complaint.description == "Sering terjadi pencurian motor di malam hari"
+    assert "Pak Hasan" not in json.dumps(report.answers)
+    assert audit[0]["action"] == "residents.anonymised"
+    assert audit[0]["details"]["retention_days"] == 365
+
+
+async def test_data_files_are_owner_only(harness: BotHarness, emu: Emulator):
+    # Without the umask `python -m bot` sets: the code itself creates everything private.
+    old = os.umask(0o022)
+    try:
+        await file_report(harness, emu, photos=2)
+        make_backup(harness.settings, now=harness.clock.now())
+    finally:
+        os.umask(old)
+    data_dir = harness.settings.data_dir
+    assert (data_dir / "polmas.sqlite3-wal").exists()
+    assert (data_dir / "polmas.sqlite3-shm").exists()
+    assert list(private_files(data_dir)) == []
+
+
+async def test_no_secret_in_any_log_record_of_a_full_report_flow(
+    emu: Emulator, data_dir: Path
+):
+    records: list[str] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(self.format(record))
+
+    handler = Capture(level=logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(name)s %(message)s"))
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        harness = BotHarness(emu, data_dir, start=datetime(2026, 11, 28, 2, tzinfo=UTC),
+                             webhook_secret=SECRET, log_level="DEBUG")
+        # The same redaction `python -m bot` installs on its log handler.
+        install_redaction(handler, log_secrets(harness.settings))
+        await harness.start()
+        try:
+            await file_report(harness, emu)
+        finally:
+            await harness.stop()
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+    text = "\n".join(records)
+    assert len(records) > 100
+    assert "[REDACTED]" in text  # PTB does log the token: the redaction keeps it out
+    assert "LAP/SAPTA/2026/11/0001" in text or "sendPhoto" in text
+    for secret in (TOKEN, TOKEN.split(":", 1)[1], SECRET):
+        assert secret not in text
