@@ -30,7 +30,7 @@ from bot.errors import on_error, on_stale_button
 from bot.i18n import Translator
 from bot.services import BotContext, Services, ServicesHolder
 from config.settings import Settings
-from conversations import desk_input, registration, report
+from conversations import assign, desk_input, registration, report
 from conversations.report_photos import flush_albums
 from domain.access import Action
 from domain.catalogue import Catalogue, load_catalogue
@@ -39,8 +39,11 @@ from domain.organisation import Organisation, load_organisation
 from domain.photos import PhotoStore
 from handlers import audit as audit_view
 from handlers import basics, browse, complaints, exports, groups, people, recap, reports
+from handlers import schedule as schedule_handlers
+from jobs import scheduler as schedule_jobs
 from jobs import summaries as group_summaries
 from jobs.maintenance import schedule_maintenance
+from jobs.planning import validate_schedule
 from storage import Database
 
 logger = logging.getLogger(__name__)
@@ -58,6 +61,7 @@ def load_configuration(settings: Settings) -> tuple[Organisation, Catalogue, Tra
     organisation = load_organisation(settings.organisation_file)
     catalogue = load_catalogue(settings.activities_file)
     texts = Translator.load(default_language=settings.default_language)
+    validate_schedule(settings, organisation, catalogue)
     return organisation, catalogue, texts
 
 
@@ -90,6 +94,7 @@ def build_application(
         application.bot_data.services = services
         await revoke_unlisted_admins(services)
         await _set_command_menus(application, texts)
+        await schedule_jobs.start(application, services)
         group_summaries.schedule(application, services)
 
     async def post_stop(application: BotApplication) -> None:
@@ -143,6 +148,8 @@ def register_handlers(application: BotApplication) -> None:
         people.INVITE_NS: people.invite_button,
         report.NS: requires(Action.REPORT)(report.on_button),
         reports.LIST_NS: reports.list_button,
+        schedule_handlers.NS: schedule_handlers.schedule_button,
+        assign.NS: schedule_handlers.assign_button,
         recap.NS: recap.recap_button,
         complaints.NS: complaints.on_button,
         browse.NS: browse.on_button,
@@ -164,7 +171,7 @@ def register_handlers(application: BotApplication) -> None:
         MessageHandler(
             # Only new messages: an edited earlier answer must not count as a new one.
             filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND,
-            basics.private_router([desk_input.router(DESK_INPUTS), report.route]),
+            basics.private_router([assign.route, desk_input.router(DESK_INPUTS), report.route]),
         )
     )
     application.add_handler(

@@ -31,6 +31,7 @@ class Command:
 def _build() -> tuple[Command, ...]:
     from handlers import audit as audit_view
     from handlers import basics, browse, complaints, exports, groups, people, recap, reports
+    from handlers import schedule as schedule_handlers
 
     return (
         Command("start", "start", Action.START, basics.start, in_help=False),
@@ -38,6 +39,10 @@ def _build() -> tuple[Command, ...]:
         Command("lapor", "report", Action.REPORT, reports.new_report, in_menu=True),
         Command("lanjut", "resume", Action.REPORT, reports.resume_report),
         Command("laporan", "myreports", Action.MY_REPORTS, reports.my_reports, in_menu=True),
+        Command("jadwal", "schedule", Action.SCHEDULE, schedule_handlers.schedule_command,
+                in_menu=True),
+        Command("tugas", "assign", Action.ASSIGN, schedule_handlers.assign_command,
+                in_menu=True),
         Command("keluhan", "complaints", Action.COMPLAINTS, complaints.complaints_command,
                 in_menu=True),
         Command("cari", "search", Action.BROWSE, browse.browse_command, in_menu=True),

@@ -23,6 +23,12 @@ from storage.reports import (
     ReportRepository,
     RevisionRepository,
 )
+from storage.schedule import (
+    AssignDraftRepository,
+    AssignmentRepository,
+    NotificationRepository,
+    PauseRepository,
+)
 from storage.values import from_db_time, require_time, to_db_time
 
 
@@ -402,6 +408,10 @@ class Repositories:
         self.report_photos = ReportPhotoRepository(connection)
         self.complaints = ComplaintRepository(connection)
         self.revisions = RevisionRepository(connection)
+        self.assignments = AssignmentRepository(connection)
+        self.assign_drafts = AssignDraftRepository(connection)
+        self.pauses = PauseRepository(connection)
+        self.notifications = NotificationRepository(connection)
         self.complaint_desk = ComplaintDesk(connection)
         self.report_reviews = ReportReviews(connection)
         self.report_browser = ReportBrowser(connection)

@@ -1,0 +1,623 @@
+"""Schedules as plain data: recurring rules, notification times, report outcomes, digests.
+
+No Telegram and no SQL here. Every moment is an aware datetime; wall-clock arithmetic (the
+Saturday 08:00 of a rule, the end of a day, a digest at 06:00) happens in the configured zone
+and is converted to UTC afterwards, so a zone with daylight saving would still be right.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+RULE_KEY_PATTERN = r"^[a-z][a-z0-9_]{1,23}$"
+LATE_AFTER = timedelta(minutes=2)
+"""A notification sent this long after it fell due is marked late (the bot was down or busy)."""
+MAX_ATTEMPTS = 8
+"""Temporary Telegram failures (429, network) are retried this often before giving up."""
+
+
+class ScheduleConfigError(Exception):
+    """The schedule file is unreadable or inconsistent; the message names file and field."""
+
+
+Clock = Annotated[str, StringConstraints(pattern=CLOCK_PATTERN)]
+
+
+def parse_clock_text(text: str) -> time:
+    """``"08:30"`` as a ``time`` (the format is checked by the models)."""
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Rule(_Frozen):
+    """A recurring post: an activity on some weekdays at a local time, for a unit or officers."""
+
+    key: Annotated[str, StringConstraints(pattern=RULE_KEY_PATTERN)]
+    activity: str
+    days: tuple[str, ...] = Field(min_length=1)
+    start: Clock
+    duration_minutes: int | None = Field(default=None, ge=5, le=720)
+    unit: str | None = None
+    officers: tuple[str, ...] = ()
+    """NRPs of the officers bound to the rule (instead of a whole unit)."""
+    place: str | None = Field(default=None, max_length=200)
+    skip_dates: tuple[date, ...] = ()
+    on_holidays: bool = False
+
+    @field_validator("days")
+    @classmethod
+    def _known_days(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if value == ("daily",):
+            return WEEKDAYS
+        unknown = [day for day in value if day not in WEEKDAYS]
+        if unknown:
+            raise ValueError(f"unknown day {unknown[0]!r}; use {', '.join(WEEKDAYS)} or daily")
+        return value
+
+    @model_validator(mode="after")
+    def _bound(self) -> Rule:
+        if (self.unit is None) == (not self.officers):
+            raise ValueError("a rule is bound to exactly one of: unit, officers")
+        return self
+
+    @property
+    def weekdays(self) -> frozenset[int]:
+        """The rule's days as ``date.weekday()`` numbers."""
+        return frozenset(WEEKDAYS.index(day) for day in self.days)
+
+
+class ScheduleConfig(_Frozen):
+    """Recurring posts, reminder offsets, grace period, escalation and digest times."""
+
+    reminder_offsets_minutes: tuple[int, ...] = (60, 0)
+    grace_minutes: int = Field(default=120, ge=0, le=24 * 60)
+    escalate_after_minutes: int | None = Field(default=None, ge=0, le=7 * 24 * 60)
+    """Delay from the overdue warning to the leaders' escalation; unset: end of that day."""
+    digest_times: tuple[Clock, ...] = ("06:00", "18:00")
+    horizon_days: int = Field(default=2, ge=1, le=14)
+    holidays: tuple[date, ...] = ()
+    rules: tuple[Rule, ...] = ()
+
+    @field_validator("reminder_offsets_minutes")
+    @classmethod
+    def _offsets(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(offset < 0 or offset > 7 * 24 * 60 for offset in value):
+            raise ValueError("offsets are minutes before the start, from 0 to 10080")
+        if len(set(value)) != len(value):
+            raise ValueError("offsets must be different")
+        return tuple(sorted(value, reverse=True))
+
+    @field_validator("digest_times")
+    @classmethod
+    def _sorted_times(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("digest times must be different")
+        return tuple(sorted(value))
+
+    @model_validator(mode="after")
+    def _unique_rules(self) -> ScheduleConfig:
+        keys = [rule.key for rule in self.rules]
+        if len(set(keys)) != len(keys):
+            raise ValueError("rules: rule keys must be unique")
+        return self
+
+    @property
+    def grace(self) -> timedelta:
+        """How long after a post's end its report may still come in on time."""
+        return timedelta(minutes=self.grace_minutes)
+
+
+def load_schedule(
+    path: Path, *, activities: Iterable[str], units: Iterable[str]
+) -> ScheduleConfig:
+    """Load and validate the schedule file against the catalogue and the organisation."""
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ScheduleConfigError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ScheduleConfigError(f"{path}: not valid TOML: {error}") from None
+    try:
+        config = ScheduleConfig.model_validate(raw)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        message = problem["msg"].removeprefix("Value error, ")
+        raise ScheduleConfigError(f"{path}: {where}: {message}") from None
+    known_activities, known_units = set(activities), set(units)
+    for index, rule in enumerate(config.rules):
+        if rule.activity not in known_activities:
+            raise ScheduleConfigError(
+                f"{path}: rules.{index}.activity: unknown activity {rule.activity!r}"
+            )
+        if rule.unit is not None and rule.unit not in known_units:
+            raise ScheduleConfigError(f"{path}: rules.{index}.unit: unknown unit {rule.unit!r}")
+    return config
+
+
+# ------------------------------------------------------------------------------ wall clock
+
+
+def at_local(day: date, clock: time, tz: ZoneInfo) -> datetime:
+    """The moment ``day clock`` on the precinct's wall clock, in UTC."""
+    return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
+
+
+def local_day(moment: datetime, tz: ZoneInfo) -> date:
+    """The precinct's calendar date at ``moment``."""
+    return moment.astimezone(tz).date()
+
+
+def end_of_local_day(moment: datetime, tz: ZoneInfo) -> datetime:
+    """Local midnight after ``moment`` (the start of the next local day), in UTC."""
+    return at_local(local_day(moment, tz) + timedelta(days=1), time(0, 0), tz)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One dated post produced by a recurring rule."""
+
+    rule_key: str
+    day: date
+    starts_at: datetime
+    ends_at: datetime
+
+    @property
+    def key(self) -> str:
+        """Unique per rule and local day: expanding twice creates nothing new."""
+        return f"{self.rule_key}:{self.day.isoformat()}"
+
+
+def occurrences(
+    rule: Rule,
+    *,
+    duration_minutes: int,
+    start: datetime,
+    end: datetime,
+    tz: ZoneInfo,
+    holidays: Iterable[date] = (),
+) -> list[Occurrence]:
+    """The rule's posts starting in ``[start, end)``, minus holidays and exceptions."""
+    closed = set(rule.skip_dates) | (set() if rule.on_holidays else set(holidays))
+    clock = parse_clock_text(rule.start)
+    found: list[Occurrence] = []
+    day = local_day(start, tz) - timedelta(days=1)
+    last = local_day(end, tz)
+    while day <= last:
+        if day.weekday() in rule.weekdays and day not in closed:
+            begins = at_local(day, clock, tz)
+            if start <= begins < end:
+                found.append(
+                    Occurrence(rule.key, day, begins, begins + timedelta(minutes=duration_minutes))
+                )
+        day += timedelta(days=1)
+    return found
+
+
+# --------------------------------------------------------------------------- notifications
+
+
+class Kind(StrEnum):
+    """What a notification is; each has its own text and its own staleness rule."""
+
+    ASSIGNED = "assigned"
+    MOVED = "moved"
+    CANCELLED = "cancelled"
+    REMINDER = "reminder"
+    OVERDUE = "overdue"
+    ESCALATE = "escalate"
+    """Fans out to the officer's leaders when due (one ``escalate_to`` each)."""
+    ESCALATE_TO = "escalate_to"
+    DIGEST = "digest"
+
+
+class Delivery(StrEnum):
+    """Where a notification stands."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A notification to be stored: its idempotency key says what it is and for whom."""
+
+    key: str
+    kind: Kind
+    due_at: datetime
+    assignment_id: int | None = None
+    officer_id: int | None = None
+    recipient_id: int | None = None
+    payload: dict[str, object] = field(default_factory=dict)
+
+
+def post_ref(assignment_id: int, revision: int) -> str:
+    """The post as keys name it: a moved post is a new revision, so new keys."""
+    return f"{assignment_id}r{revision}"
+
+
+def plan_officer(
+    config: ScheduleConfig,
+    tz: ZoneInfo,
+    *,
+    assignment_id: int,
+    revision: int,
+    officer_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime,
+    announce: Kind | None,
+) -> list[Planned]:
+    """Everything one officer is told about one post revision.
+
+    Reminders whose moment passed before the post was planned are left out: a reminder an
+    hour ahead of a post created 20 minutes ahead would only be noise.
+    """
+    ref = post_ref(assignment_id, revision)
+    mine = {"assignment_id": assignment_id, "officer_id": officer_id, "recipient_id": officer_id}
+    revised: dict[str, object] = {"revision": revision}
+    planned: list[Planned] = []
+    if announce is not None:
+        planned.append(Planned(f"{announce.value}:{ref}:{officer_id}", announce, now,
+                               payload=revised, **mine))
+    for offset in config.reminder_offsets_minutes:
+        due = starts_at - timedelta(minutes=offset)
+        if due >= now:
+            planned.append(
+                Planned(f"reminder:{ref}:{officer_id}:{offset}", Kind.REMINDER, due,
+                        payload={**revised, "offset": offset}, **mine)
+            )
+    overdue = overdue_at(ends_at, config)
+    planned.append(Planned(f"overdue:{ref}:{officer_id}", Kind.OVERDUE, overdue,
+                           payload=revised, **mine))
+    planned.append(
+        Planned(f"escalate:{ref}:{officer_id}", Kind.ESCALATE,
+                escalation_at(overdue, config, tz), assignment_id=assignment_id,
+                officer_id=officer_id, payload=revised)
+    )
+    return planned
+
+
+def overdue_at(ends_at: datetime, config: ScheduleConfig) -> datetime:
+    """When a missing report becomes overdue: the post's end plus the grace period."""
+    return ends_at + config.grace
+
+
+def escalation_at(overdue: datetime, config: ScheduleConfig, tz: ZoneInfo) -> datetime:
+    """When leaders hear of a still-missing report: a fixed delay, or the end of that day."""
+    if config.escalate_after_minutes is not None:
+        return overdue + timedelta(minutes=config.escalate_after_minutes)
+    return end_of_local_day(overdue, tz)
+
+
+def digest_slots(
+    config: ScheduleConfig, tz: ZoneInfo, start: datetime, end: datetime
+) -> list[tuple[datetime, str]]:
+    """Digest moments in ``[start, end]`` with their slot names (``06:00``)."""
+    slots: list[tuple[datetime, str]] = []
+    day = local_day(start, tz) - timedelta(days=1)
+    while day <= local_day(end, tz):
+        for text in config.digest_times:
+            moment = at_local(day, parse_clock_text(text), tz)
+            if start <= moment <= end:
+                slots.append((moment, text))
+        day += timedelta(days=1)
+    return slots
+
+
+def digest_key(leader_id: int, slot_at: datetime, slot: str, tz: ZoneInfo) -> str:
+    """``digest:{leader}:{local date}:{slot}``."""
+    return f"digest:{leader_id}:{local_day(slot_at, tz).isoformat()}:{slot}"
+
+
+def next_digest_after(config: ScheduleConfig, tz: ZoneInfo, moment: datetime) -> datetime:
+    """The first digest slot strictly after ``moment``."""
+    later = [
+        slot for slot, _ in digest_slots(config, tz, moment, moment + timedelta(days=2))
+        if slot > moment
+    ]
+    return later[0]
+
+
+def previous_digest(config: ScheduleConfig, tz: ZoneInfo, moment: datetime) -> datetime:
+    """The last digest slot strictly before ``moment`` (what "since the last digest" means)."""
+    earlier = [
+        slot for slot, _ in digest_slots(config, tz, moment - timedelta(days=2), moment)
+        if slot < moment
+    ]
+    return earlier[-1]
+
+
+class Staleness(StrEnum):
+    """Why a due notification is no longer worth sending."""
+
+    POST_ENDED = "post_ended"
+    NEXT_DIGEST = "next_digest"
+
+
+def stale_reason(
+    kind: Kind,
+    *,
+    due_at: datetime,
+    now: datetime,
+    post_ends_at: datetime | None,
+    next_digest: datetime | None,
+) -> Staleness | None:
+    """Whether a notification that fell due (perhaps while the bot was down) is still useful.
+
+    A reminder or an announcement for a post that has ended helps nobody; a digest is replaced
+    by the next one. Warnings and escalations stay useful until the report arrives.
+    """
+    if kind in (Kind.REMINDER, Kind.ASSIGNED, Kind.MOVED) and post_ends_at is not None:
+        return Staleness.POST_ENDED if now >= post_ends_at else None
+    if kind is Kind.DIGEST and next_digest is not None and now >= next_digest:
+        return Staleness.NEXT_DIGEST
+    return None
+
+
+def is_late(due_at: datetime, now: datetime) -> bool:
+    """Whether a notification goes out noticeably after its moment."""
+    return now - due_at > LATE_AFTER
+
+
+def retry_delay(attempts: int, retry_after: float | None = None) -> timedelta:
+    """When to try a temporarily failed send again: Telegram's hint, else a doubling backoff."""
+    if retry_after is not None:
+        return timedelta(seconds=max(1.0, retry_after))
+    return timedelta(seconds=min(30 * 2 ** max(0, attempts - 1), 3600))
+
+
+# ------------------------------------------------------------------------------- outcomes
+
+
+class Outcome(StrEnum):
+    """How one officer's part of a post turned out."""
+
+    DONE = "done"
+    LATE = "late"
+    MISSING = "missing"
+    AWAITING = "awaiting"
+    """Not reported yet, but the grace period is still running."""
+    PAUSED = "paused"
+    """The officer had paused reminders (leave, sickness) for the post."""
+
+
+def outcome(
+    *,
+    ends_at: datetime,
+    reported_at: datetime | None,
+    now: datetime,
+    grace: timedelta,
+    paused: bool = False,
+) -> Outcome:
+    """Done on time, late, missing, or still within the grace period."""
+    deadline = ends_at + grace
+    if reported_at is not None:
+        return Outcome.DONE if reported_at <= deadline else Outcome.LATE
+    if paused:
+        return Outcome.PAUSED
+    return Outcome.MISSING if now > deadline else Outcome.AWAITING
+
+
+@dataclass(frozen=True)
+class Pause:
+    """An officer's pause of reminders (leave, sickness) between two moments."""
+
+    id: int
+    officer_id: int
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+
+    def covers(self, moment: datetime) -> bool:
+        """Whether ``moment`` falls inside the pause."""
+        return self.starts_at <= moment < self.ends_at
+
+
+def paused_at(pauses: Sequence[Pause], officer_id: int, moment: datetime) -> Pause | None:
+    """The officer's pause covering ``moment``, if any."""
+    return next((p for p in pauses if p.officer_id == officer_id and p.covers(moment)), None)
+
+
+# ---------------------------------------------------------------------------- assignments
+
+
+class PostStatus(StrEnum):
+    """A post is planned until a leader cancels it."""
+
+    PLANNED = "planned"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A post: an activity at a place and time, for one or more officers."""
+
+    id: int
+    activity_code: str
+    unit_code: str | None
+    place: str | None
+    starts_at: datetime
+    ends_at: datetime
+    sprin: str | None
+    status: PostStatus
+    revision: int
+    rule_key: str | None
+    created_by: int | None
+    officer_ids: tuple[int, ...] = ()
+
+    @property
+    def duration_minutes(self) -> int:
+        """The planned length."""
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+def report_prefill(
+    assignment: Assignment,
+    *,
+    sprin_key: str | None,
+    time_key: str | None,
+    location_key: str | None,
+    now: datetime,
+) -> dict[str, object]:
+    """Report answers known from the post: assignment letter, time (once begun), place."""
+    answers: dict[str, object] = {}
+    if sprin_key is not None and assignment.sprin:
+        answers[sprin_key] = assignment.sprin
+    if time_key is not None and assignment.starts_at <= now:
+        answers[time_key] = {
+            "start": assignment.starts_at.isoformat(),
+            "end": assignment.ends_at.isoformat(),
+        }
+    if location_key is not None and assignment.place:
+        answers[location_key] = {"pin": None, "place": assignment.place, "live": None}
+    return answers
+
+
+# ------------------------------------------------------------------------- typed answers
+
+
+class ScheduleInputError(ValueError):
+    """Input the assignment conversation cannot accept; ``key`` names the catalogue text."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2,4}))?\s*$")
+_TIME = re.compile(r"^\s*(?:pukul|pkl\.?|jam)?\s*(\d{1,2})(?:[:.](\d{2}))?\s*(?:wita)?\s*$",
+                   re.IGNORECASE)
+PLACE_MAX = 200
+SPRIN_MAX = 100
+
+
+def parse_date(raw: str, today: date) -> date:
+    """``30/11``, ``30/11/2026`` or ``30-11-26``: a date from today on."""
+    match = _DATE.match(raw)
+    if match is None:
+        raise ScheduleInputError("schedule.input.date_format")
+    day, month = int(match.group(1)), int(match.group(2))
+    year = int(match.group(3)) if match.group(3) else today.year
+    if year < 100:
+        year += 2000
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        raise ScheduleInputError("schedule.input.date_format") from None
+    if match.group(3) is None and found < today:
+        found = found.replace(year=found.year + 1)
+    if found < today:
+        raise ScheduleInputError("schedule.input.date_past")
+    if found > today + timedelta(days=366):
+        raise ScheduleInputError("schedule.input.date_far")
+    return found
+
+
+def parse_clock(raw: str) -> time:
+    """``08:00``, ``8.30``, ``pukul 14.00 WITA``: a wall-clock time."""
+    match = _TIME.match(raw)
+    if match is None:
+        raise ScheduleInputError("schedule.input.time_format")
+    hours, minutes = int(match.group(1)), int(match.group(2) or 0)
+    if hours > 23 or minutes > 59:
+        raise ScheduleInputError("schedule.input.time_format")
+    return time(hours, minutes)
+
+
+def parse_minutes(raw: str) -> int:
+    """A duration in minutes, 5 to 720."""
+    text = raw.strip().lower().removesuffix("menit").removesuffix("minutes").strip()
+    if not text.isdigit() or not 5 <= int(text) <= 720:
+        raise ScheduleInputError("schedule.input.duration")
+    return int(text)
+
+
+def clean_place(raw: str) -> str:
+    """A typed place, trimmed, 2-200 characters."""
+    place = " ".join(raw.split())
+    if len(place) < 2 or len(place) > PLACE_MAX:
+        raise ScheduleInputError("schedule.input.place", max=PLACE_MAX)
+    return place
+
+
+def clean_sprin(raw: str) -> str:
+    """An assignment-letter number as typed, 1-100 characters."""
+    sprin = " ".join(raw.split())
+    if not sprin or len(sprin) > SPRIN_MAX:
+        raise ScheduleInputError("schedule.input.sprin", max=SPRIN_MAX)
+    return sprin
+
+
+def days_ahead(today: date, count: int) -> Iterator[date]:
+    """Today and the following days."""
+    for offset in range(count):
+        yield today + timedelta(days=offset)
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A stored notification (one row of the outbox)."""
+
+    id: int
+    key: str
+    kind: Kind
+    due_at: datetime
+    status: Delivery
+    attempts: int
+    assignment_id: int | None = None
+    officer_id: int | None = None
+    recipient_id: int | None = None
+    payload: dict[str, object] = field(default_factory=dict)
+    sent_at: datetime | None = None
+    late: bool = False
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AssignDraft:
+    """The /tugas conversation (or moving a post) in progress, one per leader."""
+
+    officer_id: int
+    mode: str
+    step: str
+    answers: dict[str, object] = field(default_factory=dict)
+    version: int = 0
+    assignment_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ComplaintCount:
+    """How many complaints of one category and urgency a digest reports."""
+
+    category: str
+    urgency: str
+    count: int

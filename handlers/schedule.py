@@ -1,0 +1,377 @@
+"""/jadwal and /tugas, the schedule buttons, and "Lapor sekarang" from a reminder.
+
+/jadwal shows an officer their coming posts (in WITA) and whether their reminders are paused;
+a leader also gets their units' posts as buttons to move or cancel, and who paused reminders
+or blocked the bot. Every change is one transaction that records the update; the officers
+affected are told through the notifications outbox, sent at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+
+from bot import callbacks
+from bot.access import Actor, requires
+from bot.services import BotContext, Services
+from bot.ui import Button, chunked, inline, local_time
+from conversations import assign
+from conversations.report import send_prompt
+from domain import reports as flow
+from domain.access import Action, is_leader, reach
+from domain.catalogue import FieldType
+from domain.people import Officer
+from domain.schedule import Assignment, Kind, Planned, PostStatus, post_ref, report_prefill
+from jobs.notifications import SCHEDULE_NS, run_due_notifications
+from jobs.views import activity_name, name_of, names, place_text, post_lines, when_text
+from storage import Transaction
+
+VIEW_DAYS = 7
+PAUSE_DAYS = (1, 3, 7, 14)
+PAUSE_REASONS = ("cuti", "sakit", "dinas")
+NS = SCHEDULE_NS
+
+
+@requires(Action.SCHEDULE)
+async def schedule_command(update: Update, context: BotContext, actor: Actor) -> None:
+    """/jadwal: the officer's coming posts; for leaders also the units' posts to manage."""
+    services = context.services
+    message = update.effective_message
+    assert message is not None
+    officer = actor.active_officer
+    language = actor.language
+    texts = services.texts
+    now = services.clock.now()
+    until = now + timedelta(days=VIEW_DAYS)
+    async with services.db.reading() as repos:
+        recent = await repos.assignments.of_officer(officer.id, now - timedelta(days=1), until)
+        pauses = await repos.pauses.current([officer.id], now)
+        unreported = [post for post in recent if post.starts_at <= now
+                      and await repos.assignments.reported_at(post, officer.id) is None]
+    mine = [post for post in recent if post.ends_at > now]
+    lines = [texts(language, "schedule.view.officer_heading", days=VIEW_DAYS)]
+    for post in mine:
+        lines.extend(post_lines(services, post, language))
+    if not mine:
+        lines = [texts(language, "schedule.view.officer_empty", days=VIEW_DAYS)]
+    rows: list[list[Button]] = []
+    for post in unreported[:5]:
+        # A post that began (even yesterday, before midnight) is reported from here.
+        local = post.starts_at.astimezone(services.settings.tz)
+        label = texts(language, "schedule.button.report_post",
+                      activity=activity_name(services, post.activity_code, language),
+                      when=local.strftime("%d/%m %H.%M"))
+        rows.append([(label[:60], callbacks.pack(NS, "rep", post.id))])
+    if pauses:
+        pause = pauses[0]
+        lines.append("")
+        lines.append(texts(language, "schedule.view.paused_self",
+                           until=local_time(pause.ends_at, services.settings.tz, texts, language),
+                           reason=texts(language, f"schedule.reason.{pause.reason}")))
+        button = (texts(language, "schedule.button.resume"), callbacks.pack(NS, "resume"))
+    else:
+        button = (texts(language, "schedule.button.pause"), callbacks.pack(NS, "pause"))
+    rows.append([button])
+    await message.reply_text("\n".join(lines), reply_markup=inline(rows))
+    if is_leader(officer, services.organisation):
+        text, markup = await unit_view(services, officer, language)
+        await message.reply_text(text, reply_markup=markup)
+
+
+async def unit_view(
+    services: Services, leader: Officer, language: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The leader's units' posts (as buttons), paused and blocked officers."""
+    texts = services.texts
+    tz = services.settings.tz
+    now = services.clock.now()
+    units = reach(leader, services.organisation)
+    async with services.db.reading() as repos:
+        posts = await repos.assignments.in_units(units, now - timedelta(hours=12),
+                                                 now + timedelta(days=VIEW_DAYS))
+        officers = {o.id: o for o in await repos.officers.in_units(units)}
+        pauses = await repos.pauses.current(officers, now)
+    posts = [post for post in posts if post.ends_at > now]
+    if posts:
+        lines = [texts(language, "schedule.view.unit_heading", days=VIEW_DAYS)]
+        for post in posts:
+            lines.extend(post_lines(services, post, language, officers))
+        lines.extend(["", texts(language, "schedule.view.manage_hint")])
+    else:
+        lines = [texts(language, "schedule.view.unit_empty", days=VIEW_DAYS)]
+    if pauses:
+        lines.extend(["", texts(language, "schedule.view.paused_heading")])
+        for pause in pauses:
+            officer = officers.get(pause.officer_id)
+            lines.append(texts(language, "schedule.view.paused_line",
+                               name=name_of(officer) if officer else "—",
+                               until=local_time(pause.ends_at, tz, texts, language),
+                               reason=texts(language, f"schedule.reason.{pause.reason}")))
+    blocked = [o for o in officers.values() if o.blocked_at is not None]
+    if blocked:
+        lines.append("")
+        lines.extend(texts(language, "schedule.view.blocked_line", name=name_of(o))
+                     for o in blocked)
+    buttons: list[Button] = []
+    for post in posts[:30]:
+        local = post.starts_at.astimezone(tz)
+        name = activity_name(services, post.activity_code, language)
+        label = f"{local.strftime('%d/%m %H.%M')} {name}"
+        buttons.append((label[:60], callbacks.pack(NS, "post", post.id)))
+    return "\n".join(lines), inline(chunked(buttons, 1)) if buttons else None
+
+
+@requires(Action.ASSIGN)
+async def assign_command(update: Update, context: BotContext, actor: Actor) -> None:
+    """/tugas: assign officers to a post."""
+    await assign.begin(update, context, actor)
+
+
+@requires(Action.ASSIGN)
+async def assign_button(update: Update, context: BotContext, actor: Actor) -> None:
+    """A button of the /tugas conversation."""
+    await assign.on_button(update, context, actor)
+
+
+@requires(Action.SCHEDULE)
+async def schedule_button(update: Update, context: BotContext, actor: Actor) -> None:
+    """A /jadwal or reminder button: report now, pause/resume, manage a post."""
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    stale = services.texts(actor.language, "button.stale")
+    try:
+        action, *args = callbacks.unpack(query.data, NS)
+        numbers = [int(arg) for arg in args if arg.isdigit()]
+    except (ValueError, callbacks.CallbackDataError):
+        await query.answer(stale, show_alert=True)
+        return
+    if action == "rep" and numbers:
+        await report_for_post(update, context, actor, numbers[0])
+    elif action == "pause":
+        await _ask_pause(update, context, actor, None)
+    elif action == "pd" and numbers and numbers[0] in PAUSE_DAYS:
+        await _ask_pause(update, context, actor, numbers[0])
+    elif action == "pr" and numbers and numbers[0] in PAUSE_DAYS and args[-1] in PAUSE_REASONS:
+        await _pause(update, context, actor, numbers[0], args[-1])
+    elif action == "resume":
+        await _resume(update, context, actor)
+    elif action in ("post", "mv", "cx", "cxy") and numbers and is_leader(
+        actor.active_officer, services.organisation
+    ):
+        await _manage(update, context, actor, action, numbers)
+    else:
+        await query.answer(stale, show_alert=True)
+
+
+# ------------------------------------------------------------------------ report a post
+
+
+async def report_for_post(
+    update: Update, context: BotContext, actor: Actor, assignment_id: int
+) -> None:
+    """"Lapor sekarang": open a report draft tied to the post, with what the post knows."""
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    assert query.message is not None
+    officer = actor.active_officer
+    language = actor.language
+    now = services.clock.now()
+    problem: str | None = None
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        post = await tx.assignments.by_id(assignment_id)
+        existing = await tx.drafts.of_officer(officer.id)
+        if post is None or post.status is not PostStatus.PLANNED or (
+            officer.id not in post.officer_ids
+        ) or not services.catalogue.has_activity(post.activity_code):
+            problem = "schedule.report.gone"
+        elif existing is not None and existing.assignment_id == post.id:
+            draft = existing  # pressed again: continue the same draft
+        elif existing is not None:
+            problem = "schedule.report.draft_open"
+        elif await tx.assignments.reported_at(post, officer.id) is not None:
+            problem = "schedule.report.already"
+        else:
+            draft = await _open_draft(tx, services, post, officer.id, now)
+    if problem is not None:
+        await query.answer(services.texts(language, problem)[:200], show_alert=True)
+        return
+    await query.answer()
+    await send_prompt(query.message, services, draft, language)  # type: ignore[arg-type]
+
+
+async def _open_draft(
+    tx: Transaction, services: Services, post: Assignment, officer_id: int, now: datetime
+) -> flow.Draft:
+    """A draft tied to the post, prefilled, at the first question the post cannot answer."""
+    activity = services.catalogue.activity(post.activity_code)
+
+    def first_key(kind: FieldType) -> str | None:
+        found = activity.fields_of(kind)
+        return found[0].key if found else None
+
+    sprin = next((f.key for f in activity.fields if f.key == "sprin"), None)
+    answers = report_prefill(post, sprin_key=sprin, time_key=first_key(FieldType.TIME_RANGE),
+                             location_key=first_key(FieldType.LOCATION), now=now)
+    draft_id = await tx.drafts.create(officer_id, activity.code, flow.first_step(activity), now,
+                                      answers=dict(answers))
+    await tx.assignments.bind_draft(draft_id, post.id)
+    opened = await tx.drafts.of_officer(officer_id)
+    assert opened is not None
+    step = flow.first_unanswered(activity, opened.answers) or activity.fields[0]
+    positioned = replace(opened, step=step.key,
+                         work=flow.start_work(step, opened.answers.get(step.key)))
+    return await tx.drafts.save(positioned, now)
+
+
+# --------------------------------------------------------------------------------- pauses
+
+
+async def _ask_pause(
+    update: Update, context: BotContext, actor: Actor, days: int | None
+) -> None:
+    services = context.services
+    texts = services.texts
+    language = actor.language
+    query = update.callback_query
+    assert query is not None
+    if days is None:
+        text = texts(language, "schedule.pause.ask_days")
+        rows = chunked([(texts(language, "schedule.button.days", count=count),
+                         callbacks.pack(NS, "pd", count)) for count in PAUSE_DAYS], 4)
+    else:
+        text = texts(language, "schedule.pause.ask_reason")
+        rows = [[(texts(language, f"schedule.reason.{reason}"),
+                  callbacks.pack(NS, "pr", days, reason)) for reason in PAUSE_REASONS]]
+    await query.answer()
+    await query.edit_message_text(text, reply_markup=inline(rows))
+
+
+async def _pause(
+    update: Update, context: BotContext, actor: Actor, days: int, reason: str
+) -> None:
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    officer = actor.active_officer
+    now = services.clock.now()
+    ends = now + timedelta(days=days)
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        await tx.pauses.end(officer.id, now)
+        await tx.pauses.add(officer.id, starts_at=now, ends_at=ends, reason=reason, now=now)
+        await tx.audit.record(actor_id=officer.id, action="reminders.pause",
+                              target_type="officer", target_id=officer.id, now=now,
+                              until=ends.isoformat(), reason=reason)
+    texts = services.texts
+    language = actor.language
+    await query.answer()
+    await query.edit_message_text(texts(
+        language, "schedule.pause.done",
+        until=local_time(ends, services.settings.tz, texts, language),
+        reason=texts(language, f"schedule.reason.{reason}"),
+    ))
+
+
+async def _resume(update: Update, context: BotContext, actor: Actor) -> None:
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    officer = actor.active_officer
+    now = services.clock.now()
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        ended = await tx.pauses.end(officer.id, now)
+    await query.answer()
+    key = "schedule.pause.resumed" if ended else "schedule.pause.none"
+    await query.edit_message_text(services.texts(actor.language, key))
+
+
+# ----------------------------------------------------------------------- move and cancel
+
+
+async def _manage(
+    update: Update, context: BotContext, actor: Actor, action: str, numbers: list[int]
+) -> None:
+    services = context.services
+    texts = services.texts
+    language = actor.language
+    query = update.callback_query
+    assert query is not None
+    leader = actor.active_officer
+    async with services.db.reading() as repos:
+        post = await repos.assignments.by_id(numbers[0])
+        officers = {}
+        for officer_id in post.officer_ids if post else ():
+            found = await repos.officers.by_id(officer_id)
+            if found is not None:
+                officers[officer_id] = found
+    now = services.clock.now()
+    revision = numbers[1] if len(numbers) > 1 else None
+    if post is None or post.status is not PostStatus.PLANNED or post.ends_at <= now or not (
+        assign.may_manage(services, leader, post)
+    ) or (revision is not None and revision != post.revision):
+        await query.answer(texts(language, "schedule.assign.not_yours"), show_alert=True)
+        return
+    activity = html.escape(activity_name(services, post.activity_code, language))
+    when = when_text(services, post, language)
+    if action == "post":
+        text = texts(language, "schedule.view.post_card", activity=activity, when=when,
+                     place=place_text(services, post, language),
+                     names=names(post.officer_ids, officers))
+        rows = [[(texts(language, "schedule.button.move"),
+                  callbacks.pack(NS, "mv", post.id, post.revision)),
+                 (texts(language, "schedule.button.cancel_post"),
+                  callbacks.pack(NS, "cx", post.id, post.revision))]]
+        await query.answer()
+        assert query.message is not None
+        await context.bot.send_message(query.message.chat.id, text, reply_markup=inline(rows))
+    elif action == "mv":
+        await assign.begin_move(update, context, actor, post)
+    elif action == "cx":
+        rows = [[(texts(language, "schedule.button.cancel_yes"),
+                  callbacks.pack(NS, "cxy", post.id, post.revision)),
+                 (texts(language, "schedule.button.keep_post"), callbacks.pack(NS, "keep"))]]
+        await query.answer()
+        await query.edit_message_text(
+            texts(language, "schedule.assign.cancel_confirm", activity=activity, when=when),
+            reply_markup=inline(rows),
+        )
+    else:
+        await _cancel_post(update, context, actor, post)
+
+
+async def _cancel_post(
+    update: Update, context: BotContext, actor: Actor, post: Assignment
+) -> None:
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    leader = actor.active_officer
+    now = services.clock.now()
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        cancelled = await tx.assignments.cancel(post.id, revision=post.revision, now=now)
+        if cancelled:
+            await tx.notifications.skip_for_post(post.id, "cancelled")
+            ref = post_ref(post.id, post.revision + 1)
+            await tx.notifications.plan(
+                [Planned(f"cancelled:{ref}:{officer_id}", Kind.CANCELLED, now,
+                         assignment_id=post.id, officer_id=officer_id, recipient_id=officer_id)
+                 for officer_id in post.officer_ids],
+                now,
+            )
+            await tx.audit.record(actor_id=leader.id, action="assignment.cancel",
+                                  target_type="assignment", target_id=post.id, now=now)
+    if not cancelled:
+        await query.answer(services.texts(actor.language, "schedule.assign.not_yours"),
+                           show_alert=True)
+        return
+    await query.answer()
+    with contextlib.suppress(BadRequest):  # the card may be too old to edit
+        await query.edit_message_text(services.texts(actor.language,
+                                                     "schedule.assign.post_cancelled"))
+    await run_due_notifications(services, context.bot)

@@ -1,0 +1,353 @@
+"""The one periodic job: find due notifications in the database and send each exactly once.
+
+APScheduler drops a job whose moment passed while the loop was busy or the process was down,
+so no notification is ever an in-memory job. Instead one job scans the outbox every
+``SCAN_SECONDS`` (and once at start-up): it expands recurring rules and digests into rows,
+then sends what is due. A row is marked sent right after its send, conditioned on still being
+pending, so a restart never sends it again; one that fell due while the bot was down is sent
+late (marked) if still useful, or skipped and logged if stale. Telegram's 429 and network
+errors are retried later; a person who blocked the bot is recorded on their officer record
+(and shown in the leader's digest); any other failure marks that row failed. One failure never
+stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import weakref
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot import callbacks
+from bot.services import Services
+from bot.ui import inline
+from conversations.report_submit import leaders_of
+from domain.people import Officer
+from domain.schedule import (
+    MAX_ATTEMPTS,
+    Assignment,
+    Kind,
+    Notification,
+    Planned,
+    PostStatus,
+    is_late,
+    local_day,
+    next_digest_after,
+    paused_at,
+    retry_delay,
+    stale_reason,
+)
+from jobs.digest import build_digest, render_digest
+from jobs.planning import expand_rules, plan_digests, schedule_config
+from jobs.views import activity_name, name_of, place_text, when_text
+from storage import Database
+
+logger = logging.getLogger(__name__)
+SCAN_SECONDS = 30
+SCHEDULE_NS = "sc"
+EXPAND_EVERY = timedelta(minutes=10)
+_ROUNDS = 4  # an escalation fans out into rows that are due at once: send them in the same run
+
+_locks: weakref.WeakKeyDictionary[Database, asyncio.Lock] = weakref.WeakKeyDictionary()
+_expanded: weakref.WeakKeyDictionary[Database, datetime] = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class ScanResult:
+    """What one run did (logged, and handy in tests)."""
+
+    sent: int = 0
+    late: int = 0
+    skipped: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+@dataclass(frozen=True)
+class _Message:
+    chat_id: int
+    language: str
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+@dataclass(frozen=True)
+class _Skip:
+    reason: str
+
+
+@dataclass(frozen=True)
+class _FanOut:
+    items: list[Planned]
+
+
+def report_button(services: Services, assignment_id: int, language: str) -> InlineKeyboardMarkup:
+    """The "Lapor sekarang" button: opens a report tied to the post."""
+    label = services.texts(language, "schedule.button.report_now")
+    return inline([[(label, callbacks.pack(SCHEDULE_NS, "rep", assignment_id))]])
+
+
+async def run_due_notifications(services: Services, bot: Any) -> ScanResult:
+    """Plan what the schedule implies, then send every due notification once."""
+    lock = _locks.setdefault(services.db, asyncio.Lock())
+    async with lock:
+        now = services.clock.now()
+        await _plan(services, now)
+        result = ScanResult()
+        for _ in range(_ROUNDS):
+            async with services.db.reading() as repos:
+                due = await repos.notifications.due(now)
+            if not due:
+                break
+            for notification in due:
+                await _deliver(services, bot, notification, now, result)
+        if result.sent or result.skipped or result.failed or result.retried:
+            logger.info("notifications: %s", result)
+        return result
+
+
+async def _plan(services: Services, now: datetime) -> None:
+    last = _expanded.get(services.db)
+    async with services.db.transaction() as tx:
+        if last is None or now - last >= EXPAND_EVERY or now < last:
+            await expand_rules(tx, services, now)
+            _expanded[services.db] = now
+        await plan_digests(tx, services, now)
+
+
+async def _deliver(
+    services: Services, bot: Any, notification: Notification, now: datetime, result: ScanResult
+) -> None:
+    """Decide, send and record one notification; never raises."""
+    try:
+        decision = await _decide(services, notification, now)
+    except Exception:
+        logger.exception("notification %s could not be prepared", notification.key)
+        async with services.db.transaction() as tx:
+            await tx.notifications.fail(notification.id, "prepare_error")
+        result.failed += 1
+        return
+    if isinstance(decision, _Skip):
+        if decision.reason in ("post_ended", "next_digest"):
+            logger.info("notification %s is stale (%s): skipped", notification.key,
+                        decision.reason)
+        async with services.db.transaction() as tx:
+            await tx.notifications.skip(notification.id, decision.reason)
+        result.skipped += 1
+        return
+    if isinstance(decision, _FanOut):
+        async with services.db.transaction() as tx:
+            await tx.notifications.plan(decision.items, now)
+            await tx.notifications.mark_sent(notification.id, now=now, late=False)
+        return
+    late = is_late(notification.due_at, now)
+    text = decision.text
+    if late and notification.kind is not Kind.DIGEST:
+        text += services.texts(decision.language, "schedule.notice.late_mark")
+    try:
+        await bot.send_message(decision.chat_id, text, reply_markup=decision.markup)
+    except RetryAfter as error:
+        await _retry(services, notification, now, _seconds(error.retry_after), "retry_after",
+                     result)
+        return
+    except Forbidden:
+        logger.info("notification %s: recipient blocked the bot", notification.key)
+        async with services.db.transaction() as tx:
+            await tx.officers.mark_blocked(decision.chat_id, now)
+            await tx.notifications.fail(notification.id, "blocked")
+        result.failed += 1
+        return
+    except BadRequest as error:
+        logger.error("notification %s refused: %s", notification.key, error.message)
+        async with services.db.transaction() as tx:
+            await tx.notifications.fail(notification.id, f"bad_request: {error.message}"[:200])
+        result.failed += 1
+        return
+    except NetworkError:
+        await _retry(services, notification, now, None, "network", result)
+        return
+    except TelegramError as error:
+        logger.error("notification %s failed: %s", notification.key, error)
+        async with services.db.transaction() as tx:
+            await tx.notifications.fail(notification.id, "telegram_error")
+        result.failed += 1
+        return
+    async with services.db.transaction() as tx:
+        await tx.notifications.mark_sent(notification.id, now=now, late=late)
+    result.sent += 1
+    if late:
+        result.late += 1
+        logger.info("notification %s sent late (due %s)", notification.key,
+                    notification.due_at.isoformat())
+
+
+def _seconds(value: object) -> float:
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value)  # type: ignore[arg-type]
+
+
+async def _retry(
+    services: Services, notification: Notification, now: datetime, after: float | None,
+    reason: str, result: ScanResult,
+) -> None:
+    async with services.db.transaction() as tx:
+        if notification.attempts + 1 >= MAX_ATTEMPTS:
+            logger.error("notification %s gave up after %s attempts", notification.key,
+                         notification.attempts + 1)
+            await tx.notifications.fail(notification.id, reason)
+            result.failed += 1
+            return
+        at = now + retry_delay(notification.attempts + 1, after)
+        await tx.notifications.retry_later(notification.id, at, reason)
+    logger.info("notification %s: %s, retry at %s", notification.key, reason, at.isoformat())
+    result.retried += 1
+
+
+async def _decide(
+    services: Services, notification: Notification, now: datetime
+) -> _Message | _Skip | _FanOut:
+    kind = notification.kind
+    if kind is Kind.DIGEST:
+        return await _digest(services, notification, now)
+    async with services.db.reading() as repos:
+        assignment = (await repos.assignments.by_id(notification.assignment_id)
+                      if notification.assignment_id is not None else None)
+        officer = (await repos.officers.by_id(notification.officer_id)
+                   if notification.officer_id is not None else None)
+        recipient = (await repos.officers.by_id(notification.recipient_id)
+                     if notification.recipient_id is not None else None)
+        if assignment is None or officer is None:
+            return _Skip("gone")
+        reported = await repos.assignments.reported_at(assignment, officer.id)
+        pauses = await repos.pauses.overlapping(officer.id, assignment.starts_at,
+                                                assignment.starts_at + timedelta(seconds=1))
+    if kind is Kind.CANCELLED:
+        return _notice(services, officer, "schedule.notice.cancelled", assignment)
+    revision = notification.payload.get("revision")
+    if assignment.status is PostStatus.CANCELLED:
+        return _Skip("cancelled")
+    if revision is not None and revision != assignment.revision:
+        return _Skip("moved")
+    if not officer.is_active:
+        return _Skip("inactive")
+    stale = stale_reason(kind, due_at=notification.due_at, now=now,
+                         post_ends_at=assignment.ends_at, next_digest=None)
+    if stale is not None:
+        return _Skip(stale.value)
+    if kind is Kind.MOVED:
+        return _notice(services, officer, "schedule.notice.moved", assignment)
+    if kind is Kind.ASSIGNED:
+        return await _assigned(services, officer, assignment)
+    if reported is not None:
+        return _Skip("reported")
+    if paused_at(pauses, officer.id, assignment.starts_at) is not None:
+        return _Skip("paused")
+    if kind is Kind.REMINDER:
+        return _reminder(services, officer, assignment, notification)
+    if kind is Kind.OVERDUE:
+        return _Message(
+            officer.telegram_id,
+            officer.language,
+            _post_text(services, officer.language, "schedule.notice.overdue", assignment),
+            report_button(services, assignment.id, officer.language),
+        )
+    if kind is Kind.ESCALATE:
+        return await _fan_out(services, notification, officer, now)
+    if kind is Kind.ESCALATE_TO and recipient is not None:
+        text = _post_text(services, recipient.language, "schedule.notice.escalate", assignment,
+                          officer=name_of(officer))
+        return _Message(recipient.telegram_id, recipient.language, text)
+    return _Skip("unknown")
+
+
+def _post_text(
+    services: Services, language: str, key: str, assignment: Assignment, **extra: object
+) -> str:
+    sprin = (services.texts(language, "schedule.notice.sprin", sprin=html.escape(assignment.sprin))
+             if assignment.sprin else "")
+    return services.texts(
+        language, key,
+        activity=html.escape(activity_name(services, assignment.activity_code, language)),
+        when=when_text(services, assignment, language),
+        place=place_text(services, assignment, language),
+        sprin=sprin,  # str.format ignores it where the text has no {sprin}
+        **extra,
+    )
+
+
+def _notice(services: Services, officer: Officer, key: str, assignment: Assignment) -> _Message:
+    return _Message(officer.telegram_id, officer.language,
+                    _post_text(services, officer.language, key, assignment))
+
+
+async def _assigned(services: Services, officer: Officer, assignment: Assignment) -> _Message:
+    leader_name = "—"
+    if assignment.created_by is not None:
+        async with services.db.reading() as repos:
+            leader = await repos.officers.by_id(assignment.created_by)
+        if leader is not None:
+            leader_name = name_of(leader)
+    text = _post_text(services, officer.language, "schedule.notice.assigned", assignment,
+                      leader=leader_name)
+    return _Message(officer.telegram_id, officer.language, text)
+
+
+def _reminder(
+    services: Services, officer: Officer, assignment: Assignment, notification: Notification
+) -> _Message:
+    offset = notification.payload.get("offset", 0)
+    language = officer.language
+    if offset:
+        text = _post_text(services, language, "schedule.notice.reminder", assignment,
+                          minutes=offset)
+    else:
+        text = _post_text(services, language, "schedule.notice.reminder_start", assignment)
+    return _Message(officer.telegram_id, language, text,
+                    report_button(services, assignment.id, language))
+
+
+async def _fan_out(
+    services: Services, notification: Notification, officer: Officer, now: datetime
+) -> _FanOut | _Skip:
+    async with services.db.reading() as repos:
+        leaders = await leaders_of(repos.officers, services, officer)
+    if not leaders:
+        return _Skip("no_leader")
+    items = [
+        Planned(f"{notification.key}:to:{leader.id}", Kind.ESCALATE_TO, now,
+                assignment_id=notification.assignment_id, officer_id=officer.id,
+                recipient_id=leader.id, payload=dict(notification.payload))
+        for leader in leaders
+    ]
+    return _FanOut(items)
+
+
+async def _digest(
+    services: Services, notification: Notification, now: datetime
+) -> _Message | _Skip:
+    config = schedule_config(services)
+    tz = services.settings.tz
+    stale = stale_reason(
+        Kind.DIGEST, due_at=notification.due_at, now=now, post_ends_at=None,
+        next_digest=next_digest_after(config, tz, notification.due_at),
+    )
+    if stale is not None:
+        return _Skip(stale.value)
+    async with services.db.reading() as repos:
+        leader = (await repos.officers.by_id(notification.recipient_id)
+                  if notification.recipient_id is not None else None)
+        if leader is None or not leader.is_active:
+            return _Skip("inactive")
+        digest = await build_digest(repos, services, config, leader, notification.due_at, now)
+    if digest.is_empty:
+        return _Skip("empty")
+    logger.debug("digest for leader %s on %s", leader.id, local_day(notification.due_at, tz))
+    return _Message(leader.telegram_id, leader.language,
+                    render_digest(services, digest, leader.language))

@@ -1,0 +1,76 @@
+"""How posts and times read in messages: shared by /jadwal, /tugas and the notifications."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+
+from bot.services import Services
+from bot.ui import local_time
+from domain.people import Officer
+from domain.schedule import Assignment
+
+
+def when_text(services: Services, assignment: Assignment, language: str) -> str:
+    """``Sabtu, 28/11/2026 08.00 WITA–09.00``: the post's start and end in the precinct zone."""
+    tz = services.settings.tz
+    start = local_time(assignment.starts_at, tz, services.texts, language)
+    end = assignment.ends_at.astimezone(tz).strftime("%H.%M" if language == "id" else "%H:%M")
+    return services.texts(language, "schedule.when_range", start=start, end=end)
+
+
+def activity_name(services: Services, code: str, language: str) -> str:
+    """The activity's name, or its code when the catalogue no longer has it."""
+    catalogue = services.catalogue
+    return catalogue.activity(code).name.get(language) if catalogue.has_activity(code) else code
+
+
+def place_text(services: Services, assignment: Assignment, language: str) -> str:
+    """The post's place, escaped, or a placeholder."""
+    if assignment.place:
+        return html.escape(assignment.place)
+    return services.texts(language, "schedule.no_place")
+
+
+def name_of(officer: Officer) -> str:
+    """``BRIPKA Budi Santoso``, escaped."""
+    return html.escape(" ".join(part for part in (officer.rank, officer.full_name) if part))
+
+
+def names(ids: Iterable[int], officers: Mapping[int, Officer]) -> str:
+    """The officers' names, comma-separated, in the order given."""
+    return ", ".join(name_of(officers[i]) for i in ids if i in officers) or "—"
+
+
+def post_lines(
+    services: Services,
+    assignment: Assignment,
+    language: str,
+    officers: Mapping[int, Officer] | None = None,
+) -> list[str]:
+    """One post as a list line, with its officers under it when they are given."""
+    lines = [
+        services.texts(
+            language,
+            "schedule.post_line",
+            when=when_text(services, assignment, language),
+            activity=html.escape(activity_name(services, assignment.activity_code, language)),
+            place=place_text(services, assignment, language),
+        )
+    ]
+    if officers is not None:
+        lines.append(
+            services.texts(language, "schedule.post_officers",
+                           names=names(assignment.officer_ids, officers))
+        )
+    return lines
+
+
+def offsets_text(services: Services, offsets: Iterable[int], language: str) -> str:
+    """``60 menit sebelumnya, saat mulai``."""
+    parts = [
+        services.texts(language, "schedule.assign.offsets_start") if minutes == 0
+        else services.texts(language, "schedule.assign.offsets_before", minutes=minutes)
+        for minutes in offsets
+    ]
+    return ", ".join(parts)

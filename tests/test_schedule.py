@@ -1,0 +1,350 @@
+"""Schedules through the emulator: /tugas, reminders, overdue warnings, escalation, restarts.
+
+Time moves with the harness's ManualClock and the scan is called directly
+(``run_due_notifications``) instead of waiting for the JobQueue: no sleeping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from domain.schedule import Delivery, Kind
+from emulator import Emulator
+from jobs.notifications import run_due_notifications
+from tests.conftest import ADMIN_TELEGRAM_ID
+from tests.harness import BotHarness
+from tests.test_report_flow import walk_rest
+
+WITA = ZoneInfo("Asia/Makassar")
+KANIT_ID, BUDI_ID, CITRA_ID = 2001, 1001, 1002
+
+NO_RULES = """
+reminder_offsets_minutes = [60, 0]
+grace_minutes = 120
+digest_times = ["06:00", "18:00"]
+"""
+
+
+def wita(day: int, hour: int, minute: int = 0) -> datetime:
+    """A moment in November 2026 on the Gorontalo wall clock."""
+    return datetime(2026, 11, day, hour, minute, tzinfo=WITA)
+
+
+def schedule_file(tmp_path: Path, text: str = NO_RULES) -> Path:
+    path = tmp_path / "schedule.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+async def bot(emu: Emulator, data_dir: Path, tmp_path: Path) -> AsyncIterator[BotHarness]:
+    # Saturday 28 November 2026, 10:00 WITA, no recurring rules (posts come from /tugas).
+    harness = BotHarness(emu, data_dir, start=wita(28, 10), admin_ids=frozenset(
+        {ADMIN_TELEGRAM_ID}), schedule_file=schedule_file(tmp_path))
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+async def scan(harness: BotHarness):
+    services = harness.application.bot_data.services
+    assert services is not None
+    return await run_due_notifications(services, harness.application.bot)
+
+
+async def seed_unit(harness: BotHarness, emu: Emulator):
+    kanit = emu.user(KANIT_ID, "Kanit")
+    budi = emu.user(BUDI_ID, "Budi")
+    citra = emu.user(CITRA_ID, "Citra")
+    await harness.seed_officer(kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa",
+                               role="kanit", rank="IPTU")
+    await harness.seed_officer(budi, name="Budi Santoso", nrp="87654321", unit="binkamsa")
+    await harness.seed_officer(citra, name="Citra Lestari", nrp="87654322", unit="binkamsa")
+    return kanit, budi, citra
+
+
+async def assign_post(kanit, officers: list[str], *, day: str = "Besok", start: str = "08.00",
+                      sprin: str | None = "Sprin/12/XI/2026") -> None:
+    await kanit.send("/tugas")
+    await kanit.press("POS SAPTA")
+    await kanit.send("RW 03 Kel. Heledulaa")
+    await kanit.press(day)
+    await kanit.send(start)
+    await kanit.press("60 menit (SOP)")
+    if sprin is None:
+        await kanit.press("⏭ Tanpa Sprin")
+    else:
+        await kanit.send(sprin)
+    for name in officers:
+        await kanit.press(f"⬜ BRIPKA {name}")
+    await kanit.press("✅ Selesai")
+    assert "Periksa penugasan" in kanit.last.text
+    await kanit.press("✅ Simpan tugas")
+
+
+async def notifications(harness: BotHarness):
+    async with harness.db.reading() as repos:
+        return await repos.notifications.all()
+
+
+def count(user, fragment: str) -> int:
+    return sum(1 for text in user.texts if fragment in text)
+
+
+async def test_assignment_reminders_report_and_escalation(bot: BotHarness, emu: Emulator):
+    kanit, budi, citra = await seed_unit(bot, emu)
+    await assign_post(kanit, ["Budi Santoso", "Citra Lestari"])
+    assert "Penugasan tersimpan" in kanit.texts[-1]
+    for officer in (budi, citra):
+        assert "Tugas baru" in officer.last.text
+        assert "Minggu, 29/11/2026 08.00 WITA–09.00" in officer.last.text
+        assert "RW 03 Kel. Heledulaa" in officer.last.text
+
+    bot.clock.set(wita(29, 6, 59))
+    await scan(bot)
+    assert count(budi, "Pengingat") == 0
+    bot.clock.set(wita(29, 7))
+    await scan(bot)
+    for officer in (budi, citra):
+        assert "Pengingat" in officer.last.text
+        assert "60 menit lagi" in officer.last.text
+        assert "📝 Lapor sekarang" in officer.last.buttons[0]
+    bot.clock.set(wita(29, 8))
+    await scan(bot)
+    assert "dimulai sekarang" in budi.last.text
+    assert "dimulai sekarang" in citra.last.text
+
+    # Budi reports from the reminder's button: the post is prefilled and tied to the report.
+    bot.clock.set(wita(29, 9, 10))
+    await budi.press("📝 Lapor sekarang")
+    assert "Saya mematuhi peringatan ini" in str(budi.last.buttons)
+    await walk_rest(budi, photos=1)
+    review = budi.last.text
+    assert "Sprin/12/XI/2026" in review
+    assert "RW 03 Kel. Heledulaa" in review
+    await budi.press("📤 Kirim laporan")
+    async with bot.db.reading() as repos:
+        report = (await repos.reports.all())[0]
+    assert report.started_at == wita(29, 8).astimezone(UTC)
+
+    bot.clock.set(wita(29, 11, 1))
+    await scan(bot)
+    assert count(budi, "Laporan belum masuk") == 0
+    assert "Laporan belum masuk" in citra.last.text
+    assert count(kanit, "🚨") == 0
+
+    bot.clock.set(wita(30, 0, 0))  # end of the day of the warning
+    await scan(bot)
+    await scan(bot)
+    assert count(kanit, "🚨") == 1
+    escalation = next(text for text in kanit.texts if "🚨" in text)
+    assert "Citra Lestari" in escalation
+    assert "Budi" not in escalation
+    assert count(citra, "Laporan belum masuk") == 1
+    budi_id = (await bot.officer(budi)).id
+    budi_overdue = next(n for n in await notifications(bot)
+                        if n.kind is Kind.OVERDUE and n.recipient_id == budi_id)
+    assert budi_overdue.status is Delivery.SKIPPED
+    assert budi_overdue.reason == "reported"
+
+
+async def test_late_report_clears_escalation_and_digest_says_late(bot: BotHarness,
+                                                                  emu: Emulator):
+    kanit, budi, _ = await seed_unit(bot, emu)
+    await assign_post(kanit, ["Budi Santoso"])
+    bot.clock.set(wita(29, 11, 5))
+    await scan(bot)
+    assert "Laporan belum masuk" in budi.last.text
+    await budi.press("📝 Lapor sekarang")
+    await walk_rest(budi, photos=1)
+    await budi.press("📤 Kirim laporan")
+    bot.clock.set(wita(30, 0, 1))
+    await scan(bot)
+    assert count(kanit, "🚨") == 0
+    escalate = [n for n in await notifications(bot) if n.kind is Kind.ESCALATE]
+    assert [n.status for n in escalate] == [Delivery.SKIPPED]
+    bot.clock.set(wita(30, 6))
+    await scan(bot)
+    digest = kanit.last.text
+    assert "Ringkasan pimpinan" in digest
+    assert "1 terlambat" in digest
+    assert "terlambat Budi" in digest.replace("🕒 ", "") or "🕒 terlambat" in digest
+
+
+async def test_restart_before_a_reminder_sends_it_once_marked_late(bot: BotHarness,
+                                                                   emu: Emulator):
+    kanit, budi, _ = await seed_unit(bot, emu)
+    await assign_post(kanit, ["Budi Santoso"])
+    await bot.stop()
+    bot.clock.set(wita(29, 7, 30))  # the 07:00 reminder fell due while the bot was down
+    await bot.start()
+    assert count(budi, "60 menit lagi") == 1
+    assert "tertunda" in budi.last.text
+    await bot.restart()
+    await bot.restart()
+    await scan(bot)
+    assert count(budi, "60 menit lagi") == 1
+    reminder = next(n for n in await notifications(bot) if n.key.endswith(":60"))
+    assert reminder.status is Delivery.SENT
+    assert reminder.late is True
+    bot.clock.set(wita(29, 8))
+    await scan(bot)
+    await bot.restart()
+    assert count(budi, "dimulai sekarang") == 1
+
+
+async def test_stopped_across_a_whole_post(bot: BotHarness, emu: Emulator):
+    kanit, budi, _ = await seed_unit(bot, emu)
+    await assign_post(kanit, ["Budi Santoso"])
+    await bot.stop()
+    bot.clock.set(wita(29, 11, 30))
+    await bot.start()
+    assert count(budi, "Pengingat") == 0
+    assert count(budi, "dimulai sekarang") == 0
+    assert count(budi, "Laporan belum masuk") == 1
+    stored = await notifications(bot)
+    reminders = [n for n in stored if n.kind is Kind.REMINDER]
+    assert {n.status for n in reminders} == {Delivery.SKIPPED}
+    assert {n.reason for n in reminders} == {"post_ended"}
+    overdue = next(n for n in stored if n.kind is Kind.OVERDUE)
+    assert overdue.status is Delivery.SENT
+    assert overdue.late is True
+
+
+async def test_leader_moves_a_post_and_reminders_follow(bot: BotHarness, emu: Emulator):
+    kanit, budi, _ = await seed_unit(bot, emu)
+    await assign_post(kanit, ["Budi Santoso"])
+    await kanit.send("/jadwal")
+    assert "Jadwal pos unit" in kanit.last.text
+    await kanit.press("POS SAPTA")
+    await kanit.press("🕐 Pindah waktu")
+    await kanit.press("Besok")
+    await kanit.send("14.00")
+    assert "ke <b>Minggu, 29/11/2026 14.00 WITA–15.00" in kanit.last.text or (
+        "14.00 WITA" in kanit.last.text)
+    await kanit.press("✅ Pindahkan")
+    assert "Pos dipindahkan" in kanit.texts[-1]
+    assert "Jadwal pos diubah" in budi.last.text
+    assert "14.00 WITA" in budi.last.text
+
+    bot.clock.set(wita(29, 7))
+    await scan(bot)
+    bot.clock.set(wita(29, 8))
+    await scan(bot)
+    assert count(budi, "Pengingat") == 0
+    bot.clock.set(wita(29, 13))
+    await scan(bot)
+    assert count(budi, "60 menit lagi") == 1
+    old = [n for n in await notifications(bot) if n.key.startswith("reminder:") and "r0:" in n.key]
+    assert old
+    assert {(n.status, n.reason) for n in old} == {(Delivery.SKIPPED, "moved")}
+
+
+async def test_leader_cancels_a_post(bot: BotHarness, emu: Emulator):
+    kanit, budi, _ = await seed_unit(bot, emu)
+    await assign_post(kanit, ["Budi Santoso"])
+    await kanit.send("/jadwal")
+    await kanit.press("POS SAPTA")
+    await kanit.press("✖️ Batalkan pos")
+    await kanit.press("✖️ Ya, batalkan pos")
+    assert "Pos dibatalkan" in budi.last.text
+    bot.clock.set(wita(30, 1))
+    await scan(bot)
+    assert count(budi, "Pengingat") == 0
+    assert count(budi, "Laporan belum masuk") == 0
+    assert count(kanit, "🚨") == 0
+
+
+async def test_paused_officer_gets_no_reminders_and_leader_sees_it(bot: BotHarness,
+                                                                   emu: Emulator):
+    kanit, budi, citra = await seed_unit(bot, emu)
+    await assign_post(kanit, ["Budi Santoso", "Citra Lestari"])
+    await budi.send("/jadwal")
+    assert "POS SAPTA" in budi.last.text
+    await budi.press("⏸ Jeda pengingat")
+    await budi.press("3 hari")
+    await budi.press("sakit")
+    assert "dijeda sampai" in budi.last.text
+    await kanit.send("/jadwal")
+    assert "Budi Santoso — sampai" in kanit.last.text
+    for moment in (wita(29, 7), wita(29, 8), wita(29, 11, 1), wita(30, 0, 5)):
+        bot.clock.set(moment)
+        await scan(bot)
+    assert count(budi, "menit lagi") + count(budi, "dimulai sekarang") == 0
+    assert count(budi, "Laporan belum masuk") == 0
+    assert count(citra, "menit lagi") + count(citra, "dimulai sekarang") == 2
+    escalations = [text for text in kanit.texts if "🚨" in text]
+    assert len(escalations) == 1
+    assert "Citra" in escalations[0]
+
+
+async def test_report_just_after_midnight_belongs_to_the_post(bot: BotHarness, emu: Emulator):
+    kanit, budi, _ = await seed_unit(bot, emu)
+    await assign_post(kanit, ["Budi Santoso"], day="Hari ini", start="23.00")
+    bot.clock.set(wita(29, 0, 20))  # Sunday already
+    await scan(bot)
+    assert count(budi, "menit lagi") == 0  # stale: the post ended before the scan
+    await budi.send("/jadwal")
+    await budi.press("📝 Lapor POS SAPTA 28/11 23.00")
+    await walk_rest(budi, photos=1)
+    await budi.press("📤 Kirim laporan")
+    async with bot.db.reading() as repos:
+        report = (await repos.reports.all())[0]
+        post = await repos.assignments.by_id(1)
+        assert post is not None
+        reported = await repos.assignments.reported_at(post, report.officer_id)
+    assert reported == report.submitted_at
+    assert report.started_at == wita(28, 23).astimezone(UTC)
+    bot.clock.set(wita(29, 3))
+    await scan(bot)
+    assert count(budi, "Laporan belum masuk") == 0
+
+
+async def test_redelivered_save_creates_one_post(bot: BotHarness, emu: Emulator):
+    kanit, budi, _ = await seed_unit(bot, emu)
+    await kanit.send("/tugas")
+    await kanit.press("POS SAPTA")
+    await kanit.send("Pos kamling RW 2")
+    await kanit.press("Besok")
+    await kanit.send("08.00")
+    await kanit.press("60 menit (SOP)")
+    await kanit.press("⏭ Tanpa Sprin")
+    await kanit.press("⬜ BRIPKA Budi Santoso")
+    await kanit.press("✅ Selesai")
+    update = await kanit.press("✅ Simpan tugas")
+    await emu.redeliver(update)
+    await bot.restart()
+    async with bot.db.reading() as repos:
+        assert await repos.assignments.by_id(2) is None
+    assert count(budi, "Tugas baru") == 1
+
+
+async def test_typed_answers_are_checked(bot: BotHarness, emu: Emulator):
+    kanit, _, _ = await seed_unit(bot, emu)
+    await kanit.send("/tugas")
+    await kanit.press("POS KHIDMAT")
+    await kanit.send("Masjid Agung Baiturrahim")
+    await kanit.send("31/02")
+    assert "Tanggal tidak dikenali" in kanit.last.text
+    await kanit.send("27/11/2026")
+    assert "sudah lewat" in kanit.last.text
+    await kanit.press("Hari ini")
+    await kanit.send("09.00")  # 09:00 today has passed (it is 10:00)
+    assert "sudah lewat" in kanit.last.text
+    await kanit.send("25.00")
+    assert "Jam tidak dikenali" in kanit.last.text
+    await kanit.send_sticker()
+    assert "mengetik teks" in kanit.last.text
+    await kanit.send("11.30")
+    assert "Standar SOP 60 menit" in kanit.last.text
+    await kanit.send("2")
+    assert "5–720" in kanit.last.text
+    await kanit.press("✖️ Batal")
+    assert "Penugasan dibatalkan" in kanit.last.text
