@@ -33,6 +33,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.services import Services
 from domain.charts import BarSection, bar_chart, fold_rows
+from domain.photos import contact_sheet
 from domain.recap import Period, PeriodKind, Recap, day_of, days_period, month_of, week_of
 from domain.reports import split_text
 from storage.groups import GroupLink, SummaryRecord
@@ -51,6 +52,8 @@ STUCK_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 8
 CAPTION_LIMIT = 1024
 CHART_ROWS = 8
+SHEET_PHOTOS = 9
+"""Photos on the weekly sheet (3 x 3 tiles: about as tall as wide, sharp on a phone)."""
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,29 @@ async def render_summary(
     return parts
 
 
+async def photo_sheet(
+    services: Services, unit_code: str, period: Period, language: str
+) -> Part | None:
+    """The period's latest documentation photos on one image, captioned with activity, day
+    and officer; None without photos. Built from the unstamped web copies (no place, no EXIF).
+    """
+    units = services.organisation.units_within(unit_code)
+    async with services.db.reading() as repos:
+        rows = await repos.recaps.photos(units, period.start, period.end, limit=SHEET_PHOTOS)
+    tz = services.settings.tz
+    items = [
+        (sha, f"{_activity_name(services, language, code)} · {at.astimezone(tz):%d/%m} · {name}")
+        for sha, code, name, at in rows
+        if services.photos.exists(sha)
+    ]
+    if not items:
+        return None
+    data = await asyncio.to_thread(contact_sheet, services.photos, items, columns=3, tile=360)
+    caption = services.texts(language, "summary.photo_sheet", count=len(items),
+                             period=period_text(services, language, period))
+    return Part(caption[:CAPTION_LIMIT], data)
+
+
 async def recap_for_unit(services: Services, unit_code: str, period: Period) -> Recap:
     """The recap of a unit and every unit below it."""
     units = services.organisation.units_within(unit_code)
@@ -358,6 +384,12 @@ async def _deliver(services: Services, bot: Bot, record: SummaryRecord) -> bool:
                          record.chat_id)
         await _retry(services, record, timedelta(minutes=5), repr(error))
         return False
+    if record.parts_sent >= len(parts):
+        # Everything went out before (the sheet that was part of it may be gone since).
+        async with services.db.transaction() as tx:
+            await tx.group_summaries.part_sent(record, record.parts_sent, done=True,
+                                               now=services.clock.now())
+        return True
     for index in range(record.parts_sent, len(parts)):
         try:
             await send_part(bot, record.chat_id, parts[index])
@@ -398,7 +430,7 @@ async def _summary_parts(services: Services, link: GroupLink, record: SummaryRec
     period = period_of(record, services)
     recap = await recap_for_unit(services, link.unit_code, period)
     weekly = record.kind == WEEKLY
-    return await render_summary(
+    parts = await render_summary(
         services,
         link.language,
         recap,
@@ -407,6 +439,13 @@ async def _summary_parts(services: Services, link: GroupLink, record: SummaryRec
         chart_title_key="summary.chart_title_weekly" if weekly else None,
         late=record.late,
     )
+    if weekly and services.settings.group_weekly_photo_sheet:
+        sheet = await photo_sheet(services, link.unit_code, period, link.language)
+        if sheet is not None:
+            # After the chart, before the text: a retry resumes by position, and the chart
+            # always comes first and the text always last.
+            parts.insert(1, sheet)
+    return parts
 
 
 def _seconds(retry_after: Any) -> timedelta:

@@ -116,7 +116,8 @@ class RecapRepository(Repository):
     async def photos(
         self, units: Iterable[str], start: datetime, end: datetime, *, limit: int
     ) -> list[tuple[str, str, str, datetime]]:
-        """The period's documentation photos: (sha256, activity code, officer name, time)."""
+        """The period's latest documentation photos, oldest first: (sha256, activity code,
+        officer name, activity time)."""
         codes = sorted(set(units))
         if not codes:
             return []
@@ -125,12 +126,12 @@ class RecapRepository(Repository):
             f"SELECT p.sha256, r.activity_code, o.full_name, {ACTIVITY_TIME} AS at"
             " FROM reports r JOIN report_photos p ON p.report_id = r.id"
             " JOIN officers o ON o.id = r.officer_id"
-            f" WHERE {where} ORDER BY at, r.id, p.position LIMIT ?",
+            f" WHERE {where} ORDER BY at DESC, r.id DESC, p.position DESC LIMIT ?",
             [*params, limit],
         )
         return [
             (row["sha256"], row["activity_code"], row["full_name"], require_time(row["at"]))
-            for row in rows
+            for row in reversed(rows)
         ]
 
     async def has_schedule(self) -> bool:

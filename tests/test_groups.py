@@ -484,3 +484,29 @@ async def test_reporting_rate_comes_from_the_schedule(harness: BotHarness, emu: 
     text = group.last.text
     assert "Tingkat pelaporan: 2 dari 3 pos terjadwal (67%)" in text
     assert "terlambat dilaporkan: 1" in text
+
+
+async def test_weekly_summary_carries_a_photo_sheet_without_exif(
+    harness: BotHarness, emu: Emulator
+):
+    from tests.test_report_flow import fill_sapta
+
+    _, banit, group, _ = await linked(harness, emu)
+    await fill_sapta(banit, photos=2)
+    await banit.press("📤 Kirim laporan")
+    harness.clock.set(SUNDAY_1900)
+    await run_due(harness)
+    photos = sent_photos(emu, GROUP_ID)
+    assert len(photos) == 2
+    with Image.open(io.BytesIO(photos[1])) as sheet:
+        sheet.load()
+        assert sheet.format == "JPEG"
+        assert not sheet.getexif()
+    kinds = [m.kind for m in group.messages if "Rekap mingguan" in m.content
+             or "Dokumentasi" in m.content]
+    assert kinds == ["photo", "photo", "text"]
+    sheet_message = [m for m in group.messages if m.kind == "photo"][1]
+    assert "2 foto" in sheet_message.caption
+    everything = group_texts(group)
+    for secret in ("Pak Hasan", "Jl. Raja Eyato", "RW 03", "0.5412"):
+        assert secret not in everything, secret
