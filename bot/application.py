@@ -9,9 +9,9 @@ from typing import Any
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseRateLimiter,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -28,6 +28,7 @@ from bot.access import requires, revoke_unlisted_admins, skip_processed_updates
 from bot.commands import all_commands
 from bot.errors import on_error, on_stale_button
 from bot.i18n import Translator
+from bot.ratelimit import RetryingRateLimiter
 from bot.services import BotContext, Services, ServicesHolder
 from config.settings import Settings
 from conversations import assign, desk_input, registration, report
@@ -71,7 +72,7 @@ def build_application(
     clock: Clock | None = None,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
-    rate_limiter: bool = True,
+    rate_limiter: bool | BaseRateLimiter[Any] = True,
 ) -> BotApplication:
     """Build the bot: configuration is validated here, resources open in ``post_init``."""
     organisation, catalogue, texts = load_configuration(settings)
@@ -120,7 +121,9 @@ def build_application(
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        # 429s, 5xx and timeouts are retried (bot/ratelimit.py); tests may pass their own.
+        limiter = RetryingRateLimiter() if rate_limiter is True else rate_limiter
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application: BotApplication = builder.build()
     register_handlers(application)
     schedule_maintenance(application, settings)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
+
+from telegram.ext import BaseRateLimiter
 
 from bot.application import BotApplication, build_application
 from config.settings import Settings, load_settings
@@ -23,6 +26,7 @@ class BotHarness:
         *,
         start: datetime,
         admin_ids: frozenset[int] = frozenset(),
+        rate_limiter: bool | BaseRateLimiter[Any] = False,
         **overrides: object,
     ) -> None:
         self.emu = emu
@@ -34,6 +38,8 @@ class BotHarness:
             admin_ids=",".join(str(i) for i in admin_ids),
             **overrides,
         )
+        self.rate_limiter = rate_limiter
+        """Off by default (no retry pauses); on, as in production, for the fault tests."""
         self.app: BotApplication | None = None
 
     @property
@@ -56,7 +62,7 @@ class BotHarness:
             clock=self.clock,
             request=self.emu.request(),
             get_updates_request=self.emu.request(),
-            rate_limiter=False,
+            rate_limiter=self.rate_limiter,
         )
         await app.initialize()
         assert app.post_init is not None

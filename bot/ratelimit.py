@@ -1,0 +1,61 @@
+"""The rate limiter every outgoing call goes through: Telegram's limits plus retries.
+
+``AIORateLimiter`` retries 429 RetryAfter (as many times as ``max_retries``); a field officer
+on patchy data loses a reply just as surely to a 502 from Telegram or a timed-out request, so
+those are retried too, a few times with growing pauses. A timed-out call may have reached
+Telegram already, so a retry can show a message twice: a duplicate reply is better than a
+missing one. Refusals (400 Bad Request, 403 Forbidden) are final and never retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from telegram.error import BadRequest, NetworkError
+from telegram.ext import AIORateLimiter
+
+logger = logging.getLogger(__name__)
+NETWORK_DELAYS = (0.5, 2.0, 5.0)
+"""Pauses before each retry of a 5xx or timed-out call (then the error is raised)."""
+
+JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """``AIORateLimiter`` that also retries transient network failures."""
+
+    def __init__(
+        self,
+        *,
+        max_retries: int = 3,
+        network_delays: Sequence[float] = NETWORK_DELAYS,
+    ) -> None:
+        super().__init__(max_retries=max_retries)
+        self._network_delays = tuple(network_delays)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, JSONResult]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> JSONResult:
+        """Run the call under the rate limits; retry 5xx and timeouts after a pause."""
+        for delay in (*self._network_delays, None):
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except BadRequest:
+                raise
+            except NetworkError as error:  # includes TimedOut and 5xx answers
+                if delay is None:
+                    raise
+                logger.warning("%s failed (%s); retrying in %.1f s", endpoint, error, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
