@@ -510,3 +510,23 @@ async def test_weekly_summary_carries_a_photo_sheet_without_exif(
     everything = group_texts(group)
     for secret in ("Pak Hasan", "Jl. Raja Eyato", "RW 03", "0.5412"):
         assert secret not in everything, secret
+
+
+async def test_many_groups_within_telegrams_rate_limits_get_one_summary_each(
+    harness: BotHarness, emu: Emulator
+):
+    kanit, banit, other_kanit, _, people = await cast(harness, emu)
+    groups = [emu.group(-100600 - index, f"Regu {index}", members=[kanit, banit])
+              for index in range(12)]
+    for group in groups:
+        await kanit.send("/hubungkan", chat=group)
+    await seed_week(harness, people)
+    harness.clock.set(SUNDAY_1900)
+    emu.enforce_rate_limits = True  # 30 messages a second overall, 20 a minute per group
+    for _ in range(10):
+        await run_due(harness)
+        harness.clock.advance(timedelta(seconds=2))
+    assert any(call.error_code == 429 for call in emu.calls), "the limit was reached"
+    for group in groups:
+        kinds = [m.kind for m in group.messages if m.content.startswith("📊 Rekap")]
+        assert sorted(kinds) == ["photo", "text", "text"], group.title
