@@ -16,6 +16,7 @@ from bot.i18n import CatalogueError
 from config.settings import SettingsError, load_settings
 from domain.catalogue import CatalogueError as ActivityCatalogueError
 from domain.organisation import OrganisationError
+from domain.schedule import ScheduleConfigError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,7 +64,13 @@ def main(argv: list[str] | None = None) -> int:
             print("configuration ok")
             return 0
         application = build_application(settings)
-    except (SettingsError, OrganisationError, ActivityCatalogueError, CatalogueError) as error:
+    except (
+        SettingsError,
+        OrganisationError,
+        ActivityCatalogueError,
+        CatalogueError,
+        ScheduleConfigError,
+    ) as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 1
     from bot.maintenance import DataDirBusy, data_dir_lock, run

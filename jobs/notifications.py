@@ -29,6 +29,7 @@ from bot.services import Services
 from bot.ui import inline
 from conversations.report_submit import leaders_of
 from domain.people import Officer
+from domain.reports import split_text
 from domain.schedule import (
     MAX_ATTEMPTS,
     Assignment,
@@ -50,6 +51,7 @@ from storage import Database
 
 logger = logging.getLogger(__name__)
 SCAN_SECONDS = 30
+MESSAGE_LIMIT = 4096
 SCHEDULE_NS = "sc"
 EXPAND_EVERY = timedelta(minutes=10)
 _ROUNDS = 4  # an escalation fans out into rows that are due at once: send them in the same run
@@ -176,6 +178,13 @@ async def _deliver(
         logger.error("notification %s failed: %s", notification.key, error)
         async with services.db.transaction() as tx:
             await tx.notifications.fail(notification.id, "telegram_error")
+        result.failed += 1
+        return
+    except Exception:
+        # Whatever went wrong with this one, the others still go out.
+        logger.exception("notification %s failed", notification.key)
+        async with services.db.transaction() as tx:
+            await tx.notifications.fail(notification.id, "error")
         result.failed += 1
         return
     async with services.db.transaction() as tx:
@@ -349,5 +358,8 @@ async def _digest(
     if digest.is_empty:
         return _Skip("empty")
     logger.debug("digest for leader %s on %s", leader.id, local_day(notification.due_at, tz))
-    return _Message(leader.telegram_id, leader.language,
-                    render_digest(services, digest, leader.language))
+    text = render_digest(services, digest, leader.language)
+    if len(text) > MESSAGE_LIMIT:
+        # One notification is one message (a half-sent series could not be retried safely).
+        text = split_text(text, MESSAGE_LIMIT - 2)[0] + "\n…"
+    return _Message(leader.telegram_id, leader.language, text)

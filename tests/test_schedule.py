@@ -348,3 +348,28 @@ async def test_typed_answers_are_checked(bot: BotHarness, emu: Emulator):
     assert "5–720" in kanit.last.text
     await kanit.press("✖️ Batal")
     assert "Penugasan dibatalkan" in kanit.last.text
+
+
+async def test_one_periodic_scan_is_registered_and_survives_misfires(bot: BotHarness):
+    jobs = bot.application.job_queue.get_jobs_by_name("notifications")
+    assert len(jobs) == 1
+    job = jobs[0].job
+    assert job.misfire_grace_time is None
+    assert job.coalesce is True
+    assert job.trigger.interval.total_seconds() == 30
+
+
+async def test_english_officer_gets_english_reminders(bot: BotHarness, emu: Emulator):
+    kanit = emu.user(KANIT_ID, "Kanit")
+    await bot.seed_officer(kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa",
+                           role="kanit", rank="IPTU")
+    budi = emu.user(BUDI_ID, "Budi")
+    await bot.seed_officer(budi, name="Budi Santoso", nrp="87654321", unit="binkamsa",
+                           language="en")
+    await assign_post(kanit, ["Budi Santoso"])
+    assert "New assignment" in budi.last.text
+    assert "Sunday, 29/11/2026 08:00 WITA–09:00" in budi.last.text or "08:00" in budi.last.text
+    bot.clock.set(wita(29, 7))
+    await scan(bot)
+    assert "starts" in budi.last.text
+    assert "📝 Report now" in budi.last.buttons[0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from domain.answers import Complaint
 from domain.schedule import Delivery, Kind
@@ -143,3 +143,17 @@ async def test_retry_after_and_forbidden_during_digests(bot: BotHarness,  # noqa
 
     await kasat.send("/jadwal")
     assert "Kanit Unit 1 memblokir bot" in kasat.last.text
+
+
+async def test_a_long_digest_stays_one_message(bot: BotHarness, emu: Emulator):  # noqa: F811
+    kanit, budi_user, _ = await seed_unit(bot, emu)
+    budi = (await bot.officer(budi_user)).id
+    for index in range(150):
+        start = wita(29, 0) + timedelta(minutes=6 * index)
+        await seed_post(bot, [budi], start, start + timedelta(hours=1))
+    bot.clock.set(wita(28, 18))
+    await scan(bot)
+    digest = kanit.last
+    assert "Ringkasan pimpinan" in digest.text
+    assert len(digest.text) <= 4096
+    assert digest.text.endswith("…")
