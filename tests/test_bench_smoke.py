@@ -1,0 +1,50 @@
+"""The bench runs (tiny sizes) and prints its table; the storage fix it motivated stays fixed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiosqlite
+
+from storage import Database
+
+
+async def test_a_point_read_is_one_trip_to_the_database_thread(tmp_path: Path, monkeypatch):
+    # Each trip to aiosqlite's thread costs ~100 µs; execute + fetchone + close were three.
+    database = Database(tmp_path / "db.sqlite3")
+    await database.open()
+    trips = 0
+    original = aiosqlite.Connection._execute
+
+    async def counted(self, fn, *args, **kwargs):
+        nonlocal trips
+        trips += 1
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    try:
+        async with database.reading() as repos:
+            assert await repos.officers.by_telegram_id(424242) is None
+            assert trips == 1
+            assert await repos.updates.seen(1) is False
+            assert trips == 2
+    finally:
+        monkeypatch.undo()
+        await database.close()
+
+
+async def test_one_returns_the_first_of_several_rows(tmp_path: Path):
+    database = Database(tmp_path / "db.sqlite3")
+    await database.open()
+    try:
+        async with database.reading() as repos:
+            row = await repos.officers._one("SELECT 1 UNION ALL SELECT 2")
+            assert row is not None
+            assert row[0] == 1
+            assert await repos.officers._one("SELECT 1 WHERE 0") is None
+            assert [r[0] for r in await repos.officers._all("SELECT 1 UNION ALL SELECT 2")] == [
+                1,
+                2,
+            ]
+    finally:
+        await database.close()
