@@ -36,6 +36,7 @@ from domain.charts import BarSection, bar_chart, fold_rows
 from domain.photos import contact_sheet
 from domain.recap import Period, PeriodKind, Recap, day_of, days_period, month_of, week_of
 from domain.reports import split_text
+from storage import Transaction
 from storage.groups import GroupLink, SummaryRecord
 from storage.recap import load_recap
 
@@ -90,6 +91,32 @@ def latest_occurrence(kind: str, now: datetime, services: Services) -> Occurrenc
         day -= timedelta(days=7)
     due = datetime.combine(day, at, tzinfo=tz)
     return Occurrence(kind, due, week_of(due, tz))
+
+
+def occurrences_after(
+    kind: str, now: datetime, after: datetime, services: Services, *, limit: int = 60
+) -> list[Occurrence]:
+    """Every time ``kind`` fell due after ``after`` and at or before ``now``, newest first.
+
+    Bounded by ``limit``: a bot down for months does not list every day it missed.
+    """
+    tz = services.settings.tz
+    found: list[Occurrence] = []
+    occurrence = latest_occurrence(kind, now, services)
+    step = timedelta(days=1 if kind == DAILY else 7)
+    while occurrence.due_at > after and len(found) < limit:
+        found.append(occurrence)
+        local = occurrence.due_at.astimezone(tz)
+        # Step by local date, not by 24 h: a zone with daylight saving keeps its clock time.
+        earlier = datetime.combine(local.date() - step, local.timetz().replace(tzinfo=None),
+                                   tzinfo=tz)
+        period = (
+            days_period(earlier.date(), earlier.date(), tz, PeriodKind.DAY)
+            if kind == DAILY
+            else week_of(earlier, tz)
+        )
+        occurrence = Occurrence(kind, earlier, period)
+    return found
 
 
 def period_of(record: SummaryRecord, services: Services) -> Period:
@@ -340,31 +367,40 @@ async def run_due_summaries(services: Services, bot: Bot) -> int:
         released = await tx.group_summaries.release_stuck(now - STUCK_AFTER)
         if released:
             logger.warning("%s group summaries were left mid-way by a stopped runner", released)
+        recorded = await tx.group_summaries.last_due()
         for link in await tx.group_links.active():
             for kind in KINDS:
-                due = latest_occurrence(kind, now, services)
-                if due.due_at < link.linked_at:
-                    continue  # fell due before the group was linked
-                if now - due.due_at > max_delay:
-                    if await tx.group_summaries.skip(
-                        link.chat_id, kind, due.period.first_day, due_at=due.due_at,
-                        reason="stale",
-                    ):
-                        logger.warning(
-                            "skipped the %s summary of group %s for %s: due at %s, too late",
-                            kind, link.chat_id, due.period.first_day, due.due_at,
-                        )
-                    continue
-                await tx.group_summaries.ensure(
-                    link.chat_id, kind, due.period.first_day, due_at=due.due_at,
-                    late=now - due.due_at > LATE_AFTER,
-                )
+                # What fell due since the last recorded one (in steady state: nothing, or
+                # the one just due), never before the group was linked.
+                floor = link.linked_at - timedelta(microseconds=1)
+                after = max(recorded.get((link.chat_id, kind), floor), floor)
+                for due in occurrences_after(kind, now, after, services):
+                    await _record_due(tx, link.chat_id, due, now, max_delay)
         ready = await tx.group_summaries.ready(now)
     finished = 0
     for record in ready:
         if await _deliver(services, bot, record):
             finished += 1
     return finished
+
+
+async def _record_due(
+    tx: Transaction, chat_id: int, due: Occurrence, now: datetime, max_delay: timedelta
+) -> None:
+    """Make the summary due, or record it as skipped (and say so) when it is too late."""
+    if now - due.due_at > max_delay:
+        if await tx.group_summaries.skip(
+            chat_id, due.kind, due.period.first_day, due_at=due.due_at, reason="stale"
+        ):
+            logger.warning(
+                "skipped the %s summary of group %s for %s: due at %s, too late to be useful",
+                due.kind, chat_id, due.period.first_day, due.due_at,
+            )
+        return
+    await tx.group_summaries.ensure(
+        chat_id, due.kind, due.period.first_day, due_at=due.due_at,
+        late=now - due.due_at > LATE_AFTER,
+    )
 
 
 async def _deliver(services: Services, bot: Bot, record: SummaryRecord) -> bool:

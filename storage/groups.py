@@ -172,6 +172,13 @@ class GroupSummaryRepository(Repository):
         )
         return cursor.rowcount == 1
 
+    async def last_due(self) -> dict[tuple[int, str], datetime]:
+        """The latest recorded due time per (group, kind): where the due scan resumes."""
+        rows = await self._all(
+            "SELECT chat_id, kind, MAX(due_at) AS due FROM group_summaries GROUP BY chat_id, kind"
+        )
+        return {(row["chat_id"], row["kind"]): require_time(row["due"]) for row in rows}
+
     async def get(self, chat_id: int, kind: str, period_start: date) -> SummaryRecord | None:
         """One summary record."""
         row = await self._one(

@@ -530,3 +530,36 @@ async def test_many_groups_within_telegrams_rate_limits_get_one_summary_each(
     for group in groups:
         kinds = [m.kind for m in group.messages if m.content.startswith("📊 Rekap")]
         assert sorted(kinds) == ["photo", "text", "text"], group.title
+
+
+async def test_every_summary_missed_while_down_is_sent_late_or_skipped_and_logged(
+    emu: Emulator, data_dir, caplog
+):
+    # Saturday 28 November 2026, 10:00 WITA; late summaries stay useful for two days here.
+    bot = BotHarness(emu, data_dir, start=datetime(2026, 11, 28, 2, 0, tzinfo=UTC),
+                     group_summary_max_delay_hours=48)
+    await bot.start()
+    try:
+        _, _, group, _ = await linked(bot, emu)
+        # Down from Saturday morning until Monday 12:00 WITA.
+        bot.clock.set(datetime(2026, 11, 30, 4, 0, tzinfo=UTC))
+        await bot.restart()
+        caplog.set_level("WARNING", logger="jobs.summaries")
+        assert await run_due(bot) == 3
+        titles = [m.content.split("\n")[:2] for m in group.messages
+                  if m.content.startswith("📊 Rekap")]
+        assert ["📊 Rekap harian — Unit Binkamsa", "Sabtu, 28/11/2026"] in titles
+        assert ["📊 Rekap harian — Unit Binkamsa", "Minggu, 29/11/2026"] in titles
+        assert all("terlambat" in m.content for m in group.messages
+                   if m.content.startswith("📊 Rekap") and m.kind == "text")
+        # A week later with the bot down since: Monday's to Friday's dailies are too late.
+        bot.clock.set(datetime(2026, 12, 7, 4, 0, tzinfo=UTC))
+        await bot.restart()
+        count = len(group.messages)
+        await run_due(bot)
+        skipped = [r for r in caplog.records if "too late" in r.getMessage()]
+        assert len(skipped) == 5  # Saturday's, Sunday's and the week's are within 48 h
+        assert len(group.messages) == count + 4  # two dailies, the weekly chart and text
+        assert await run_due(bot) == 0
+    finally:
+        await bot.stop()
