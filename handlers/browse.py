@@ -53,8 +53,12 @@ def _since(services: Services, days: int) -> datetime | None:
 
 def report_filter(services: Services, officer: Officer, view: dict[str, Any]) -> ReportFilter:
     """The stored view as a query, always limited to the leader's units."""
+    units = scope(services, officer)
+    chosen = view.get("unit")
+    if chosen and chosen in units:
+        units = services.organisation.units_within(chosen) & units
     return ReportFilter(
-        units=scope(services, officer),
+        units=units,
         activity_code=view.get("activity") or None,
         officer_id=int(view.get("officer") or 0) or None,
         since=_since(services, int(view.get("days") or 0)),
@@ -86,6 +90,9 @@ async def list_view(
     lines = [
         texts(language, "browse.heading", total=total, page=page + 1, pages=pages),
         texts(language, "browse.filters", activity=activity,
+              unit=html.escape(services.organisation.unit(view["unit"]).name)
+              if view.get("unit") and services.organisation.has_unit(view["unit"])
+              else any_label,
               officer=html.escape(chosen.full_name) if chosen else any_label,
               period=texts(language, f"browse.period.{int(view.get('days') or 0)}"),
               words=html.escape(view.get("words") or "-")),
@@ -114,7 +121,10 @@ async def list_view(
         (texts(language, "browse.button.period"), callbacks.pack(NS, "fd")),
         (texts(language, "browse.button.words"), callbacks.pack(NS, "fw")),
     ])
-    rows.append([(texts(language, "browse.button.clear"), callbacks.pack(NS, "c"))])
+    clear = [(texts(language, "browse.button.clear"), callbacks.pack(NS, "c"))]
+    if len(scope(services, officer)) > 1:
+        clear.insert(0, (texts(language, "browse.button.unit"), callbacks.pack(NS, "fu")))
+    rows.append(clear)
     return "\n".join(lines), inline(rows)
 
 
@@ -184,6 +194,16 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
         await query.edit_message_text(texts(language, "browse.choose_officer"),
                                       reply_markup=inline(chunked(options, 2)))
         return
+    if action == "fu":
+        options = [(texts(language, "browse.any"), callbacks.pack(NS, "su", "-"))] + [
+            (unit.name, callbacks.pack(NS, "su", unit.code))
+            for unit in services.organisation.units
+            if unit.code in scope(services, officer)
+        ]
+        await query.answer()
+        await query.edit_message_text(texts(language, "browse.choose_unit"),
+                                      reply_markup=inline(chunked(options, 2)))
+        return
     if action == "fd":
         options = [
             (texts(language, f"browse.period.{days}"), callbacks.pack(NS, "sd", days))
@@ -208,6 +228,8 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     page = 0
     if action == "sa" and (arg == "-" or services.catalogue.has_activity(arg)):
         await _set_view(update, context, officer, activity=None if arg == "-" else arg)
+    elif action == "su" and (arg == "-" or arg in scope(services, officer)):
+        await _set_view(update, context, officer, unit=None if arg == "-" else arg)
     elif action == "so" and arg.isdigit():
         await _set_view(update, context, officer, officer=int(arg))
     elif action == "sd" and arg.isdigit() and int(arg) in PERIODS:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot import callbacks
@@ -67,54 +67,96 @@ def period_text(services: Services, period: Period, language: str) -> str:
                           last=period.last_day.strftime("%d/%m/%Y"))
 
 
+ALL_UNITS = "*"
+
+
+def export_units(services: Services, leader: Officer, choice: str) -> frozenset[str] | None:
+    """The units an export covers: all the leader leads, or one unit and those below it."""
+    led = reach(leader, services.organisation)
+    if choice == ALL_UNITS:
+        return led
+    if choice not in led:
+        return None
+    return services.organisation.units_within(choice) & led
+
+
+def _format_buttons(services: Services, language: str, unit: str) -> InlineKeyboardMarkup:
+    texts = services.texts
+    buttons = [
+        (texts(language, f"export.button.xlsx_{code}"), callbacks.pack(NS, "x", code, unit))
+        for code in PERIOD_CODES
+    ] + [
+        (texts(language, f"export.button.recap_{code}"), callbacks.pack(NS, "r", code, unit))
+        for code in PERIOD_CODES
+    ]
+    return inline(chunked(buttons, 3))
+
+
+def _unit_text(services: Services, units: frozenset[str], language: str) -> str:
+    names = ", ".join(unit.name for unit in services.organisation.units if unit.code in units)
+    return services.texts(language, "export.choose", units=html.escape(names))
+
+
 @requires(Action.EXPORT)
 async def export_command(update: Update, context: BotContext, actor: Actor) -> None:
-    """/ekspor: choose a spreadsheet or a recap PDF, and the period."""
+    """/ekspor: choose the unit (when the leader leads several), the file and the period."""
     services = context.services
     message = update.effective_message
     assert message is not None
     texts = services.texts
     language = actor.language
-    buttons = [
-        (texts(language, f"export.button.xlsx_{code}"), callbacks.pack(NS, "x", code))
-        for code in PERIOD_CODES
-    ] + [
-        (texts(language, f"export.button.recap_{code}"), callbacks.pack(NS, "r", code))
-        for code in PERIOD_CODES
-    ]
-    await message.reply_text(texts(language, "export.choose"),
-                             reply_markup=inline(chunked(buttons, 3)))
+    led = reach(actor.active_officer, services.organisation)
+    if len(led) > 1:
+        options = [(texts(language, "export.all_units"), callbacks.pack(NS, "u", ALL_UNITS))] + [
+            (unit.name, callbacks.pack(NS, "u", unit.code))
+            for unit in services.organisation.units
+            if unit.code in led
+        ]
+        await message.reply_text(texts(language, "export.choose_unit"),
+                                 reply_markup=inline(chunked(options, 2)))
+        return
+    await message.reply_text(_unit_text(services, led, language),
+                             reply_markup=_format_buttons(services, language, ALL_UNITS))
 
 
 @requires(Action.EXPORT)
 async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
-    """An export button: spreadsheet or recap of a period, or one report's PDF."""
+    """An export button: a unit, a spreadsheet or recap of a period, or one report's PDF."""
     services = context.services
     query = update.callback_query
     assert query is not None
     assert isinstance(query.message, Message)
+    language = actor.language
+    leader = actor.active_officer
+    stale = services.texts(language, "button.stale")
     try:
-        action, arg = callbacks.unpack(query.data, NS)
+        action, arg, *rest = callbacks.unpack(query.data, NS)
     except (ValueError, callbacks.CallbackDataError):
-        await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
+        await query.answer(stale, show_alert=True)
         return
-    if action == "x" and arg in PERIOD_CODES:
+    units = export_units(services, leader, rest[0] if rest else ALL_UNITS)
+    if action == "u":
+        chosen = export_units(services, leader, arg)
+        if chosen is None:
+            await query.answer(stale, show_alert=True)
+            return
         await query.answer()
-        await spreadsheet(context, actor, query.message, period_of(services, arg))
-    elif action == "r" and arg in PERIOD_CODES:
+        await query.edit_message_text(_unit_text(services, chosen, language),
+                                      reply_markup=_format_buttons(services, language, arg))
+    elif action in ("x", "r") and arg in PERIOD_CODES and units:
         await query.answer()
-        await recap_pdf(context, actor, query.message, period_of(services, arg))
+        build = spreadsheet if action == "x" else recap_pdf
+        await build(context, actor, query.message, period_of(services, arg), units)
     elif action == "pdf" and arg.isdigit():
         async with services.db.reading() as repos:
             report = await repos.reports.by_id(int(arg))
-        if report is None or report.unit_code not in reach(actor.active_officer,
-                                                           services.organisation):
-            await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
+        if report is None or report.unit_code not in reach(leader, services.organisation):
+            await query.answer(stale, show_alert=True)
             return
         await query.answer()
         await report_pdf(context, actor, query.message, report)
     else:
-        await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
+        await query.answer(stale, show_alert=True)
 
 
 class Progress:
@@ -193,13 +235,16 @@ def _labels(services: Services, language: str) -> dict[str, str]:
 
 
 async def spreadsheet(
-    context: BotContext, actor: Actor, chat_message: Message, period: Period
+    context: BotContext,
+    actor: Actor,
+    chat_message: Message,
+    period: Period,
+    units: frozenset[str],
 ) -> None:
     """The period's reports (a sheet per activity) and complaints as .xlsx."""
     services = context.services
     language = actor.language
     leader = actor.active_officer
-    units = reach(leader, services.organisation)
     progress = await Progress.start(services, language, chat_message)
     data = await _collect(services, units, period, progress)
     labels = _labels(services, language)
@@ -404,7 +449,11 @@ async def report_pdf(
 
 
 async def recap_pdf(
-    context: BotContext, actor: Actor, chat_message: Message, period: Period
+    context: BotContext,
+    actor: Actor,
+    chat_message: Message,
+    period: Period,
+    units: frozenset[str],
 ) -> None:
     """The period's recap as a PDF (numbers, officers, complaints, the list of reports)."""
     from storage.recap import load_recap  # the one recap computation (recap engineer)
@@ -413,7 +462,6 @@ async def recap_pdf(
     language = actor.language
     texts = services.texts
     leader = actor.active_officer
-    units = reach(leader, services.organisation)
     progress = await Progress.start(services, language, chat_message)
     async with services.db.reading() as repos:
         recap = await load_recap(repos.recaps, services.catalogue, units, period)

@@ -123,3 +123,24 @@ async def test_other_units_leader_and_banit_cannot_open(harness: BotHarness, emu
     assert not any("RW 03" in text and NUMBER in text for text in officer2.texts)
     await officer2.send("/cari")
     assert "pimpinan" in officer2.last.text.lower()
+
+
+async def test_kasat_filters_by_unit(harness: BotHarness, emu: Emulator):
+    _, kanit, _, _ = await two_units(harness, emu)
+    kasat = emu.user(2100, "Kasat")
+    await harness.seed_officer(kasat, name="Kasat Binmas", nrp="44445555", unit="satbinmas",
+                               role="kasat", rank="AKP")
+    await kasat.send("/cari")
+    assert "(2)" in kasat.last.text  # both units below Satbinmas
+    await kasat.press("🏢 Unit")
+    await kasat.press("Unit Binpolmas")
+    assert "(1)" in kasat.last.text
+    assert any(OTHER_NUMBER in label for label in labels(kasat.last))
+    await kasat.send("/cari")  # a fresh view
+    assert "(2)" in kasat.last.text
+
+    # A kanit leads one unit: no unit filter, and a forged one is refused.
+    await kanit.send("/cari")
+    assert "🏢 Unit" not in labels(kanit.last)
+    await kanit.press_forged("a:kb:su:binpolmas", kanit.last)
+    assert "tidak berlaku" in kanit.callback_answers[-1]["text"]

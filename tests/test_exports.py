@@ -175,3 +175,26 @@ async def test_hundreds_of_reports_export_with_progress(harness: BotHarness, emu
     assert sheet.max_row == 301
     progress = next(m for m in kanit.messages if "Ekspor selesai" in (m.text or ""))
     assert sum("laporan" in (edit.text or "") for edit in progress.edits) >= 6  # per batch
+
+
+async def test_kasat_chooses_the_unit_and_cannot_forge_another(
+    harness: BotHarness, emu: Emulator
+):
+    _, _, _, kanit2 = await two_units(harness, emu)
+    kasat = emu.user(2100, "Kasat")
+    await harness.seed_officer(kasat, name="Kasat Binmas", nrp="44445555", unit="satbinmas",
+                               role="kasat", rank="AKP")
+    await kasat.send("/ekspor")
+    assert "pilih unitnya" in kasat.last.text
+    await kasat.press("Unit Binpolmas")
+    assert "Unit Binpolmas" in kasat.last.text
+    await kasat.press("📊 XLSX bulan ini")
+    workbook = openpyxl.load_workbook(io.BytesIO(documents(kasat)[0].file_bytes))
+    numbers = [row[0] for row in workbook["POS SAPTA"].iter_rows(min_row=2, values_only=True)]
+    assert numbers == [OTHER_NUMBER]
+
+    await kanit2.send("/ekspor")
+    for forged in ("a:kx:x:m:binkamsa", "a:kx:u:binkamsa", "a:kx:r:m:satbinmas"):
+        await kanit2.press_forged(forged, kanit2.last)
+        assert "tidak berlaku" in kanit2.callback_answers[-1]["text"]
+    assert documents(kanit2) == []
