@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import aiosqlite
@@ -48,3 +50,21 @@ async def test_one_returns_the_first_of_several_rows(tmp_path: Path):
             ]
     finally:
         await database.close()
+
+
+def test_the_bench_prints_its_table_on_tiny_sizes():
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    table = [line for line in done.stdout.splitlines() if line.startswith("|")]
+    assert table[0].split("|")[1].strip() == "section"
+    sections = {line.split("|")[1].strip() for line in table[2:]}
+    assert sections == {"1 reporting", "2 photos", "3 data growth", "4 memory", "5 start-up"}
+    assert "EXPLAIN QUERY PLAN" in done.stdout

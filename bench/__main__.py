@@ -1,0 +1,233 @@
+"""``python -m bench [--quick] [--only SECTION ...] [--profile]``: print one table of figures."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.common import quiet_logging
+from bench.table import Row, ms, percentile, render
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How big each part runs: full (the README table) or quick (the smoke test)."""
+
+    officers: tuple[int, ...]
+    target_officers: int
+    paced_seconds: float
+    photo_repeats: int
+    camera: tuple[int, int]
+    lag_officers: int
+    growth: tuple[int, ...]
+    growth_repeats: int
+    startup_reports: int
+    startup_runs: int
+    drafts: int
+
+
+FULL = Sizes((50, 200, 1000), 200, 15.0, 5, (4000, 3000), 4,
+             (10_000, 100_000, 1_000_000), 15, 100_000, 3, 1000)
+QUICK = Sizes((3,), 3, 1.0, 1, (1200, 900), 1, (300, 600, 1200), 2, 500, 1, 10)
+
+
+@dataclass
+class Report:
+    """Rows for the table and notes printed under it (plans, profile)."""
+
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def reporting(sizes: Sizes, out: Report) -> None:
+    """Item 1: throughput and latency against the bare echo application."""
+    from bench.reporting import run_bot, run_echo
+
+    saturated = 0.0
+    for officers in sizes.officers:
+        bot = asyncio.run(run_bot(officers))
+        echo = asyncio.run(run_echo(bot.record))
+        ratio = bot.per_second / echo.per_second
+        is_target = officers == sizes.target_officers
+        if is_target:
+            saturated = bot.per_second
+        out.rows.append(Row(
+            "1 reporting", f"updates/s, K={officers} ({bot.updates} updates)",
+            f"{bot.per_second:.0f}/s", f"echo {echo.per_second:.0f}/s", f"{ratio:.0%}",
+            "≥ 25 % of echo" if is_target else "", (ratio >= 0.25) if is_target else None,
+        ))
+        out.rows.append(Row(
+            "1 reporting", f"processing per update p50/p99, K={officers}",
+            f"{ms(percentile(bot.service, .5))} / {ms(percentile(bot.service, .99))}",
+            f"echo {ms(percentile(echo.service, .5))} / {ms(percentile(echo.service, .99))}",
+            f"{percentile(bot.service, .5) / percentile(echo.service, .5):.1f}×",
+        ))
+        out.rows.append(Row(
+            "1 reporting", f"queued→answer p50/p95/p99 at saturation, K={officers}",
+            " / ".join(ms(percentile(bot.latencies, q)) for q in (.5, .95, .99)),
+            "echo " + " / ".join(ms(percentile(echo.latencies, q)) for q in (.5, .95, .99)),
+            f"{percentile(bot.latencies, .99) / percentile(echo.latencies, .99):.1f}×",
+        ))
+    officers = sizes.target_officers
+    rate = saturated / 2
+    paced = asyncio.run(run_bot(officers, rate=rate, duration=sizes.paced_seconds))
+    p99 = percentile(paced.latencies, .99)
+    out.rows.append(Row(
+        "1 reporting",
+        f"queued→answer p50/p95/p99, K={officers} paced at {rate:.0f} updates/s"
+        " (half of saturation)",
+        " / ".join(ms(percentile(paced.latencies, q)) for q in (.5, .95, .99)),
+        f"{paced.updates} updates", "", "p99 ≤ 50 ms", p99 <= 0.050,
+    ))
+    for kind in ("text", "button", "location", "photo"):
+        values = paced.by_kind.get(kind, [])
+        if values:
+            out.notes.append(
+                f"paced run, {kind}: {len(values)} updates, p50 {ms(percentile(values, .5))},"
+                f" p99 {ms(percentile(values, .99))}, max {ms(max(values))}"
+            )
+
+
+def photos(sizes: Sizes, out: Report) -> None:
+    """Item 2: the photo pipeline against the naive path; loop lag through the bot."""
+    from bench.photos import camera_jpeg, compare, loop_lag
+
+    width, height = sizes.camera
+    camera = camera_jpeg(width, height, exif=True)
+    compressed = camera_jpeg(1280, 960, exif=False)
+    big = compare(camera, sizes.photo_repeats)
+    out.rows.append(Row(
+        "2 photos", f"{width * height / 1e6:.0f} MP camera file: ingest + stamp vs naive",
+        ms(big.pipeline), f"naive {ms(big.naive)}", f"{big.ratio:.2f}×", "≤ 0.6×",
+        big.ratio <= 0.6,
+    ))
+    small = compare(compressed, sizes.photo_repeats)
+    out.rows.append(Row(
+        "2 photos", "1280 px compressed photo: ingest + stamp vs naive",
+        ms(small.pipeline), f"naive {ms(small.naive)}", f"{small.ratio:.2f}×",
+    ))
+    lag = asyncio.run(loop_lag(sizes.lag_officers, camera, compressed))
+    out.rows.append(Row(
+        "2 photos",
+        f"event-loop max lag (5 ms ticker), {lag.photos} photos through the bot",
+        ms(lag.max_lag), f"p99 {ms(lag.p99)}", "", "≤ 20 ms", lag.max_lag <= 0.020,
+    ))
+
+
+def growth(sizes: Sizes, out: Report) -> None:
+    """Item 3: query times as the data grows."""
+    from bench.growth import measure
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-growth-") as tmp:
+        for reports in sizes.growth:
+            path = Path(tmp) / f"{reports}.sqlite3"
+            results.append(measure(path, reports, sizes.growth_repeats))
+            path.unlink()
+    last = results[-1]
+    labels = " → ".join(_count(r.reports) for r in results)
+    for name, timing in last.timings.items():
+        times = [r.timings[name].seconds for r in results]
+        ratio = times[-1] / times[0]
+        out.rows.append(Row(
+            "3 data growth", f"{name} ({labels})", " / ".join(ms(t) for t in times), "",
+            f"{ratio:.1f}×", "≤ 3× of 10k", ratio <= 3,
+        ))
+        out.notes.append(f"EXPLAIN QUERY PLAN, {name}: {timing.plan}")
+    out.rows.append(Row(
+        "3 data growth", f"database size per report ({labels})",
+        " / ".join(f"{r.bytes_per_report / 1024:.1f} KiB" for r in results),
+    ))
+    out.rows.append(Row(
+        "3 data growth", f"seed time ({labels})",
+        " / ".join(f"{r.seed_seconds:.1f} s" for r in results),
+    ))
+
+
+def _count(n: int) -> str:
+    return f"{n // 1_000_000}M" if n >= 1_000_000 else f"{n // 1000}k" if n >= 1000 else str(n)
+
+
+def memory(sizes: Sizes, out: Report) -> None:
+    """Item 4: the bot process's RSS with drafts open."""
+    from bench.growth import seed
+    from bench.process import measure_memory
+
+    with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
+        seed(Path(tmp) / "polmas.sqlite3", 100)
+        result = asyncio.run(measure_memory(Path(tmp), sizes.drafts))
+    marginal = (result.drafts_kb - result.idle_kb) / result.drafts
+    out.rows.append(Row(
+        "4 memory", f"bot process RSS with {result.drafts} drafts open",
+        f"{result.drafts_kb / 1024:.0f} MB", f"idle {result.idle_kb / 1024:.0f} MB",
+        f"+{marginal:.1f} KB/draft", "≤ 150 MB", result.drafts_kb / 1024 <= 150,
+    ))
+
+
+def startup(sizes: Sizes, out: Report) -> None:
+    """Item 5: ``python -m bot`` to its first getUpdates on a large database."""
+    from bench.growth import seed
+    from bench.process import time_startup
+
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
+        seed(Path(tmp) / "polmas.sqlite3", sizes.startup_reports)
+        result = asyncio.run(time_startup(Path(tmp), sizes.startup_runs))
+    out.rows.append(Row(
+        "5 start-up", f"python -m bot → first getUpdates, {_count(sizes.startup_reports)} reports",
+        f"{result.bot:.2f} s", f"import telegram.ext {result.import_ptb:.2f} s",
+        f"{result.bot / result.import_ptb:.1f}×", "≤ 3 s", result.bot <= 3.0,
+    ))
+
+
+SECTIONS: dict[str, Callable[[Sizes, Report], None]] = {
+    "reporting": reporting,
+    "photos": photos,
+    "growth": growth,
+    "memory": memory,
+    "startup": startup,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the sections and print the table."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
+    parser.add_argument("--only", nargs="+", choices=sorted(SECTIONS), help="run these only")
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile the reporting run and print where the time goes")
+    args = parser.parse_args(argv)
+    quiet_logging()
+    sizes = QUICK if args.quick else FULL
+    out = Report()
+    began = time.perf_counter()
+    for name, section in SECTIONS.items():
+        if args.only and name not in args.only:
+            continue
+        started = time.perf_counter()
+        section(sizes, out)
+        print(f"# {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    if args.profile:
+        from bench.profiling import profile_reporting
+
+        share, top = profile_reporting(sizes.officers[0])
+        out.notes.append("profile of the reporting run (cProfile own time, all threads' waits"
+                         " show as the loop's idle time):")
+        out.notes.extend(f"  {fraction:6.1%}  {layer}" for layer, fraction in share)
+        out.notes.append("top functions:")
+        out.notes.extend(f"  {fraction:6.1%}  {name}" for name, fraction in top)
+    print(render(out.rows))
+    print()
+    for note in out.notes:
+        print(note)
+    print(f"\n(total {time.perf_counter() - began:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

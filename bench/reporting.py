@@ -1,0 +1,369 @@
+"""Item 1: K officers file a complete POS SAPTA report at once, against a bare echo bot.
+
+Updates go to ``Application.process_update`` through a queue drained the way PTB's update
+fetcher drains ``update_queue``: one at a time unless ``concurrent_updates`` is set (production
+leaves it at 1). The time from an update entering the queue to the bot's first answer to it
+(``answerCallbackQuery``, ``sendMessage``...) is its latency. The baseline is a bare PTB
+``Application`` that answers every update once, fed the same recorded updates the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import io
+import random
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler
+from telegram.ext import filters as ptb_filters
+
+from bench.common import RunningBot, new_emulator
+from domain.photos import ingest_photo
+from emulator import Emulator, SimUser
+from emulator import methods as emulator_methods
+from emulator.media import PhotoSize, image_size
+from emulator.params import Params
+
+Json = dict[str, Any]
+
+
+@dataclass
+class Pending:
+    """One update in flight: when it was queued, first answered, finished."""
+
+    update: Json
+    queued: float
+    done: asyncio.Future[None]
+    started: float = 0.0
+    answered: float = 0.0
+    finished: float = 0.0
+    kind: str = ""
+
+
+_current: contextvars.ContextVar[Pending | None] = contextvars.ContextVar(
+    "bench_update", default=None
+)
+
+
+def _telegram_side_photo(data: bytes) -> list[PhotoSize]:
+    """Telegram recompresses sent photos on its servers: not the bot's time, so skip it."""
+    width, height = image_size(data)
+    return [PhotoSize(width, height, data)]
+
+
+class TimingEmulator(Emulator):
+    """The emulator, noting the first bot call made while each update is processed."""
+
+    keep_calls = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        emulator_methods.compress_photo = _telegram_side_photo
+
+    async def handle(self, method_name: str, params: Params) -> tuple[int, Json]:
+        """Answer the call, then stamp the update being processed (if any) as answered."""
+        result = await super().handle(method_name, params)
+        pending = _current.get()
+        if pending is not None and not pending.answered:
+            pending.answered = time.perf_counter()
+        return result
+
+    def _record(self, *args: Any) -> None:
+        # A thousand reports with photos would keep hundreds of MB of call log otherwise.
+        if self.keep_calls:
+            super()._record(*args)
+        else:
+            self.notify()
+
+
+def _kind(update: Json) -> str:
+    if "callback_query" in update:
+        return "button"
+    message = update.get("message") or {}
+    if "photo" in message:
+        return "photo"
+    if "location" in message:
+        return "location"
+    return "text"
+
+
+class Feeder:
+    """Queues updates and feeds them to ``process_update`` like PTB's update fetcher."""
+
+    def __init__(
+        self,
+        app: Application[Any, Any, Any, Any, Any, Any],
+        emu: Emulator,
+        think: Callable[[], float] | None = None,
+    ) -> None:
+        self.app = app
+        self.think = think
+        self.queue: asyncio.Queue[Pending] = asyncio.Queue()
+        self.done: list[Pending] = []
+        self.record: dict[int, list[Json]] = {}
+        workers = max(1, app.concurrent_updates)
+        self._workers = [asyncio.create_task(self._work()) for _ in range(workers)]
+        emu.deliver = self.deliver
+
+    async def deliver(self, update: Json) -> None:
+        """``Emulator.deliver``: queue the update and wait until it has been processed."""
+        if self.think is not None:
+            await asyncio.sleep(self.think())  # the officer reads, types, walks
+        loop = asyncio.get_running_loop()
+        pending = Pending(update, time.perf_counter(), loop.create_future(), kind=_kind(update))
+        chat = _chat_of(update)
+        self.record.setdefault(chat, []).append(update)
+        self.queue.put_nowait(pending)
+        await pending.done
+
+    async def _work(self) -> None:
+        while True:
+            pending = await self.queue.get()
+            token = _current.set(pending)
+            pending.started = time.perf_counter()
+            try:
+                parsed = Update.de_json(pending.update, self.app.bot)
+                await self.app.process_update(parsed)
+            finally:
+                pending.finished = time.perf_counter()
+                _current.reset(token)
+                self.done.append(pending)
+                if not pending.done.done():
+                    pending.done.set_result(None)
+
+    async def close(self) -> None:
+        """Stop the workers."""
+        for task in self._workers:
+            task.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+
+
+def _chat_of(update: Json) -> int:
+    if "callback_query" in update:
+        return int(update["callback_query"]["from"]["id"])
+    return int(update["message"]["chat"]["id"])
+
+
+# ------------------------------------------------------------------------ the officer
+
+
+def camera_photo(seed: int, size: tuple[int, int] = (1280, 960)) -> bytes:
+    """A Telegram-sized JPEG with some texture (flat images compress unrealistically)."""
+    img = Image.effect_noise(size, 40 + seed).convert("RGB")
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=87)
+    return out.getvalue()
+
+
+async def send_stored(officer: SimUser, content: Json) -> None:
+    """Send a photo or file already on the emulator (as a resend by ``file_id`` does)."""
+    await officer._deliver(officer, "message", officer._message(officer, content))
+
+
+PhotoSender = Callable[[SimUser], Awaitable[None]]
+
+
+def stored_photos(photos: list[list[Json]]) -> PhotoSender:
+    """Send these already-uploaded photos, one message each."""
+
+    async def send(officer: SimUser) -> None:
+        for sizes in photos:
+            await send_stored(officer, {"photo": sizes})
+
+    return send
+
+
+async def file_report(officer: SimUser, send_photos: PhotoSender) -> None:
+    """Walk the SAPTA form answering every field, two complaints and two photos; submit."""
+    await officer.send("/lapor")
+    await officer.press("POS SAPTA")
+    for _ in range(80):
+        last = officer.last
+        text = last.content
+        labels = [label for row in last.buttons for label in row]
+        if "Periksa laporan" in text:
+            await officer.press("📤 Kirim laporan")
+            return
+        if any("satu jam terakhir" in label for label in labels):
+            await officer.press("satu jam terakhir")
+        elif "📍 Tersimpan" in text:
+            await officer.press("➡️ Lanjut")
+        elif "(📎 → Lokasi)" in text:
+            await officer.send_location(0.5412, 123.0595)
+            if "📍 Tersimpan" not in officer.last.content:
+                continue
+            await officer.send("RW 03 Kel. Heledulaa")
+        elif "✅ Saya mematuhi peringatan ini" in labels:
+            await officer.press("✅ Saya mematuhi peringatan ini")
+        elif "✅ Lengkap semua" in labels:
+            await officer.press("✅ Lengkap semua")
+        elif "➕ Tambah keluhan" in labels and "Foto" not in text:
+            if "2." in text:
+                await officer.press("✅ Selesai")
+            else:
+                await _complaint(officer)
+        elif "Foto dokumentasi" in text and "Foto tersimpan" in text and "✅ Selesai" in labels:
+            await officer.press("✅ Selesai")
+        elif "Foto dokumentasi" in text:
+            await send_photos(officer)
+        elif "jumlah" in text.lower() or "Berapa" in text:
+            await officer.send("25")
+        elif any(label.startswith(("✅ ", "⬜ ")) for label in labels):
+            await officer.press(labels[0])
+            await officer.press("✅ Selesai")
+        elif len([lab for lab in labels if lab not in ("⬅️ Kembali", "✖️ Batal", "⏭ Lewati")]) >= 2:
+            await officer.press(labels[0])
+        else:
+            await officer.send("Sambang warga dan penyuluhan kamtibmas bersama tokoh masyarakat.")
+    raise RuntimeError(f"officer {officer.id} never reached the review: {officer.last.content}")
+
+
+async def _complaint(officer: SimUser) -> None:
+    await officer.press("➕ Tambah keluhan")
+    await officer.press("Pencurian")
+    await officer.send("Sering terjadi pencurian motor di malam hari")
+    await officer.send("Jl. Raja Eyato")
+    await officer.send("Pak Hasan")
+    await officer.send("081234567890")
+    await officer.press("Segera")
+
+
+# ------------------------------------------------------------------------------ runs
+
+
+@dataclass
+class RunResult:
+    """What one run measured."""
+
+    updates: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    """Queued → first answer, per update (all kinds)."""
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
+    service: list[float] = field(default_factory=list)
+    """Processing time per update (start → finished), without queueing."""
+    record: dict[int, list[Json]] = field(default_factory=dict)
+
+    @property
+    def per_second(self) -> float:
+        """Updates per second over the whole run."""
+        return self.updates / self.seconds if self.seconds else 0.0
+
+
+def _result(feeder: Feeder, seconds: float) -> RunResult:
+    result = RunResult(len(feeder.done), seconds, record=feeder.record)
+    for pending in feeder.done:
+        answered = pending.answered or pending.finished
+        result.latencies.append(answered - pending.queued)
+        result.by_kind.setdefault(pending.kind, []).append(answered - pending.queued)
+        result.service.append(pending.finished - pending.started)
+    return result
+
+
+async def run_bot(
+    officers: int, *, rate: float | None = None, duration: float | None = None
+) -> RunResult:
+    """K officers file concurrently through the real application (synchronous=FULL).
+
+    Without ``rate`` every officer acts as soon as the previous answer came (saturation).
+    With ``rate`` (updates/s over all officers) each waits a random think time first, so
+    updates arrive like independent people's (Poisson); the run stops after ``duration``.
+    """
+    with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
+        emu = TimingEmulator(token=new_emulator().token, bot_id=123456)
+        bot = RunningBot(emu, Path(tmp) / "data")
+        await bot.start()
+        try:
+            ids = await bot.seed_officers(officers)
+            services = bot.application.bot_data.services
+            assert services is not None
+            photos: list[list[Json]] = []
+            for seed in range(2):
+                data = camera_photo(seed)
+                ingest_photo(data, services.photos, tz=services.settings.tz)  # pre-ingested
+                stored = emu.store_photo([PhotoSize(1280, 960, data)])
+                photos.append([f.photo_size_dict() for f in stored])
+            users = [emu.user(i, f"Petugas{i}") for i in ids]
+            think = None
+            if rate is not None:
+                rng = random.Random(11)
+                mean = officers / rate
+                think = lambda: rng.expovariate(1 / mean)  # noqa: E731
+            feeder = Feeder(bot.application, emu, think)
+            began = time.perf_counter()
+            send = stored_photos(photos)
+            work = asyncio.gather(*(file_report(user, send) for user in users))
+            with contextlib.suppress(TimeoutError):  # a paced run is cut after its duration
+                await asyncio.wait_for(work, duration)
+            seconds = time.perf_counter() - began
+            await feeder.close()
+            return _result(feeder, seconds)
+        finally:
+            await bot.stop()
+
+
+def echo_application(emu: Emulator) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The floor: a bare PTB application answering every update once."""
+
+    async def echo_message(update: Update, context: Any) -> None:
+        message = update.effective_message
+        assert message is not None
+        await message.reply_text(message.text or "ok")
+
+    async def echo_button(update: Update, context: Any) -> None:
+        assert update.callback_query is not None
+        await update.callback_query.answer()
+
+    app = (
+        ApplicationBuilder()
+        .token(emu.token)
+        .request(emu.request())
+        .get_updates_request(emu.request())
+        .build()
+    )
+    app.add_handler(MessageHandler(ptb_filters.ALL, echo_message))
+    app.add_handler(CallbackQueryHandler(echo_button))
+    return app
+
+
+async def run_echo(record: dict[int, list[Json]]) -> RunResult:
+    """Replay the bot run's updates, officer by officer in order, to the bare echo app."""
+    emu = TimingEmulator(token=new_emulator().token, bot_id=123456)
+    for chat in record:
+        emu.user(chat, f"U{chat}").started = True
+    app = echo_application(emu)
+    await app.initialize()
+    await app.start()
+    feeder = Feeder(app, emu)
+
+    async def replay(updates: list[Json]) -> None:
+        for update in updates:
+            query = update.get("callback_query")
+            if query is not None:
+                # A fresh query id the emulator knows, so answering it is legal.
+                message = query.get("message") or {}
+                chat = (message.get("chat") or {}).get("id")
+                query["id"] = emu.new_callback_query(
+                    query["from"]["id"], chat, message.get("message_id"), query.get("data")
+                )
+            await feeder.deliver(update)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(replay(updates) for updates in record.values()))
+    seconds = time.perf_counter() - began
+    await feeder.close()
+    await app.stop()
+    await app.shutdown()
+    return _result(feeder, seconds)
+
+
+Runner = Callable[[], Awaitable[RunResult]]
