@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -36,7 +36,7 @@ class PeriodKind(StrEnum):
 
 @dataclass(frozen=True)
 class Period:
-    """A half-open interval [start, end) of aware datetimes, named by its local dates."""
+    """A half-open interval [start, end) of aware UTC datetimes, named by its local dates."""
 
     kind: PeriodKind
     start: datetime
@@ -56,8 +56,9 @@ class Period:
 
 
 def _midnight(day: date, tz: ZoneInfo) -> datetime:
-    # Local midnight of that date: correct in zones with daylight saving too.
-    return datetime.combine(day, time(0), tzinfo=tz)
+    # Local midnight of that date, as UTC: Python subtracts two datetimes of the same zone by
+    # wall clock, which is wrong across a daylight-saving change.
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
 def days_period(first_day: date, last_day: date, tz: ZoneInfo, kind: PeriodKind) -> Period:

@@ -17,7 +17,7 @@ import html
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from telegram import Bot
@@ -82,14 +82,14 @@ def latest_occurrence(kind: str, now: datetime, services: Services) -> Occurrenc
     if kind == DAILY:
         at = settings.group_daily_summary_time
         day = local.date() if local.time() >= at else local.date() - timedelta(days=1)
-        due = datetime.combine(day, at, tzinfo=tz)
+        due = datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
         return Occurrence(kind, due, days_period(day, day, tz, PeriodKind.DAY))
     at = settings.group_weekly_summary_time
     back = (local.weekday() - settings.group_weekly_summary_day) % 7
     day = local.date() - timedelta(days=back)
     if back == 0 and local.time() < at:
         day -= timedelta(days=7)
-    due = datetime.combine(day, at, tzinfo=tz)
+    due = datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
     return Occurrence(kind, due, week_of(due, tz))
 
 
@@ -108,12 +108,10 @@ def occurrences_after(
         found.append(occurrence)
         local = occurrence.due_at.astimezone(tz)
         # Step by local date, not by 24 h: a zone with daylight saving keeps its clock time.
-        earlier = datetime.combine(local.date() - step, local.timetz().replace(tzinfo=None),
-                                   tzinfo=tz)
+        day = local.date() - step
+        earlier = datetime.combine(day, local.time(), tzinfo=tz).astimezone(UTC)
         period = (
-            days_period(earlier.date(), earlier.date(), tz, PeriodKind.DAY)
-            if kind == DAILY
-            else week_of(earlier, tz)
+            days_period(day, day, tz, PeriodKind.DAY) if kind == DAILY else week_of(earlier, tz)
         )
         occurrence = Occurrence(kind, earlier, period)
     return found

@@ -563,3 +563,43 @@ async def test_every_summary_missed_while_down_is_sent_late_or_skipped_and_logge
         assert await run_due(bot) == 0
     finally:
         await bot.stop()
+
+
+def settings_for(**overrides):
+    from types import SimpleNamespace
+
+    from config.settings import load_settings
+
+    return SimpleNamespace(settings=load_settings(telegram_bot_token="1:x", **overrides))
+
+
+def test_occurrences_keep_local_clock_time_across_daylight_saving():
+    from zoneinfo import ZoneInfo
+
+    from jobs.summaries import DAILY, WEEKLY, latest_occurrence, occurrences_after
+
+    services = settings_for(timezone="Europe/Berlin")
+    berlin = ZoneInfo("Europe/Berlin")
+    # Summer time ends on Sunday 25 October 2026 at 03:00 in Berlin.
+    now = datetime(2026, 10, 27, 20, 0, tzinfo=UTC)
+    found = occurrences_after(DAILY, now, now - timedelta(days=4), services)
+    assert [o.due_at.astimezone(berlin).strftime("%d %H:%M") for o in found] == [
+        "27 19:00", "26 19:00", "25 19:00", "24 19:00"]
+    assert found[2].period.end - found[2].period.start == timedelta(hours=25)
+    weekly = latest_occurrence(WEEKLY, now, services)
+    assert weekly.due_at.astimezone(berlin).strftime("%a %d %H:%M") == "Sun 25 19:00"
+    assert (weekly.period.first_day.isoformat(), weekly.period.last_day.isoformat()) == (
+        "2026-10-19", "2026-10-25")
+
+
+def test_weekly_day_and_time_come_from_settings():
+    from datetime import time
+
+    from jobs.summaries import WEEKLY, latest_occurrence
+
+    services = settings_for(group_weekly_summary_day=0, group_weekly_summary_time=time(7, 30))
+    # Monday 30 November 2026 07:29 WITA: the last one was the Monday before.
+    before = latest_occurrence(WEEKLY, datetime(2026, 11, 29, 23, 29, tzinfo=UTC), services)
+    after = latest_occurrence(WEEKLY, datetime(2026, 11, 29, 23, 30, tzinfo=UTC), services)
+    assert before.due_at == datetime(2026, 11, 22, 23, 30, tzinfo=UTC)
+    assert after.due_at == datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
