@@ -29,18 +29,28 @@ FIX_ACTION = "fix"
 
 
 def offer(
-    services: Services, report: Report, officer_id: int, language: str, list_ns: str
+    services: Services,
+    report: Report,
+    officer_id: int,
+    language: str,
+    list_ns: str,
+    *,
+    returned: bool = False,
 ) -> tuple[str, InlineKeyboardMarkup] | None:
-    """The "✏️ Koreksi" offer under an opened report, or None once the window has passed."""
+    """The "✏️ Koreksi" offer under an opened report, or None once the window has passed
+    (a report a leader sent back may be corrected until it is fixed)."""
     now = services.clock.now()
     hours = services.settings.correction_window_hours
-    if not flow.may_correct(report, officer_id, now, hours):
+    if not flow.may_correct(report, officer_id, now, hours, returned=returned):
         return None
     until = flow.correction_deadline(report, hours).astimezone(services.settings.tz)
-    text = services.texts(
-        language, "reports.correct.offer", number=report.number,
-        until=until.strftime("%d/%m/%Y %H:%M"),
-    )
+    if returned:
+        text = services.texts(language, "browse.returned_offer", number=report.number)
+    else:
+        text = services.texts(
+            language, "reports.correct.offer", number=report.number,
+            until=until.strftime("%d/%m/%Y %H:%M"),
+        )
     data = callbacks.pack(list_ns, FIX_ACTION, report.id)
     return text, inline([[(services.texts(language, "reports.correct.button.start"), data)]])
 

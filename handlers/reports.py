@@ -98,6 +98,7 @@ async def list_button(update: Update, context: BotContext, actor: Actor) -> None
         found = await repos.reports.by_id(number) if action == "open" else None
         complaints = await repos.complaints.of_report(number) if found else []
         hashes = await repos.report_photos.of_report(number) if found else []
+        returned = await repos.report_reviews.is_returned(number) if found else False
     if found is None or found.officer_id != officer.id:
         await query.answer(stale, show_alert=True)
         return
@@ -105,7 +106,8 @@ async def list_button(update: Update, context: BotContext, actor: Actor) -> None
     message = query.message
     assert isinstance(message, Message)
     await send_report(message, services, found, officer, complaints, hashes, actor.language)
-    correction = report_correct.offer(services, found, officer.id, actor.language, LIST_NS)
+    correction = report_correct.offer(services, found, officer.id, actor.language, LIST_NS,
+                                      returned=returned)
     if correction is not None:
         text, markup = correction
         await message.chat.send_message(text, reply_markup=markup)

@@ -56,6 +56,10 @@ async def test_send_back_correct_notify_and_accept(harness: BotHarness, emu: Emu
     notice = officer.last
     assert "dikembalikan oleh" in notice.text
     assert "Nomor Sprin salah" in notice.text
+    await officer.send("/laporan")  # past the window, yet /laporan offers the correction
+    await officer.press(NUMBER, officer.last)
+    assert "dikembalikan pimpinan" in officer.last.text
+    assert "✏️ Koreksi" in labels(officer.last)
     await officer.press("✏️ Koreksi", notice)
     await officer.press("✏️ Nomor Sprin")
     await officer.send("Sprin/77/XI/2026")
