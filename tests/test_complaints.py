@@ -152,3 +152,26 @@ async def test_a_report_started_after_the_question_keeps_its_answers(
     item, history = await complaint_row(harness)
     assert item.status == "new"
     assert history == []
+
+
+async def test_a_note_for_a_status_that_changed_meanwhile_changes_nothing(
+    harness: BotHarness, emu: Emulator
+):
+    _, kanit, _, _ = await file_report_with_complaint(harness, emu)
+    kasat = emu.user(2100, "Kasat")
+    await harness.seed_officer(kasat, name="Kasat Binmas", nrp="44445555", unit="satbinmas",
+                               role="kasat", rank="AKP")
+    item, _ = await complaint_row(harness)
+    await kanit.send("/keluhan")
+    await kanit.press(f"#{item.id} Pencurian")
+    await kanit.press("↪️ Rujuk")  # kanit starts a referral and types slowly
+    await kasat.send("/keluhan")
+    await kasat.press(f"#{item.id} Pencurian")
+    await kasat.press("▶️ Tangani")
+    await kasat.send("Kasat menangani langsung")
+    await kanit.send("Dinas Perhubungan")
+    assert "sudah berubah" in kanit.texts[-2] or "sudah berubah" in kanit.texts[-1]
+    item, history = await complaint_row(harness)
+    assert item.status == "in_progress"
+    assert item.referred_to is None
+    assert [(h.actor_name, h.to_status) for h in history] == [("Kasat Binmas", "in_progress")]
