@@ -25,6 +25,7 @@ from domain.people import Officer
 from domain.recap import Period, PeriodKind, Recap, custom_period, weeks_back
 from domain.reports import split_text
 from handlers.groups import group_recap
+from jobs.planning import schedule_config
 from jobs.summaries import Part, on_demand_period, render_summary, send_part, summary_text
 from storage.recap import load_recap, rate_series
 
@@ -173,7 +174,7 @@ async def load_view(services: Services, actor: Actor, view: View) -> tuple[Recap
     async with services.db.reading() as repos:
         recap = await load_recap(
             repos.recaps, services.catalogue, units, period, now=services.clock.now(),
-            officer_id=officer_id,
+            officer_id=officer_id, grace=schedule_config(services).grace,
         )
     return recap, name
 
@@ -197,7 +198,8 @@ async def rate_chart(services: Services, actor: Actor, view: View) -> bytes:
     language = actor.language
     periods = weeks_back(now, services.settings.tz, RATE_WEEKS)
     async with services.db.reading() as repos:
-        series = await rate_series(repos.recaps, units, periods, now=now, officer_id=officer_id)
+        series = await rate_series(repos.recaps, units, periods, now=now, officer_id=officer_id,
+                                   grace=schedule_config(services).grace)
     points = [
         (f"{period.first_day:%d/%m}", counts.reported / counts.expected)
         for period, counts in series

@@ -36,6 +36,7 @@ from domain.charts import BarSection, bar_chart, fold_rows
 from domain.photos import contact_sheet
 from domain.recap import Period, PeriodKind, Recap, day_of, days_period, month_of, week_of
 from domain.reports import split_text
+from jobs.planning import schedule_config
 from storage import Transaction
 from storage.groups import GroupLink, SummaryRecord
 from storage.recap import load_recap
@@ -307,7 +308,8 @@ async def recap_for_unit(services: Services, unit_code: str, period: Period) -> 
     units = services.organisation.units_within(unit_code)
     async with services.db.reading() as repos:
         return await load_recap(
-            repos.recaps, services.catalogue, units, period, now=services.clock.now()
+            repos.recaps, services.catalogue, units, period, now=services.clock.now(),
+            grace=schedule_config(services).grace,
         )
 
 

@@ -29,7 +29,8 @@ from storage.values import require_time, to_db_time
 
 ACTIVITY_TIME = "COALESCE(r.started_at, r.submitted_at)"
 REPORT_GRACE = timedelta(hours=2)
-"""A report later than this after its post ended counts as late (issue 4's default grace)."""
+"""A report later than this after its post ended is late; callers pass the configured grace
+(``config/schedule.toml``), this is its default."""
 
 
 def _in_units(units: Sequence[str]) -> str:
@@ -147,34 +148,46 @@ class RecapRepository(Repository):
         start: datetime,
         end: datetime,
         *,
+        now: datetime,
         grace: timedelta,
         officer_id: int | None = None,
     ) -> ScheduleCounts | None:
-        """Posts (one per assigned officer) that ended in [start, end), and how many reported.
+        """Duties (a post times an assigned officer) that ended in [start, end), and how many
+        were reported, as the digests judge them (``domain.schedule.outcome``).
 
-        A post counts as reported like in the reminders (``storage/schedule.py``): the officer's
-        report tied to it, or, untied, a report of the same activity overlapping its time.
-        ``late`` counts reports that came more than ``grace`` after the post ended.
-        None without schedule tables or without posts, so a recap says "no schedule".
+        A duty is reported by the officer's report tied to the post or, untied, a report of the
+        same activity overlapping its time; late when it came more than ``grace`` after the
+        end. A duty not reported yet counts only once it is missing (its grace over at ``now``)
+        and the officer had not paused reminders when it started. None without schedule tables
+        or without duties, so a recap says "no schedule".
         """
         codes = sorted(set(units))
         if not codes or not await self.has_schedule():
             return None
         marks = ",".join("?" * len(codes))
+        officer_sql = " AND o.officer_id = ?" if officer_id is not None else ""
         row = await self._one(
             "SELECT COUNT(*) AS expected, COALESCE(SUM(first IS NOT NULL), 0) AS reported,"
-            " COALESCE(SUM(first > late_after), 0) AS late FROM ("
+            " COALESCE(SUM(first > deadline), 0) AS late FROM ("
             " SELECT (SELECT MIN(r.submitted_at) FROM reports r"
             "  WHERE r.officer_id = o.officer_id AND (r.assignment_id = a.id"
             "  OR (r.assignment_id IS NULL AND r.activity_code = a.activity_code"
             "  AND r.started_at < a.ends_at AND r.ended_at > a.starts_at))) AS first,"
-            " strftime('%Y-%m-%dT%H:%M:%f000Z', a.ends_at, ?) AS late_after"
+            " strftime('%Y-%m-%dT%H:%M:%f000Z', a.ends_at, ?) AS deadline,"
+            " EXISTS (SELECT 1 FROM reminder_pauses p WHERE p.officer_id = o.officer_id"
+            "  AND p.starts_at <= a.starts_at AND p.ends_at > a.starts_at) AS paused"
             " FROM assignments a JOIN assignment_officers o ON o.assignment_id = a.id"
             f" WHERE a.status = 'planned' AND a.unit_code IN ({marks})"
-            " AND a.ends_at >= ? AND a.ends_at < ?"
-            f"{' AND o.officer_id = ?' if officer_id is not None else ''})",
-            (f"+{int(grace.total_seconds())} seconds", *codes, to_db_time(start),
-             to_db_time(end), *([] if officer_id is None else [officer_id])),
+            f" AND a.ends_at >= ? AND a.ends_at < ?{officer_sql})"
+            " WHERE first IS NOT NULL OR (NOT paused AND deadline < ?)",
+            (
+                f"+{int(grace.total_seconds())} seconds",
+                *codes,
+                to_db_time(start),
+                to_db_time(end),
+                *([] if officer_id is None else [officer_id]),
+                to_db_time(now),
+            ),
         )
         if row is None or not row["expected"]:
             return None
@@ -201,6 +214,7 @@ async def load_recap(
     *,
     now: datetime | None = None,
     officer_id: int | None = None,
+    grace: timedelta = REPORT_GRACE,
 ) -> Recap:
     """The one recap computation: grouped queries folded by :func:`domain.recap.build_recap`.
 
@@ -220,7 +234,7 @@ async def load_recap(
         counts = await schedule(unit_set, period)
     elif now is not None and min(period.end, now) > period.start:
         counts = await recaps.schedule_counts(
-            unit_set, period.start, min(period.end, now), grace=REPORT_GRACE,
+            unit_set, period.start, min(period.end, now), now=now, grace=grace,
             officer_id=officer_id,
         )
     return build_recap(period, unit_set, catalogue, tallies, complaints, counts)
@@ -233,6 +247,7 @@ async def rate_series(
     *,
     now: datetime,
     officer_id: int | None = None,
+    grace: timedelta = REPORT_GRACE,
 ) -> list[tuple[Period, ScheduleCounts | None]]:
     """Scheduled and reported posts per period (e.g. per week), up to ``now``."""
     unit_set = frozenset(units)
@@ -242,7 +257,7 @@ async def rate_series(
         counts = None
         if end > period.start:
             counts = await recaps.schedule_counts(
-                unit_set, period.start, end, grace=REPORT_GRACE, officer_id=officer_id
+                unit_set, period.start, end, now=now, grace=grace, officer_id=officer_id
             )
         series.append((period, counts))
     return series

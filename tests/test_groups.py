@@ -477,6 +477,12 @@ async def test_reporting_rate_comes_from_the_schedule(harness: BotHarness, emu: 
     await post("satria", "binkamsa", 9, [banit, banit2])
     await post("khidmat", "binpolmas", 11, [people["other_kanit"]])
     await post("mantap", "binkamsa", 20, [banit])  # after the summary: not missing yet
+    await post("satria", "binkamsa", 17, [banit])  # ended, but its grace runs until 20.00
+    await post("satria", "binkamsa", 14, [banit2])  # on leave then: not counted as missing
+    async with harness.db.transaction() as tx:
+        await tx.pauses.add(banit2.id, starts_at=saturday + timedelta(hours=12),
+                            ends_at=saturday + timedelta(hours=16), reason="cuti",
+                            now=harness.clock.now())
     await report(banit, "sapta", 7, 8.5, 1)
     await report(banit2, "satria", 9, 13, 2)  # three hours after the post: late
     harness.clock.set(SATURDAY_1900)
@@ -603,3 +609,13 @@ def test_weekly_day_and_time_come_from_settings():
     after = latest_occurrence(WEEKLY, datetime(2026, 11, 29, 23, 30, tzinfo=UTC), services)
     assert before.due_at == datetime(2026, 11, 22, 23, 30, tzinfo=UTC)
     assert after.due_at == datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
+
+
+def test_every_key_built_at_run_time_exists():
+    names = [f"summary.title_{kind}" for kind in
+             ("daily", "weekly", "day", "week", "month", "custom")]
+    names += [f"summary.chart_title_{kind}" for kind in
+              ("weekly", "day", "week", "month", "custom")]
+    names += [f"recap.button.{code}" for code in ("d", "w", "m", "chart", "rate")]
+    names += ["command.rekap", "command.hubungkan", "command.putuskan", "menu.rekap"]
+    assert [name for name in names if not TEXTS.has(name)] == []
