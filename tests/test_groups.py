@@ -619,3 +619,17 @@ def test_every_key_built_at_run_time_exists():
     names += [f"recap.button.{code}" for code in ("d", "w", "m", "chart", "rate")]
     names += ["command.rekap", "command.hubungkan", "command.putuskan", "menu.rekap"]
     assert [name for name in names if not TEXTS.has(name)] == []
+
+
+async def test_group_summary_and_private_recap_show_the_same_numbers(
+    harness: BotHarness, emu: Emulator
+):
+    kanit, banit, group, people = await linked(harness, emu)
+    await seed_week(harness, people, seed=17)
+    harness.clock.set(SATURDAY_1900)
+    await run_due(harness)
+    summary = group.last.text.split("\n")[2:]
+    await kanit.send("/rekap")
+    private = kanit.last.text.split("\n")[2:]
+    assert summary == private
+    assert any(line.startswith("Laporan kegiatan: ") for line in summary)
