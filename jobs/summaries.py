@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -567,14 +566,3 @@ def summary_times(services: Services, language: str) -> dict[str, str]:
         "zone": services.clock.now().astimezone(settings.tz).tzname() or settings.timezone,
     }
 
-
-__all__: Sequence[str] = (
-    "DAILY",
-    "WEEKLY",
-    "Part",
-    "deactivate",
-    "latest_occurrence",
-    "on_demand_parts",
-    "run_due_summaries",
-    "schedule",
-)
