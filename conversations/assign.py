@@ -48,6 +48,7 @@ NS = "as"
 NEW_STEPS = ("activity", "place", "date", "time", "duration", "sprin", "officers", "confirm")
 MOVE_STEPS = ("date", "time", "confirm")
 DATE_BUTTONS = 7
+TYPING_LIFETIME = timedelta(hours=2)
 
 
 class Stale(Exception):
@@ -89,8 +90,11 @@ async def begin(update: Update, context: BotContext, actor: Actor) -> None:
             draft = await tx.assign_drafts.save(
                 AssignDraft(officer_id=leader.id, mode="new", step="activity"), now
             )
-        elif draft.step != "activity":
-            await message.reply_text(services.texts(actor.language, "schedule.assign.open_draft"))
+        else:
+            # Touched again: typed answers belong to it, and its older buttons go stale.
+            draft = await tx.assign_drafts.save(draft, now)
+    if draft.step != "activity":
+        await message.reply_text(services.texts(actor.language, "schedule.assign.open_draft"))
     text, markup = await prompt(services, draft, leader, actor.language)
     await message.reply_text(text, reply_markup=markup)
 
@@ -257,8 +261,18 @@ async def route(update: Update, context: BotContext, actor: Actor) -> bool:
     services = context.services
     async with services.db.reading() as repos:
         draft = await repos.assign_drafts.get(officer.id)
+        report = await repos.drafts.of_officer(officer.id) if draft is not None else None
+        asked = await repos.desk_inputs.get(officer.id) if draft is not None else None
     if draft is None:
         return False
+    # Whatever the person touched last gets the typed answer: a report in progress or a
+    # question of the leaders' desk asked after the assignment's last step.
+    touched = [moment for moment in (report.updated_at if report else None,
+                                     asked.created_at if asked else None) if moment is not None]
+    if draft.updated_at is not None and any(moment > draft.updated_at for moment in touched):
+        return False
+    if draft.updated_at is not None and services.clock.now() - draft.updated_at > TYPING_LIFETIME:
+        return False  # left for hours: a typed message is not its answer (/tugas resumes it)
     message = update.effective_message
     assert message is not None
     language = actor.language

@@ -612,6 +612,7 @@ class AssignDraft:
     answers: dict[str, object] = field(default_factory=dict)
     version: int = 0
     assignment_id: int | None = None
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)

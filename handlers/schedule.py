@@ -161,6 +161,10 @@ async def schedule_button(update: Update, context: BotContext, actor: Actor) -> 
         await _pause(update, context, actor, numbers[0], args[-1])
     elif action == "resume":
         await _resume(update, context, actor)
+    elif action == "keep":
+        await query.answer()
+        with contextlib.suppress(BadRequest):
+            await query.edit_message_reply_markup(None)
     elif action in ("post", "mv", "cx", "cxy") and numbers and is_leader(
         actor.active_officer, services.organisation
     ):

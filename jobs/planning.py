@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.services import Services
-from domain.access import ADMIN_ROLE
+from domain.access import ADMIN_ROLE, is_leader
 from domain.people import Officer, Status
 from domain.schedule import (
     Assignment,
@@ -94,7 +94,7 @@ async def expand_rules(tx: Transaction, services: Services, now: datetime) -> in
                             holidays=config.holidays)
         if not found:
             continue
-        officers = await _rule_officers(tx, rule.unit, rule.officers)
+        officers = await _rule_officers(tx, services, rule.unit, rule.officers)
         if not officers:
             continue
         unit = rule.unit or officers[0].unit_code
@@ -118,10 +118,13 @@ async def expand_rules(tx: Transaction, services: Services, now: datetime) -> in
 
 
 async def _rule_officers(
-    tx: Transaction, unit: str | None, nrps: Iterable[str]
+    tx: Transaction, services: Services, unit: str | None, nrps: Iterable[str]
 ) -> list[Officer]:
+    """Who carries out a rule's posts: the unit's officers (Banit, not its leaders), or the
+    officers the rule names."""
     if unit is not None:
-        return await tx.officers.in_units([unit])
+        members = await tx.officers.in_units([unit])
+        return [o for o in members if not is_leader(o, services.organisation)]
     found = []
     for nrp in nrps:
         officer = await tx.officers.by_nrp(nrp)

@@ -257,7 +257,7 @@ class AssignDraftRepository(Repository):
     async def get(self, officer_id: int) -> AssignDraft | None:
         """The leader's open draft, if any."""
         row = await self._one(
-            "SELECT officer_id, mode, assignment_id, step, answers, version"
+            "SELECT officer_id, mode, assignment_id, step, answers, version, updated_at"
             " FROM assignment_drafts WHERE officer_id = ?",
             (officer_id,),
         )
@@ -270,6 +270,7 @@ class AssignDraftRepository(Repository):
             step=row["step"],
             answers=json.loads(row["answers"]),
             version=row["version"],
+            updated_at=from_db_time(row["updated_at"]),
         )
 
     async def save(self, draft: AssignDraft, now: datetime) -> AssignDraft:

@@ -7,7 +7,7 @@ Time moves with the harness's ManualClock and the scan is called directly
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -253,6 +253,11 @@ async def test_leader_cancels_a_post(bot: BotHarness, emu: Emulator):
     await kanit.send("/jadwal")
     await kanit.press("POS SAPTA")
     await kanit.press("✖️ Batalkan pos")
+    await kanit.press("↩️ Tidak")
+    assert kanit.callback_answers[-1].get("show_alert") is not True
+    await kanit.send("/jadwal")
+    await kanit.press("POS SAPTA")
+    await kanit.press("✖️ Batalkan pos")
     await kanit.press("✖️ Ya, batalkan pos")
     assert "Pos dibatalkan" in budi.last.text
     bot.clock.set(wita(30, 1))
@@ -373,3 +378,50 @@ async def test_english_officer_gets_english_reminders(bot: BotHarness, emu: Emul
     await scan(bot)
     assert "starts" in budi.last.text
     assert "📝 Report now" in budi.last.buttons[0]
+
+
+async def test_network_error_is_retried_later(bot: BotHarness, emu: Emulator):
+    kanit, budi, _ = await seed_unit(bot, emu)
+    await assign_post(kanit, ["Budi Santoso"])
+    emu.fail_next("sendMessage", kind="server_error", chat_id=budi.id)
+    bot.clock.set(wita(29, 7))
+    result = await scan(bot)
+    assert result.retried == 1
+    assert count(budi, "60 menit lagi") == 0
+    bot.clock.set(wita(29, 7, 1))
+    await scan(bot)
+    assert count(budi, "60 menit lagi") == 1
+    reminder = next(n for n in await notifications(bot) if n.key.endswith(":60"))
+    assert reminder.attempts == 2
+    assert reminder.status is Delivery.SENT
+
+
+async def test_answers_go_to_the_conversation_touched_last(bot: BotHarness, emu: Emulator):
+    kanit, _, _ = await seed_unit(bot, emu)
+    await kanit.send("/tugas")
+    await kanit.press("POS SAPTA")
+    bot.clock.advance(timedelta(seconds=5))
+    await kanit.send("/lapor")
+    await kanit.press("POS SATRIA")
+    await kanit.send("Sprin/99/XI/2026")  # the report's first question, not the post's place
+    async with bot.db.reading() as repos:
+        officer = await repos.officers.by_telegram_id(kanit.id)
+        report = await repos.drafts.of_officer(officer.id)
+        post = await repos.assign_drafts.get(officer.id)
+    assert report.answers.get("sprin") == "Sprin/99/XI/2026"
+    assert "place" not in post.answers
+
+
+async def test_an_old_assignment_draft_does_not_swallow_messages(bot: BotHarness,
+                                                                 emu: Emulator):
+    kanit, _, _ = await seed_unit(bot, emu)
+    await kanit.send("/tugas")
+    await kanit.press("POS SAPTA")
+    bot.clock.advance(timedelta(hours=3))
+    await kanit.send("halo")
+    assert "Di mana pos" not in kanit.last.text
+    await bot.restart()
+    await kanit.send("/tugas")
+    assert "Di mana pos" in kanit.last.text  # resumed at the same step
+    await kanit.send("Pos kamling RW 2")
+    assert "Tanggal pelaksanaan" in kanit.last.text

@@ -134,6 +134,9 @@ async def test_recurring_rule_posts_reach_unit_officers(emu: Emulator, data_dir:
     try:
         budi = emu.user(1001, "Budi")
         await harness.seed_officer(budi, name="Budi Santoso", nrp="87654321", unit="binkamsa")
+        kanit = emu.user(2001, "Kanit")
+        await harness.seed_officer(kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa",
+                                   role="kanit", rank="IPTU")
         other = emu.user(1005, "Eka")
         await harness.seed_officer(other, name="Eka Putri", nrp="87654325", unit="binpolmas")
         harness.clock.advance(timedelta(minutes=10))
@@ -142,6 +145,11 @@ async def test_recurring_rule_posts_reach_unit_officers(emu: Emulator, data_dir:
         schedule = budi.last.text
         assert "Sabtu, 28/11/2026 16.00 WITA–17.00 · POS SATRIA" in schedule
         assert "29/11/2026" not in schedule  # a holiday
+        await kanit.send("/jadwal")
+        own, unit = kanit.texts[-2], kanit.texts[-1]
+        assert "Tidak ada pos terjadwal untuk Anda" in own  # Banit carry out the unit's posts
+        assert "POS SATRIA" in unit
+        assert "BRIPKA Budi Santoso" in unit
         await other.send("/jadwal")
         assert "Tidak ada pos" in other.last.text
         await harness.restart()
