@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import sys
 import tempfile
 import time
@@ -43,6 +44,8 @@ class Report:
 
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    workdir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()))
+    """Scratch space kept for the whole run (the growth seed is reused for start-up)."""
 
 
 def reporting(sizes: Sizes, out: Report) -> None:
@@ -67,6 +70,11 @@ def reporting(sizes: Sizes, out: Report) -> None:
             f"{ms(percentile(bot.service, .5))} / {ms(percentile(bot.service, .99))}",
             f"echo {ms(percentile(echo.service, .5))} / {ms(percentile(echo.service, .99))}",
             f"{percentile(bot.service, .5) / percentile(echo.service, .5):.1f}×",
+        ))
+        out.rows.append(Row(
+            "1 reporting", f"of which database p50: trips / awaiting / COMMIT, K={officers}",
+            f"{percentile(bot.trips, .5):.0f} / {ms(percentile(bot.db, .5))}"
+            f" / {ms(percentile(bot.commit, .5))}",
         ))
         out.rows.append(Row(
             "1 reporting", f"queued→answer p50/p95/p99 at saturation, K={officers}",
@@ -129,7 +137,11 @@ def growth(sizes: Sizes, out: Report) -> None:
         for reports in sizes.growth:
             path = Path(tmp) / f"{reports}.sqlite3"
             results.append(measure(path, reports, sizes.growth_repeats))
-            path.unlink()
+            if reports == sizes.startup_reports:
+                (out.workdir / "startup").mkdir(exist_ok=True)
+                shutil.move(path, out.workdir / "startup" / "polmas.sqlite3")
+            else:
+                path.unlink()
     last = results[-1]
     labels = " → ".join(_count(r.reports) for r in results)
     for name, timing in last.timings.items():
@@ -175,9 +187,11 @@ def startup(sizes: Sizes, out: Report) -> None:
     from bench.growth import seed
     from bench.process import time_startup
 
-    with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
-        seed(Path(tmp) / "polmas.sqlite3", sizes.startup_reports)
-        result = asyncio.run(time_startup(Path(tmp), sizes.startup_runs))
+    data_dir = out.workdir / "startup"
+    if not (data_dir / "polmas.sqlite3").exists():
+        data_dir.mkdir(exist_ok=True)
+        seed(data_dir / "polmas.sqlite3", sizes.startup_reports)
+    result = asyncio.run(time_startup(data_dir, sizes.startup_runs))
     out.rows.append(Row(
         "5 start-up", f"python -m bot → first getUpdates, {_count(sizes.startup_reports)} reports",
         f"{result.bot:.2f} s", f"import telegram.ext {result.import_ptb:.2f} s",
@@ -204,14 +218,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     quiet_logging()
     sizes = QUICK if args.quick else FULL
-    out = Report()
     began = time.perf_counter()
-    for name, section in SECTIONS.items():
-        if args.only and name not in args.only:
-            continue
-        started = time.perf_counter()
-        section(sizes, out)
-        print(f"# {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
+        out = Report(workdir=Path(workdir))
+        for name, section in SECTIONS.items():
+            if args.only and name not in args.only:
+                continue
+            started = time.perf_counter()
+            section(sizes, out)
+            print(f"# {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr,
+                  flush=True)
     if args.profile:
         from bench.profiling import profile_reporting
 

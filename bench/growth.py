@@ -26,6 +26,8 @@ from storage import Database
 from storage.values import to_db_time
 
 REPORTS_PER_WEEK = 2_500
+POSTS_EVERY = 10
+"""One scheduled post (two officers, three notifications) per ten reports."""
 OFFICERS_PER_UNIT = 30
 ACTIVITIES = ("sapta", "mantap", "satria", "khidmat")
 CATEGORIES = ("pencurian", "narkoba", "kenakalan_remaja", "kdrt", "lalu_lintas", "lainnya")
@@ -66,7 +68,17 @@ def seed(path: Path, reports: int, *, seed_value: int = 7) -> float:
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=OFF")  # seeding only; the bot runs FULL
+    connection.execute("PRAGMA cache_size=-524288")  # 512 MB while seeding: indexes stay hot
     connection.execute("BEGIN")
+    # Secondary indexes are built once after the rows are in (a sort instead of a million
+    # random inserts); the same CREATE INDEX statements the migrations ran.
+    indexes = connection.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        " AND tbl_name IN ('reports', 'complaints', 'report_photos', 'assignments',"
+        " 'assignment_officers', 'notifications')"
+    ).fetchall()
+    for name, _ in indexes:
+        connection.execute(f'DROP INDEX "{name}"')
     # Triggers that index each row (full-text search) would re-index a report per complaint;
     # they are set aside and the index is built once at the end, as its migration does.
     triggers = connection.execute(
@@ -170,6 +182,10 @@ def seed(path: Path, reports: int, *, seed_value: int = 7) -> float:
         " SELECT activity_code, CAST(substr(submitted_at, 1, 4) AS INTEGER),"
         " CAST(substr(submitted_at, 6, 2) AS INTEGER), COUNT(*) FROM reports GROUP BY 1, 2, 3"
     )
+    if _exists(connection, "assignments"):
+        _seed_schedule(connection, reports // POSTS_EVERY, end, step * POSTS_EVERY)
+    for _, sql in indexes:
+        connection.execute(sql)
     if _exists(connection, "report_search") and _exists(connection, "report_search_source"):
         connection.execute(
             "INSERT INTO report_search (rowid, body, unit_code)"
@@ -182,6 +198,50 @@ def seed(path: Path, reports: int, *, seed_value: int = 7) -> float:
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()
     return time.perf_counter() - began
+
+
+def _seed_schedule(connection: sqlite3.Connection, posts: int, end: float, step: float) -> None:
+    """Posts spread like the reports, two officers each, their notifications mostly sent.
+
+    Twenty posts lie ahead (pending reminders), so the due scan has live rows to find.
+    """
+    connection.execute(
+        """
+        WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < :n)
+        INSERT INTO assignments (id, activity_code, unit_code, place, starts_at, ends_at, sprin,
+            status, created_by, created_at, updated_at)
+        SELECT i, a.v, o.unit, 'RW ' || (i % 12) || ' Kel. Heledulaa',
+            strftime('%Y-%m-%dT%H:%M:%S.000000Z', :end + (20 - :n + i) * :step, 'unixepoch'),
+            strftime('%Y-%m-%dT%H:%M:%S.000000Z', :end + (20 - :n + i) * :step + 7200,
+                     'unixepoch'),
+            'Sprin/' || i || '/Satbinmas', 'planned', NULL,
+            strftime('%Y-%m-%dT%H:%M:%S.000000Z', :end + (20 - :n + i) * :step - 86400,
+                     'unixepoch'),
+            strftime('%Y-%m-%dT%H:%M:%S.000000Z', :end + (20 - :n + i) * :step - 86400,
+                     'unixepoch')
+        FROM seq JOIN seed_small a ON a.k = i % 4
+        JOIN seed_officers o ON o.k = (i * 3) % (SELECT COUNT(*) FROM seed_officers)
+        """,
+        {"n": posts, "end": end, "step": step},
+    )
+    connection.execute(
+        "INSERT INTO assignment_officers (assignment_id, officer_id)"
+        " SELECT a.id, o.id FROM assignments a JOIN seed_officers o"
+        " ON o.unit = a.unit_code AND o.k % 30 IN (a.id % 30, (a.id + 1) % 30)"
+    )
+    connection.execute(
+        """
+        INSERT INTO notifications (key, kind, assignment_id, officer_id, recipient_id, payload,
+            due_at, status, sent_at, created_at)
+        SELECT 'seed:' || x.kind || ':' || a.id || ':' || ao.officer_id, x.kind, a.id,
+            ao.officer_id, ao.officer_id, '{}', a.starts_at,
+            CASE WHEN a.starts_at < :now THEN 'sent' ELSE 'pending' END,
+            CASE WHEN a.starts_at < :now THEN a.starts_at END, a.created_at
+        FROM assignments a JOIN assignment_officers ao ON ao.assignment_id = a.id
+        JOIN (SELECT 'reminder' AS kind UNION ALL SELECT 'overdue' UNION ALL SELECT 'start') x
+        """,
+        {"now": to_db_time(START)},
+    )
 
 
 def _exists(connection: sqlite3.Connection, name: str) -> bool:
@@ -257,6 +317,8 @@ def probes() -> list[tuple[str, Probe, str, tuple[Any, ...]]]:
             (unit, to_db_time(period.start), to_db_time(period.end)),
         ))
 
+    found.extend(_schedule_probes(settings, unit))
+
     async def my_reports(db: Database) -> object:
         async with db.reading() as repos:
             return await repos.reports.of_officer(1, limit=10)
@@ -280,6 +342,69 @@ def probes() -> list[tuple[str, Probe, str, tuple[Any, ...]]]:
         report_card,
         "SELECT id FROM complaints WHERE report_id = ? ORDER BY position",
         (1,),
+    ))
+    return found
+
+
+def _schedule_probes(settings: Any, unit: str) -> list[tuple[str, Probe, str, tuple[Any, ...]]]:
+    """Digest, due scan and text search, from the modules that implement them (if present)."""
+    found: list[tuple[str, Probe, str, tuple[Any, ...]]] = []
+    try:
+        from bot.application import load_configuration
+        from bot.services import Services
+        from domain.clock import ManualClock
+        from domain.photos import PhotoStore
+        from jobs.digest import build_digest
+        from jobs.planning import schedule_config
+        from storage.desk import ReportBrowser, ReportFilter
+        from storage.schedule import NotificationRepository
+    except ImportError:
+        return found
+    organisation, catalogue, texts = load_configuration(settings)
+    now = START
+
+    async def digest(db: Database) -> object:
+        services = Services(settings=settings, db=db, organisation=organisation,
+                            catalogue=catalogue, texts=texts, clock=ManualClock(now),
+                            photos=PhotoStore(settings.photos_dir))
+        config = schedule_config(services)
+        async with db.reading() as repos:
+            leaders = await repos.officers.with_roles(["kanit", "kbo", "kasat"])
+            return [await build_digest(repos, services, config, leader, now, now)
+                    for leader in leaders]
+
+    found.append((
+        "daily digest, all leaders",
+        digest,
+        "SELECT id FROM assignments WHERE unit_code IN (?) AND status = 'planned'"
+        " AND ends_at >= ? AND ends_at < ?",
+        (unit, to_db_time(now - timedelta(days=1)), to_db_time(now)),
+    ))
+
+    async def due(db: Database) -> object:
+        async with db.reading() as repos:
+            return await NotificationRepository(repos.reports._db).due(now)
+
+    found.append((
+        "due-notification scan",
+        due,
+        "SELECT id FROM notifications WHERE status = 'pending' AND due_at <= ?"
+        " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY due_at, id LIMIT 200",
+        (to_db_time(now), to_db_time(now)),
+    ))
+
+    async def search(db: Database) -> object:
+        async with db.reading() as repos:
+            view = ReportFilter(units=frozenset({unit}), words="4321")
+            return await ReportBrowser(repos.reports._db).page(view, limit=10)
+
+    found.append((
+        "text search, a report number (FTS)",
+        search,
+        "SELECT id FROM reports WHERE unit_code IN (?) AND id IN (SELECT rowid FROM"
+        " report_search WHERE report_search MATCH ? AND unit_code IN (?))"
+        " ORDER BY COALESCE(started_at, submitted_at) DESC, id DESC LIMIT 10",
+        (unit, '"4321"*', unit),
     ))
     return found
 

@@ -16,11 +16,12 @@ import io
 import random
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from PIL import Image
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler
@@ -47,6 +48,12 @@ class Pending:
     answered: float = 0.0
     finished: float = 0.0
     kind: str = ""
+    trips: int = 0
+    """Trips to aiosqlite's thread while processing it."""
+    db: float = 0.0
+    """Seconds spent awaiting those trips."""
+    commit: float = 0.0
+    """Of which awaiting COMMIT (the fsync of synchronous=FULL)."""
 
 
 _current: contextvars.ContextVar[Pending | None] = contextvars.ContextVar(
@@ -83,6 +90,33 @@ class TimingEmulator(Emulator):
             super()._record(*args)
         else:
             self.notify()
+
+
+@contextlib.contextmanager
+def counting_database_trips() -> Iterator[None]:
+    """Charge every trip to aiosqlite's thread to the update being processed."""
+    original = aiosqlite.Connection._execute
+
+    async def counted(
+        self: aiosqlite.Connection, fn: Callable[..., Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        pending = _current.get()
+        began = time.perf_counter()
+        try:
+            return await original(self, fn, *args, **kwargs)
+        finally:
+            if pending is not None:
+                spent = time.perf_counter() - began
+                pending.trips += 1
+                pending.db += spent
+                if args and args[0] == "COMMIT":
+                    pending.commit += spent
+
+    aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        aiosqlite.Connection._execute = original  # type: ignore[method-assign]
 
 
 def _kind(update: Json) -> str:
@@ -252,6 +286,9 @@ class RunResult:
     service: list[float] = field(default_factory=list)
     """Processing time per update (start → finished), without queueing."""
     record: dict[int, list[Json]] = field(default_factory=dict)
+    trips: list[float] = field(default_factory=list)
+    db: list[float] = field(default_factory=list)
+    commit: list[float] = field(default_factory=list)
 
     @property
     def per_second(self) -> float:
@@ -266,6 +303,9 @@ def _result(feeder: Feeder, seconds: float) -> RunResult:
         result.latencies.append(answered - pending.queued)
         result.by_kind.setdefault(pending.kind, []).append(answered - pending.queued)
         result.service.append(pending.finished - pending.started)
+        result.trips.append(pending.trips)
+        result.db.append(pending.db)
+        result.commit.append(pending.commit)
     return result
 
 
@@ -302,8 +342,8 @@ async def run_bot(
             began = time.perf_counter()
             send = stored_photos(photos)
             work = asyncio.gather(*(file_report(user, send) for user in users))
-            with contextlib.suppress(TimeoutError):  # a paced run is cut after its duration
-                await asyncio.wait_for(work, duration)
+            with counting_database_trips(), contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(work, duration)  # a paced run is cut after its duration
             seconds = time.perf_counter() - began
             await feeder.close()
             return _result(feeder, seconds)

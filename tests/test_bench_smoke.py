@@ -68,3 +68,45 @@ def test_the_bench_prints_its_table_on_tiny_sizes():
     sections = {line.split("|")[1].strip() for line in table[2:]}
     assert sections == {"1 reporting", "2 photos", "3 data growth", "4 memory", "5 start-up"}
     assert "EXPLAIN QUERY PLAN" in done.stdout
+
+
+async def test_saving_a_draft_answer_is_one_trip_and_returns_the_stored_draft(
+    tmp_path: Path, monkeypatch
+):
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from domain.people import Status
+
+    database = Database(tmp_path / "db.sqlite3")
+    await database.open()
+    now = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+    try:
+        async with database.transaction() as tx:
+            await tx.units.sync([("binkamsa", "Unit Binkamsa", None)])
+            officer = await tx.officers.create(
+                telegram_id=1001, full_name="Budi", nrp="1", rank="BRIPKA",
+                unit_code="binkamsa", role="banit", language="id", status=Status.ACTIVE, now=now,
+            )
+            draft_id = await tx.drafts.create(officer.id, "sapta", "sprin", now)
+            draft = await tx.drafts.of_officer(officer.id)
+            assert draft is not None
+            assert draft.id == draft_id
+            trips = 0
+            original = aiosqlite.Connection._execute
+
+            async def counted(self, fn, *args, **kwargs):
+                nonlocal trips
+                trips += 1
+                return await original(self, fn, *args, **kwargs)
+
+            monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+            saved = await tx.drafts.save(replace(draft, step="time", answers={"sprin": "S/1"}),
+                                         now)
+            monkeypatch.undo()
+        assert trips == 1
+        assert (saved.step, saved.answers, saved.version) == ("time", {"sprin": "S/1"}, 1)
+        async with database.reading() as repos:
+            assert await repos.drafts.of_officer(officer.id) == saved
+    finally:
+        await database.close()
