@@ -254,6 +254,11 @@ def prune_backups(root: Path, *, now: datetime, keep_days: int) -> list[Path]:
     return removed
 
 
+def backup_time(path: Path) -> datetime | None:
+    """When a backup was made (from its directory name), or None for another name."""
+    return _stamp_of(path)
+
+
 def _stamp_of(path: Path) -> datetime | None:
     try:
         return datetime.strptime(path.name.split("-", 1)[0], STAMP_FORMAT).replace(tzinfo=UTC)

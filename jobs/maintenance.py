@@ -14,13 +14,18 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.maintenance import make_backup, prune_backups
+from bot.maintenance import backup_time, latest_backup, make_backup, prune_backups
 from bot.services import BotContext
 from config.settings import Settings
 from storage.privacy import ResidentData
 
 logger = logging.getLogger(__name__)
 BACKUP_JOB = "nightly-backup"
+CATCH_UP_JOB = "catch-up-backup"
+# A restart shortly before the nightly run must not skip a night: catch up after start-up
+# (once the bot has settled) when the newest backup is older than a day and a bit.
+CATCH_UP_AFTER = timedelta(minutes=5)
+CATCH_UP_AGE = timedelta(hours=26)
 RETENTION_JOB = "resident-data-retention"
 # After the backup, so that last night's backup still holds what is about to be erased
 # only until it ages out of the backup retention.
@@ -40,6 +45,7 @@ def schedule_maintenance(application: Application[Any, Any, Any, Any, Any, Any],
         name=BACKUP_JOB,
         job_kwargs=_JOB_KWARGS,
     )
+    queue.run_once(catch_up_backup, when=CATCH_UP_AFTER, name=CATCH_UP_JOB)
     queue.run_daily(
         anonymise_residents,
         time=RETENTION_TIME.replace(tzinfo=settings.tz),
@@ -70,6 +76,15 @@ async def nightly_backup(context: BotContext) -> None:
         result.photo_files_linked,
         len(removed),
     )
+
+
+async def catch_up_backup(context: BotContext) -> None:
+    """Back up now when the bot was down (or restarting) at the last nightly run."""
+    services = context.services
+    newest = latest_backup(services.settings.backups_dir)
+    made = backup_time(newest) if newest is not None else None
+    if made is None or services.clock.now() - made > CATCH_UP_AGE:
+        await nightly_backup(context)
 
 
 async def anonymise_residents(context: BotContext) -> None:

@@ -28,7 +28,7 @@ from bot.maintenance import (
 from domain.photos import PhotoStore, ingest_photo
 from emulator import Emulator
 from emulator.media import make_jpeg
-from jobs.maintenance import BACKUP_JOB, RETENTION_JOB
+from jobs.maintenance import BACKUP_JOB, CATCH_UP_JOB, RETENTION_JOB
 from storage import Database
 from tests.conftest import TOKEN
 from tests.harness import BotHarness
@@ -223,6 +223,18 @@ async def test_nightly_backup_job_keeps_the_retention_period(harness: BotHarness
     fire = job.next_t
     assert fire is not None
     assert fire.astimezone(harness.settings.tz).hour == 2  # 02:00 WITA by default
+
+
+async def test_a_missed_night_is_caught_up_after_start(harness: BotHarness, emu: Emulator):
+    root = harness.settings.backups_dir
+    await run_job(harness, CATCH_UP_JOB)  # no backup yet: make one
+    assert len(backups(root)) == 1
+    harness.clock.advance(timedelta(hours=20))
+    await run_job(harness, CATCH_UP_JOB)  # recent enough: nothing to do
+    assert len(backups(root)) == 1
+    harness.clock.advance(timedelta(hours=7))
+    await run_job(harness, CATCH_UP_JOB)  # 27 h old: a night was missed
+    assert len(backups(root)) == 2
 
 
 async def test_residents_details_are_erased_after_the_retention_period(
