@@ -385,7 +385,9 @@ async def _assign_menu(
     async with services.db.reading() as repos:
         people = await repos.officers.in_units([item.unit_code])
     rows = [
-        [(officer_name(person)[:60], callbacks.pack(NS, "A", item.id, code, person.id))]
+        # Button labels are plain text: no HTML escaping here.
+        [(" ".join(p for p in (person.rank, person.full_name) if p)[:60],
+          callbacks.pack(NS, "A", item.id, code, person.id))]
         for person in people
     ]
     rows.append([(services.texts(actor.language, "button.back"),

@@ -175,3 +175,38 @@ async def test_a_note_for_a_status_that_changed_meanwhile_changes_nothing(
     assert item.status == "in_progress"
     assert item.referred_to is None
     assert [(h.actor_name, h.to_status) for h in history] == [("Kasat Binmas", "in_progress")]
+
+
+async def test_list_is_urgent_first_then_oldest_and_paged_in_place(
+    harness: BotHarness, emu: Emulator
+):
+    from domain.answers import Complaint
+
+    officer, kanit = await seed(harness, emu)
+    stored = await harness.officer(officer)
+    start = harness.clock.now()
+    async with harness.db.transaction() as tx:
+        report_id = await tx.reports.create(
+            number="LAP/SATRIA/2026/11/0001", activity_code="satria", officer_id=stored.id,
+            unit_code="binkamsa", started_at=None, ended_at=None, place="Pos", latitude=None,
+            longitude=None, equipment=None, warnings_ack_at=None, answers={},
+            assignment_id=None, now=start,
+        )
+        for index in range(10):
+            urgency = "darurat" if index in (4, 7) else "biasa"
+            await tx.complaints.add(report_id, [Complaint(
+                category="pencurian", description=f"Keluhan {index}", place="Jl. A",
+                urgency=urgency)], start + timedelta(minutes=index))
+    async with harness.db.reading() as repos:
+        ids = [c.id for c in await repos.complaints.of_report(report_id)]
+    await kanit.send("/keluhan")
+    first = kanit.last
+    shown = [int(label.split("#")[1].split()[0]) for row in first.buttons for label in row
+             if "#" in label]
+    assert shown == [ids[4], ids[7], ids[0], ids[1], ids[2], ids[3], ids[5], ids[6]]
+    assert "🔴" in first.buttons[0][0]
+    await kanit.press("Berikutnya ➡️")
+    assert kanit.last.message_id == first.message_id
+    shown = [int(label.split("#")[1].split()[0]) for row in kanit.last.buttons for label in row
+             if "#" in label]
+    assert shown == [ids[8], ids[9]]
