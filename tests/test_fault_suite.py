@@ -247,7 +247,8 @@ async def test_sigkill_loses_no_acknowledged_answer(tmp_path: Path):
     emu = Emulator(token=TOKEN, bot_username="polmas_test_bot", bot_id=123456)
     base_url, file_url = await emu.start_http()
     env = python_path_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base_url,
-                          TELEGRAM_API_FILE_URL=file_url, LOG_LEVEL="WARNING")
+                          TELEGRAM_API_FILE_URL=file_url,
+                          LOG_LEVEL=os.environ.get("FAULT_LOG_LEVEL", "WARNING"))
     database = tmp_path / "data" / "polmas.sqlite3"
     bot = BotProcess(env, tmp_path)
     figures = Figures()
@@ -273,9 +274,14 @@ async def test_sigkill_loses_no_acknowledged_answer(tmp_path: Path):
             enough.set()
 
         killing = asyncio.create_task(killer())
-        await asyncio.wait_for(
-            asyncio.gather(killing, *(o.file_reports(enough) for o in officers)), 240
-        )
+        try:
+            await asyncio.wait_for(
+                asyncio.gather(killing, *(o.file_reports(enough) for o in officers)), 240
+            )
+        except TimeoutError:
+            where = {o.user.id: o.user.messages[-1].content[:80] if o.user.messages else None
+                     for o in officers}
+            raise AssertionError(f"no progress; {figures}; officers at {where}") from None
         assert await bot.stop() == 0
     finally:
         if bot.process is not None and bot.process.returncode is None:
