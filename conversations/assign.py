@@ -49,6 +49,7 @@ NEW_STEPS = ("activity", "place", "date", "time", "duration", "sprin", "officers
 MOVE_STEPS = ("date", "time", "confirm")
 DATE_BUTTONS = 7
 TYPING_LIFETIME = timedelta(hours=2)
+MAX_OFFICER_BUTTONS = 95
 
 
 class Stale(Exception):
@@ -180,9 +181,11 @@ async def prompt(
         else:
             text = texts(language, "schedule.assign.ask_officers")
             chosen = set(_ids(answers.get("officers")))
+            # Telegram refuses keyboards of more than 100 buttons: a KBO's whole subtree may
+            # be larger, so the list is capped (ordered by name).
             rows = [[(("✅ " if o.id in chosen else "⬜ ") + " ".join(
                 p for p in (o.rank, o.full_name) if p)[:50], _data(draft, "tog", o.id))]
-                for o in officers]
+                for o in officers[:MAX_OFFICER_BUTTONS]]
             rows.append([(texts(language, "schedule.button.done"), _data(draft, "done"))])
     else:
         text = await _confirm_text(services, draft, language, assignment)

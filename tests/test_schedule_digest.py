@@ -157,3 +157,23 @@ async def test_a_long_digest_stays_one_message(bot: BotHarness, emu: Emulator): 
     assert "Ringkasan pimpinan" in digest.text
     assert len(digest.text) <= 4096
     assert digest.text.endswith("…")
+
+
+async def test_digest_missed_while_down_is_replaced_by_the_next(
+    bot: BotHarness, emu: Emulator, caplog  # noqa: F811
+):
+    kanit, budi_user, _ = await seed_unit(bot, emu)
+    budi = (await bot.officer(budi_user)).id
+    await seed_post(bot, [budi], wita(29, 16), wita(29, 17))
+    await bot.stop()
+    bot.clock.set(wita(29, 7))  # down across Saturday 18:00 and Sunday 06:00
+    caplog.set_level("INFO", logger="jobs.notifications")
+    await bot.start()
+    assert count(kanit, "Ringkasan pimpinan") == 1
+    assert "Minggu, 29/11/2026 06.00 WITA" in kanit.last.text
+    digests = sorted((n for n in await notifications(bot) if n.kind is Kind.DIGEST),
+                     key=lambda n: n.due_at)
+    assert [(n.status, n.reason, n.late) for n in digests[:2]] == [
+        (Delivery.SKIPPED, "next_digest", False), (Delivery.SENT, None, True),
+    ]
+    assert any("stale (next_digest)" in record.getMessage() for record in caplog.records)
