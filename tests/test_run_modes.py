@@ -14,6 +14,7 @@ import pytest
 
 from config.settings import SettingsError, load_settings
 from emulator import Emulator
+from storage import Database
 from tests.conftest import TOKEN
 from tests.test_startup import python_path_env, run_bot
 
@@ -145,3 +146,28 @@ async def test_webhook_checks_the_secret_and_replies_through_the_api(tmp_path: P
     code, output = await run_bot(env, tmp_path, "health")
     assert code == 1
     assert "webhook server" in output
+
+
+async def test_backup_check_and_restore_from_the_command_line(tmp_path: Path):
+    env = python_path_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN)
+    database = Database(tmp_path / "data" / "polmas.sqlite3")
+    await database.open()
+    await database.close()
+
+    code, output = await run_bot(env, tmp_path, "backup")
+    assert code == 0, output
+    assert "backup written to" in output
+    code, output = await run_bot(env, tmp_path, "check")
+    assert (code, output.strip().splitlines()[-1]) == (
+        0, "database ok; 0 photos checked, 0 corrupted, 0 missing, 0 orphans"
+    )
+    [backup] = list((tmp_path / "data" / "backups").iterdir())
+    code, output = await run_bot(env, tmp_path, "restore", str(backup))
+    assert code == 0, output
+    assert "previous database kept in" in output
+    code, output = await run_bot(env, tmp_path, "restore")
+    assert code == 1
+    elsewhere = tmp_path / "elsewhere"
+    code, output = await run_bot(env, tmp_path, "backup", "--to", str(elsewhere))
+    assert code == 0, output
+    assert elsewhere.stat().st_mode & 0o777 == 0o700
