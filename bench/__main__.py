@@ -22,6 +22,8 @@ class Sizes:
 
     officers: tuple[int, ...]
     target_officers: int
+    run_limit: float
+    """Seconds after which a saturation run is cut (its rate so far is the figure)."""
     paced_seconds: float
     photo_repeats: int
     camera: tuple[int, int]
@@ -33,9 +35,9 @@ class Sizes:
     drafts: int
 
 
-FULL = Sizes((50, 200, 1000), 200, 15.0, 5, (4000, 3000), 4,
+FULL = Sizes((50, 200, 1000), 200, 50.0, 12.0, 5, (4000, 3000), 4,
              (10_000, 100_000, 1_000_000), 15, 100_000, 3, 1000)
-QUICK = Sizes((3,), 3, 1.0, 1, (1200, 900), 1, (300, 600, 1200), 2, 500, 1, 10)
+QUICK = Sizes((3,), 3, 60.0, 1.0, 1, (1200, 900), 1, (300, 600, 1200), 2, 500, 1, 10)
 
 
 @dataclass
@@ -54,14 +56,17 @@ def reporting(sizes: Sizes, out: Report) -> None:
 
     saturated = 0.0
     for officers in sizes.officers:
-        bot = asyncio.run(run_bot(officers))
+        bot = asyncio.run(run_bot(officers, duration=sizes.run_limit))
         echo = asyncio.run(run_echo(bot.record))
+        _progress(f"K={officers}: {bot.per_second:.0f}/s, echo {echo.per_second:.0f}/s")
+        scope = (f"{bot.updates} updates, all {officers} reports" if bot.complete
+                 else f"{bot.updates} updates in {sizes.run_limit:.0f} s, cut")
         ratio = bot.per_second / echo.per_second
         is_target = officers == sizes.target_officers
         if is_target:
             saturated = bot.per_second
         out.rows.append(Row(
-            "1 reporting", f"updates/s, K={officers} ({bot.updates} updates)",
+            "1 reporting", f"updates/s, K={officers} ({scope})",
             f"{bot.per_second:.0f}/s", f"echo {echo.per_second:.0f}/s", f"{ratio:.0%}",
             "≥ 25 % of echo" if is_target else "", (ratio >= 0.25) if is_target else None,
         ))
@@ -102,6 +107,10 @@ def reporting(sizes: Sizes, out: Report) -> None:
             )
 
 
+def _progress(line: str) -> None:
+    print(f"#   {line}", file=sys.stderr, flush=True)
+
+
 def photos(sizes: Sizes, out: Report) -> None:
     """Item 2: the photo pipeline against the naive path; loop lag through the bot."""
     from bench.photos import camera_jpeg, compare, loop_lag
@@ -137,6 +146,7 @@ def growth(sizes: Sizes, out: Report) -> None:
         for reports in sizes.growth:
             path = Path(tmp) / f"{reports}.sqlite3"
             results.append(measure(path, reports, sizes.growth_repeats))
+            _progress(f"{reports} reports: seeded in {results[-1].seed_seconds:.0f} s")
             if reports == sizes.startup_reports:
                 (out.workdir / "startup").mkdir(exist_ok=True)
                 shutil.move(path, out.workdir / "startup" / "polmas.sqlite3")

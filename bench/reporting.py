@@ -286,6 +286,8 @@ class RunResult:
     service: list[float] = field(default_factory=list)
     """Processing time per update (start → finished), without queueing."""
     record: dict[int, list[Json]] = field(default_factory=dict)
+    complete: bool = True
+    """Whether every officer filed the whole report (False: the run was cut at its limit)."""
     trips: list[float] = field(default_factory=list)
     db: list[float] = field(default_factory=list)
     commit: list[float] = field(default_factory=list)
@@ -342,11 +344,17 @@ async def run_bot(
             began = time.perf_counter()
             send = stored_photos(photos)
             work = asyncio.gather(*(file_report(user, send) for user in users))
-            with counting_database_trips(), contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(work, duration)  # a paced run is cut after its duration
+            complete = True
+            with counting_database_trips():
+                try:
+                    await asyncio.wait_for(work, duration)
+                except TimeoutError:
+                    complete = False  # cut at the time limit; the rate so far still holds
             seconds = time.perf_counter() - began
             await feeder.close()
-            return _result(feeder, seconds)
+            result = _result(feeder, seconds)
+            result.complete = complete
+            return result
         finally:
             await bot.stop()
 
