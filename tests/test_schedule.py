@@ -425,3 +425,27 @@ async def test_an_old_assignment_draft_does_not_swallow_messages(bot: BotHarness
     assert "Di mana pos" in kanit.last.text  # resumed at the same step
     await kanit.send("Pos kamling RW 2")
     assert "Tanggal pelaksanaan" in kanit.last.text
+
+
+async def test_report_button_checks_who_and_what(bot: BotHarness, emu: Emulator):
+    kanit, budi, citra = await seed_unit(bot, emu)
+    await assign_post(kanit, ["Budi Santoso"])
+    bot.clock.set(wita(29, 9, 5))
+    await budi.send("/jadwal")
+    schedule = budi.last
+    # Citra is not on the post: a forged button opens nothing.
+    await citra.send("/jadwal")
+    await citra.press_forged("a:sc:rep:1", citra.last)
+    assert "bukan tugas Anda" in citra.callback_answers[-1]["text"]
+    # A banit cannot manage posts with forged leader buttons.
+    await budi.press_forged("a:sc:cxy:1:0", schedule)
+    assert "tidak berlaku" in budi.callback_answers[-1]["text"]
+    await budi.press("📝 Lapor POS SAPTA 29/11 08.00", schedule)
+    await walk_rest(budi, photos=1)
+    await budi.press("📤 Kirim laporan")
+    await budi.press("📝 Lapor POS SAPTA 29/11 08.00", schedule)
+    assert "sudah masuk" in budi.callback_answers[-1]["text"]
+    async with bot.db.reading() as repos:
+        post = await repos.assignments.by_id(1)
+    assert post is not None
+    assert post.status.value == "planned"
