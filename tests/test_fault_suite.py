@@ -18,8 +18,9 @@ import signal
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -39,6 +40,7 @@ SEED = int(os.environ.get("FAULT_SEED", "6"))
 ACK_TIMEOUT = 8.0
 REPORTS_EACH = 2
 SETTLE = 0.25
+REMINDER = "dimulai sekarang"
 REPLY_METHODS = frozenset({
     "sendMessage", "sendPhoto", "sendMediaGroup", "sendDocument",
     "editMessageText", "editMessageReplyMarkup", "editMessageCaption",
@@ -242,12 +244,29 @@ async def seed_officers(path: Path, users: list[SimUser]) -> None:
         await database.close()
 
 
+def reminder_schedule(path: Path) -> datetime:
+    """A schedule whose only post starts at the next minute at least 45 s away (a reminder
+    at its start), so that the reminder falls due while the bot is being killed."""
+    zone = ZoneInfo("Asia/Makassar")
+    start = (datetime.now(zone) + timedelta(seconds=105)).replace(second=0, microsecond=0)
+    path.write_text(
+        "reminder_offsets_minutes = [0]\ngrace_minutes = 600\ndigest_times = []\n"
+        "horizon_days = 1\nholidays = []\n\n[[rules]]\nkey = \"satria_fault\"\n"
+        f"activity = \"satria\"\ndays = [\"daily\"]\nstart = \"{start:%H:%M}\"\n"
+        "unit = \"binkamsa\"\n",
+        encoding="utf-8",
+    )
+    return start
+
+
 async def test_sigkill_loses_no_acknowledged_answer(tmp_path: Path):
     rng = random.Random(SEED)
     emu = Emulator(token=TOKEN, bot_username="polmas_test_bot", bot_id=123456)
     base_url, file_url = await emu.start_http()
+    reminder_at = reminder_schedule(tmp_path / "schedule.toml")
     env = python_path_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base_url,
                           TELEGRAM_API_FILE_URL=file_url,
+                          SCHEDULE_FILE=str(tmp_path / "schedule.toml"),
                           LOG_LEVEL=os.environ.get("FAULT_LOG_LEVEL", "WARNING"))
     database = tmp_path / "data" / "polmas.sqlite3"
     bot = BotProcess(env, tmp_path)
@@ -282,6 +301,13 @@ async def test_sigkill_loses_no_acknowledged_answer(tmp_path: Path):
             where = {o.user.id: o.user.messages[-1].content[:80] if o.user.messages else None
                      for o in officers}
             raise AssertionError(f"no progress; {figures}; officers at {where}") from None
+        # The post's start reminder must reach every officer, once (kills or not).
+        wait = (reminder_at - datetime.now(UTC)).total_seconds() + 45
+        await emu.wait_for(
+            lambda: all(any(REMINDER in m.content for m in u.messages) for u in users),
+            max(wait, 5),
+            "the start reminder for every officer",
+        )
         assert await bot.stop() == 0
     finally:
         if bot.process is not None and bot.process.returncode is None:
@@ -297,6 +323,7 @@ async def test_sigkill_loses_no_acknowledged_answer(tmp_path: Path):
     try:
         async with store.reading() as repos:
             reports = await repos.reports.all()
+            notifications = await repos.notifications.all()
             details = [
                 (
                     r,
@@ -332,6 +359,11 @@ async def test_sigkill_loses_no_acknowledged_answer(tmp_path: Path):
     for report, complaints, _ in details:
         counts = Counter(c.description for c in complaints)
         duplicates += [f"{report.number}: {d}" for d, n in counts.items() if n > 1]
+    reminders = Counter(n.key for n in notifications if n.status.value == "sent")
+    reminders_twice = [u.id for u in users
+                       if sum(REMINDER in m.content for m in u.messages) != 1]
+    duplicates += [k for k, n in reminders.items() if n > 1] + [f"reminder to {u}"
+                                                                   for u in reminders_twice]
     incomplete = [
         r.number for r, complaints, photos in details
         if not (r.number and r.answers.get("sprin") and r.answers.get("summary")
@@ -342,6 +374,7 @@ async def test_sigkill_loses_no_acknowledged_answer(tmp_path: Path):
         f"officers {OFFICERS}, reports filed {len(reports)} (submitted and seen {filed_count}), "
         f"answers acknowledged {figures.acknowledged}, unacknowledged {figures.unacknowledged}, "
         f"answers lost {len(lost)}, duplicates {len(duplicates)}, incomplete {len(incomplete)}, "
+        f"start reminders sent {len(reminders)} (each once: {not reminders_twice}), "
         f"integrity_check ok; {elapsed:.0f} s"
     )
     assert figures.kills >= KILLS
