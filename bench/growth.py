@@ -238,7 +238,7 @@ def _seed_schedule(connection: sqlite3.Connection, posts: int, end: float, step:
             CASE WHEN a.starts_at < :now THEN 'sent' ELSE 'pending' END,
             CASE WHEN a.starts_at < :now THEN a.starts_at END, a.created_at
         FROM assignments a JOIN assignment_officers ao ON ao.assignment_id = a.id
-        JOIN (SELECT 'reminder' AS kind UNION ALL SELECT 'overdue' UNION ALL SELECT 'start') x
+        JOIN (SELECT 'assigned' AS kind UNION ALL SELECT 'reminder' UNION ALL SELECT 'overdue') x
         """,
         {"now": to_db_time(START)},
     )
