@@ -245,10 +245,10 @@ async def seed_officers(path: Path, users: list[SimUser]) -> None:
 
 
 def reminder_schedule(path: Path) -> datetime:
-    """A schedule whose only post starts at the next minute at least 45 s away (a reminder
+    """A schedule whose only post starts at the next minute at least 20 s away (a reminder
     at its start), so that the reminder falls due while the bot is being killed."""
     zone = ZoneInfo("Asia/Makassar")
-    start = (datetime.now(zone) + timedelta(seconds=105)).replace(second=0, microsecond=0)
+    start = (datetime.now(zone) + timedelta(seconds=80)).replace(second=0, microsecond=0)
     path.write_text(
         "reminder_offsets_minutes = [0]\ngrace_minutes = 600\ndigest_times = []\n"
         "horizon_days = 1\nholidays = []\n\n[[rules]]\nkey = \"satria_fault\"\n"
@@ -283,9 +283,19 @@ async def test_sigkill_loses_no_acknowledged_answer(tmp_path: Path):
         officers = [Officer(emu, user, figures, i) for i, user in enumerate(users)]
         enough = asyncio.Event()
 
+        def reminded() -> bool:
+            return all(any(REMINDER in m.content for m in u.messages) for u in users)
+
         async def killer() -> None:
-            while figures.kills < KILLS:
-                await asyncio.sleep(rng.uniform(0.3, 2.5))
+            # Kill on until the reminder went out too, so that it is sent amid the kills.
+            deadline = asyncio.get_running_loop().time() + 120
+            while figures.kills < KILLS or (
+                not reminded() and asyncio.get_running_loop().time() < deadline
+            ):
+                # After the planned kills, longer lives: start-up must reach the outbox scan.
+                await asyncio.sleep(
+                    rng.uniform(0.3, 2.5) if figures.kills < KILLS else rng.uniform(2.5, 5.0)
+                )
                 await bot.kill()
                 figures.kills += 1
                 await bot.start()
@@ -304,7 +314,7 @@ async def test_sigkill_loses_no_acknowledged_answer(tmp_path: Path):
         # The post's start reminder must reach every officer, once (kills or not).
         wait = (reminder_at - datetime.now(UTC)).total_seconds() + 45
         await emu.wait_for(
-            lambda: all(any(REMINDER in m.content for m in u.messages) for u in users),
+            reminded,
             max(wait, 5),
             "the start reminder for every officer",
         )
