@@ -535,7 +535,11 @@ async def deactivate(services: Services, chat_id: int, *, reason: str, detail: s
 
 
 def schedule(application: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
-    """Wake the due scan every minute (and soon after start-up, for what fell due meanwhile)."""
+    """Wake the due scan every ``GROUP_SUMMARY_SCAN_SECONDS``.
+
+    The first scan after start-up sends what fell due while the bot was down. It waits one
+    interval, not less: tests drive the scan themselves and must not race a background run.
+    """
     job_queue = application.job_queue
     if job_queue is None:
         logger.warning("no JobQueue: group summaries are only sent by /rekap")
@@ -546,10 +550,11 @@ def schedule(application: Application[Any, Any, Any, Any, Any, Any], services: S
 
     for job in job_queue.get_jobs_by_name(JOB_NAME):
         job.schedule_removal()
+    interval = services.settings.group_summary_scan_seconds
     job_queue.run_repeating(
         tick,
-        interval=services.settings.group_summary_scan_seconds,
-        first=5,
+        interval=interval,
+        first=interval,
         name=JOB_NAME,
         # Never skip a tick because the loop was busy; ticks that pile up collapse into one.
         job_kwargs={"misfire_grace_time": None, "coalesce": True},
