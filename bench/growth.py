@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import sqlite3
 import statistics
@@ -135,7 +136,8 @@ def seed(path: Path, reports: int, *, seed_value: int = 7) -> float:
         SELECT i, 'LAP/SEED/' || i, a.v, o.id, o.unit,
             strftime('%Y-%m-%dT%H:%M:%S.000000Z', t - 3600, 'unixepoch'),
             strftime('%Y-%m-%dT%H:%M:%S.000000Z', t, 'unixepoch'),
-            'RW ' || (i % 12) || ' Kel. Heledulaa', 0.5412, 123.0595,
+            CASE WHEN i > :n - 5 THEN 'RW 03 Kel. Dembe'
+                 ELSE 'RW ' || (i % 12) || ' Kel. Heledulaa' END, 0.5412, 123.0595,
             '{{"present": ["sprin", "camera", "notebook", "stationery"], "reasons": {{}}}}',
             strftime('%Y-%m-%dT%H:%M:%S.000000Z', t, 'unixepoch'), s.answers,
             strftime('%Y-%m-%dT%H:%M:%S.000000Z', t, 'unixepoch'),
@@ -395,16 +397,17 @@ def _schedule_probes(settings: Any, unit: str) -> list[tuple[str, Probe, str, tu
 
     async def search(db: Database) -> object:
         async with db.reading() as repos:
-            view = ReportFilter(units=frozenset({unit}), words="4321")
+            # Five reports name this place at every size: the result does not grow.
+            view = ReportFilter(units=frozenset({unit}), words="Dembe")
             return await ReportBrowser(repos.reports._db).page(view, limit=10)
 
     found.append((
-        "text search, a report number (FTS)",
+        "text search, a place in 5 reports (FTS)",
         search,
         "SELECT id FROM reports WHERE unit_code IN (?) AND id IN (SELECT rowid FROM"
         " report_search WHERE report_search MATCH ? AND unit_code IN (?))"
         " ORDER BY COALESCE(started_at, submitted_at) DESC, id DESC LIMIT 10",
-        (unit, '"4321"*', unit),
+        (unit, '"Dembe"*', unit),
     ))
     return found
 
@@ -416,11 +419,14 @@ async def _time_probes(path: Path, repeats: int) -> dict[str, QueryTiming]:
     try:
         for name, probe, sql, params in probes():
             await probe(database)  # warm the page cache
-            runs = []
-            for _ in range(repeats):
+            runs: list[float] = []
+            spent = 0.0
+            # At least three runs; stop repeating a slow query after ~3 s.
+            while len(runs) < repeats and (len(runs) < 3 or spent < 3.0):
                 began = time.perf_counter()
                 await probe(database)
                 runs.append(time.perf_counter() - began)
+                spent += runs[-1]
             async with database.reading() as repos:
                 rows = await repos.reports._all(f"EXPLAIN QUERY PLAN {sql}", params)
             plan = "; ".join(str(row["detail"]) for row in rows)
@@ -433,6 +439,9 @@ async def _time_probes(path: Path, repeats: int) -> dict[str, QueryTiming]:
 def measure(path: Path, reports: int, repeats: int) -> SizeResult:
     """Seed a database of ``reports`` reports at ``path`` and time every probe on it."""
     seconds = seed(path, reports)
+    # The seed leaves gigabytes of dirty pages (synchronous=OFF); flush them so the disk's
+    # write-back does not stall the timed reads.
+    os.sync()
     size = path.stat().st_size
     result = SizeResult(reports, seconds, size / reports)
     result.timings = asyncio.run(_time_probes(path, repeats))

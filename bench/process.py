@@ -168,7 +168,7 @@ class Memory:
 
 
 async def measure_memory(data_dir: Path, officers: int) -> Memory:
-    """Open ``officers`` drafts (activity chosen, first answer given) and read the RSS."""
+    """Open ``officers`` drafts (activity chosen, first question asked) and read the RSS."""
     emu = WatchingEmulator()
     base_url, file_url = await emu.start_http()
     bot = BotProcess(emu, data_dir, base_url, file_url)
@@ -180,7 +180,6 @@ async def measure_memory(data_dir: Path, officers: int) -> Memory:
         idle, _ = rss_kb(bot.pid)
         await _step(emu, users, lambda user: user.send("/lapor"))
         await _step(emu, users, lambda user: user.press("POS SAPTA"))
-        await _step(emu, users, lambda user: user.send("Sprin/12/XI/2026/Satbinmas"))
         await asyncio.sleep(0.5)
         current, peak = rss_kb(bot.pid)
         return Memory(idle, current, peak, officers)
