@@ -420,14 +420,17 @@ class Emulator:
         retry_after: int = 1,
         description: str | None = None,
         executed: bool = False,
+        migrate_to_chat_id: int | None = None,
     ) -> None:
         """Make the next ``times`` calls of ``method`` (to ``chat_id``, if given) fail.
 
         ``executed=True`` with ``kind="timeout"`` performs the call first, the nasty real case
-        where the message was sent but the bot saw a timeout.
+        where the message was sent but the bot saw a timeout. ``kind="migrated"`` answers as
+        Telegram does for a group upgraded to the supergroup ``migrate_to_chat_id``.
         """
         self._faults.append(
-            Fault(method, kind, chat_id, times, retry_after, description, executed)
+            Fault(method, kind, chat_id, times, retry_after, description, executed,
+                  migrate_to_chat_id)
         )
 
     def _take_fault(self, method: str, params: Params) -> Fault | None:
@@ -528,6 +531,12 @@ class Emulator:
             raise forbidden(fault.description or ERR_BLOCKED)
         if fault.kind == "server_error":
             raise BotAPIError(502, fault.description or ERR_BAD_GATEWAY)
+        if fault.kind == "migrated":
+            raise BotAPIError(
+                400,
+                fault.description or "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": fault.migrate_to_chat_id},
+            )
         raise bad_request(fault.description or "Bad Request: emulated failure")
 
     def _record(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-FaultKind = Literal["retry_after", "forbidden", "server_error", "timeout", "bad_request"]
+FaultKind = Literal[
+    "retry_after", "forbidden", "server_error", "timeout", "bad_request", "migrated"
+]
 
 
 @dataclass
@@ -78,6 +80,8 @@ class Fault:
     description: str | None = None
     executed: bool = False
     """For ``timeout``: perform the call first (the reply went out; the bot can't know)."""
+    migrate_to_chat_id: int | None = None
+    """For ``migrated``: the supergroup id the group became."""
 
 
 @dataclass

@@ -378,9 +378,24 @@ async def run_due_summaries(services: Services, bot: Bot) -> int:
         ready = await tx.group_summaries.ready(now)
     finished = 0
     for record in ready:
-        if await _deliver(services, bot, record):
-            finished += 1
+        try:
+            if await _deliver(services, bot, record):
+                finished += 1
+        except Exception as error:
+            # One group's trouble (a failed migration, a database hiccup) must not keep the
+            # groups after it in this tick from their summaries.
+            logger.exception("the %s summary of group %s failed", record.kind, record.chat_id)
+            await _retry_quietly(services, record, repr(error))
     return finished
+
+
+async def _retry_quietly(services: Services, record: SummaryRecord, error: str) -> None:
+    """Put a summary that failed unexpectedly back for later; a stuck claim is released anyway."""
+    try:
+        await _retry(services, record, timedelta(minutes=5), error)
+    except Exception:
+        logger.exception("could not reschedule the %s summary of group %s", record.kind,
+                         record.chat_id)
 
 
 async def _record_due(

@@ -123,12 +123,19 @@ class GroupLinkRepository(Repository):
         if await self._one("SELECT 1 FROM group_links WHERE chat_id = ?", (new_chat_id,)):
             await self.deactivate(old_chat_id, reason="migrated", now=now)
             return False
+        # group_summaries references group_links(chat_id) without ON UPDATE CASCADE: renaming
+        # the link would break its summaries' foreign key. Copy the link, move the summaries
+        # to the copy, then drop the old row (which nothing references any more).
         await self._write(
-            "UPDATE group_links SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
+            f"INSERT INTO group_links ({_LINK_COLUMNS}) SELECT ?, unit_code, title, language,"
+            " linked_by, linked_at, active, deactivated_at, deactivated_reason"
+            " FROM group_links WHERE chat_id = ?",
+            (new_chat_id, old_chat_id),
         )
         await self._write(
             "UPDATE group_summaries SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
         )
+        await self._write("DELETE FROM group_links WHERE chat_id = ?", (old_chat_id,))
         return True
 
     async def active(self) -> list[GroupLink]:

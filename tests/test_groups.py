@@ -633,3 +633,70 @@ async def test_group_summary_and_private_recap_show_the_same_numbers(
     private = kanit.last.text.split("\n")[2:]
     assert summary == private
     assert any(line.startswith("Laporan kegiatan: ") for line in summary)
+
+
+async def test_group_migrating_after_a_summary_moves_its_link_and_others_are_still_served(
+    harness: BotHarness, emu: Emulator
+):
+    kanit, banit, group, _ = await linked(harness, emu)
+    other = emu.group(-100600, "Regu Satu", members=[kanit, banit])
+    await kanit.send("/hubungkan", chat=other)
+    harness.clock.set(SATURDAY_1900)
+    assert await run_due(harness) == 2  # a summary row now points at the old chat id
+    new_id = -1009999999999
+    supergroup = emu.group(new_id, "Unit Binkamsa", members=[kanit, banit])
+    harness.clock.set(SUNDAY_1900)
+    # The group's first summary of the tick meets "upgraded to a supergroup".
+    emu.fail_next("sendMessage", kind="migrated", chat_id=GROUP_ID, migrate_to_chat_id=new_id)
+    await run_due(harness)
+    assert (await link_of(harness, new_id)).unit_code == "binkamsa"
+    assert await link_of(harness) is None
+    other_kinds = sorted(m.kind for m in other.messages if m.content.startswith("📊 Rekap"))
+    assert other_kinds == ["photo", "text", "text", "text"], "the other group is still served"
+    harness.clock.advance(timedelta(minutes=1))
+    assert await run_due(harness) == 2
+    kinds = sorted(m.kind for m in supergroup.messages if m.content.startswith("📊 Rekap"))
+    assert kinds == ["photo", "text", "text"]
+    assert not [m for m in group.messages if "Minggu, 29/11/2026" in m.content]
+    async with harness.db.reading() as repos:
+        saturday = await repos.group_summaries.get(new_id, "daily", date(2026, 11, 28))
+    assert saturday is not None
+    assert saturday.status == "sent"
+
+
+async def test_group_migrating_by_service_message_after_a_summary_keeps_its_history(
+    harness: BotHarness, emu: Emulator
+):
+    kanit, banit, group, _ = await linked(harness, emu)
+    harness.clock.set(SATURDAY_1900)
+    assert await run_due(harness) == 1
+    new_id = -1009999999999
+    supergroup = emu.group(new_id, "Unit Binkamsa", members=[kanit, banit])
+    await emu.deliver(emu.new_update("message", kanit._message(
+        group, {"migrate_to_chat_id": new_id})))
+    assert (await link_of(harness, new_id)).unit_code == "binkamsa"
+    harness.clock.set(SUNDAY_1900)
+    assert await run_due(harness) == 2
+    assert len([m for m in supergroup.messages if m.content.startswith("📊 Rekap")]) == 3
+
+
+async def test_one_groups_unexpected_failure_does_not_stop_the_others(
+    harness: BotHarness, emu: Emulator, monkeypatch: pytest.MonkeyPatch
+):
+    import jobs.summaries
+
+    kanit, banit, group, _ = await linked(harness, emu)
+    other = emu.group(-100600, "Regu Satu", members=[kanit, banit])
+    await kanit.send("/hubungkan", chat=other)
+
+    async def broken(*_: object) -> None:
+        raise RuntimeError("database trouble")
+
+    monkeypatch.setattr(jobs.summaries, "migrate", broken)
+    harness.clock.set(SATURDAY_1900)
+    emu.fail_next("sendMessage", kind="migrated", chat_id=GROUP_ID, migrate_to_chat_id=-1009)
+    assert await run_due(harness) == 1
+    assert [m for m in other.messages if m.content.startswith("📊 Rekap harian")]
+    async with harness.db.reading() as repos:
+        record = await repos.group_summaries.get(GROUP_ID, "daily", date(2026, 11, 28))
+    assert (record.status, record.attempts) == ("pending", 1)
