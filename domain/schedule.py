@@ -34,6 +34,8 @@ LATE_AFTER = timedelta(minutes=2)
 """A notification sent this long after it fell due is marked late (the bot was down or busy)."""
 MAX_ATTEMPTS = 8
 """Temporary Telegram failures (429, network) are retried this often before giving up."""
+MIN_ESCALATION_GAP = timedelta(minutes=30)
+"""With no grace period, the end-of-day escalation still comes this long after the warning."""
 
 
 class ScheduleConfigError(Exception):
@@ -96,7 +98,8 @@ class ScheduleConfig(_Frozen):
     reminder_offsets_minutes: tuple[int, ...] = (60, 0)
     grace_minutes: int = Field(default=120, ge=0, le=24 * 60)
     escalate_after_minutes: int | None = Field(default=None, ge=0, le=7 * 24 * 60)
-    """Delay from the overdue warning to the leaders' escalation; unset: end of that day."""
+    """Delay from the overdue warning to the leaders' escalation; unset: end of the post's day
+    (at least the grace period after the warning, see ``escalation_at``)."""
     digest_times: tuple[Clock, ...] = ("06:00", "18:00")
     horizon_days: int = Field(default=2, ge=1, le=14)
     holidays: tuple[date, ...] = ()
@@ -294,12 +297,11 @@ def plan_officer(
                 Planned(f"reminder:{ref}:{officer_id}:{offset}", Kind.REMINDER, due,
                         payload={**revised, "offset": offset}, **mine)
             )
-    overdue = overdue_at(ends_at, config)
-    planned.append(Planned(f"overdue:{ref}:{officer_id}", Kind.OVERDUE, overdue,
-                           payload=revised, **mine))
+    planned.append(Planned(f"overdue:{ref}:{officer_id}", Kind.OVERDUE,
+                           overdue_at(ends_at, config), payload=revised, **mine))
     planned.append(
         Planned(f"escalate:{ref}:{officer_id}", Kind.ESCALATE,
-                escalation_at(overdue, config, tz), assignment_id=assignment_id,
+                escalation_at(ends_at, config, tz), assignment_id=assignment_id,
                 officer_id=officer_id, payload=revised)
     )
     return planned
@@ -310,11 +312,24 @@ def overdue_at(ends_at: datetime, config: ScheduleConfig) -> datetime:
     return ends_at + config.grace
 
 
-def escalation_at(overdue: datetime, config: ScheduleConfig, tz: ZoneInfo) -> datetime:
-    """When leaders hear of a still-missing report: a fixed delay, or the end of that day."""
+def escalation_at(ends_at: datetime, config: ScheduleConfig, tz: ZoneInfo) -> datetime:
+    """When leaders hear of a still-missing report for a post ending at ``ends_at``.
+
+    With ``escalate_after_minutes`` set: that long after the overdue warning. Otherwise the end
+    of the post's local day (midnight after ``ends_at``, not after the warning: a post ending
+    22:00 is escalated that night, not 26 hours later), but never sooner than
+    ``escalation_gap`` after the warning, so the officer always has time to answer it (a post
+    ending 21:30 with 2 h grace: warning 23:30, leaders 01:30 rather than 00:00).
+    """
+    overdue = overdue_at(ends_at, config)
     if config.escalate_after_minutes is not None:
         return overdue + timedelta(minutes=config.escalate_after_minutes)
-    return end_of_local_day(overdue, tz)
+    return max(end_of_local_day(ends_at, tz), overdue + escalation_gap(config))
+
+
+def escalation_gap(config: ScheduleConfig) -> timedelta:
+    """The least time between the warning and the end-of-day escalation: the grace again."""
+    return max(config.grace, MIN_ESCALATION_GAP)
 
 
 def digest_slots(

@@ -103,7 +103,27 @@ def test_notification_times_and_keys():
     assert keys["overdue:7r2:3"] == start + timedelta(hours=3)
     assert keys["escalate:7r2:3"] == datetime(2026, 11, 29, 16, 0, tzinfo=UTC)  # midnight WITA
     delayed = ScheduleConfig(escalate_after_minutes=90)
-    assert escalation_at(start, delayed, tz) == start + timedelta(minutes=90)
+    assert escalation_at(start, delayed, tz) == start + timedelta(hours=2, minutes=90)
+
+
+@pytest.mark.parametrize(
+    ("ends", "escalated"),
+    [
+        ((28, 10, 0), (29, 0, 0)),  # warned 12:00: leaders at the end of the post's day
+        ((28, 22, 0), (29, 2, 0)),  # warned at midnight: the grace again, not 26 h later
+        ((28, 21, 30), (29, 1, 30)),  # warned 23:30: not half an hour later at midnight
+    ],
+)
+def test_escalation_follows_the_posts_day_and_gives_the_officer_time(
+    ends: tuple[int, int, int], escalated: tuple[int, int, int]
+):
+    tz = ZoneInfo("Asia/Makassar")
+    config = ScheduleConfig()  # 2 h grace, escalation at the end of the day
+    ends_at = datetime(2026, 11, *ends, tzinfo=tz)
+    assert escalation_at(ends_at, config, tz) == datetime(2026, 11, *escalated, tzinfo=tz)
+    assert escalation_at(ends_at, ScheduleConfig(grace_minutes=0), tz) >= ends_at + timedelta(
+        minutes=30
+    )
 
 
 def test_typed_dates_and_times():
