@@ -177,3 +177,20 @@ async def test_digest_missed_while_down_is_replaced_by_the_next(
         (Delivery.SKIPPED, "next_digest", False), (Delivery.SENT, None, True),
     ]
     assert any("stale (next_digest)" in record.getMessage() for record in caplog.records)
+
+
+async def test_digest_complaints_are_read_by_their_time(bot: BotHarness, emu: Emulator):  # noqa: F811
+    _, budi_user, _ = await seed_unit(bot, emu)
+    budi = (await bot.officer(budi_user)).id
+    for index in range(60):  # two months of reports with a complaint each
+        day = wita(1, 8) + timedelta(days=index)
+        await seed_report(bot, budi, day, day + timedelta(hours=1), day + timedelta(hours=2),
+                          number=f"LAP/SAPTA/2026/11/{index:04d}", post_id=None,
+                          complaints=(("lainnya", "biasa"),))
+    async with bot.db.reading() as repos:
+        plan = await repos.assignments.complaints_plan(["binkamsa"], wita(28, 6), wita(28, 18))
+        counts = await repos.assignments.complaints_between(["binkamsa"], wita(27, 6),
+                                                            wita(28, 6))
+    assert "complaints_created" in plan, plan
+    assert "reports_unit" not in plan, plan
+    assert [(c.category, c.count) for c in counts] == [("lainnya", 1)]
