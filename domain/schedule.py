@@ -373,6 +373,7 @@ def previous_digest(config: ScheduleConfig, tz: ZoneInfo, moment: datetime) -> d
 class Staleness(StrEnum):
     """Why a due notification is no longer worth sending."""
 
+    POST_STARTED = "post_started"
     POST_ENDED = "post_ended"
     NEXT_DIGEST = "next_digest"
 
@@ -384,14 +385,22 @@ def stale_reason(
     now: datetime,
     post_ends_at: datetime | None,
     next_digest: datetime | None,
+    post_starts_at: datetime | None = None,
+    offset_minutes: int = 0,
 ) -> Staleness | None:
     """Whether a notification that fell due (perhaps while the bot was down) is still useful.
 
-    A reminder or an announcement for a post that has ended helps nobody; a digest is replaced
-    by the next one. Warnings and escalations stay useful until the report arrives.
+    A reminder "in 60 minutes" is wrong once the post has begun; the at-start reminder and
+    an announcement help until the post ends; a digest is replaced by the next one. Warnings
+    and escalations stay useful until the report arrives.
     """
     if kind in (Kind.REMINDER, Kind.ASSIGNED, Kind.MOVED) and post_ends_at is not None:
-        return Staleness.POST_ENDED if now >= post_ends_at else None
+        if now >= post_ends_at:
+            return Staleness.POST_ENDED
+        if (kind is Kind.REMINDER and offset_minutes > 0 and post_starts_at is not None
+                and now >= post_starts_at):
+            return Staleness.POST_STARTED
+        return None
     if kind is Kind.DIGEST and next_digest is not None and now >= next_digest:
         return Staleness.NEXT_DIGEST
     return None

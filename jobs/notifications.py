@@ -37,6 +37,7 @@ from domain.schedule import (
     Notification,
     Planned,
     PostStatus,
+    Staleness,
     is_late,
     local_day,
     next_digest_after,
@@ -136,7 +137,7 @@ async def _deliver(
         result.failed += 1
         return
     if isinstance(decision, _Skip):
-        if decision.reason in ("post_ended", "next_digest"):
+        if decision.reason in set(Staleness):
             logger.info("notification %s is stale (%s): skipped", notification.key,
                         decision.reason)
         async with services.db.transaction() as tx:
@@ -246,8 +247,11 @@ async def _decide(
         return _Skip("moved")
     if not officer.is_active:
         return _Skip("inactive")
+    offset = notification.payload.get("offset", 0)
     stale = stale_reason(kind, due_at=notification.due_at, now=now,
-                         post_ends_at=assignment.ends_at, next_digest=None)
+                         post_ends_at=assignment.ends_at, next_digest=None,
+                         post_starts_at=assignment.starts_at,
+                         offset_minutes=offset if isinstance(offset, int) else 0)
     if stale is not None:
         return _Skip(stale.value)
     if kind is Kind.MOVED:

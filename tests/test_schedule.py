@@ -218,6 +218,22 @@ async def test_stopped_across_a_whole_post(bot: BotHarness, emu: Emulator):
     assert overdue.late is True
 
 
+async def test_down_until_the_post_began_skips_the_early_reminder(bot: BotHarness,
+                                                                   emu: Emulator):
+    kanit, budi, _ = await seed_unit(bot, emu)
+    await assign_post(kanit, ["Budi Santoso"])
+    await bot.stop()
+    bot.clock.set(wita(29, 8, 10))  # both reminders fell due while the bot was down
+    await bot.start()
+    assert count(budi, "60 menit lagi") == 0  # "in 60 minutes" after the start is wrong
+    assert count(budi, "dimulai sekarang") == 1  # the start reminder helps until the end
+    reminders = {n.key.rsplit(":", 1)[1]: n for n in await notifications(bot)
+                 if n.kind is Kind.REMINDER}
+    assert (reminders["60"].status, reminders["60"].reason) == (Delivery.SKIPPED,
+                                                                "post_started")
+    assert (reminders["0"].status, reminders["0"].late) == (Delivery.SENT, True)
+
+
 async def test_leader_moves_a_post_and_reminders_follow(bot: BotHarness, emu: Emulator):
     kanit, budi, _ = await seed_unit(bot, emu)
     await assign_post(kanit, ["Budi Santoso"])
