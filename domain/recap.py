@@ -74,6 +74,26 @@ def days_period(first_day: date, last_day: date, tz: ZoneInfo, kind: PeriodKind)
     )
 
 
+def days_ending_at(end: datetime, days: int, tz: ZoneInfo, kind: PeriodKind) -> Period:
+    """The ``days`` local days up to ``end``, same clock time at both ends (closed at ``end``).
+
+    Named by the local dates it touches: 19:00 to 19:00 spans two dates, midnight to midnight
+    only the days it covers. Consecutive periods of this kind leave no gap and never overlap.
+    """
+    local = end.astimezone(tz)
+    first_day = local.date() - timedelta(days=days)
+    # Stepped by local date, not by 24 h: across a daylight-saving change the clock time holds.
+    start = datetime.combine(first_day, local.timetz().replace(tzinfo=None), tzinfo=tz)
+    last_day = local.date() if local.time() != time(0) else local.date() - timedelta(days=1)
+    return Period(
+        kind=kind,
+        start=start.astimezone(UTC),
+        end=end.astimezone(UTC),
+        first_day=first_day,
+        last_day=last_day,
+    )
+
+
 def day_of(moment: datetime, tz: ZoneInfo) -> Period:
     """The local day containing ``moment``."""
     today = moment.astimezone(tz).date()

@@ -33,7 +33,15 @@ from telegram.ext import Application, ContextTypes
 from bot.services import Services
 from domain.charts import BarSection, bar_chart, fold_rows
 from domain.photos import contact_sheet
-from domain.recap import Period, PeriodKind, Recap, day_of, days_period, month_of, week_of
+from domain.recap import (
+    Period,
+    PeriodKind,
+    Recap,
+    day_of,
+    days_ending_at,
+    month_of,
+    week_of,
+)
 from domain.reports import split_text
 from jobs.planning import schedule_config
 from storage import Transaction
@@ -67,30 +75,47 @@ class Part:
 
 @dataclass(frozen=True)
 class Occurrence:
-    """The latest moment a summary kind fell due, and the period it covers."""
+    """One moment a summary kind fell due, and the closed period it covers."""
 
     kind: str
     due_at: datetime
     period: Period
+    day: date
+    """The local date it fell due: with the kind and the group, the summary's key."""
+
+
+def covered_period(kind: str, due_at: datetime, services: Services) -> Period:
+    """What a summary due at ``due_at`` covers: the day or the week that ends at ``due_at``.
+
+    Always closed when the summary is built, and consecutive summaries of a kind leave no gap:
+    the 19.00 daily covers 19.00 the day before to 19.00, whatever the weekly day, the weekly
+    the seven days up to its time.
+    """
+    if kind == DAILY:
+        return days_ending_at(due_at, 1, services.settings.tz, PeriodKind.DAY)
+    return days_ending_at(due_at, 7, services.settings.tz, PeriodKind.WEEK)
+
+
+def _occurrence(kind: str, day: date, at: time, services: Services) -> Occurrence:
+    tz = services.settings.tz
+    due = datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+    return Occurrence(kind, due, covered_period(kind, due, services), day)
 
 
 def latest_occurrence(kind: str, now: datetime, services: Services) -> Occurrence:
     """When ``kind`` last fell due at or before ``now``, in the configured zone."""
     settings = services.settings
-    tz = settings.tz
-    local = now.astimezone(tz)
+    local = now.astimezone(settings.tz)
     if kind == DAILY:
         at = settings.group_daily_summary_time
         day = local.date() if local.time() >= at else local.date() - timedelta(days=1)
-        due = datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
-        return Occurrence(kind, due, days_period(day, day, tz, PeriodKind.DAY))
+        return _occurrence(kind, day, at, services)
     at = settings.group_weekly_summary_time
     back = (local.weekday() - settings.group_weekly_summary_day) % 7
     day = local.date() - timedelta(days=back)
     if back == 0 and local.time() < at:
         day -= timedelta(days=7)
-    due = datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
-    return Occurrence(kind, due, week_of(due, tz))
+    return _occurrence(kind, day, at, services)
 
 
 def occurrences_after(
@@ -106,24 +131,15 @@ def occurrences_after(
     step = timedelta(days=1 if kind == DAILY else 7)
     while occurrence.due_at > after and len(found) < limit:
         found.append(occurrence)
-        local = occurrence.due_at.astimezone(tz)
         # Step by local date, not by 24 h: a zone with daylight saving keeps its clock time.
-        day = local.date() - step
-        earlier = datetime.combine(day, local.time(), tzinfo=tz).astimezone(UTC)
-        period = (
-            days_period(day, day, tz, PeriodKind.DAY) if kind == DAILY else week_of(earlier, tz)
-        )
-        occurrence = Occurrence(kind, earlier, period)
+        local = occurrence.due_at.astimezone(tz)
+        occurrence = _occurrence(kind, occurrence.day - step, local.time(), services)
     return found
 
 
 def period_of(record: SummaryRecord, services: Services) -> Period:
-    """The period a stored summary covers."""
-    tz = services.settings.tz
-    if record.kind == DAILY:
-        return days_period(record.period_start, record.period_start, tz, PeriodKind.DAY)
-    last = record.period_start + timedelta(days=6)
-    return days_period(record.period_start, last, tz, PeriodKind.WEEK)
+    """The period a stored summary covers (the one ending when it fell due)."""
+    return covered_period(record.kind, record.due_at, services)
 
 
 # ---- rendering --------------------------------------------------------------------------------
@@ -135,7 +151,17 @@ def _day(services: Services, language: str, day: date) -> str:
 
 
 def period_text(services: Services, language: str, period: Period) -> str:
-    """``Sabtu, 28/11/2026`` or ``Senin, 23/11/2026 – Minggu, 29/11/2026``."""
+    """``Sabtu, 28/11/2026``, ``Senin, 23/11/2026 – Minggu, 29/11/2026``, or with clock times
+    (``Jumat, 27/11/2026 pukul 19.00 – Sabtu, 28/11/2026 pukul 19.00``) when it does not run
+    from midnight to midnight.
+    """
+    tz = services.settings.tz
+    start, end = period.start.astimezone(tz), period.end.astimezone(tz)
+    if start.time() != time(0) or end.time() != time(0):
+        return services.texts(
+            language, "summary.period_range",
+            first=_moment(services, language, start), last=_moment(services, language, end),
+        )
     first = _day(services, language, period.first_day)
     if period.first_day == period.last_day:
         return first
@@ -143,6 +169,11 @@ def period_text(services: Services, language: str, period: Period) -> str:
         language, "summary.period_range", first=first, last=_day(services, language,
                                                                   period.last_day)
     )
+
+
+def _moment(services: Services, language: str, moment: datetime) -> str:
+    return services.texts(language, "summary.moment", day=_day(services, language, moment.date()),
+                          time=clock_text(moment.time(), language))
 
 
 def clock_text(moment: time, language: str) -> str:
@@ -404,15 +435,15 @@ async def _record_due(
     """Make the summary due, or record it as skipped (and say so) when it is too late."""
     if now - due.due_at > max_delay:
         if await tx.group_summaries.skip(
-            chat_id, due.kind, due.period.first_day, due_at=due.due_at, reason="stale"
+            chat_id, due.kind, due.day, due_at=due.due_at, reason="stale"
         ):
             logger.warning(
                 "skipped the %s summary of group %s for %s: due at %s, too late to be useful",
-                due.kind, chat_id, due.period.first_day, due.due_at,
+                due.kind, chat_id, due.day, due.due_at,
             )
         return
     await tx.group_summaries.ensure(
-        chat_id, due.kind, due.period.first_day, due_at=due.due_at,
+        chat_id, due.kind, due.day, due_at=due.due_at,
         late=now - due.due_at > LATE_AFTER,
     )
 

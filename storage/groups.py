@@ -31,6 +31,8 @@ class SummaryRecord:
     chat_id: int
     kind: str
     period_start: date
+    """The local date the summary fell due (the column kept its first name); the period it
+    covers ends at ``due_at``."""
     due_at: datetime
     status: str
     parts_sent: int

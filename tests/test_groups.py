@@ -236,9 +236,9 @@ async def test_daily_summary_numbers_equal_independent_counts(
     await run_due(harness)
     text = group.last.text
     assert "Rekap harian" in text
-    assert "Sabtu, 28/11/2026" in text
+    assert "Jumat, 27/11/2026 pukul 19.00 – Sabtu, 28/11/2026 pukul 19.00" in text
 
-    start = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
+    start = SATURDAY_1900 - timedelta(days=1)  # the 24 hours up to the summary
     units = {"binkamsa"}
     mine = [r for r in seeded.reports if r["unit"] in units
             and start <= r["at"] < start + timedelta(days=1)]
@@ -362,7 +362,7 @@ async def test_text_part_failing_does_not_resend_the_chart(harness: BotHarness, 
     await run_due(harness)
     assert len(sent_photos(emu, GROUP_ID)) == 1
     async with harness.db.reading() as repos:
-        weekly = await repos.group_summaries.get(GROUP_ID, "weekly", date(2026, 11, 23))
+        weekly = await repos.group_summaries.get(GROUP_ID, "weekly", date(2026, 11, 29))
     assert (weekly.status, weekly.parts_sent) == ("pending", 1)
     harness.clock.advance(timedelta(seconds=6))
     await harness.restart()
@@ -420,7 +420,7 @@ async def test_late_summary_says_so_and_a_stale_one_is_skipped(
     assert len(group.messages) == count
     async with harness.db.reading() as repos:
         weekly = await repos.group_summaries.get(GROUP_ID, "weekly",
-                                                 date(2026, 11, 23))
+                                                 date(2026, 11, 29))
     assert weekly is not None
     assert weekly.status == "skipped"
 
@@ -436,7 +436,7 @@ async def test_summary_for_a_unit_counts_units_below_it(harness: BotHarness, emu
     seeded = await seed_week(harness, people, seed=2)
     harness.clock.set(SATURDAY_1900)
     await run_due(harness)
-    start = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
+    start = SATURDAY_1900 - timedelta(days=1)
     total = sum(start <= r["at"] < start + timedelta(days=1) for r in seeded.reports)
     match = re.search(r"Laporan kegiatan: (\d+)", group.last.text)
     assert match is not None
@@ -554,8 +554,10 @@ async def test_every_summary_missed_while_down_is_sent_late_or_skipped_and_logge
         assert await run_due(bot) == 3
         titles = [m.content.split("\n")[:2] for m in group.messages
                   if m.content.startswith("📊 Rekap")]
-        assert ["📊 Rekap harian — Unit Binkamsa", "Sabtu, 28/11/2026"] in titles
-        assert ["📊 Rekap harian — Unit Binkamsa", "Minggu, 29/11/2026"] in titles
+        assert ["📊 Rekap harian — Unit Binkamsa",
+                "Jumat, 27/11/2026 pukul 19.00 – Sabtu, 28/11/2026 pukul 19.00"] in titles
+        assert ["📊 Rekap harian — Unit Binkamsa",
+                "Sabtu, 28/11/2026 pukul 19.00 – Minggu, 29/11/2026 pukul 19.00"] in titles
         assert all("terlambat" in m.content for m in group.messages
                    if m.content.startswith("📊 Rekap") and m.kind == "text")
         # A week later with the bot down since: Monday's to Friday's dailies are too late.
@@ -595,7 +597,9 @@ def test_occurrences_keep_local_clock_time_across_daylight_saving():
     weekly = latest_occurrence(WEEKLY, now, services)
     assert weekly.due_at.astimezone(berlin).strftime("%a %d %H:%M") == "Sun 25 19:00"
     assert (weekly.period.first_day.isoformat(), weekly.period.last_day.isoformat()) == (
-        "2026-10-19", "2026-10-25")
+        "2026-10-18", "2026-10-25")
+    assert weekly.period.end == weekly.due_at
+    assert weekly.period.end - weekly.period.start == timedelta(days=7, hours=1)
 
 
 def test_weekly_day_and_time_come_from_settings():
@@ -627,7 +631,7 @@ async def test_group_summary_and_private_recap_show_the_same_numbers(
     kanit, banit, group, people = await linked(harness, emu)
     await seed_week(harness, people, seed=17)
     harness.clock.set(SATURDAY_1900)
-    await run_due(harness)
+    await kanit.send("/rekap", chat=group)
     summary = group.last.text.split("\n")[2:]
     await kanit.send("/rekap")
     private = kanit.last.text.split("\n")[2:]
@@ -700,3 +704,56 @@ async def test_one_groups_unexpected_failure_does_not_stop_the_others(
     async with harness.db.reading() as repos:
         record = await repos.group_summaries.get(GROUP_ID, "daily", date(2026, 11, 28))
     assert (record.status, record.attempts) == ("pending", 1)
+
+
+async def test_a_report_filed_after_the_daily_summary_is_in_the_next_days_summary(
+    harness: BotHarness, emu: Emulator
+):
+    _, banit, group, people = await linked(harness, emu)
+    saturday_2100 = SATURDAY_1900 + timedelta(hours=2)
+    async with harness.db.transaction() as tx:
+        await tx.reports.create(
+            number="T/21", activity_code="satria", officer_id=people["banit"].id,
+            unit_code="binkamsa", started_at=saturday_2100,
+            ended_at=saturday_2100 + timedelta(hours=1), place="Pos", latitude=None,
+            longitude=None, equipment=None, warnings_ack_at=None, answers={"residents": 4},
+            assignment_id=None, now=saturday_2100 + timedelta(hours=1),
+        )
+    harness.clock.set(SATURDAY_1900)
+    await run_due(harness)
+    assert "Laporan kegiatan: 0" in group.last.text, "21.00 is after Saturday's summary"
+    harness.clock.set(SUNDAY_1900)
+    await run_due(harness)
+    daily = next(m.content for m in reversed(group.messages)
+                 if m.content.startswith("📊 Rekap harian"))
+    assert "Sabtu, 28/11/2026 pukul 19.00 – Minggu, 29/11/2026 pukul 19.00" in daily
+    assert "Laporan kegiatan: 1" in daily
+    assert "• Budi Santoso — 1" in daily
+
+
+def test_every_summary_covers_a_closed_period_and_consecutive_ones_leave_no_gap():
+    from jobs.summaries import DAILY, WEEKLY, occurrences_after
+
+    services = settings_for()
+    now = datetime(2026, 12, 9, 12, 0, tzinfo=UTC)
+    for kind in (DAILY, WEEKLY):
+        found = occurrences_after(kind, now, now - timedelta(days=30), services)
+        assert len(found) >= 4
+        for newer, older in zip(found, found[1:], strict=False):
+            assert newer.period.end == newer.due_at <= now
+            assert older.period.end == newer.period.start, kind
+
+
+def test_weekly_summary_on_a_wednesday_covers_the_seven_days_before_it():
+    from datetime import time
+
+    from jobs.summaries import WEEKLY, latest_occurrence
+
+    services = settings_for(group_weekly_summary_day=2, group_weekly_summary_time=time(19, 0))
+    # Wednesday 2 December 2026, 19:30 WITA.
+    weekly = latest_occurrence(WEEKLY, datetime(2026, 12, 2, 11, 30, tzinfo=UTC), services)
+    assert weekly.due_at == datetime(2026, 12, 2, 11, 0, tzinfo=UTC)
+    assert weekly.period.start == datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
+    assert weekly.period.end == weekly.due_at
+    assert (weekly.period.first_day, weekly.period.last_day) == (
+        date(2026, 11, 25), date(2026, 12, 2))
