@@ -11,12 +11,12 @@ import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+if TYPE_CHECKING:
+    # openpyxl takes ~0.3 s to import: loaded when a leader exports, not at every start-up.
+    from openpyxl import Workbook
 
 from domain.catalogue import Activity, Catalogue, ChoiceField, FieldType, MultiChoiceField
 from domain.complaints import FollowUp
@@ -216,6 +216,9 @@ def complaint_sheet(
 
 def add_sheet(workbook: Workbook, sheet: Sheet) -> None:
     """Write one sheet: bold frozen header, typed cells, auto-filter, sensible widths."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     worksheet = workbook.create_sheet(sheet.title)
     worksheet.append(list(sheet.headers))
     for cell in worksheet[1]:
@@ -238,6 +241,8 @@ def add_sheet(workbook: Workbook, sheet: Sheet) -> None:
 
 def new_workbook() -> Workbook:
     """A workbook without sheets (openpyxl's default one removed); add at least one."""
+    from openpyxl import Workbook
+
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
     return workbook

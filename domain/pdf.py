@@ -11,9 +11,11 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+if TYPE_CHECKING:
+    # fpdf (with fontTools) takes ~0.5-1 s to import: loaded when a PDF is made, not at start.
+    from fpdf import FPDF
 from PIL import Image
 
 FONT = Path(__file__).resolve().parent / "fonts" / "Roboto-Medium.ttf"
@@ -92,6 +94,8 @@ def _shrink(data: bytes) -> bytes:
 
 
 def _pdf() -> FPDF:
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.set_margins(20, 15, 20)
@@ -100,6 +104,8 @@ def _pdf() -> FPDF:
 
 
 def _letterhead(pdf: FPDF, lines: Sequence[str]) -> None:
+    from fpdf.enums import XPos, YPos
+
     pdf.set_font(FAMILY, size=10)
     for index, line in enumerate(lines):
         style = "U" if index == len(lines) - 1 else ""
@@ -109,6 +115,8 @@ def _letterhead(pdf: FPDF, lines: Sequence[str]) -> None:
 
 
 def _body(pdf: FPDF, document: Document) -> None:
+    from fpdf.enums import XPos, YPos
+
     pdf.set_font(FAMILY, style="U", size=13)
     pdf.cell(0, 7, document.title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FAMILY, size=11)
@@ -129,6 +137,8 @@ def _body(pdf: FPDF, document: Document) -> None:
 
 
 def _signature(pdf: FPDF, signature: Signature) -> None:
+    from fpdf.enums import XPos, YPos
+
     if pdf.get_y() > pdf.h - 70:
         pdf.add_page()
     pdf.ln(6)
@@ -147,6 +157,8 @@ def _signature(pdf: FPDF, signature: Signature) -> None:
 
 
 def _pictures(pdf: FPDF, document: Document, images: Sequence[bytes]) -> None:
+    from fpdf.enums import XPos, YPos
+
     per_page = max(1, document.pictures_per_page)
     usable_w = pdf.w - pdf.l_margin - pdf.r_margin
     slot_h = (pdf.h - 45) / per_page - 10

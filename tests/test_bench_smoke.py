@@ -110,3 +110,14 @@ async def test_saving_a_draft_answer_is_one_trip_and_returns_the_stored_draft(
             assert await repos.drafts.of_officer(officer.id) == saved
     finally:
         await database.close()
+
+
+def test_start_up_does_not_import_the_export_libraries():
+    # fpdf (with fontTools) and openpyxl cost ~1 s of every start; only exports need them.
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c",
+         "import sys, bot.application; print('fpdf' in sys.modules, 'openpyxl' in sys.modules)"],
+        cwd=root, capture_output=True, text=True, timeout=60, check=True,
+    )
+    assert done.stdout.split() == ["False", "False"]
