@@ -63,7 +63,9 @@ class Settings(BaseSettings):
     group_weekly_summary_time: time = time(19, 0)
     group_summary_max_delay_hours: int = Field(default=12, ge=1, le=24 * 7)
     group_summary_scan_seconds: int = Field(default=60, ge=5, le=3600)
-    group_weekly_photo_sheet: bool = True
+    # Off unless chosen: documentation photos can show residents, and groups carry no
+    # residents' personal data.
+    group_weekly_photo_sheet: bool = False
 
     @field_validator("telegram_bot_token")
     @classmethod

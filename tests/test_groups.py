@@ -492,7 +492,7 @@ async def test_reporting_rate_comes_from_the_schedule(harness: BotHarness, emu: 
     assert "terlambat dilaporkan: 1" in text
 
 
-async def test_weekly_summary_carries_a_photo_sheet_without_exif(
+async def test_weekly_summary_carries_no_photo_sheet_by_default(
     harness: BotHarness, emu: Emulator
 ):
     from tests.test_report_flow import fill_sapta
@@ -502,20 +502,40 @@ async def test_weekly_summary_carries_a_photo_sheet_without_exif(
     await banit.press("📤 Kirim laporan")
     harness.clock.set(SUNDAY_1900)
     await run_due(harness)
-    photos = sent_photos(emu, GROUP_ID)
-    assert len(photos) == 2
-    with Image.open(io.BytesIO(photos[1])) as sheet:
-        sheet.load()
-        assert sheet.format == "JPEG"
-        assert not sheet.getexif()
-    kinds = [m.kind for m in group.messages if "Rekap mingguan" in m.content
-             or "Dokumentasi" in m.content]
-    assert kinds == ["photo", "photo", "text"]
-    sheet_message = [m for m in group.messages if m.kind == "photo"][1]
-    assert "2 foto" in sheet_message.caption
-    everything = group_texts(group)
-    for secret in ("Pak Hasan", "Jl. Raja Eyato", "RW 03", "0.5412"):
-        assert secret not in everything, secret
+    assert len(sent_photos(emu, GROUP_ID)) == 1, "the chart only: photos can show residents"
+    assert not [m for m in group.messages if "Dokumentasi" in m.content]
+
+
+async def test_weekly_summary_carries_a_photo_sheet_without_exif_when_enabled(
+    emu: Emulator, data_dir
+):
+    from tests.test_report_flow import fill_sapta
+
+    harness = BotHarness(emu, data_dir, start=datetime(2026, 11, 28, 2, 0, tzinfo=UTC),
+                         group_weekly_photo_sheet=True)
+    await harness.start()
+    try:
+        _, banit, group, _ = await linked(harness, emu)
+        await fill_sapta(banit, photos=2)
+        await banit.press("📤 Kirim laporan")
+        harness.clock.set(SUNDAY_1900)
+        await run_due(harness)
+        photos = sent_photos(emu, GROUP_ID)
+        assert len(photos) == 2
+        with Image.open(io.BytesIO(photos[1])) as sheet:
+            sheet.load()
+            assert sheet.format == "JPEG"
+            assert not sheet.getexif()
+        kinds = [m.kind for m in group.messages if "Rekap mingguan" in m.content
+                 or "Dokumentasi" in m.content]
+        assert kinds == ["photo", "photo", "text"]
+        sheet_message = [m for m in group.messages if m.kind == "photo"][1]
+        assert "2 foto" in sheet_message.caption
+        everything = group_texts(group)
+        for secret in ("Pak Hasan", "Jl. Raja Eyato", "RW 03", "0.5412"):
+            assert secret not in everything, secret
+    finally:
+        await harness.stop()
 
 
 async def test_many_groups_within_telegrams_rate_limits_get_one_summary_each(
