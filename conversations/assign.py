@@ -100,6 +100,28 @@ async def begin(update: Update, context: BotContext, actor: Actor) -> None:
     await message.reply_text(text, reply_markup=markup)
 
 
+async def ask_cancel(update: Update, context: BotContext, actor: Actor) -> bool:
+    """/batal with an assignment open: ask before discarding it. False when there is none."""
+    officer = actor.officer
+    message = update.effective_message
+    if officer is None or not officer.is_active or message is None:
+        return False
+    services = context.services
+    async with services.db.reading() as repos:
+        draft = await repos.assign_drafts.get(officer.id)
+    if draft is None:
+        return False
+    texts, language = services.texts, actor.language
+    await message.reply_text(
+        texts(language, "schedule.assign.discard_confirm"),
+        reply_markup=inline([[
+            (texts(language, "schedule.button.discard_yes"), _data(draft, "cancel")),
+            (texts(language, "schedule.button.discard_no"), _data(draft, "keep")),
+        ]]),
+    )
+    return True
+
+
 async def begin_move(
     update: Update, context: BotContext, actor: Actor, assignment: Assignment
 ) -> None:
@@ -418,6 +440,8 @@ async def _act(
         chosen ^= {officer_id}
         picked = sorted(chosen)
         change = lambda d: replace(d, answers={**d.answers, "officers": picked})  # noqa: E731
+    elif action == "keep":  # /batal answered "no": ask the current step again
+        change = lambda d: d  # noqa: E731
     elif action == "done" and step == "officers":
         if not _ids(draft.answers.get("officers")):
             raise ScheduleInputError("schedule.assign.pick_one")

@@ -13,7 +13,7 @@ from bot.access import Actor, HandlerCallback, identify, refuse, requires
 from bot.commands import Command, all_commands, menu_commands
 from bot.services import BotContext, Services
 from bot.ui import inline
-from conversations import registration, report
+from conversations import assign, registration, report
 from domain import registration as flow
 from domain.access import Action, refusal
 from domain.people import Officer, Status
@@ -139,11 +139,13 @@ async def _open_invitation(update: Update, context: BotContext, actor: Actor, to
 
 @requires(Action.REGISTER)
 async def cancel(update: Update, context: BotContext, actor: Actor) -> None:
-    """/batal: abandon what is in progress; a report draft only after confirmation."""
+    """/batal: abandon what is in progress; a report or /tugas draft only after confirmation."""
     services = context.services
     message = update.effective_message
     assert message is not None
     if await report.ask_cancel(update, context, actor):
+        return
+    if await assign.ask_cancel(update, context, actor):
         return
     async with services.db.transaction(update_id=update.update_id, now=services.clock.now()) as tx:
         open_registration = await tx.registrations.get(actor.telegram_id)

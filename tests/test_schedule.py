@@ -465,3 +465,25 @@ async def test_report_button_checks_who_and_what(bot: BotHarness, emu: Emulator)
         post = await repos.assignments.by_id(1)
     assert post is not None
     assert post.status.value == "planned"
+
+
+async def test_cancel_command_asks_then_discards_the_assignment_draft(bot: BotHarness,
+                                                                      emu: Emulator):
+    kanit, _, _ = await seed_unit(bot, emu)
+    await kanit.send("/tugas")
+    await kanit.press("POS SAPTA")
+    await kanit.send("/batal")
+    assert "Buang penugasan" in kanit.last.text
+    await kanit.press("↩️ Tidak, lanjutkan")
+    assert "Di mana pos" in kanit.last.text  # the same step again
+    await kanit.send("Pos kamling RW 2")
+    assert "Tanggal pelaksanaan" in kanit.last.text
+    await kanit.send("/batal")
+    await kanit.press("🗑 Ya, buang")
+    assert "Penugasan dibatalkan" in kanit.last.text
+    async with bot.db.reading() as repos:
+        leader = await repos.officers.by_telegram_id(kanit.id)
+        assert leader is not None
+        assert await repos.assign_drafts.get(leader.id) is None
+    await kanit.send("/batal")
+    assert "Tidak ada proses" in kanit.last.text
