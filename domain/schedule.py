@@ -34,6 +34,8 @@ LATE_AFTER = timedelta(minutes=2)
 """A notification sent this long after it fell due is marked late (the bot was down or busy)."""
 MAX_ATTEMPTS = 8
 """Temporary Telegram failures (429, network) are retried this often before giving up."""
+FIRST_DIGEST_WINDOW = timedelta(hours=24)
+"""A leader's first digest counts the complaints of this long before it."""
 MIN_ESCALATION_GAP = timedelta(minutes=30)
 """With no grace period, the end-of-day escalation still comes this long after the warning."""
 
@@ -349,7 +351,7 @@ def digest_slots(
 
 def digest_key(leader_id: int, slot_at: datetime, slot: str, tz: ZoneInfo) -> str:
     """``digest:{leader}:{local date}:{slot}``."""
-    return f"digest:{leader_id}:{local_day(slot_at, tz).isoformat()}:{slot}"
+    return f"{digest_key_prefix(leader_id)}{local_day(slot_at, tz).isoformat()}:{slot}"
 
 
 def next_digest_after(config: ScheduleConfig, tz: ZoneInfo, moment: datetime) -> datetime:
@@ -361,13 +363,9 @@ def next_digest_after(config: ScheduleConfig, tz: ZoneInfo, moment: datetime) ->
     return later[0]
 
 
-def previous_digest(config: ScheduleConfig, tz: ZoneInfo, moment: datetime) -> datetime:
-    """The last digest slot strictly before ``moment`` (what "since the last digest" means)."""
-    earlier = [
-        slot for slot, _ in digest_slots(config, tz, moment - timedelta(days=2), moment)
-        if slot < moment
-    ]
-    return earlier[-1]
+def digest_key_prefix(leader_id: int) -> str:
+    """What every digest key of the leader starts with."""
+    return f"digest:{leader_id}:"
 
 
 class Staleness(StrEnum):

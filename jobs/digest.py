@@ -2,8 +2,9 @@
 
 Content (domain model first, text second): today's and tomorrow's posts with who is assigned;
 how the duties of the last 24 hours turned out (on time, late, missing, awaiting); complaints
-recorded since the previous digest by category, urgent ones first; officers who paused
-reminders or blocked the bot.
+recorded since the leader's last digest actually sent (not the previous slot: a digest skipped
+while the bot was down must not lose its complaints) by category, urgent ones first; officers
+who paused reminders or blocked the bot.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bot.ui import local_time
 from domain.access import reach
 from domain.people import Officer
 from domain.schedule import (
+    FIRST_DIGEST_WINDOW,
     Assignment,
     ComplaintCount,
     Outcome,
@@ -26,7 +28,6 @@ from domain.schedule import (
     local_day,
     outcome,
     paused_at,
-    previous_digest,
 )
 from jobs.views import activity_name, name_of, post_lines, when_text
 from storage.repositories import Repositories
@@ -90,8 +91,9 @@ async def build_digest(
                 paused=paused_at(pauses, officer_id, post.starts_at) is not None,
             )
             duties.append(Duty(post, officer_id, state))
-    since = previous_digest(config, tz, slot_at)
-    complaints = await repos.assignments.complaints_between(units, since, slot_at)
+    # Up to now, not the slot: the next digest counts from this one's sending (``now``).
+    since = await repos.notifications.last_digest_sent(leader.id) or now - FIRST_DIGEST_WINDOW
+    complaints = await repos.assignments.complaints_between(units, since, now)
     for post in upcoming:
         for officer_id in post.officer_ids:
             if officer_id not in officers:

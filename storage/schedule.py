@@ -17,6 +17,7 @@ from domain.schedule import (
     Pause,
     Planned,
     PostStatus,
+    digest_key_prefix,
 )
 from storage.base import Repository, Row
 from storage.values import from_db_time, require_time, to_db_time
@@ -360,6 +361,17 @@ class NotificationRepository(Repository):
             (to_db_time(now), to_db_time(now), limit),
         )
         return [_notification(row) for row in rows]
+
+    async def last_digest_sent(self, leader_id: int) -> datetime | None:
+        """When the leader's most recent digest actually went out, if one ever did."""
+        prefix = digest_key_prefix(leader_id)
+        # A key range (digest:7: up to digest:7;) reads the unique key index, not the outbox.
+        row = await self._one(
+            "SELECT MAX(sent_at) FROM notifications WHERE key > ? AND key < ?"
+            " AND status = 'sent'",
+            (prefix, prefix[:-1] + ";"),
+        )
+        return from_db_time(row[0]) if row else None
 
     async def by_key(self, key: str) -> Notification | None:
         """The notification with this idempotency key."""

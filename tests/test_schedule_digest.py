@@ -194,3 +194,26 @@ async def test_digest_complaints_are_read_by_their_time(bot: BotHarness, emu: Em
     assert "complaints_created" in plan, plan
     assert "reports_unit" not in plan, plan
     assert [(c.category, c.count) for c in counts] == [("lainnya", 1)]
+
+
+async def test_digest_counts_complaints_since_the_last_digest_sent(
+    bot: BotHarness, emu: Emulator  # noqa: F811
+):
+    kanit, budi_user, _ = await seed_unit(bot, emu)
+    budi = (await bot.officer(budi_user)).id
+    await seed_report(bot, budi, wita(28, 10), wita(28, 11), wita(28, 12), number="LAP/1",
+                      post_id=None, complaints=(("lainnya", "biasa"),))
+    bot.clock.set(wita(28, 18))
+    await scan(bot)
+    assert "Keluhan sejak ringkasan lalu: 1" in kanit.last.text
+    # Recorded after Saturday's 18:00 digest; Sunday's 06:00 digest is skipped (bot down).
+    await seed_report(bot, budi, wita(28, 19), wita(28, 20), wita(28, 20, 30), number="LAP/2",
+                      post_id=None, complaints=(("lainnya", "biasa"), ("lainnya", "biasa")))
+    await bot.stop()
+    bot.clock.set(wita(29, 18, 30))
+    await bot.start()
+    assert count(kanit, "Ringkasan pimpinan") == 2  # not skipped as empty
+    assert "Keluhan sejak ringkasan lalu: 2" in kanit.last.text
+    digests = sorted((n for n in await notifications(bot) if n.kind is Kind.DIGEST),
+                     key=lambda n: n.due_at)
+    assert [n.status for n in digests[:3]] == [Delivery.SENT, Delivery.SKIPPED, Delivery.SENT]
