@@ -59,7 +59,7 @@ def test_the_bench_prints_its_table_on_tiny_sizes():
         cwd=root,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
