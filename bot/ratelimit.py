@@ -5,6 +5,10 @@ on patchy data loses a reply just as surely to a 502 from Telegram or a timed-ou
 those are retried too, a few times with growing pauses. A timed-out call may have reached
 Telegram already, so a retry can show a message twice: a duplicate reply is better than a
 missing one. Refusals (400 Bad Request, 403 Forbidden) are final and never retried.
+
+A caller for whom a duplicate is worse than a loss (the outbox: reminders, warnings, digests)
+passes ``rate_limit_args=AT_MOST_ONCE``: its timeouts are raised at once instead of retried,
+while every other call keeps the retries.
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from telegram.error import BadRequest, NetworkError
+from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
 
 logger = logging.getLogger(__name__)
@@ -22,6 +27,20 @@ NETWORK_DELAYS = (0.5, 2.0, 5.0)
 """Pauses before each retry of a 5xx or timed-out call (then the error is raised)."""
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class CallPolicy:
+    """Per-call ``rate_limit_args`` for :class:`RetryingRateLimiter`."""
+
+    retry_timeouts: bool = True
+    """False: a timed-out call may have reached Telegram, so it is raised, not repeated."""
+    max_retries: int | None = None
+    """How often a 429 is retried (None: the limiter's own setting)."""
+
+
+AT_MOST_ONCE = CallPolicy(retry_timeouts=False)
+"""For sends that must not be repeated: a timeout is reported to the caller at once."""
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -43,17 +62,26 @@ class RetryingRateLimiter(AIORateLimiter):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,
+        rate_limit_args: int | CallPolicy | None,
     ) -> JSONResult:
-        """Run the call under the rate limits; retry 5xx and timeouts after a pause."""
+        """Run the call under the rate limits; retry 5xx and (unless told not to) timeouts."""
+        if isinstance(rate_limit_args, CallPolicy):
+            policy, retries = rate_limit_args, rate_limit_args.max_retries
+        else:
+            policy, retries = CallPolicy(), rate_limit_args
         for delay in (*self._network_delays, None):
             try:
                 return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
+                    callback, args, kwargs, endpoint, data, retries
                 )
             except BadRequest:
                 raise
-            except NetworkError as error:  # includes TimedOut and 5xx answers
+            except TimedOut:
+                if not policy.retry_timeouts or delay is None:
+                    raise
+                logger.warning("%s timed out; retrying in %.1f s", endpoint, delay)
+                await asyncio.sleep(delay)
+            except NetworkError as error:  # 5xx answers, lost connections
                 if delay is None:
                     raise
                 logger.warning("%s failed (%s); retrying in %.1f s", endpoint, error, delay)

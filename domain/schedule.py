@@ -245,9 +245,26 @@ class Delivery(StrEnum):
     """Where a notification stands."""
 
     PENDING = "pending"
+    SENDING = "sending"
+    """Claimed for a send whose outcome is not recorded yet."""
     SENT = "sent"
     SKIPPED = "skipped"
     FAILED = "failed"
+    UNKNOWN = "unknown"
+    """A crash interrupted its send: it may or may not have arrived, and is not sent again."""
+
+
+AT_MOST_ONCE_KINDS = frozenset({Kind.REMINDER, Kind.OVERDUE, Kind.ESCALATE_TO, Kind.DIGEST})
+"""Told twice is worse than a rare loss: claimed before the send, never repeated after a crash
+or a timeout. Announcements of a new, moved or cancelled post stay at-least-once: a lost one
+could send an officer to the wrong place or time."""
+STUCK_CLAIM = timedelta(minutes=1)
+"""A claim this old with no outcome was interrupted by a crash (a send takes seconds)."""
+
+
+def at_most_once(kind: Kind) -> bool:
+    """Whether a notification of this kind is claimed before it is sent (see above)."""
+    return kind in AT_MOST_ONCE_KINDS
 
 
 @dataclass(frozen=True)
@@ -619,6 +636,7 @@ class Notification:
     officer_id: int | None = None
     recipient_id: int | None = None
     payload: dict[str, object] = field(default_factory=dict)
+    claimed_at: datetime | None = None
     sent_at: datetime | None = None
     late: bool = False
     reason: str | None = None

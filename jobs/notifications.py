@@ -3,12 +3,17 @@
 APScheduler drops a job whose moment passed while the loop was busy or the process was down,
 so no notification is ever an in-memory job. Instead one job scans the outbox every
 ``SCAN_SECONDS`` (and once at start-up): it expands recurring rules and digests into rows,
-then sends what is due. A row is marked sent right after its send, conditioned on still being
-pending, so a restart never sends it again; one that fell due while the bot was down is sent
-late (marked) if still useful, or skipped and logged if stale. Telegram's 429 and network
-errors are retried later; a person who blocked the bot is recorded on their officer record
-(and shown in the leader's digest); any other failure marks that row failed. One failure never
-stops the others.
+then sends what is due. Reminders, warnings, escalations and digests are at-most-once (told
+twice is worse than a rare loss): the row is claimed (``sending``) in its own transaction before
+the send and marked sent after it, so a crash in between leaves a claim that the next scan,
+a minute on, marks ``unknown`` (logged, never resent), and a send that timed out - it may well
+have reached Telegram - counts as sent (noted) instead of being repeated, by the outbox or by
+the rate limiter (``AT_MOST_ONCE``). Announcements of new, moved or cancelled posts are marked
+right after their send: a crash may repeat one, never lose it. One that fell due while the bot
+was down is sent late (marked) if still useful, or skipped and logged if stale. Telegram's 429
+and other network errors are retried later; a person who blocked the bot is recorded on their
+officer record (and shown in the leader's digest); any other failure marks that row failed. One
+failure never stops the others.
 """
 
 from __future__ import annotations
@@ -22,9 +27,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from bot import callbacks
+from bot.ratelimit import AT_MOST_ONCE
 from bot.services import Services
 from bot.ui import inline
 from conversations.report_submit import leaders_of
@@ -32,12 +45,14 @@ from domain.people import Officer
 from domain.reports import split_text
 from domain.schedule import (
     MAX_ATTEMPTS,
+    STUCK_CLAIM,
     Assignment,
     Kind,
     Notification,
     Planned,
     PostStatus,
     Staleness,
+    at_most_once,
     is_late,
     local_day,
     next_digest_after,
@@ -101,6 +116,7 @@ async def run_due_notifications(services: Services, bot: Any) -> ScanResult:
     lock = _locks.setdefault(services.db, asyncio.Lock())
     async with lock:
         now = services.clock.now()
+        await _abandon_interrupted(services, now)
         await _plan(services, now)
         result = ScanResult()
         for _ in range(_ROUNDS):
@@ -113,6 +129,15 @@ async def run_due_notifications(services: Services, bot: Any) -> ScanResult:
         if result.sent or result.skipped or result.failed or result.retried:
             logger.info("notifications: %s", result)
         return result
+
+
+async def _abandon_interrupted(services: Services, now: datetime) -> None:
+    """Claims left by a crash between send and mark: maybe delivered, so never resent."""
+    async with services.db.transaction() as tx:
+        keys = await tx.notifications.abandon_claims(now - STUCK_CLAIM)
+    for key in keys:
+        logger.warning("notification %s was being sent when the bot stopped: marked unknown,"
+                       " not resent", key)
 
 
 async def _plan(services: Services, now: datetime) -> None:
@@ -153,8 +178,14 @@ async def _deliver(
     text = decision.text
     if late and notification.kind is not Kind.DIGEST:
         text += services.texts(decision.language, "schedule.notice.late_mark")
+    once = at_most_once(notification.kind)
+    if once:
+        async with services.db.transaction() as tx:
+            if not await tx.notifications.claim(notification.id, now):
+                return
     try:
-        await bot.send_message(decision.chat_id, text, reply_markup=decision.markup)
+        await bot.send_message(decision.chat_id, text, reply_markup=decision.markup,
+                               **_send_options(bot, once=once))
     except RetryAfter as error:
         await _retry(services, notification, now, _seconds(error.retry_after), "retry_after",
                      result)
@@ -171,6 +202,18 @@ async def _deliver(
         async with services.db.transaction() as tx:
             await tx.notifications.fail(notification.id, f"bad_request: {error.message}"[:200])
         result.failed += 1
+        return
+    except TimedOut:
+        if not once:
+            await _retry(services, notification, now, None, "network", result)
+            return
+        # The request may have reached Telegram: a repeat could be a duplicate, so it counts.
+        logger.warning("notification %s timed out: probably sent, not repeated",
+                       notification.key)
+        async with services.db.transaction() as tx:
+            await tx.notifications.mark_sent(notification.id, now=now, late=late,
+                                             note="timed_out")
+        result.sent += 1
         return
     except NetworkError:
         await _retry(services, notification, now, None, "network", result)
@@ -195,6 +238,14 @@ async def _deliver(
         result.late += 1
         logger.info("notification %s sent late (due %s)", notification.key,
                     notification.due_at.isoformat())
+
+
+def _send_options(bot: Any, *, once: bool) -> dict[str, object]:
+    """``rate_limit_args`` that stop the rate limiter repeating a timed-out at-most-once send
+    (the argument is refused when the bot has no rate limiter)."""
+    if once and getattr(bot, "rate_limiter", None) is not None:
+        return {"rate_limit_args": AT_MOST_ONCE}
+    return {}
 
 
 def _seconds(value: object) -> float:

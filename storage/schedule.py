@@ -313,7 +313,7 @@ class AssignDraftRepository(Repository):
 
 _NOTIFICATION_COLUMNS = (
     "id, key, kind, assignment_id, officer_id, recipient_id, payload, due_at, status, attempts,"
-    " sent_at, late, reason"
+    " claimed_at, sent_at, late, reason"
 )
 
 
@@ -329,6 +329,7 @@ def _notification(row: Row) -> Notification:
         due_at=require_time(row["due_at"]),
         status=Delivery(row["status"]),
         attempts=row["attempts"],
+        claimed_at=from_db_time(row["claimed_at"]),
         sent_at=from_db_time(row["sent_at"]),
         late=bool(row["late"]),
         reason=row["reason"],
@@ -385,12 +386,36 @@ class NotificationRepository(Repository):
         rows = await self._all(f"SELECT {_NOTIFICATION_COLUMNS} FROM notifications ORDER BY id")
         return [_notification(row) for row in rows]
 
-    async def mark_sent(self, notification_id: int, *, now: datetime, late: bool) -> bool:
-        """Record the send; False when it was no longer pending (then nothing changes)."""
+    async def claim(self, notification_id: int, now: datetime) -> bool:
+        """Take a pending notification for sending (counts the attempt); False if taken."""
+        cursor = await self._write(
+            "UPDATE notifications SET status = 'sending', claimed_at = ?,"
+            " attempts = attempts + 1 WHERE id = ? AND status = 'pending'",
+            (to_db_time(now), notification_id),
+        )
+        return cursor.rowcount == 1
+
+    async def abandon_claims(self, before: datetime) -> list[str]:
+        """Mark claims older than ``before`` with no outcome as ``unknown``; their keys."""
+        rows = await self._all(
+            "UPDATE notifications SET status = 'unknown', reason = 'interrupted'"
+            " WHERE status = 'sending' AND claimed_at <= ? RETURNING key",
+            (to_db_time(before),),
+        )
+        return sorted(str(row[0]) for row in rows)
+
+    async def mark_sent(
+        self, notification_id: int, *, now: datetime, late: bool, note: str | None = None
+    ) -> bool:
+        """Record the send; False when it was no longer pending or claimed (nothing changes).
+
+        An attempt is counted here only for a row that was not claimed (the claim counted it).
+        """
         cursor = await self._write(
             "UPDATE notifications SET status = 'sent', sent_at = ?, late = ?,"
-            " attempts = attempts + 1 WHERE id = ? AND status = 'pending'",
-            (to_db_time(now), int(late), notification_id),
+            " reason = COALESCE(?, reason), attempts = attempts + (status = 'pending')"
+            " WHERE id = ? AND status IN ('pending', 'sending')",
+            (to_db_time(now), int(late), note, notification_id),
         )
         return cursor.rowcount == 1
 
@@ -422,17 +447,18 @@ class NotificationRepository(Repository):
         return cursor.rowcount
 
     async def retry_later(self, notification_id: int, at: datetime, reason: str) -> None:
-        """A temporary failure: count the attempt and try again at ``at``."""
+        """A temporary failure: count the attempt (unless claimed) and try again at ``at``."""
         await self._write(
-            "UPDATE notifications SET attempts = attempts + 1, next_attempt_at = ?, reason = ?"
-            " WHERE id = ? AND status = 'pending'",
+            "UPDATE notifications SET status = 'pending', attempts = attempts + (status ="
+            " 'pending'), next_attempt_at = ?, reason = ? WHERE id = ?"
+            " AND status IN ('pending', 'sending')",
             (to_db_time(at), reason, notification_id),
         )
 
     async def fail(self, notification_id: int, reason: str) -> None:
-        """A permanent failure: count the attempt and stop trying."""
+        """A permanent failure: count the attempt (unless claimed) and stop trying."""
         await self._write(
-            "UPDATE notifications SET status = 'failed', attempts = attempts + 1, reason = ?"
-            " WHERE id = ? AND status = 'pending'",
+            "UPDATE notifications SET status = 'failed', attempts = attempts + (status ="
+            " 'pending'), reason = ? WHERE id = ? AND status IN ('pending', 'sending')",
             (reason, notification_id),
         )

@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.ratelimit import RetryingRateLimiter
 from domain.schedule import Delivery, Kind
 from emulator import Emulator
 from jobs.notifications import run_due_notifications
+from storage.schedule import NotificationRepository
 from tests.conftest import ADMIN_TELEGRAM_ID
 from tests.harness import BotHarness
 from tests.test_report_flow import walk_rest
@@ -487,3 +489,70 @@ async def test_cancel_command_asks_then_discards_the_assignment_draft(bot: BotHa
         assert await repos.assign_drafts.get(leader.id) is None
     await kanit.send("/batal")
     assert "Tidak ada proses" in kanit.last.text
+
+
+@pytest.mark.parametrize("limiter", [True, False], ids=["rate_limiter", "no_limiter"])
+async def test_a_timed_out_reminder_counts_as_sent_and_is_not_repeated(
+    emu: Emulator, data_dir: Path, tmp_path: Path, limiter: bool
+):
+    # Production's limiter (which repeats timed-out replies) with short pauses.
+    harness = BotHarness(
+        emu, data_dir, start=wita(28, 10), admin_ids=frozenset({ADMIN_TELEGRAM_ID}),
+        schedule_file=schedule_file(tmp_path),
+        rate_limiter=RetryingRateLimiter(network_delays=(0.01, 0.01, 0.01)) if limiter else False,
+    )
+    await harness.start()
+    try:
+        kanit, budi, _ = await seed_unit(harness, emu)
+        await assign_post(kanit, ["Budi Santoso"])
+        # Telegram delivered the reminder, but the bot never heard back.
+        emu.fail_next("sendMessage", kind="timeout", chat_id=budi.id, executed=True)
+        harness.clock.set(wita(29, 7))
+        await scan(harness)
+        assert count(budi, "60 menit lagi") == 1
+        harness.clock.set(wita(29, 7, 5))
+        await scan(harness)
+        await harness.restart()
+        assert count(budi, "60 menit lagi") == 1
+        reminder = next(n for n in await notifications(harness) if n.key.endswith(":60"))
+        assert (reminder.status, reminder.reason, reminder.attempts) == (
+            Delivery.SENT, "timed_out", 1)
+    finally:
+        await harness.stop()
+
+
+class Crash(BaseException):
+    """The process dying between two statements."""
+
+
+async def test_a_crash_between_send_and_mark_does_not_resend(
+    bot: BotHarness, emu: Emulator, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+):
+    kanit, budi, _ = await seed_unit(bot, emu)
+    await assign_post(kanit, ["Budi Santoso"])
+
+    async def crash(*args: object, **kwargs: object) -> bool:
+        raise Crash
+
+    bot.clock.set(wita(29, 6, 59))
+    await scan(bot)  # the leader's digest goes out first
+    monkeypatch.setattr(NotificationRepository, "mark_sent", crash)
+    bot.clock.set(wita(29, 7))
+    with pytest.raises(Crash):
+        await scan(bot)
+    monkeypatch.undo()
+    assert count(budi, "60 menit lagi") == 1
+    await bot.restart()  # the claim is fresh: left alone, not resent
+    caplog.set_level("WARNING", logger="jobs.notifications")
+    bot.clock.set(wita(29, 7, 2))
+    await bot.restart()  # a minute on: interrupted, marked unknown, still not resent
+    await scan(bot)
+    assert count(budi, "60 menit lagi") == 1
+    reminder = next(n for n in await notifications(bot) if n.key.endswith(":60"))
+    assert (reminder.status, reminder.reason) == (Delivery.UNKNOWN, "interrupted")
+    assert any(reminder.key in r.getMessage() and "unknown" in r.getMessage()
+               for r in caplog.records)
+    bot.clock.set(wita(29, 8))
+    await scan(bot)
+    assert count(budi, "dimulai sekarang") == 1  # the others go out as usual
