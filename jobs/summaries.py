@@ -67,10 +67,15 @@ SHEET_PHOTOS = 9
 
 @dataclass(frozen=True)
 class Part:
-    """One message of a summary: a chart photo with a caption, or a text."""
+    """One message of a summary: a chart photo with a caption, or a text.
+
+    ``key`` names it (``chart``, ``sheet``, ``text:0/2``): a retry skips the parts sent by
+    name, not by position, since a rebuilt summary may gain or lose its sheet.
+    """
 
     text: str
     photo: bytes | None = None
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -305,8 +310,12 @@ async def render_summary(
             reports=recap.total_reports,
             complaints=recap.total_complaints,
         )
-        parts.append(Part(caption[:CAPTION_LIMIT], chart))
-    parts += [Part(chunk) for chunk in split_text(body)]
+        parts.append(Part(caption[:CAPTION_LIMIT], chart, "chart"))
+    chunks = split_text(body)
+    # The count is in the key: a text that splits differently when rebuilt is sent whole
+    # again rather than with a piece missing.
+    parts += [Part(chunk, key=f"text:{index}/{len(chunks)}")
+              for index, chunk in enumerate(chunks)]
     return parts
 
 
@@ -330,7 +339,7 @@ async def photo_sheet(
     data = await asyncio.to_thread(contact_sheet, services.photos, items, columns=3, tile=360)
     caption = services.texts(language, "summary.photo_sheet", count=len(items),
                              period=period_text(services, language, period))
-    return Part(caption[:CAPTION_LIMIT], data)
+    return Part(caption[:CAPTION_LIMIT], data, "sheet")
 
 
 async def recap_for_unit(services: Services, unit_code: str, period: Period) -> Recap:
@@ -465,15 +474,20 @@ async def _deliver(services: Services, bot: Bot, record: SummaryRecord) -> bool:
                          record.chat_id)
         await _retry(services, record, timedelta(minutes=5), repr(error))
         return False
-    if record.parts_sent >= len(parts):
+    sent = list(record.sent_parts)
+    if not sent and record.parts_sent:
+        # Recorded before parts had names: they went out in the order built.
+        sent = [part.key for part in parts[: record.parts_sent]]
+    remaining = [part for part in parts if part.key not in sent]
+    if not remaining:
         # Everything went out before (the sheet that was part of it may be gone since).
         async with services.db.transaction() as tx:
-            await tx.group_summaries.part_sent(record, record.parts_sent, done=True,
+            await tx.group_summaries.part_sent(record, sent, done=True,
                                                now=services.clock.now())
         return True
-    for index in range(record.parts_sent, len(parts)):
+    for index, part in enumerate(remaining):
         try:
-            await send_part(bot, record.chat_id, parts[index])
+            await send_part(bot, record.chat_id, part)
         except RetryAfter as error:
             await _retry(services, record, _seconds(error.retry_after), "retry_after")
             return False
@@ -496,9 +510,9 @@ async def _deliver(services: Services, bot: Bot, record: SummaryRecord) -> bool:
                          record.chat_id, error)
             await _retry(services, record, timedelta(minutes=10), error.message)
             return False
-        done = index + 1 == len(parts)
+        sent.append(part.key)
         async with services.db.transaction() as tx:
-            await tx.group_summaries.part_sent(record, index + 1, done=done,
+            await tx.group_summaries.part_sent(record, sent, done=index + 1 == len(remaining),
                                                now=services.clock.now())
     logger.info("sent the %s summary of group %s for %s", record.kind, record.chat_id,
                 record.period_start)
@@ -523,8 +537,7 @@ async def _summary_parts(services: Services, link: GroupLink, record: SummaryRec
     if weekly and services.settings.group_weekly_photo_sheet:
         sheet = await photo_sheet(services, link.unit_code, period, link.language)
         if sheet is not None:
-            # After the chart, before the text: a retry resumes by position, and the chart
-            # always comes first and the text always last.
+            # After the chart, before the text.
             parts.insert(1, sheet)
     return parts
 

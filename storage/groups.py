@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -39,6 +40,8 @@ class SummaryRecord:
     attempts: int
     next_attempt_at: datetime | None
     late: bool
+    sent_parts: tuple[str, ...] = ()
+    """The keys of the parts already sent (``chart``, ``sheet``, ``text:0/2``)."""
 
 
 _LINK_COLUMNS = (
@@ -46,7 +49,8 @@ _LINK_COLUMNS = (
     " deactivated_reason"
 )
 _SUMMARY_COLUMNS = (
-    "chat_id, kind, period_start, due_at, status, parts_sent, attempts, next_attempt_at, late"
+    "chat_id, kind, period_start, due_at, status, parts_sent, attempts, next_attempt_at, late,"
+    " sent_parts"
 )
 
 
@@ -75,6 +79,7 @@ def _summary(row: Row) -> SummaryRecord:
         attempts=row["attempts"],
         next_attempt_at=from_db_time(row["next_attempt_at"]),
         late=bool(row["late"]),
+        sent_parts=tuple(key for key in row["sent_parts"].split(",") if key),
     )
 
 
@@ -225,14 +230,16 @@ class GroupSummaryRepository(Repository):
         )
         return cursor.rowcount == 1
 
-    async def part_sent(self, record: SummaryRecord, parts_sent: int, *, done: bool,
+    async def part_sent(self, record: SummaryRecord, sent: Sequence[str], *, done: bool,
                         now: datetime) -> None:
-        """One more message went out; the last one marks the summary sent."""
+        """One more message went out (``sent``: every part's key so far); the last one marks
+        the summary sent."""
         await self._write(
-            "UPDATE group_summaries SET parts_sent = ?, status = ?, sent_at = ?"
+            "UPDATE group_summaries SET parts_sent = ?, sent_parts = ?, status = ?, sent_at = ?"
             " WHERE chat_id = ? AND kind = ? AND period_start = ?",
             (
-                parts_sent,
+                len(sent),
+                ",".join(sent),
                 "sent" if done else "sending",
                 to_db_time(now) if done else None,
                 record.chat_id,

@@ -777,3 +777,37 @@ def test_weekly_summary_on_a_wednesday_covers_the_seven_days_before_it():
     assert weekly.period.end == weekly.due_at
     assert (weekly.period.first_day, weekly.period.last_day) == (
         date(2026, 11, 25), date(2026, 12, 2))
+
+
+async def test_a_summary_resumed_after_its_sheet_vanished_still_sends_its_text(
+    emu: Emulator, data_dir, monkeypatch: pytest.MonkeyPatch
+):
+    import jobs.summaries
+    from tests.test_report_flow import fill_sapta
+
+    harness = BotHarness(emu, data_dir, start=datetime(2026, 11, 28, 2, 0, tzinfo=UTC),
+                         group_weekly_photo_sheet=True)
+    await harness.start()
+    try:
+        _, banit, group, _ = await linked(harness, emu)
+        await fill_sapta(banit, photos=1)
+        await banit.press("📤 Kirim laporan")
+        harness.clock.set(SUNDAY_1900)
+        # The daily text fails, then the weekly chart and sheet go out and its text fails.
+        emu.fail_next("sendMessage", kind="retry_after", chat_id=GROUP_ID, retry_after=5,
+                      times=2)
+        await run_due(harness)
+        assert len(sent_photos(emu, GROUP_ID)) == 2
+        # Before the retry the photos are gone (erased): the rebuilt summary has no sheet.
+
+        async def no_sheet(*_: object) -> None:
+            return None
+
+        monkeypatch.setattr(jobs.summaries, "photo_sheet", no_sheet)
+        harness.clock.advance(timedelta(seconds=6))
+        assert await run_due(harness) == 2
+        weekly = [m.kind for m in group.messages if "Rekap mingguan" in m.content]
+        assert weekly == ["photo", "text"], "the text still goes out, the chart not again"
+        assert len(sent_photos(emu, GROUP_ID)) == 2
+    finally:
+        await harness.stop()
