@@ -171,27 +171,3 @@ async def test_backup_check_and_restore_from_the_command_line(tmp_path: Path):
     code, output = await run_bot(env, tmp_path, "backup", "--to", str(elsewhere))
     assert code == 0, output
     assert elsewhere.stat().st_mode & 0o777 == 0o700
-
-
-async def test_sigterm_lets_the_update_in_hand_finish(tmp_path: Path):
-    emu = Emulator(token=TOKEN, bot_username="polmas_test_bot", bot_id=123456)
-    base_url, file_url = await emu.start_http()
-    env = python_path_env(
-        tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base_url,
-        TELEGRAM_API_FILE_URL=file_url,
-    )
-    user = emu.user(1001, "Budi")
-    process = await start_bot(env, tmp_path)
-    try:
-        await emu.wait_for(lambda: bool(emu.calls_to("setMyCommands")), 60)
-        # The reply hangs (a timeout, then a retry): the update is in hand when SIGTERM comes.
-        emu.fail_next("sendMessage", kind="timeout", chat_id=user.id)
-        await user.send("/start")
-        await emu.wait_for(lambda: not emu._faults, 30)
-        process.send_signal(signal.SIGTERM)
-        code, logs = await stop_bot(process)
-    finally:
-        await emu.stop_http()
-    assert code == 0, logs
-    assert [c.ok for c in emu.calls_to("sendMessage")] == [False, True]
-    assert "Selamat datang" in user.last.text
