@@ -24,6 +24,9 @@ DEFAULT_CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "config" / "ac
 ACTIVITY_CODE_PATTERN = r"^[a-z][a-z0-9_]{1,15}$"
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,15}$"
 NUMBER_CODE_PATTERN = r"^[A-Z][A-Z0-9]{1,9}$"
+LONGEST_TIME_RANGE_MINUTES = 1440
+"""No activity lasts longer than a day: the schedule's report lookups rely on it to read a
+bounded slice of an officer's reports (``storage/schedule.py``)."""
 
 Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN)]
 ActivityCode = Annotated[str, StringConstraints(pattern=ACTIVITY_CODE_PATTERN)]
@@ -214,7 +217,7 @@ class TimeRangeField(FieldBase):
     """
 
     type: Literal[FieldType.TIME_RANGE]
-    max_duration_minutes: int = pydantic.Field(720, ge=1, le=1440)
+    max_duration_minutes: int = pydantic.Field(720, ge=1, le=LONGEST_TIME_RANGE_MINUTES)
     warn_tolerance_minutes: int = pydantic.Field(30, ge=0, le=1440)
 
 

@@ -18,6 +18,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from domain.catalogue import Activity, Catalogue, FieldType
+from domain.schedule import Outcome, outcome
 
 RESIDENT_FIELD_KEYS = ("residents", "congregation")
 """Integer fields that count people reached, in order of preference. KHIDMAT counts its
@@ -180,6 +181,52 @@ class ScheduleCounts:
     late: int = 0
 
 
+@dataclass(frozen=True)
+class DutyRow:
+    """One officer's part of a post that ended in the period, as stored."""
+
+    assignment_id: int
+    officer_id: int
+    ends_at: datetime
+    reported_at: datetime | None
+    """When the officer's first report for the post arrived."""
+    paused: bool
+    """The officer had paused reminders (leave, sickness) when the post started."""
+
+
+@dataclass(frozen=True)
+class DutyResult:
+    """How one duty turned out, judged at one moment."""
+
+    assignment_id: int
+    officer_id: int
+    outcome: Outcome
+
+
+def judge_duties(rows: Iterable[DutyRow], *, now: datetime, grace: timedelta
+                 ) -> tuple[DutyResult, ...]:
+    """Each duty's outcome as the reminders and digests judge it (``domain.schedule``)."""
+    return tuple(
+        DutyResult(row.assignment_id, row.officer_id, outcome(
+            ends_at=row.ends_at, reported_at=row.reported_at, now=now, grace=grace,
+            paused=row.paused,
+        ))
+        for row in rows
+    )
+
+
+def count_duties(duties: Iterable[DutyResult]) -> ScheduleCounts | None:
+    """The reporting rate's numbers: a duty is expected once reported or missing (not while
+    its grace runs, nor when the officer was excused by a pause); None without any."""
+    states = [duty.outcome for duty in duties]
+    reported = states.count(Outcome.DONE) + states.count(Outcome.LATE)
+    expected = reported + states.count(Outcome.MISSING)
+    if not expected:
+        return None
+    return ScheduleCounts(expected=expected, reported=reported,
+                          late=states.count(Outcome.LATE))
+
+
 ScheduleSource = Callable[[frozenset[str], Period], Awaitable[ScheduleCounts | None]]
 """Where expected posts come from (the schedule of issue 4); ``None`` when there is none."""
 
@@ -223,6 +270,9 @@ class Recap:
     """Categories with complaints: urgent ones first, then by count, then catalogue order."""
     complaints_by_status: Mapping[str, int]
     schedule: ScheduleCounts | None = None
+    duties: tuple[DutyResult, ...] = ()
+    """Every duty of the period up to the moment it was judged (digests list the late and
+    missing ones); ``schedule`` counts them."""
 
     @property
     def total_reports(self) -> int:
@@ -278,6 +328,7 @@ def build_recap(
     reports: Iterable[ReportTally],
     complaints: Iterable[ComplaintTally],
     schedule: ScheduleCounts | None = None,
+    duties: Iterable[DutyResult] = (),
 ) -> Recap:
     """Fold the grouped rows into a :class:`Recap` (orders fixed here, once for everyone)."""
     by_activity: dict[str, int] = {activity.code: 0 for activity in catalogue.activities}
@@ -332,4 +383,5 @@ def build_recap(
         complaints=tuple(category_lines),
         complaints_by_status=statuses,
         schedule=schedule,
+        duties=tuple(duties),
     )

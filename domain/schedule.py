@@ -34,8 +34,6 @@ LATE_AFTER = timedelta(minutes=2)
 """A notification sent this long after it fell due is marked late (the bot was down or busy)."""
 MAX_ATTEMPTS = 8
 """Temporary Telegram failures (429, network) are retried this often before giving up."""
-FIRST_DIGEST_WINDOW = timedelta(hours=24)
-"""A leader's first digest counts the complaints of this long before it."""
 MIN_ESCALATION_GAP = timedelta(minutes=30)
 """With no grace period, the end-of-day escalation still comes this long after the warning."""
 
@@ -653,12 +651,3 @@ class AssignDraft:
     version: int = 0
     assignment_id: int | None = None
     updated_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class ComplaintCount:
-    """How many complaints of one category and urgency a digest reports."""
-
-    category: str
-    urgency: str
-    count: int

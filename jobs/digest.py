@@ -1,10 +1,13 @@
 """The leader digest: what a leader needs at 06:00 and 18:00, built from the database.
 
 Content (domain model first, text second): today's and tomorrow's posts with who is assigned;
-how the duties of the last 24 hours turned out (on time, late, missing, awaiting); complaints
-recorded since the leader's last digest actually sent (not the previous slot: a digest skipped
-while the bot was down must not lose its complaints) by category, urgent ones first; officers
-who paused reminders or blocked the bot.
+the recap of the 24 hours up to the slot — the same :func:`storage.recap.load_recap` that
+/rekap and the daily group summary use, so the numbers agree — with the duties that were late,
+missing or are still awaited; the open complaints (the count /keluhan shows) and those open
+longer than ``COMPLAINT_STALE_DAYS``; officers who paused reminders or blocked the bot.
+
+The window overlaps the previous digest's by 12 hours on purpose: a digest skipped while the
+bot was down leaves no hole, and a report filed late for yesterday's post is still seen.
 """
 
 from __future__ import annotations
@@ -16,21 +19,24 @@ from datetime import datetime, timedelta
 from bot.services import Services
 from bot.ui import local_time
 from domain.access import reach
+from domain.complaints import FollowUp
 from domain.people import Officer
+from domain.recap import PeriodKind, Recap, days_ending_at
 from domain.schedule import (
-    FIRST_DIGEST_WINDOW,
     Assignment,
-    ComplaintCount,
     Outcome,
     Pause,
     ScheduleConfig,
     at_local,
     local_day,
-    outcome,
-    paused_at,
 )
+from jobs.summaries import period_text, recap_lines
 from jobs.views import activity_name, name_of, post_lines, when_text
+from storage.recap import load_recap
 from storage.repositories import Repositories
+
+STALE_LINES = 10
+"""Stale complaints listed by name; the rest are counted (/keluhan lists them all)."""
 
 
 @dataclass(frozen=True)
@@ -47,9 +53,12 @@ class Digest:
     """Everything one leader's digest says."""
 
     slot_at: datetime
+    recap: Recap
+    """The 24 hours up to the slot, as /rekap and the daily group summary count them."""
     upcoming: list[Assignment] = field(default_factory=list)
     duties: list[Duty] = field(default_factory=list)
-    complaints: list[ComplaintCount] = field(default_factory=list)
+    open_complaints: int = 0
+    stale: list[FollowUp] = field(default_factory=list)
     paused: list[Pause] = field(default_factory=list)
     blocked: list[Officer] = field(default_factory=list)
     officers: dict[int, Officer] = field(default_factory=dict)
@@ -57,7 +66,8 @@ class Digest:
     @property
     def is_empty(self) -> bool:
         """Nothing to tell: no digest is sent rather than an empty one."""
-        return not (self.upcoming or self.duties or self.complaints or self.paused
+        return not (self.upcoming or self.duties or self.recap.total_reports
+                    or self.recap.total_complaints or self.stale or self.paused
                     or self.blocked)
 
     def count(self, state: Outcome) -> int:
@@ -77,23 +87,19 @@ async def build_digest(
     tz = services.settings.tz
     units = reach(leader, services.organisation)
     officers = {o.id: o for o in await repos.officers.in_units(units)}
+    period = days_ending_at(slot_at, 1, tz, PeriodKind.DAY)
+    recap = await load_recap(repos.recaps, services.catalogue, units, period,
+                             now=now, grace=config.grace)
+    ended = {post.id: post for post in await repos.assignments.in_units(
+        units, period.start, period.end, by_end=True)}
+    duties = [Duty(ended[duty.assignment_id], duty.officer_id, duty.outcome)
+              for duty in recap.duties if duty.assignment_id in ended]
     until = at_local(local_day(slot_at, tz) + timedelta(days=2), datetime.min.time(), tz)
     upcoming = await repos.assignments.in_units(units, slot_at, until)
-    ended = await repos.assignments.in_units(units, slot_at - timedelta(days=1), slot_at,
-                                             by_end=True)
-    pauses = await repos.pauses.current(officers, slot_at - timedelta(days=1))
-    duties = []
-    for post in ended:
-        for officer_id in post.officer_ids:
-            reported = await repos.assignments.reported_at(post, officer_id)
-            state = outcome(
-                ends_at=post.ends_at, reported_at=reported, now=now, grace=config.grace,
-                paused=paused_at(pauses, officer_id, post.starts_at) is not None,
-            )
-            duties.append(Duty(post, officer_id, state))
-    # Up to now, not the slot: the next digest counts from this one's sending (``now``).
-    since = await repos.notifications.last_digest_sent(leader.id) or now - FIRST_DIGEST_WINDOW
-    complaints = await repos.assignments.complaints_between(units, since, now)
+    pauses = await repos.pauses.current(officers, period.start)
+    stale_before = now - timedelta(days=services.settings.complaint_stale_days)
+    stale = await repos.complaint_desk.open_longer_than(units, stale_before)
+    open_complaints = await repos.complaint_desk.count_open_in_scope(units, leader.id)
     for post in upcoming:
         for officer_id in post.officer_ids:
             if officer_id not in officers:
@@ -103,34 +109,33 @@ async def build_digest(
     horizon = slot_at + timedelta(days=1)
     return Digest(
         slot_at=slot_at,
+        recap=recap,
         upcoming=upcoming,
         duties=duties,
-        complaints=_urgent_first(services, complaints),
+        open_complaints=open_complaints,
+        stale=_urgent_first(services, stale),
         paused=[p for p in pauses if p.ends_at > slot_at and p.starts_at < horizon],
         blocked=[o for o in officers.values() if o.blocked_at is not None and o.id != leader.id],
         officers=officers,
     )
 
 
-def _urgent_first(services: Services, counts: list[ComplaintCount]) -> list[ComplaintCount]:
+def _urgent_first(services: Services, complaints: list[FollowUp]) -> list[FollowUp]:
     urgent = {level.key for level in services.catalogue.urgency_levels if level.urgent}
-    return sorted(counts, key=lambda c: (c.urgency not in urgent, -c.count, c.category))
+    return sorted(complaints, key=lambda c: (c.urgency not in urgent, c.created_at, c.id))
 
 
 def render_digest(services: Services, digest: Digest, language: str) -> str:
-    """The digest as one message (HTML)."""
+    """The digest as one message (HTML): numbers first, then the people to follow up, then
+    the coming posts."""
     texts = services.texts
     tz = services.settings.tz
     officers = digest.officers
     lines = [texts(language, "schedule.digest.heading",
                    when=local_time(digest.slot_at, tz, texts, language))]
-    if digest.upcoming:
-        lines.append("")
-        lines.append(texts(language, "schedule.digest.upcoming"))
-        for post in digest.upcoming:
-            lines.extend(post_lines(services, post, language, officers))
-    else:
-        lines.extend(["", texts(language, "schedule.digest.upcoming_none")])
+    lines.extend(["", texts(language, "schedule.digest.recap",
+                            period=period_text(services, language, digest.recap.period))])
+    lines.extend(recap_lines(services, language, digest.recap))
     if digest.duties:
         lines.append("")
         lines.append(texts(
@@ -150,25 +155,16 @@ def render_digest(services: Services, digest: Digest, language: str) -> str:
                                                    language)),
                 when=when_text(services, duty.assignment, language),
             ))
-    lines.append("")
-    if digest.complaints:
-        total = sum(c.count for c in digest.complaints)
-        lines.append(texts(language, "schedule.digest.complaints", total=total))
-        urgent = {level.key for level in services.catalogue.urgency_levels if level.urgent}
-        levels = {level.key: level.label.get(language)
-                  for level in services.catalogue.urgency_levels}
-        categories = services.catalogue.complaint_categories
-        for item in digest.complaints:
-            label = categories[item.category].get(language) if item.category in categories \
-                else item.category
-            lines.append(texts(
-                language, "schedule.digest.complaint_line",
-                urgent="❗ " if item.urgency in urgent else "",
-                category=html.escape(label), urgency=levels.get(item.urgency, item.urgency),
-                count=item.count,
-            ))
-    else:
-        lines.append(texts(language, "schedule.digest.complaints_none"))
+    lines.extend(["", texts(language, "schedule.digest.complaints_open",
+                            count=digest.open_complaints)])
+    if digest.stale:
+        lines.append(texts(language, "schedule.digest.stale",
+                           count=len(digest.stale), days=services.settings.complaint_stale_days))
+        lines.extend(_stale_line(services, item, digest, language)
+                     for item in digest.stale[:STALE_LINES])
+        if len(digest.stale) > STALE_LINES:
+            lines.append(texts(language, "schedule.digest.stale_more",
+                               count=len(digest.stale) - STALE_LINES))
     if digest.paused:
         lines.extend(["", texts(language, "schedule.digest.paused")])
         for pause in digest.paused:
@@ -182,4 +178,29 @@ def render_digest(services: Services, digest: Digest, language: str) -> str:
     if digest.blocked:
         lines.extend(["", texts(language, "schedule.digest.blocked",
                                 names=", ".join(name_of(o) for o in digest.blocked))])
+    # Last: the one part that can run long (a truncated digest loses posts, not numbers).
+    if digest.upcoming:
+        lines.append("")
+        lines.append(texts(language, "schedule.digest.upcoming"))
+        for post in digest.upcoming:
+            lines.extend(post_lines(services, post, language, officers))
+    else:
+        lines.extend(["", texts(language, "schedule.digest.upcoming_none")])
     return "\n".join(lines)
+
+
+def _stale_line(services: Services, item: FollowUp, digest: Digest, language: str) -> str:
+    catalogue = services.catalogue
+    urgent = {level.key for level in catalogue.urgency_levels if level.urgent}
+    label = catalogue.complaint_categories.get(item.category)
+    assignee = digest.officers.get(item.assigned_to) if item.assigned_to is not None else None
+    return services.texts(
+        language, "schedule.digest.stale_line",
+        urgent="❗ " if item.urgency in urgent else "",
+        category=html.escape(label.get(language) if label else item.category),
+        days=(digest.slot_at - item.created_at).days,
+        number=html.escape(item.report_number),
+        status=services.texts(language, f"complaints.status.{item.status.value}"),
+        assignee=name_of(assignee) if assignee else services.texts(
+            language, "schedule.digest.unassigned"),
+    )

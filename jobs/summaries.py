@@ -195,12 +195,18 @@ def summary_text(
     late: bool = False,
 ) -> str:
     """The summary as one HTML text (split later if Telegram's limit needs it)."""
-    texts = services.texts
-    catalogue = services.catalogue
     lines = [title, period_text(services, language, recap.period)]
     if late:
-        lines.append(texts(language, "summary.late"))
-    lines += ["", texts(language, "summary.reports", count=recap.total_reports)]
+        lines.append(services.texts(language, "summary.late"))
+    return "\n".join([*lines, "", *recap_lines(services, language, recap)])
+
+
+def recap_lines(services: Services, language: str, recap: Recap) -> list[str]:
+    """A recap's numbers as lines: reports per activity, reporting rate, residents reached,
+    officers, complaints. Group summaries, /rekap and leader digests all show these lines."""
+    texts = services.texts
+    catalogue = services.catalogue
+    lines = [texts(language, "summary.reports", count=recap.total_reports)]
     for code, count in recap.reports_by_activity.items():
         name = _activity_name(services, language, code)
         lines.append(texts(language, "summary.activity_line", activity=html.escape(name),
@@ -239,7 +245,7 @@ def summary_text(
                                    count=line.total))
     else:
         lines.append(texts(language, "summary.complaints_none"))
-    return "\n".join(lines)
+    return lines
 
 
 def _activity_name(services: Services, language: str, code: str) -> str:

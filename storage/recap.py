@@ -16,15 +16,20 @@ from typing import Any
 from domain.catalogue import Catalogue
 from domain.recap import (
     ComplaintTally,
+    DutyResult,
+    DutyRow,
     Period,
     Recap,
     ReportTally,
     ScheduleCounts,
     ScheduleSource,
     build_recap,
+    count_duties,
+    judge_duties,
     resident_field_keys,
 )
 from storage.base import Repository
+from storage.schedule import first_report, first_report_columns
 from storage.values import require_time, to_db_time
 
 ACTIVITY_TIME = "COALESCE(r.started_at, r.submitted_at)"
@@ -35,6 +40,25 @@ REPORT_GRACE = timedelta(hours=2)
 
 def _in_units(units: Sequence[str]) -> str:
     return f"r.unit_code IN ({','.join('?' * len(units))})"
+
+
+def _duties_query(
+    codes: Sequence[str], start: datetime, end: datetime, officer_id: int | None
+) -> tuple[str, tuple[Any, ...]]:
+    officer_sql = " AND o.officer_id = ?" if officer_id is not None else ""
+    sql = (
+        "SELECT a.id, o.officer_id, a.ends_at,"
+        f" {first_report_columns('o.officer_id')},"
+        " EXISTS (SELECT 1 FROM reminder_pauses p WHERE p.officer_id = o.officer_id"
+        "  AND p.starts_at <= a.starts_at AND p.ends_at > a.starts_at) AS paused"
+        " FROM assignments a JOIN assignment_officers o ON o.assignment_id = a.id"
+        f" WHERE a.status = 'planned' AND a.unit_code IN ({','.join('?' * len(codes))})"
+        f" AND a.ends_at >= ? AND a.ends_at < ?{officer_sql}"
+        " ORDER BY a.starts_at, a.id, o.officer_id"
+    )
+    params = (*codes, to_db_time(start), to_db_time(end),
+              *([] if officer_id is None else [officer_id]))
+    return sql, params
 
 
 class RecapRepository(Repository):
@@ -135,65 +159,37 @@ class RecapRepository(Repository):
             for row in reversed(rows)
         ]
 
-    async def has_schedule(self) -> bool:
-        """Whether the schedule tables (migration 0004, issue 4) exist in this database."""
-        row = await self._one(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'assignment_officers'"
-        )
-        return row is not None
-
-    async def schedule_counts(
+    async def duties(
         self,
         units: Iterable[str],
         start: datetime,
         end: datetime,
         *,
-        now: datetime,
-        grace: timedelta,
         officer_id: int | None = None,
-    ) -> ScheduleCounts | None:
-        """Duties (a post times an assigned officer) that ended in [start, end), and how many
-        were reported, as the digests judge them (``domain.schedule.outcome``).
-
-        A duty is reported by the officer's report tied to the post or, untied, a report of the
-        same activity overlapping its time; late when it came more than ``grace`` after the
-        end. A duty not reported yet counts only once it is missing (its grace over at ``now``)
-        and the officer had not paused reminders when it started. None without schedule tables
-        or without duties, so a recap says "no schedule".
-        """
+    ) -> list[DutyRow]:
+        """Duties (a post times an assigned officer) of planned posts that ended in
+        [start, end), each with its first report and whether the officer had paused reminders
+        when it started; :func:`domain.recap.judge_duties` decides how each turned out."""
         codes = sorted(set(units))
-        if not codes or not await self.has_schedule():
-            return None
-        marks = ",".join("?" * len(codes))
-        officer_sql = " AND o.officer_id = ?" if officer_id is not None else ""
-        row = await self._one(
-            "SELECT COUNT(*) AS expected, COALESCE(SUM(first IS NOT NULL), 0) AS reported,"
-            " COALESCE(SUM(first > deadline), 0) AS late FROM ("
-            " SELECT (SELECT MIN(r.submitted_at) FROM reports r"
-            "  WHERE r.officer_id = o.officer_id AND (r.assignment_id = a.id"
-            "  OR (r.assignment_id IS NULL AND r.activity_code = a.activity_code"
-            "  AND r.started_at < a.ends_at AND r.ended_at > a.starts_at))) AS first,"
-            " strftime('%Y-%m-%dT%H:%M:%f000Z', a.ends_at, ?) AS deadline,"
-            " EXISTS (SELECT 1 FROM reminder_pauses p WHERE p.officer_id = o.officer_id"
-            "  AND p.starts_at <= a.starts_at AND p.ends_at > a.starts_at) AS paused"
-            " FROM assignments a JOIN assignment_officers o ON o.assignment_id = a.id"
-            f" WHERE a.status = 'planned' AND a.unit_code IN ({marks})"
-            f" AND a.ends_at >= ? AND a.ends_at < ?{officer_sql})"
-            " WHERE first IS NOT NULL OR (NOT paused AND deadline < ?)",
-            (
-                f"+{int(grace.total_seconds())} seconds",
-                *codes,
-                to_db_time(start),
-                to_db_time(end),
-                *([] if officer_id is None else [officer_id]),
-                to_db_time(now),
-            ),
-        )
-        if row is None or not row["expected"]:
-            return None
-        return ScheduleCounts(
-            expected=int(row["expected"]), reported=int(row["reported"]), late=int(row["late"])
-        )
+        if not codes:
+            return []
+        rows = await self._all(*_duties_query(codes, start, end, officer_id))
+        return [
+            DutyRow(
+                assignment_id=row["id"],
+                officer_id=row["officer_id"],
+                ends_at=require_time(row["ends_at"]),
+                reported_at=first_report(row),
+                paused=bool(row["paused"]),
+            )
+            for row in rows
+        ]
+
+    async def duties_plan(self, units: Iterable[str], start: datetime, end: datetime) -> str:
+        """SQLite's plan for :meth:`duties` (tests check which indexes find the reports)."""
+        sql, params = _duties_query(sorted(set(units)), start, end, None)
+        rows = await self._all(f"EXPLAIN QUERY PLAN {sql}", params)
+        return " | ".join(str(row["detail"]) for row in rows)
 
     async def query_plan(self, units: Iterable[str], start: datetime, end: datetime) -> str:
         """SQLite's plan for the report query (tests check that it uses an index)."""
@@ -230,14 +226,15 @@ async def load_recap(
         unit_set, period.start, period.end, officer_id=officer_id
     )
     counts: ScheduleCounts | None = None
+    duties: tuple[DutyResult, ...] = ()
     if schedule is not None:
         counts = await schedule(unit_set, period)
     elif now is not None and min(period.end, now) > period.start:
-        counts = await recaps.schedule_counts(
-            unit_set, period.start, min(period.end, now), now=now, grace=grace,
-            officer_id=officer_id,
-        )
-    return build_recap(period, unit_set, catalogue, tallies, complaints, counts)
+        rows = await recaps.duties(unit_set, period.start, min(period.end, now),
+                                   officer_id=officer_id)
+        duties = judge_duties(rows, now=now, grace=grace)
+        counts = count_duties(duties)
+    return build_recap(period, unit_set, catalogue, tallies, complaints, counts, duties)
 
 
 async def rate_series(
@@ -256,8 +253,7 @@ async def rate_series(
         end = min(period.end, now)
         counts = None
         if end > period.start:
-            counts = await recaps.schedule_counts(
-                unit_set, period.start, end, now=now, grace=grace, officer_id=officer_id
-            )
+            rows = await recaps.duties(unit_set, period.start, end, officer_id=officer_id)
+            counts = count_duties(judge_duties(rows, now=now, grace=grace))
         series.append((period, counts))
     return series

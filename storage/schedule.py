@@ -7,17 +7,16 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from domain.catalogue import LONGEST_TIME_RANGE_MINUTES
 from domain.schedule import (
     AssignDraft,
     Assignment,
-    ComplaintCount,
     Delivery,
     Kind,
     Notification,
     Pause,
     Planned,
     PostStatus,
-    digest_key_prefix,
 )
 from storage.base import Repository, Row
 from storage.values import from_db_time, require_time, to_db_time
@@ -37,6 +36,36 @@ _ASSIGNMENT_COLUMNS = (
     " (SELECT group_concat(officer_id) FROM assignment_officers o WHERE o.assignment_id = a.id)"
     " AS officer_ids"
 )
+
+
+def first_report_columns(officer: str) -> str:
+    """Columns ``tied`` and ``overlapping``: the first report of officer ``officer`` (an SQL
+    expression) for post ``a``, read in two indexed lookups.
+
+    A report tied to the post counts; so does a report of the same activity by the officer,
+    tied to no post, whose time range overlaps the post's. One ``OR`` of the two made SQLite
+    walk the officer's whole history; the second lookup is also bounded below (no activity
+    lasts longer than ``LONGEST_TIME_RANGE_MINUTES``) so it reads a slice of
+    ``reports_officer_activity``. :func:`first_report` takes the earlier of the two.
+    """
+    # INDEXED BY: without statistics the planner walks ``reports_officer`` in submission order
+    # to stop at the first match, which for a duty never reported is the whole history.
+    return (
+        "(SELECT MIN(r.submitted_at) FROM reports r INDEXED BY reports_assignment"
+        f" WHERE r.assignment_id = a.id AND r.officer_id = {officer}) AS tied,"
+        " (SELECT MIN(r.submitted_at) FROM reports r INDEXED BY reports_officer_activity"
+        f" WHERE r.officer_id = {officer} AND r.activity_code = a.activity_code"
+        " AND r.assignment_id IS NULL AND r.started_at > strftime('%Y-%m-%dT%H:%M:%f000Z',"
+        f" a.starts_at, '-{LONGEST_TIME_RANGE_MINUTES} minutes')"
+        " AND r.started_at < a.ends_at AND r.ended_at > a.starts_at) AS overlapping"
+    )
+
+
+def first_report(row: Row) -> datetime | None:
+    """The earlier of a row's ``tied`` and ``overlapping`` report times."""
+    found = [moment for moment in (from_db_time(row["tied"]), from_db_time(row["overlapping"]))
+             if moment is not None]
+    return min(found, default=None)
 
 
 def _assignment(row: Row) -> Assignment:
@@ -161,58 +190,18 @@ class AssignmentRepository(Repository):
         return [_assignment(row) for row in rows]
 
     async def reported_at(self, assignment: Assignment, officer_id: int) -> datetime | None:
-        """When the officer's report for the post arrived, if it did.
-
-        A report tied to the post counts; so does, for a post without a tied report, a report
-        of the same activity by the officer whose time range overlaps the post's.
-        """
+        """When the officer's report for the post arrived, if it did (see ``FIRST_REPORT``)."""
         row = await self._one(
-            "SELECT submitted_at FROM reports WHERE officer_id = ? AND (assignment_id = ?"
-            " OR (assignment_id IS NULL AND activity_code = ? AND started_at < ?"
-            " AND ended_at > ?))"
-            " ORDER BY submitted_at LIMIT 1",
-            (officer_id, assignment.id, assignment.activity_code,
-             to_db_time(assignment.ends_at), to_db_time(assignment.starts_at)),
+            f"SELECT {first_report_columns('?')} FROM assignments a WHERE a.id = ?",
+            (officer_id, officer_id, assignment.id),
         )
-        return from_db_time(row[0]) if row else None
+        return first_report(row) if row else None
 
     async def bind_draft(self, draft_id: int, assignment_id: int) -> None:
         """Tie a report draft to the post it reports on (its report will carry the link)."""
         await self._write(
             "UPDATE report_drafts SET assignment_id = ? WHERE id = ?", (assignment_id, draft_id)
         )
-
-    async def complaints_between(
-        self, unit_codes: Iterable[str], start: datetime, end: datetime
-    ) -> list[ComplaintCount]:
-        """Complaints recorded in ``(start, end]`` in reports of these units, counted."""
-        units = sorted(set(unit_codes))
-        if not units:
-            return []
-        rows = await self._all(*_complaints_query(units, start, end))
-        return [ComplaintCount(row[0], row[1], int(row[2])) for row in rows]
-
-    async def complaints_plan(
-        self, unit_codes: Iterable[str], start: datetime, end: datetime
-    ) -> str:
-        """SQLite's plan for ``complaints_between`` (tests check which index drives it)."""
-        sql, params = _complaints_query(sorted(set(unit_codes)), start, end)
-        rows = await self._all(f"EXPLAIN QUERY PLAN {sql}", params)
-        return " | ".join(str(row["detail"]) for row in rows)
-
-
-def _complaints_query(
-    units: Sequence[str], start: datetime, end: datetime
-) -> tuple[str, tuple[object, ...]]:
-    # A digest's window holds a few complaints, a unit years of reports: CROSS JOIN keeps
-    # complaints as the outer loop, read by created_at (complaints_created), each joined to its
-    # report by id. Left to itself the planner walked every report of the unit.
-    sql = (
-        "SELECT c.category, c.urgency, COUNT(*) FROM complaints c CROSS JOIN reports r"
-        " ON r.id = c.report_id WHERE c.created_at > ? AND c.created_at <= ?"
-        f" AND r.unit_code IN ({_marks(units)}) GROUP BY c.category, c.urgency"
-    )
-    return sql, (to_db_time(start), to_db_time(end), *units)
 
 
 def _pause(row: Row) -> Pause:
@@ -362,17 +351,6 @@ class NotificationRepository(Repository):
             (to_db_time(now), to_db_time(now), limit),
         )
         return [_notification(row) for row in rows]
-
-    async def last_digest_sent(self, leader_id: int) -> datetime | None:
-        """When the leader's most recent digest actually went out, if one ever did."""
-        prefix = digest_key_prefix(leader_id)
-        # A key range (digest:7: up to digest:7;) reads the unique key index, not the outbox.
-        row = await self._one(
-            "SELECT MAX(sent_at) FROM notifications WHERE key > ? AND key < ?"
-            " AND status = 'sent'",
-            (prefix, prefix[:-1] + ";"),
-        )
-        return from_db_time(row[0]) if row else None
 
     async def by_key(self, key: str) -> Notification | None:
         """The notification with this idempotency key."""

@@ -445,8 +445,6 @@ async def test_summary_for_a_unit_counts_units_below_it(harness: BotHarness, emu
 
 async def test_reporting_rate_comes_from_the_schedule(harness: BotHarness, emu: Emulator):
     _, _, group, people = await linked(harness, emu)
-    async with harness.db.reading() as repos:
-        assert await repos.recaps.has_schedule()
     wita = timedelta(hours=8)
     saturday = datetime(2026, 11, 28, tzinfo=UTC) - wita  # 00:00 WITA
 

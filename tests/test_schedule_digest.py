@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 from domain.answers import Complaint
+from domain.complaints import ComplaintStatus
 from domain.schedule import Delivery, Kind
 from emulator import Emulator
+from jobs.summaries import run_due_summaries
 from tests.harness import BotHarness
-from tests.test_schedule import bot, count, notifications, scan, seed_unit, wita  # noqa: F401
+from tests.test_schedule import (  # noqa: F401
+    bot,
+    count,
+    notifications,
+    scan,
+    schedule_file,
+    seed_unit,
+    wita,
+)
 
 __all__ = ["bot"]
 
@@ -27,10 +38,11 @@ async def seed_post(harness: BotHarness, officer_ids: list[int], start: datetime
 
 async def seed_report(harness: BotHarness, officer_id: int, start: datetime, end: datetime,
                       submitted: datetime, *, number: str, post_id: int | None,
-                      complaints: tuple[tuple[str, str], ...] = ()) -> None:
+                      complaints: tuple[tuple[str, str], ...] = (),
+                      unit: str = "binkamsa") -> None:
     async with harness.db.transaction() as tx:
         report_id = await tx.reports.create(
-            number=number, activity_code="sapta", officer_id=officer_id, unit_code="binkamsa",
+            number=number, activity_code="sapta", officer_id=officer_id, unit_code=unit,
             started_at=start, ended_at=end, place="Kel. Heledulaa", latitude=None,
             longitude=None, equipment=None, warnings_ack_at=None, answers={},
             assignment_id=post_id, now=submitted,
@@ -81,14 +93,21 @@ async def test_digest_on_a_seeded_week(bot: BotHarness, emu: Emulator):  # noqa:
     assert digest.date == int(datetime(2026, 11, 28, 10, 0, tzinfo=UTC).timestamp())
     text = digest.text
     assert "Sabtu, 28/11/2026 18.00 WITA" in text
-    assert "4 tugas · 1 tepat waktu · 1 terlambat · 1 tidak ada laporan · 1 menunggu" in text
+    assert "24 jam terakhir · Jumat, 27/11/2026 pukul 18.00 – Sabtu, 28/11/2026 pukul 18.00" \
+        in text
+    assert "Laporan kegiatan: 2" in text
+    assert "Tingkat pelaporan: 2 dari 3 pos terjadwal (67%)" in text
+    assert "Tugas yang berakhir: 4 · 1 tepat waktu · 1 terlambat · 1 tidak ada laporan" \
+           " · 1 menunggu" in text
     assert "🕒 terlambat BRIPKA Citra Lestari" in text
     assert "❌ tidak ada laporan BRIPKA Citra Lestari — POS SAPTA Jumat, 27/11/2026 20.00" in text
     assert "Minggu, 29/11/2026 08.00 WITA–09.00" in text
     assert "BRIPKA Budi Santoso, BRIPKA Citra Lestari" in text
-    assert "Keluhan sejak ringkasan lalu: 3" in text
-    assert text.index("❗ Narkoba (Darurat): 1") < text.index("Pencurian (Biasa): 1")
-    assert "Lainnya" not in text  # complaints of earlier days were in earlier digests
+    assert "Keluhan warga: 3" in text
+    assert text.index("• Narkoba: 1 (1 darurat)") < text.index("• Pencurian: 1")
+    assert "Lainnya" not in text  # complaints of earlier days belong to their own days
+    assert "Keluhan warga belum selesai: 7" in text  # all of them are still open
+    assert "Terbuka lebih dari" not in text  # none older than a week
     assert "081234567890" not in text
     assert "Pak Hasan" not in text
 
@@ -179,24 +198,19 @@ async def test_digest_missed_while_down_is_replaced_by_the_next(
     assert any("stale (next_digest)" in record.getMessage() for record in caplog.records)
 
 
-async def test_digest_complaints_are_read_by_their_time(bot: BotHarness, emu: Emulator):  # noqa: F811
-    _, budi_user, _ = await seed_unit(bot, emu)
-    budi = (await bot.officer(budi_user)).id
-    for index in range(60):  # two months of reports with a complaint each
-        day = wita(1, 8) + timedelta(days=index)
-        await seed_report(bot, budi, day, day + timedelta(hours=1), day + timedelta(hours=2),
-                          number=f"LAP/SAPTA/2026/11/{index:04d}", post_id=None,
-                          complaints=(("lainnya", "biasa"),))
+async def test_digest_duties_read_an_officers_reports_through_indexes(
+    bot: BotHarness, emu: Emulator  # noqa: F811
+):
     async with bot.db.reading() as repos:
-        plan = await repos.assignments.complaints_plan(["binkamsa"], wita(28, 6), wita(28, 18))
-        counts = await repos.assignments.complaints_between(["binkamsa"], wita(27, 6),
-                                                            wita(28, 6))
-    assert "complaints_created" in plan, plan
-    assert "reports_unit" not in plan, plan
-    assert [(c.category, c.count) for c in counts] == [("lainnya", 1)]
+        plan = await repos.recaps.duties_plan(["binkamsa"], wita(27, 18), wita(28, 18))
+    # The first report of a duty: tied by post, or overlapping in a bounded slice of time.
+    assert "reports_assignment" in plan, plan
+    assert "reports_officer_activity (officer_id=? AND activity_code=? AND started_at>? AND" \
+           " started_at<?)" in plan, plan
+    assert "SCAN r" not in plan, plan
 
 
-async def test_digest_counts_complaints_since_the_last_digest_sent(
+async def test_a_digest_missed_while_down_leaves_no_hole(
     bot: BotHarness, emu: Emulator  # noqa: F811
 ):
     kanit, budi_user, _ = await seed_unit(bot, emu)
@@ -205,15 +219,114 @@ async def test_digest_counts_complaints_since_the_last_digest_sent(
                       post_id=None, complaints=(("lainnya", "biasa"),))
     bot.clock.set(wita(28, 18))
     await scan(bot)
-    assert "Keluhan sejak ringkasan lalu: 1" in kanit.last.text
-    # Recorded after Saturday's 18:00 digest; Sunday's 06:00 digest is skipped (bot down).
-    await seed_report(bot, budi, wita(28, 19), wita(28, 20), wita(28, 20, 30), number="LAP/2",
+    assert "Keluhan warga: 1" in kanit.last.text
+    # After Saturday's 18:00 digest; Sunday's 06:00 digest is skipped (bot down), and the
+    # report is filed the next morning for Saturday evening's post.
+    await seed_report(bot, budi, wita(28, 19), wita(28, 20), wita(29, 7), number="LAP/2",
                       post_id=None, complaints=(("lainnya", "biasa"), ("lainnya", "biasa")))
     await bot.stop()
     bot.clock.set(wita(29, 18, 30))
     await bot.start()
     assert count(kanit, "Ringkasan pimpinan") == 2  # not skipped as empty
-    assert "Keluhan sejak ringkasan lalu: 2" in kanit.last.text
+    assert "Laporan kegiatan: 1" in kanit.last.text
+    assert "Keluhan warga: 2" in kanit.last.text
     digests = sorted((n for n in await notifications(bot) if n.kind is Kind.DIGEST),
                      key=lambda n: n.due_at)
     assert [n.status for n in digests[:3]] == [Delivery.SENT, Delivery.SKIPPED, Delivery.SENT]
+
+
+async def test_digest_lists_complaints_open_longer_than_the_configured_age(
+    bot: BotHarness, emu: Emulator  # noqa: F811
+):
+    kanit, budi_user, _ = await seed_unit(bot, emu)
+    budi = await bot.officer(budi_user)
+    assert budi is not None
+    other = emu.user(1500, "Dewi")
+    dewi = await bot.seed_officer(other, name="Dewi Lain", nrp="87650000", unit="binpolmas")
+    await seed_report(bot, budi.id, wita(10, 8), wita(10, 9), wita(10, 10), number="LAP/OLD/1",
+                      post_id=None, complaints=(("narkoba", "darurat"), ("lainnya", "biasa")))
+    await seed_report(bot, dewi.id, wita(12, 8), wita(12, 9), wita(12, 10), number="LAP/OLD/2",
+                      post_id=None, complaints=(("pencurian", "biasa"),), unit="binpolmas")
+    await seed_report(bot, budi.id, wita(25, 8), wita(25, 9), wita(25, 10), number="LAP/NEW",
+                      post_id=None, complaints=(("kdrt", "biasa"),))
+    async with bot.db.reading() as repos:
+        old = await repos.complaint_desk.open_longer_than(["binkamsa"], wita(20, 0))
+    narkoba = next(c for c in old if c.category == "narkoba")
+    lainnya = next(c for c in old if c.category == "lainnya")
+    async with bot.db.transaction() as tx:
+        assert await tx.complaint_desk.assign(narkoba.id, expected=ComplaintStatus.NEW,
+                                              officer_id=budi.id, actor_id=budi.id,
+                                              now=wita(11, 9))
+        assert await tx.complaint_desk.move(lainnya.id, expected=ComplaintStatus.NEW,
+                                            new=ComplaintStatus.RESOLVED, actor_id=budi.id,
+                                            note="Sudah ditangani", now=wita(11, 9))
+
+    bot.clock.set(wita(28, 18))
+    await scan(bot)
+    text = kanit.last.text
+    assert "Ringkasan pimpinan" in text
+    assert "Keluhan warga belum selesai: 2" in text  # narkoba (old) and kdrt (new)
+    assert "Terbuka lebih dari 7 hari: 1" in text
+    assert "• ❗ Narkoba — 18 hari · LAP/OLD/1 · Baru · BRIPKA Budi Santoso" in text
+    assert "LAP/OLD/2" not in text  # another unit's
+    assert "Pak Hasan" not in text
+    assert "081234567890" not in text
+
+
+async def test_digest_group_summary_and_recap_show_the_same_numbers(
+    emu: Emulator, data_dir: Path, tmp_path: Path
+):
+    """One computation: on a seeded Saturday the 18:00 digest, the 18:00 daily group summary
+    and /rekap for today carry the same lines, and they equal counts made here from the
+    seeded rows."""
+    harness = BotHarness(emu, data_dir, start=wita(28, 6), schedule_file=schedule_file(tmp_path),
+                         group_daily_summary_time=time(18, 0))
+    await harness.start()
+    try:
+        kanit, budi_user, citra_user = await seed_unit(harness, emu)
+        budi = (await harness.officer(budi_user)).id
+        citra = (await harness.officer(citra_user)).id
+        group = emu.group(-100777, "Binkamsa", members=[kanit])
+        await kanit.send("/hubungkan", chat=group)
+        on_time = await seed_post(harness, [budi], wita(28, 7), wita(28, 8))
+        await seed_post(harness, [citra], wita(28, 9), wita(28, 10))  # missing
+        late = await seed_post(harness, [citra], wita(28, 11), wita(28, 12))
+        await seed_report(harness, budi, wita(28, 7), wita(28, 8), wita(28, 8, 30),
+                          number="LAP/A", post_id=on_time,
+                          complaints=(("narkoba", "darurat"), ("pencurian", "biasa")))
+        await seed_report(harness, citra, wita(28, 11), wita(28, 12), wita(28, 15),
+                          number="LAP/B", post_id=late, complaints=(("narkoba", "biasa"),))
+        await seed_report(harness, budi, wita(28, 13), wita(28, 14), wita(28, 14, 10),
+                          number="LAP/C", post_id=None)  # unscheduled
+
+        harness.clock.set(wita(28, 18))
+        await scan(harness)
+        services = harness.application.bot_data.services
+        assert services is not None
+        await run_due_summaries(services, harness.application.bot)
+        digest = kanit.last.text
+        summary = next(m.content for m in group.messages
+                       if m.content.startswith("📊 Rekap harian"))
+        await kanit.send("/rekap")
+        recap = kanit.last.text
+    finally:
+        await harness.stop()
+
+    def numbers(text: str) -> list[str]:
+        """From the report count to the end of the complaints block."""
+        lines = [*text.split("\n"), ""]
+        first = next(i for i, line in enumerate(lines) if line.startswith("Laporan kegiatan"))
+        complaints = next(i for i, line in enumerate(lines) if line.startswith("Keluhan warga:"))
+        return lines[first:lines.index("", complaints)]
+
+    expected = [
+        "Laporan kegiatan: 3", "• POS SAPTA: 3", "• POS MANTAP: 0", "• POS SATRIA: 0",
+        "• POS KHIDMAT: 0",
+        "Tingkat pelaporan: 2 dari 3 pos terjadwal (67%)", "Di antaranya terlambat dilaporkan: 1",
+        "Warga yang dijangkau: 0", "", "Anggota yang melapor (2)", "• Budi Santoso — 2",
+        "• Citra Lestari — 1", "", "Keluhan warga: 3", "• Narkoba: 2 (1 darurat)",
+        "• Pencurian: 1",
+    ]
+    assert numbers(digest) == expected
+    assert numbers(summary) == expected
+    assert numbers(recap) == expected
