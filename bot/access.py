@@ -13,7 +13,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot import callbacks
 from bot.services import BotContext, Services
-from domain.access import ADMIN_ROLE, Action, Refusal, refusal
+from domain.access import ADMIN_ROLE, POLICY, Action, Refusal, refusal
 from domain.people import Officer, Status
 
 logger = logging.getLogger(__name__)
@@ -122,6 +122,8 @@ async def revoke_unlisted_admins(services: Services) -> None:
 
 def requires(action: Action) -> Callable[[ActorCallback], HandlerCallback]:
     """Decorate a handler so that it runs only for people the policy table allows."""
+    if action not in POLICY:
+        raise ValueError(f"{action!r} has no row in the policy table")
 
     def decorate(callback: ActorCallback) -> HandlerCallback:
         @functools.wraps(callback)

@@ -25,6 +25,7 @@ from telegram.request import BaseRequest
 
 from bot import callbacks
 from bot.access import requires, revoke_unlisted_admins, skip_processed_updates
+from bot.buttons import all_namespaces
 from bot.commands import all_commands
 from bot.errors import on_error, on_stale_button
 from bot.i18n import Translator
@@ -33,14 +34,11 @@ from bot.services import BotContext, Services, ServicesHolder
 from config.settings import Settings
 from conversations import assign, desk_input, registration, report
 from conversations.report_photos import flush_albums
-from domain.access import Action
 from domain.catalogue import Catalogue, load_catalogue
 from domain.clock import Clock, SystemClock
 from domain.organisation import Organisation, load_organisation
 from domain.photos import PhotoStore
-from handlers import audit as audit_view
-from handlers import basics, browse, complaints, exports, groups, people, recap, reports
-from handlers import schedule as schedule_handlers
+from handlers import basics, browse, complaints, groups
 from jobs import scheduler as schedule_jobs
 from jobs import summaries as group_summaries
 from jobs.maintenance import schedule_maintenance
@@ -141,27 +139,15 @@ def register_handlers(application: BotApplication) -> None:
     for command in all_commands():
         chat_filter = _chat_filter(command.private, command.group)
         application.add_handler(
-            CommandHandler([command.name, command.alias], command.callback, filters=chat_filter)
+            CommandHandler([command.name, command.alias], command.handler, filters=chat_filter)
         )
-    buttons = {
-        registration.NS: requires(Action.REGISTER)(registration.on_button),
-        registration.APPROVAL_NS: requires(Action.APPROVE)(registration.on_approval_button),
-        basics.LANGUAGE_NS: basics.language_button,
-        people.MEMBERS_NS: people.member_button,
-        people.INVITE_NS: people.invite_button,
-        report.NS: requires(Action.REPORT)(report.on_button),
-        reports.LIST_NS: reports.list_button,
-        schedule_handlers.NS: schedule_handlers.schedule_button,
-        assign.NS: schedule_handlers.assign_button,
-        recap.NS: recap.recap_button,
-        complaints.NS: complaints.on_button,
-        browse.NS: browse.on_button,
-        exports.NS: exports.on_button,
-        audit_view.NS: audit_view.on_button,
-    }
-    for namespace, callback in buttons.items():
+    for row in all_namespaces():
+        # The gate goes in front of every namespace here, from the row's action, and nowhere
+        # else: a button family cannot be answered without the policy table being asked.
         application.add_handler(
-            CallbackQueryHandler(callback, pattern=callbacks.pattern(namespace))
+            CallbackQueryHandler(
+                requires(row.action)(row.callback), pattern=callbacks.pattern(row.namespace)
+            )
         )
     application.add_handler(CallbackQueryHandler(on_stale_button))
     application.add_handler(

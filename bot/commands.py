@@ -1,7 +1,9 @@
 """Every command the bot answers: Indonesian name, English alias, policy action, handler.
 
 This table drives handler registration, the Telegram command menus, /bantuan and the main-menu
-keyboard, so a command cannot exist in one of them and be missing from another.
+keyboard, so a command cannot exist in one of them and be missing from another. The access gate
+of the row's action is put in front of the handler here, not in the handler's module, so the
+action the menus show and the action the gate enforces are the same value.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from bot.access import HandlerCallback
+from bot.access import ActorCallback, HandlerCallback, requires
 from domain.access import Action
 
 
@@ -20,12 +22,17 @@ class Command:
     name: str  # Indonesian, shown in the menu
     alias: str  # English, accepted too
     action: Action
-    callback: HandlerCallback
+    callback: ActorCallback  # runs only after the gate of ``action`` let the person through
     private: bool = True
     group: bool = False
     in_menu: bool = False  # offered on the main-menu keyboard
     in_help: bool = True
     guests_only: bool = False  # shown only to people who are not active officers
+
+    @property
+    def handler(self) -> HandlerCallback:
+        """The callback behind the access gate of this command's action."""
+        return requires(self.action)(self.callback)
 
 
 def _build() -> tuple[Command, ...]:
@@ -66,7 +73,6 @@ def _build() -> tuple[Command, ...]:
 def all_commands() -> tuple[Command, ...]:
     """The command table."""
     return _build()
-
 
 
 def menu_commands() -> list[Command]:

@@ -11,10 +11,9 @@ import html
 from telegram import InlineKeyboardMarkup, Update
 
 from bot import callbacks
-from bot.access import Actor, requires
+from bot.access import Actor
 from bot.services import BotContext, Services
 from bot.ui import Button, chunked, inline, local_time
-from domain.access import Action
 from storage.desk import AuditEntry
 
 NS = "au"
@@ -81,7 +80,6 @@ async def page_view(
     return "\n".join(lines), inline(rows)
 
 
-@requires(Action.AUDIT)
 async def audit_command(update: Update, context: BotContext, actor: Actor) -> None:
     """/audit: the newest audit entries."""
     message = update.effective_message
@@ -90,7 +88,6 @@ async def audit_command(update: Update, context: BotContext, actor: Actor) -> No
     await message.reply_text(text, reply_markup=markup)
 
 
-@requires(Action.AUDIT)
 async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     """An /audit button: another page or another family of actions."""
     services = context.services

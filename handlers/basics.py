@@ -9,7 +9,7 @@ from dataclasses import replace
 from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, Update
 
 from bot import callbacks
-from bot.access import Actor, HandlerCallback, identify, refuse, requires
+from bot.access import Actor, HandlerCallback, identify, refuse
 from bot.commands import Command, all_commands, menu_commands
 from bot.services import BotContext, Services
 from bot.ui import inline
@@ -67,7 +67,6 @@ async def send_help(context: BotContext, chat_id: int, officer: Officer | None) 
     await context.bot.send_message(chat_id, text, reply_markup=markup)
 
 
-@requires(Action.START)
 async def start(update: Update, context: BotContext, actor: Actor) -> None:
     """Greet, open an invitation link, or offer registration."""
     services = context.services
@@ -137,7 +136,6 @@ async def _open_invitation(update: Update, context: BotContext, actor: Actor, to
     await registration.begin(update, context, actor, invitation_id=invitation.id)
 
 
-@requires(Action.REGISTER)
 async def cancel(update: Update, context: BotContext, actor: Actor) -> None:
     """/batal: abandon what is in progress; a report or /tugas draft only after confirmation."""
     services = context.services
@@ -155,13 +153,11 @@ async def cancel(update: Update, context: BotContext, actor: Actor) -> None:
     await message.reply_text(services.texts(actor.language, key))
 
 
-@requires(Action.REGISTER)
 async def register(update: Update, context: BotContext, actor: Actor) -> None:
     """/daftar: begin or continue registration."""
     await registration.begin(update, context, actor)
 
 
-@requires(Action.HELP)
 async def help_command(update: Update, context: BotContext, actor: Actor) -> None:
     """/bantuan: what this person may do."""
     chat = update.effective_chat
@@ -169,7 +165,6 @@ async def help_command(update: Update, context: BotContext, actor: Actor) -> Non
     await send_help(context, chat.id, actor.officer if actor.officer else None)
 
 
-@requires(Action.LANGUAGE)
 async def language_command(update: Update, context: BotContext, actor: Actor) -> None:
     """/bahasa: choose Indonesian or English."""
     message = update.effective_message
@@ -189,7 +184,6 @@ def _language_menu(services: Services, language: str) -> tuple[str, InlineKeyboa
     )
 
 
-@requires(Action.LANGUAGE)
 async def language_button(update: Update, context: BotContext, actor: Actor) -> None:
     """Store the chosen language (officer, or registration in progress)."""
     services = context.services
@@ -248,7 +242,7 @@ def private_router(routes: Sequence[Route]) -> HandlerCallback:
         if message.text and actor.officer is not None and actor.officer.is_active:
             command = _menu_command(services, message.text)
             if command is not None:
-                await command.callback(update, context)
+                await command.handler(update, context)
                 return
         async with services.db.reading() as repos:
             open_registration = await repos.registrations.get(user.id)

@@ -16,12 +16,12 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import callbacks
-from bot.access import Actor, requires
+from bot.access import Actor
 from bot.services import BotContext, Services
 from bot.ui import Button, chunked, inline, local_time
 from conversations import report_correct
 from conversations.report_submit import officer_name, send_report
-from domain.access import Action, reach
+from domain.access import reach
 from domain.people import Officer, Status
 from domain.reports import Report
 from handlers import reports as my_reports
@@ -128,7 +128,6 @@ async def list_view(
     return "\n".join(lines), inline(rows)
 
 
-@requires(Action.BROWSE)
 async def browse_command(update: Update, context: BotContext, actor: Actor) -> None:
     """/cari [words]: a fresh view of the unit's reports, searched when words are given."""
     services = context.services
@@ -156,7 +155,6 @@ async def _set_view(
         await tx.desk_views.put(leader.id, view, now)
 
 
-@requires(Action.BROWSE)
 async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     """A /cari button: page, filters, open, send back, accept, cancel a typed input."""
     services = context.services

@@ -14,12 +14,12 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import callbacks
-from bot.access import Actor, requires
+from bot.access import Actor
 from bot.services import BotContext, Services
 from bot.ui import Button, inline, local_time
 from conversations.report_submit import officer_name
 from domain import complaints as rules
-from domain.access import Action, is_leader, reach
+from domain.access import is_leader, reach
 from domain.complaints import CODES, ComplaintStatus, FollowUp
 from domain.people import Officer
 from storage.desk import PendingInput
@@ -184,7 +184,6 @@ async def history_view(
     return "\n".join(lines), inline(back)
 
 
-@requires(Action.COMPLAINTS)
 async def complaints_command(update: Update, context: BotContext, actor: Actor) -> None:
     """/keluhan: the first page of open complaints."""
     message = update.effective_message
@@ -201,7 +200,6 @@ async def _visible(services: Services, viewer: Officer, complaint_id: int) -> Fo
     return item
 
 
-@requires(Action.COMPLAINTS)
 async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     """A /keluhan button: page, open, history, status move, assignment, cancel a note."""
     services = context.services

@@ -19,13 +19,13 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot import callbacks
-from bot.access import Actor, requires
+from bot.access import Actor
 from bot.services import BotContext, Services
 from bot.ui import chunked, inline, local_time
 from conversations.report_submit import photo_path
 from conversations.report_view import clock_text
 from domain import exports, pdf
-from domain.access import Action, reach
+from domain.access import reach
 from domain.answers import EquipmentState
 from domain.catalogue import FieldType
 from domain.charts import bar_chart
@@ -97,7 +97,6 @@ def _unit_text(services: Services, units: frozenset[str], language: str) -> str:
     return services.texts(language, "export.choose", units=html.escape(names))
 
 
-@requires(Action.EXPORT)
 async def export_command(update: Update, context: BotContext, actor: Actor) -> None:
     """/ekspor: choose the unit (when the leader leads several), the file and the period."""
     services = context.services
@@ -119,7 +118,6 @@ async def export_command(update: Update, context: BotContext, actor: Actor) -> N
                              reply_markup=_format_buttons(services, language, ALL_UNITS))
 
 
-@requires(Action.EXPORT)
 async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     """An export button: a unit, a spreadsheet or recap of a period, or one report's PDF."""
     services = context.services

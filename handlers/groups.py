@@ -15,9 +15,9 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import Forbidden, TelegramError
 
-from bot.access import Actor, requires
+from bot.access import Actor
 from bot.services import BotContext, Services
-from domain.access import Action, reach
+from domain.access import reach
 from domain.recap import PeriodKind
 from jobs.summaries import deactivate, migrate, on_demand_parts, send_part, summary_times
 
@@ -69,7 +69,6 @@ async def _tell(update: Update, context: BotContext, actor: Actor, text: str, *,
         logger.info("could not tell user privately: they never started the bot")
 
 
-@requires(Action.LINK_GROUP)
 async def link(update: Update, context: BotContext, actor: Actor) -> None:
     """/hubungkan [unit]: link this group to the leader's unit (or one below it)."""
     services = context.services
@@ -123,7 +122,6 @@ async def link(update: Update, context: BotContext, actor: Actor) -> None:
     ))
 
 
-@requires(Action.LINK_GROUP)
 async def unlink(update: Update, context: BotContext, actor: Actor) -> None:
     """/putuskan: stop this group's summaries (leaders of its unit only)."""
     services = context.services

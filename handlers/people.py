@@ -8,12 +8,12 @@ from datetime import timedelta
 from telegram import Update
 
 from bot import callbacks
-from bot.access import Actor, requires
+from bot.access import Actor
 from bot.services import BotContext, Services
 from bot.ui import Button, chunked, inline, local_time
 from conversations.registration import approval_buttons, officer_card
 from domain import registration as flow
-from domain.access import Action, may_decide_on, outranks, reach
+from domain.access import may_decide_on, outranks, reach
 from domain.people import Officer, Status
 
 MEMBERS_NS = "mb"
@@ -72,7 +72,6 @@ async def _members_view(
     return "\n".join(lines), rows
 
 
-@requires(Action.MEMBERS)
 async def members(update: Update, context: BotContext, actor: Actor) -> None:
     """/anggota: the officers this leader leads, with their status."""
     message = update.effective_message
@@ -81,7 +80,6 @@ async def members(update: Update, context: BotContext, actor: Actor) -> None:
     await message.reply_text(text, reply_markup=inline(rows) if rows else None)
 
 
-@requires(Action.SUSPEND)
 async def member_button(update: Update, context: BotContext, actor: Actor) -> None:
     """Open an officer's card, suspend or reactivate them, or go back to the list."""
     services = context.services
@@ -165,7 +163,6 @@ def _member_actions(services: Services, leader: Officer, target: Officer) -> lis
     return [row, [(texts(language, "button.back"), callbacks.pack(MEMBERS_NS, "list"))]]
 
 
-@requires(Action.INVITE)
 async def invite(update: Update, context: BotContext, actor: Actor) -> None:
     """/undang: choose the unit, then the role, of the officer to invite."""
     services = context.services
@@ -184,7 +181,6 @@ async def invite(update: Update, context: BotContext, actor: Actor) -> None:
     )
 
 
-@requires(Action.INVITE)
 async def invite_button(update: Update, context: BotContext, actor: Actor) -> None:
     """The unit or role of an invitation was chosen; with both, create the link."""
     services = context.services

@@ -16,10 +16,10 @@ from datetime import date, datetime
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot import callbacks
-from bot.access import Actor, requires
+from bot.access import Actor
 from bot.services import BotContext, Services
 from bot.ui import Button, inline
-from domain.access import Action, is_leader, reach
+from domain.access import is_leader, reach
 from domain.charts import line_chart
 from domain.people import Officer
 from domain.recap import Period, PeriodKind, Recap, custom_period, weeks_back
@@ -50,7 +50,6 @@ class View:
     scope: str
 
 
-@requires(Action.RECAP)
 async def recap_command(update: Update, context: BotContext, actor: Actor) -> None:
     """/rekap: the group's unit recap in a group; in private, the person's own view."""
     chat = update.effective_chat
@@ -71,7 +70,6 @@ async def recap_command(update: Update, context: BotContext, actor: Actor) -> No
     await message.reply_text(text, reply_markup=markup)
 
 
-@requires(Action.RECAP)
 async def recap_button(update: Update, context: BotContext, actor: Actor) -> None:
     """A recap button: show another period or unit in the same message, or send the chart."""
     services = context.services

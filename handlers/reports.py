@@ -5,30 +5,26 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot import callbacks
-from bot.access import Actor, requires
+from bot.access import Actor
 from bot.services import BotContext
 from bot.ui import Button, inline
 from conversations import report, report_correct
 from conversations.report_submit import send_report
-from domain.access import Action
 
 LIST_NS = "rl"
 PAGE_SIZE = 5
 
 
-@requires(Action.REPORT)
 async def new_report(update: Update, context: BotContext, actor: Actor) -> None:
     """/lapor: start a report (or decide about the open draft)."""
     await report.begin(update, context, actor)
 
 
-@requires(Action.REPORT)
 async def resume_report(update: Update, context: BotContext, actor: Actor) -> None:
     """/lanjut: continue the open draft where it stopped."""
     await report.resume(update, context, actor)
 
 
-@requires(Action.MY_REPORTS)
 async def my_reports(update: Update, context: BotContext, actor: Actor) -> None:
     """/laporan: the officer's recent reports, as buttons that open them."""
     message = update.effective_message
@@ -71,7 +67,6 @@ async def _page(
     return services.texts(language, "reports.list.heading", total=total), inline(rows)
 
 
-@requires(Action.MY_REPORTS)
 async def list_button(update: Update, context: BotContext, actor: Actor) -> None:
     """A /laporan button: another page, open one of the officer's own reports, or correct it."""
     services = context.services

@@ -17,13 +17,13 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot import callbacks
-from bot.access import Actor, requires
+from bot.access import Actor
 from bot.services import BotContext, Services
 from bot.ui import Button, chunked, inline, local_time
 from conversations import assign
 from conversations.report import send_prompt
 from domain import reports as flow
-from domain.access import Action, is_leader, reach
+from domain.access import is_leader, reach
 from domain.catalogue import FieldType
 from domain.people import Officer
 from domain.schedule import Assignment, Kind, Planned, PostStatus, post_ref, report_prefill
@@ -37,7 +37,6 @@ PAUSE_REASONS = ("cuti", "sakit", "dinas")
 NS = SCHEDULE_NS
 
 
-@requires(Action.SCHEDULE)
 async def schedule_command(update: Update, context: BotContext, actor: Actor) -> None:
     """/jadwal: the officer's coming posts; for leaders also the units' posts to manage."""
     services = context.services
@@ -126,19 +125,11 @@ async def unit_view(
     return "\n".join(lines), inline(chunked(buttons, 1)) if buttons else None
 
 
-@requires(Action.ASSIGN)
 async def assign_command(update: Update, context: BotContext, actor: Actor) -> None:
     """/tugas: assign officers to a post."""
     await assign.begin(update, context, actor)
 
 
-@requires(Action.ASSIGN)
-async def assign_button(update: Update, context: BotContext, actor: Actor) -> None:
-    """A button of the /tugas conversation."""
-    await assign.on_button(update, context, actor)
-
-
-@requires(Action.SCHEDULE)
 async def schedule_button(update: Update, context: BotContext, actor: Actor) -> None:
     """A /jadwal or reminder button: report now, pause/resume, manage a post."""
     services = context.services
