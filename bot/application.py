@@ -114,10 +114,15 @@ def build_application(
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
+    timeout = settings.telegram_timeout_seconds
     if request is not None:
         builder = builder.request(request)
+    else:
+        builder = builder.connect_timeout(timeout).read_timeout(timeout)
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
+    else:
+        builder = builder.get_updates_connect_timeout(timeout).get_updates_read_timeout(timeout)
     if rate_limiter:
         # 429s, 5xx and timeouts are retried (bot/ratelimit.py); tests may pass their own.
         limiter = RetryingRateLimiter() if rate_limiter is True else rate_limiter

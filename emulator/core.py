@@ -110,6 +110,8 @@ class Emulator:
         self._pending: list[Json] = []
         self._redeliveries: list[Json] = []
         self._faults: list[Fault] = []
+        self.held = 0
+        """Calls being held by a ``delay`` fault right now (an update the bot has in hand)."""
         self._queries: dict[str, CallbackQueryState] = {}
         self._changed = asyncio.Event()
         self._poll_generation = 0
@@ -421,16 +423,20 @@ class Emulator:
         description: str | None = None,
         executed: bool = False,
         migrate_to_chat_id: int | None = None,
+        delay: float = 0.0,
     ) -> None:
         """Make the next ``times`` calls of ``method`` (to ``chat_id``, if given) fail.
 
         ``executed=True`` with ``kind="timeout"`` performs the call first, the nasty real case
         where the message was sent but the bot saw a timeout. ``kind="migrated"`` answers as
         Telegram does for a group upgraded to the supergroup ``migrate_to_chat_id``.
+        ``kind="delay"`` does not fail: it holds the call ``delay`` seconds (a slow network,
+        bounded, unlike ``timeout``), then performs and answers it; :attr:`held` counts the
+        calls being held.
         """
         self._faults.append(
             Fault(method, kind, chat_id, times, retry_after, description, executed,
-                  migrate_to_chat_id)
+                  migrate_to_chat_id, delay)
         )
 
     def _take_fault(self, method: str, params: Params) -> Fault | None:
@@ -504,6 +510,9 @@ class Emulator:
             return 404, BotAPIError(404, ERR_METHOD_NOT_FOUND).to_json()
         record = method != "getUpdates" or self.record_get_updates
         fault = self._take_fault(method, params)
+        if fault is not None and fault.kind == "delay":
+            await self._hold(fault.delay)
+            fault = None
         try:
             if fault is not None and not (fault.kind == "timeout" and fault.executed):
                 self._raise_fault(fault)
@@ -521,6 +530,15 @@ class Emulator:
         if record:
             self._record(method, params, True, result, None, None)
         return 200, {"ok": True, "result": result}
+
+    async def _hold(self, seconds: float) -> None:
+        self.held += 1
+        self.notify()
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            self.held -= 1
+            self.notify()
 
     def _raise_fault(self, fault: Fault) -> None:
         if fault.kind == "timeout":

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 FaultKind = Literal[
-    "retry_after", "forbidden", "server_error", "timeout", "bad_request", "migrated"
+    "retry_after", "forbidden", "server_error", "timeout", "bad_request", "migrated", "delay"
 ]
 
 
@@ -82,6 +82,8 @@ class Fault:
     """For ``timeout``: perform the call first (the reply went out; the bot can't know)."""
     migrate_to_chat_id: int | None = None
     """For ``migrated``: the supergroup id the group became."""
+    delay: float = 0.0
+    """For ``delay``: seconds the call is held before it is performed and answered normally."""
 
 
 @dataclass

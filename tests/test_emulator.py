@@ -532,6 +532,17 @@ async def test_injected_faults(
     await bot.send_message(other.id, "pulih")
 
 
+async def test_delay_holds_the_call_then_performs_it(emu: Emulator, app: Any, user: SimUser):
+    emu.fail_next("sendMessage", kind="delay", delay=0.3, chat_id=user.id)
+    before = len(emu.calls_to("sendMessage"))
+    sending = asyncio.create_task(app.bot.send_message(user.id, "lambat"))
+    await emu.wait_for(lambda: emu.held == 1)
+    assert len(emu.calls_to("sendMessage")) == before  # held, not yet performed
+    message = await sending
+    assert (emu.held, message.text, user.last.text) == (0, "lambat", "lambat")
+    assert [c.ok for c in emu.calls_to("sendMessage")[before:]] == [True]
+
+
 async def test_group_rate_limit(
     emu: Emulator, app: Any, user: SimUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,6 +16,7 @@ from config.settings import SettingsError, load_settings
 from emulator import Emulator
 from storage import Database
 from tests.conftest import TOKEN
+from tests.test_fault_suite import seed_officers
 from tests.test_startup import python_path_env, run_bot
 
 SECRET = "webhook-Secret_0123456789abcdef"
@@ -171,3 +172,66 @@ async def test_backup_check_and_restore_from_the_command_line(tmp_path: Path):
     code, output = await run_bot(env, tmp_path, "backup", "--to", str(elsewhere))
     assert code == 0, output
     assert elsewhere.stat().st_mode & 0o777 == 0o700
+
+
+# The bot's own timeout per Bot API call: a reply is retried after 0.5, 2 and 5 s, so the
+# slowest a reply can be is 4 x this + 7.5 s (about 20 s); the test waits longer than that.
+CALL_TIMEOUT = 3.0
+HOLD = 1.5  # how long the emulator holds the reply: well under CALL_TIMEOUT
+EXIT_WAIT = 90.0
+
+
+async def test_sigterm_lets_the_update_in_hand_finish(tmp_path: Path):
+    emu = Emulator(token=TOKEN, bot_username="polmas_test_bot", bot_id=123456)
+    emu.record_get_updates = True
+    base_url, file_url = await emu.start_http()
+    env = python_path_env(
+        tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base_url,
+        TELEGRAM_API_FILE_URL=file_url, TELEGRAM_TIMEOUT_SECONDS=str(CALL_TIMEOUT),
+    )
+    officer = emu.user(1001, "Budi")
+    officer.started = True
+    sprin = "Sprin/77/XI/2026/Satbinmas"
+    process = await start_bot(env, tmp_path)
+    try:
+        await emu.wait_for(lambda: bool(emu.calls_to("setMyCommands")), 60)
+        await seed_officers(tmp_path / "data" / "polmas.sqlite3", [officer])
+        await officer.send("/lapor")
+        await officer.wait_for_message(timeout=60)
+        await officer.press("POS SAPTA")
+        await emu.wait_for(lambda: "Surat Perintah Tugas" in officer.last.content, 30)
+        emu.fail_next("sendMessage", kind="delay", delay=HOLD, chat_id=officer.id)
+        await officer.send(sprin)
+        # The answer is being replied to: the bot has the update in hand.
+        await emu.wait_for(lambda: emu.held == 1, 30, "the reply to the answer to be held")
+        held_at = len(emu.calls)
+        process.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(process.communicate(), EXIT_WAIT)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await emu.stop_http()
+    logs = (out + err).decode()
+    assert process.returncode == 0, logs
+    # SIGTERM was handled while the reply was held: polling stopped first (PTB's last
+    # getUpdates with timeout 0 confirms the offset), the held reply went out after it.
+    after = emu.calls[held_at:]
+    stop_poll = next(i for i, c in enumerate(after)
+                     if c.method == "getUpdates" and str(c.params.get("timeout")) == "0")
+    replies = [i for i, c in enumerate(after) if c.method == "sendMessage" and c.ok
+               and str(c.params.get("chat_id")) == str(officer.id)]
+    assert replies, [c.method for c in after]
+    assert replies[0] > stop_poll, [c.method for c in after]
+    assert "Surat Perintah Tugas" not in officer.last.content  # the next question arrived
+    store = Database(tmp_path / "data" / "polmas.sqlite3")
+    await store.open()
+    try:
+        async with store.reading() as repos:
+            stored = await repos.officers.by_telegram_id(officer.id)
+            assert stored is not None
+            draft = await repos.drafts.of_officer(stored.id)
+    finally:
+        await store.close()
+    assert draft is not None
+    assert draft.answers["sprin"] == sprin
