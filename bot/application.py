@@ -52,6 +52,7 @@ DESK_INPUTS: dict[str, desk_input.InputHandler] = {
     complaints.NOTE_INPUT: complaints.on_note,
     browse.SEARCH_INPUT: browse.on_words,
     browse.SENDBACK_INPUT: browse.on_comment,
+    browse.DATES_INPUT: browse.on_dates,
 }
 
 

@@ -2,10 +2,11 @@
 
 Plain Python, no Telegram. A range is read as local dates (the precinct's zone); the recap's
 :func:`domain.recap.custom_period` turns it into UTC bounds. A date without a year is the
-latest such date that is not after today (on 5 January, ``20/12 - 3/1`` is December to
-January); one without a month takes the other end's (``1 - 15 Nov``); a month name alone is
-the whole month (``Oktober``, ``okt 2026``). Indonesian and English month names and their
-usual abbreviations are understood.
+latest such date at most a week after today (on 28 November ``1/11 - 30/11`` is this
+November, ``10/12`` last December; on 5 January ``20/12 - 3/1`` is December to January);
+one without a month takes the other end's (``1 - 15 Nov``); a month name alone is the whole
+month (``Oktober``, ``okt 2026``). Indonesian and English month names and their usual
+abbreviations are understood.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from domain.recap import Period, custom_period
 
 MAX_DAYS = 366
 """The longest range accepted, as /rekap's typed range."""
+AHEAD = timedelta(days=7)
+"""A date without a year may lie this far after today (1/11 - 30/11 typed on the 28th)."""
 WRAP_DAYS = 184
 """A start after the end without a year is taken from the year before only within this."""
 
@@ -159,13 +162,13 @@ def _month_end(year: int, month: int) -> int:
 
 
 def _latest_year(month: int, day: int, today: date) -> int:
-    """The year of the latest ``day/month`` not after today (29/2 looks back to a leap year)."""
-    for year in range(today.year, today.year - 8, -1):
+    """The year of the latest ``day/month`` up to a week ahead (29/2 looks back to a leap year)."""
+    for year in range(today.year + 1, today.year - 8, -1):
         try:
             candidate = date(year, month, day)
         except ValueError:
             continue
-        if candidate <= today:
+        if candidate <= today + AHEAD:
             return year
     raise DateRangeError(RangeProblem.DAY)
 
@@ -205,9 +208,10 @@ def _options(text: str) -> list[list[str]]:
         return [pieces]
     if len(pieces) > 2:
         return []
-    # No separator word: one date, or two glued by a bare hyphen (1/11-15/11).
+    # No separator word: one date, or two glued by a bare hyphen (1/11-15/11) or written
+    # side by side (/rekap 01/11/2026 15/11/2026).
     return [[text]] + [
-        [text[:index], text[index + 1 :]] for index, char in enumerate(text) if char == "-"
+        [text[:index], text[index + 1 :]] for index, char in enumerate(text) if char in "- "
     ]
 
 

@@ -21,9 +21,11 @@ from bot.services import BotContext, Services
 from bot.ui import Button, chunked, inline, local_time
 from conversations import report_correct
 from conversations.report_submit import officer_name, send_report
-from domain.access import reach
+from domain.access import Action, reach
+from domain.dates import DateRange
 from domain.people import Officer, Status
 from domain.reports import Report
+from handlers import dates, exports, recap
 from handlers import reports as my_reports
 from storage.desk import PendingInput, ReportFilter
 
@@ -32,6 +34,7 @@ NS = "kb"
 PAGE_SIZE = 8
 SEARCH_INPUT = "search"
 SENDBACK_INPUT = "sendback"
+DATES_INPUT = dates.INPUT
 PERIODS = (0, 1, 7, 30)  # days back; 0 = any time, 1 = today
 COMMENT_LIMIT = 500
 
@@ -51,19 +54,35 @@ def _since(services: Services, days: int) -> datetime | None:
     return now - timedelta(days=days)
 
 
+def chosen_range(view: dict[str, Any]) -> DateRange | None:
+    """The typed date range of the stored view, if one is chosen (it wins over a preset)."""
+    return DateRange.from_code(str(view.get("range") or ""))
+
+
 def report_filter(services: Services, officer: Officer, view: dict[str, Any]) -> ReportFilter:
     """The stored view as a query, always limited to the leader's units."""
     units = scope(services, officer)
     chosen = view.get("unit")
     if chosen and chosen in units:
         units = services.organisation.units_within(chosen) & units
+    days = chosen_range(view)
+    period = days.period(services.settings.tz) if days else None
     return ReportFilter(
         units=units,
         activity_code=view.get("activity") or None,
         officer_id=int(view.get("officer") or 0) or None,
-        since=_since(services, int(view.get("days") or 0)),
+        since=period.start if period else _since(services, int(view.get("days") or 0)),
+        until=period.end if period else None,
         words=view.get("words") or None,
     )
+
+
+def period_label(services: Services, language: str, view: dict[str, Any]) -> str:
+    """The period part of the list header: the typed range, or the preset's name."""
+    days = chosen_range(view)
+    if days is not None:
+        return dates.range_text(services, language, days)
+    return services.texts(language, f"browse.period.{int(view.get('days') or 0)}")
 
 
 async def list_view(
@@ -94,7 +113,7 @@ async def list_view(
               if view.get("unit") and services.organisation.has_unit(view["unit"])
               else any_label,
               officer=html.escape(chosen.full_name) if chosen else any_label,
-              period=texts(language, f"browse.period.{int(view.get('days') or 0)}"),
+              period=period_label(services, language, view),
               words=html.escape(view.get("words") or "-")),
     ]
     if total == 0:
@@ -206,10 +225,13 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
         options = [
             (texts(language, f"browse.period.{days}"), callbacks.pack(NS, "sd", days))
             for days in PERIODS
-        ]
+        ] + [(texts(language, "dates.button"), callbacks.pack(NS, "fr"))]
         await query.answer()
         await query.edit_message_text(texts(language, "browse.choose_period"),
                                       reply_markup=inline(chunked(options, 2)))
+        return
+    if action == "fr":
+        await dates.ask(update, context, actor, NS, callbacks.pack(NS, "x"))
         return
     if action == "fw":
         payload = {"chat": query.message.chat.id, "message": query.message.message_id}
@@ -231,7 +253,7 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     elif action == "so" and arg.isdigit():
         await _set_view(update, context, officer, officer=int(arg))
     elif action == "sd" and arg.isdigit() and int(arg) in PERIODS:
-        await _set_view(update, context, officer, days=int(arg))
+        await _set_view(update, context, officer, days=int(arg), range=None)
     elif action == "c":
         async with services.db.transaction(update_id=update.update_id,
                                            now=services.clock.now()) as tx:
@@ -270,6 +292,33 @@ async def on_words(
         await tx.desk_views.put(officer.id, view, now)
     text, markup = await list_view(services, officer, actor.language, 0)
     await message.reply_text(text, reply_markup=markup)
+
+
+async def on_range(
+    update: Update, context: BotContext, actor: Actor, pending: PendingInput, chosen: DateRange
+) -> None:
+    """A typed date range: store it in the view and show the first page of that period."""
+    services = context.services
+    message = update.effective_message
+    assert message is not None
+    officer = actor.active_officer
+    now = services.clock.now()
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        if not await tx.desk_inputs.take(officer.id, pending.created_at):
+            return
+        view = await tx.desk_views.get(officer.id)
+        view.update(range=chosen.code(), days=0)
+        await tx.desk_views.put(officer.id, view, now)
+    text, markup = await list_view(services, officer, actor.language, 0)
+    await message.reply_text(text, reply_markup=markup)
+
+
+on_dates = dates.dispatcher({
+    NS: (Action.BROWSE, on_range),
+    recap.NS: (Action.RECAP, recap.on_range),
+    exports.NS: (Action.EXPORT, exports.on_range),
+})
+"""The typed date range of /cari, /rekap or /ekspor, handed to whichever asked for it."""
 
 
 async def _visible_report(

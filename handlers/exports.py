@@ -30,11 +30,13 @@ from domain.answers import EquipmentState
 from domain.catalogue import FieldType
 from domain.charts import bar_chart
 from domain.complaints import FollowUp
+from domain.dates import DateRange
 from domain.people import Officer
 from domain.recap import Period, Recap, month_of, week_of
 from domain.reports import Report, StoredComplaint
+from handlers import dates
 from handlers.complaints import status_label
-from storage.desk import ReportFilter
+from storage.desk import PendingInput, ReportFilter
 
 logger = logging.getLogger(__name__)
 NS = "kx"
@@ -50,9 +52,12 @@ PDF_SKIPPED = frozenset(
 
 
 def period_of(services: Services, code: str) -> Period:
-    """This week, this month or last month, in the precinct's zone."""
+    """This week, this month, last month or a typed range, in the precinct's zone."""
     now = services.clock.now()
     tz = services.settings.tz
+    chosen = DateRange.from_code(code)
+    if chosen is not None:
+        return chosen.period(tz)
     if code == "w":
         return week_of(now, tz)
     this_month = month_of(now, tz)
@@ -89,12 +94,29 @@ def _format_buttons(services: Services, language: str, unit: str) -> InlineKeybo
         (texts(language, f"export.button.recap_{code}"), callbacks.pack(NS, "r", code, unit))
         for code in PERIOD_CODES
     ]
-    return inline(chunked(buttons, 3))
+    return inline([*chunked(buttons, 3),
+                   [(texts(language, "dates.button"), callbacks.pack(NS, "t", unit))]])
+
+
+def _range_buttons(
+    services: Services, language: str, unit: str, chosen: DateRange
+) -> InlineKeyboardMarkup:
+    period = dates.range_text(services, language, chosen)
+    return inline([
+        [(services.texts(language, "export.button.xlsx_range", period=period),
+          callbacks.pack(NS, "x", chosen.code(), unit))],
+        [(services.texts(language, "export.button.recap_range", period=period),
+          callbacks.pack(NS, "r", chosen.code(), unit))],
+    ])
+
+
+def _unit_names(services: Services, units: frozenset[str]) -> str:
+    return ", ".join(unit.name for unit in services.organisation.units if unit.code in units)
 
 
 def _unit_text(services: Services, units: frozenset[str], language: str) -> str:
-    names = ", ".join(unit.name for unit in services.organisation.units if unit.code in units)
-    return services.texts(language, "export.choose", units=html.escape(names))
+    return services.texts(language, "export.choose",
+                          units=html.escape(_unit_names(services, units)))
 
 
 async def export_command(update: Update, context: BotContext, actor: Actor) -> None:
@@ -133,15 +155,22 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
         await query.answer(stale, show_alert=True)
         return
     units = export_units(services, leader, rest[0] if rest else ALL_UNITS)
-    if action == "u":
+    if action in ("u", "xc"):
         chosen = export_units(services, leader, arg)
         if chosen is None:
             await query.answer(stale, show_alert=True)
             return
+        if action == "xc":  # the typed range was cancelled
+            async with services.db.transaction(update_id=update.update_id,
+                                               now=services.clock.now()) as tx:
+                await tx.desk_inputs.clear(leader.id)
         await query.answer()
         await query.edit_message_text(_unit_text(services, chosen, language),
                                       reply_markup=_format_buttons(services, language, arg))
-    elif action in ("x", "r") and arg in PERIOD_CODES and units:
+    elif action == "t" and export_units(services, leader, arg):
+        await dates.ask(update, context, actor, NS, callbacks.pack(NS, "xc", arg), unit=arg)
+    elif (action in ("x", "r") and units
+          and (arg in PERIOD_CODES or DateRange.from_code(arg) is not None)):
         await query.answer()
         build = spreadsheet if action == "x" else recap_pdf
         await build(context, actor, query.message, period_of(services, arg), units)
@@ -155,6 +184,29 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
         await report_pdf(context, actor, query.message, report)
     else:
         await query.answer(stale, show_alert=True)
+
+
+async def on_range(
+    update: Update, context: BotContext, actor: Actor, pending: PendingInput, chosen: DateRange
+) -> None:
+    """A typed date range: offer the spreadsheet and the recap PDF of those days."""
+    services = context.services
+    message = update.effective_message
+    assert message is not None
+    language = actor.language
+    unit = str(pending.payload.get("unit"))
+    if not await dates.taken(update, context, actor, pending):
+        return
+    units = export_units(services, actor.active_officer, unit)
+    if not units:
+        await message.reply_text(services.texts(language, "button.stale"))
+        return
+    await message.reply_text(
+        services.texts(language, "export.choose_range",
+                       units=html.escape(_unit_names(services, units)),
+                       period=dates.range_text(services, language, chosen)),
+        reply_markup=_range_buttons(services, language, unit, chosen),
+    )
 
 
 class Progress:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import html
-import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
@@ -21,25 +20,25 @@ from bot.services import BotContext, Services
 from bot.ui import Button, inline
 from domain.access import is_leader, reach
 from domain.charts import line_chart
+from domain.dates import DateRange, DateRangeError, parse_date_range
 from domain.people import Officer
-from domain.recap import Period, PeriodKind, Recap, custom_period, weeks_back
+from domain.recap import Period, PeriodKind, Recap, weeks_back
 from domain.reports import split_text
+from handlers import dates
 from handlers.groups import group_recap
 from jobs.planning import schedule_config
 from jobs.summaries import Part, on_demand_period, render_summary, send_part, summary_text
+from storage.desk import PendingInput
 from storage.recap import load_recap, rate_series
 
 NS = "rk"
 SELF = "me"
-MAX_DAYS = 366
 RATE_WEEKS = 8
 SIMPLE_PERIODS = {"d": PeriodKind.DAY, "w": PeriodKind.WEEK, "m": PeriodKind.MONTH}
 PERIOD_WORDS = {
     "hari": "d", "today": "d", "minggu": "w", "pekan": "w", "week": "w", "bulan": "m",
     "month": "m",
 }
-_RANGE = re.compile(r"^(\d{8})-(\d{8})$")
-_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -61,9 +60,13 @@ async def recap_command(update: Update, context: BotContext, actor: Actor) -> No
         return
     services = context.services
     officer = actor.active_officer
-    period = _period_from_args(context.args or [], services)
-    if period is None:
-        await message.reply_text(services.texts(actor.language, "recap.usage"))
+    try:
+        period = _period_from_args(context.args or [], services)
+    except DateRangeError as error:
+        await message.reply_text(
+            services.texts(actor.language, f"dates.problem.{error.problem.value}") + "\n"
+            + services.texts(actor.language, "recap.usage")
+        )
         return
     view = View(period, default_scope(officer, services))
     text, markup = await render_view(services, actor, view)
@@ -84,12 +87,20 @@ async def recap_button(update: Update, context: BotContext, actor: Actor) -> Non
     officer = actor.active_officer
     view = View(period, scope)
     if (
-        action not in ("v", "c", "r")
+        action not in ("v", "c", "r", "t", "x")
         or scope not in scopes(officer, services)
         or resolve_period(period, services) is None
     ):
         await query.answer(stale, show_alert=True)
         return
+    if action == "t":
+        await dates.ask(update, context, actor, NS, callbacks.pack(NS, "x", period, scope),
+                        scope=scope)
+        return
+    if action == "x":
+        async with services.db.transaction(update_id=update.update_id,
+                                           now=services.clock.now()) as tx:
+            await tx.desk_inputs.clear(officer.id)
     await query.answer()
     if action in ("c", "r"):
         message = query.message
@@ -122,46 +133,38 @@ def scopes(officer: Officer, services: Services) -> list[str]:
 
 
 def resolve_period(code: str, services: Services) -> Period | None:
-    """``d``/``w``/``m`` (today, this week, this month) or ``YYYYMMDD-YYYYMMDD``."""
+    """``d``/``w``/``m`` (today, this week, this month) or a chosen range's code."""
     if code in SIMPLE_PERIODS:
         return on_demand_period(SIMPLE_PERIODS[code], services.clock.now(), services)
-    match = _RANGE.match(code)
-    if match is None:
-        return None
-    try:
-        first = datetime.strptime(match.group(1), "%Y%m%d").date()  # noqa: DTZ007 - a date
-        last = datetime.strptime(match.group(2), "%Y%m%d").date()  # noqa: DTZ007 - a date
-    except ValueError:
-        return None
-    if last < first or (last - first).days >= MAX_DAYS:
-        return None
-    return custom_period(first, last, services.settings.tz)
+    chosen = DateRange.from_code(code)
+    return chosen.period(services.settings.tz) if chosen else None
 
 
-def _period_from_args(args: list[str], services: Services) -> str | None:
-    """The period code asked for after /rekap, or None when the words make no sense."""
+def _period_from_args(args: list[str], services: Services) -> str:
+    """The period code asked for after /rekap: a word or a typed range (raises why not)."""
     if not args:
         return "d"
-    if len(args) == 1:
-        return PERIOD_WORDS.get(args[0].lower())
-    if len(args) == 2:
-        days = [_parse_day(arg) for arg in args]
-        if days[0] is None or days[1] is None:
-            return None
-        code = f"{days[0]:%Y%m%d}-{days[1]:%Y%m%d}"
-        return code if resolve_period(code, services) is not None else None
-    return None
+    if len(args) == 1 and args[0].lower() in PERIOD_WORDS:
+        return PERIOD_WORDS[args[0].lower()]
+    today = services.clock.now().astimezone(services.settings.tz).date()
+    return parse_date_range(" ".join(args), today).code()
 
 
-def _parse_day(text: str) -> date | None:
-    match = _DATE.match(text)
-    if match is None:
-        return None
-    day, month, year = (int(part) for part in match.groups())
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
+async def on_range(
+    update: Update, context: BotContext, actor: Actor, pending: PendingInput, chosen: DateRange
+) -> None:
+    """A typed date range: the recap of those days, for the unit the message showed."""
+    services = context.services
+    message = update.effective_message
+    assert message is not None
+    scope = str(pending.payload.get("scope"))
+    if not await dates.taken(update, context, actor, pending):
+        return
+    if scope not in scopes(actor.active_officer, services):
+        await message.reply_text(services.texts(actor.language, "button.stale"))
+        return
+    text, markup = await render_view(services, actor, View(chosen.code(), scope))
+    await message.reply_text(text, reply_markup=markup)
 
 
 async def load_view(services: Services, actor: Actor, view: View) -> tuple[Recap, str]:
@@ -191,10 +194,23 @@ def _scope_units(
 async def rate_chart(services: Services, actor: Actor, view: View) -> bytes:
     """The reporting rate of the last weeks as a line chart (PNG)."""
     units, officer_id, name = _scope_units(services, actor.active_officer, view.scope)
+    return await weekly_rate_chart(services, actor.language, units, name,
+                                   until=services.clock.now(), officer_id=officer_id)
+
+
+async def weekly_rate_chart(
+    services: Services,
+    language: str,
+    units: frozenset[str],
+    name: str,
+    *,
+    until: datetime,
+    officer_id: int | None = None,
+) -> bytes:
+    """The reporting rate of the :data:`RATE_WEEKS` weeks up to the one holding ``until``."""
     now = services.clock.now()
     texts = services.texts
-    language = actor.language
-    periods = weeks_back(now, services.settings.tz, RATE_WEEKS)
+    periods = weeks_back(min(until, now), services.settings.tz, RATE_WEEKS)
     async with services.db.reading() as repos:
         series = await rate_series(repos.recaps, units, periods, now=now, officer_id=officer_id,
                                    grace=schedule_config(services).grace)
@@ -251,6 +267,13 @@ def keyboard(services: Services, actor: Actor, view: View) -> InlineKeyboardMark
          callbacks.pack(NS, "v", code, view.scope))
         for code in SIMPLE_PERIODS
     ]]
+    chosen = DateRange.from_code(view.period)
+    rows.append([(
+        mark(texts(language, "dates.chosen",
+                   period=dates.range_text(services, language, chosen)), True) if chosen
+        else texts(language, "dates.button"),
+        callbacks.pack(NS, "t", view.period, view.scope),
+    )])
     options = scopes(actor.active_officer, services)
     if len(options) > 1:
         organisation = services.organisation

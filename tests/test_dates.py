@@ -33,6 +33,8 @@ FIRST_HALF = DateRange(date(2026, 11, 1), date(2026, 11, 15))
         "2026-11-01 .. 2026-11-15",
         "1 November to 15 November 2026",
         "  1/11   -   15/11  ",
+        "01/11/2026 15/11/2026",
+        "1 nov 15 nov",
     ],
 )
 def test_the_first_half_of_november_in_every_usual_form(typed: str):
@@ -50,6 +52,8 @@ def test_the_first_half_of_november_in_every_usual_form(typed: str):
         ("agustus - oktober", date(2026, 8, 1), date(2026, 10, 31)),
         # Without a year a date is the latest one not after today.
         ("10/12", date(2025, 12, 10), date(2025, 12, 10)),
+        ("1/11 - 30/11", date(2026, 11, 1), date(2026, 11, 30)),  # up to a week ahead
+        ("5/12", date(2026, 12, 5), date(2026, 12, 5)),
         ("Desember", date(2025, 12, 1), date(2025, 12, 31)),
         ("20/12 - 3/1", date(2025, 12, 20), date(2026, 1, 3)),
         ("1/11/2025 - 15/11", date(2025, 11, 1), date(2025, 11, 15)),
