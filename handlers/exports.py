@@ -35,7 +35,9 @@ from domain.people import Officer
 from domain.recap import Period, Recap, month_of, week_of
 from domain.reports import Report, StoredComplaint
 from handlers import dates
+from handlers import recap as recap_view
 from handlers.complaints import status_label
+from jobs.planning import schedule_config
 from storage.desk import PendingInput, ReportFilter
 
 logger = logging.getLogger(__name__)
@@ -505,7 +507,8 @@ async def recap_pdf(
     period: Period,
     units: frozenset[str],
 ) -> None:
-    """The period's recap as a PDF (numbers, officers, complaints, the list of reports)."""
+    """The period's recap as a PDF: numbers, reporting rate, officers, complaints, the list
+    of reports, then the summaries' chart and the reporting-rate chart."""
     from storage.recap import load_recap  # the one recap computation (recap engineer)
 
     services = context.services
@@ -513,8 +516,11 @@ async def recap_pdf(
     texts = services.texts
     leader = actor.active_officer
     progress = await Progress.start(services, language, chat_message)
+    now = services.clock.now()
     async with services.db.reading() as repos:
-        recap = await load_recap(repos.recaps, services.catalogue, units, period)
+        # Judged now with the schedule's grace, as /rekap does: the same rate for the same days.
+        recap = await load_recap(repos.recaps, services.catalogue, units, period, now=now,
+                                 grace=schedule_config(services).grace)
     data = await _collect(services, units, period, progress)
     catalogue = services.catalogue
     activity_lines = tuple(
@@ -561,13 +567,20 @@ async def recap_pdf(
         number=period_text(services, period, language),
         sections=(
             pdf.Section(texts(language, "pdf.recap.section.activities"), activity_lines),
+            pdf.Section(texts(language, "pdf.recap.section.rate"),
+                        _rate_lines(services, language, recap)),
             pdf.Section(texts(language, "pdf.recap.section.officers"), officer_lines),
             pdf.Section(texts(language, "pdf.recap.section.complaints"),
                         complaint_lines + status_lines),
             pdf.Section(texts(language, "pdf.recap.section.reports"), listing),
         ),
         attachment_title=texts(language, "pdf.recap.charts"),
-        pictures=await asyncio.to_thread(_charts, services, recap, language),
+        pictures=await asyncio.to_thread(_charts, services, recap, language) + (
+            pdf.Picture(caption=texts(language, "pdf.recap.rate_chart_title"),
+                        data=await recap_view.weekly_rate_chart(
+                            services, language, units, unit_names,
+                            until=period.end - timedelta(microseconds=1))),
+        ),
         pictures_per_page=1,
     )
     await progress.show("export.progress.building")
@@ -579,6 +592,22 @@ async def recap_pdf(
     await _audit(services, leader, "recap_pdf", period=f"{period.first_day}..{period.last_day}",
                  units=sorted(units), reports=recap.total_reports, pages=rendered.pages)
     await progress.show(f"export.pdf_done_{rendered.reduction}", pages=rendered.pages)
+
+
+def _rate_lines(services: Services, language: str, recap: Recap) -> tuple[str, ...]:
+    """Scheduled duties of the period: the rate /rekap shows, then on time, late, missing."""
+    texts = services.texts
+    counts = recap.schedule
+    if counts is None or counts.expected <= 0:
+        return (texts(language, "summary.rate_none"),)
+    rate = recap.reporting_rate or 0.0
+    return (
+        texts(language, "summary.rate", reported=counts.reported, expected=counts.expected,
+              percent=round(rate * 100)),
+        texts(language, "pdf.recap.rate_on_time", count=counts.reported - counts.late),
+        texts(language, "pdf.recap.rate_late", count=counts.late),
+        texts(language, "pdf.recap.rate_missing", count=counts.expected - counts.reported),
+    )
 
 
 def _charts(services: Services, recap: Recap, language: str) -> tuple[pdf.Picture, ...]:

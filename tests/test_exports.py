@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+import re
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from emulator import Emulator
@@ -198,3 +200,88 @@ async def test_kasat_chooses_the_unit_and_cannot_forge_another(
         await kanit2.press_forged(forged, kanit2.last)
         assert "tidak berlaku" in kanit2.callback_answers[-1]["text"]
     assert documents(kanit2) == []
+
+
+async def scheduled_saturday(harness: BotHarness, emu: Emulator):
+    """Saturday 28/11 in Binkamsa: four duties, one reported on time, one late, one missing,
+    one still in its grace at 19.00 WITA (the test_groups case, seen by the kanit)."""
+    kanit = emu.user(2001, "Kanit")
+    await harness.seed_officer(kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa",
+                               role="kanit", rank="IPTU")
+    banit = await harness.seed_officer(emu.user(1001, "Budi"), name="Budi Santoso",
+                                       nrp="87654321", unit="binkamsa")
+    banit2 = await harness.seed_officer(emu.user(1002, "Siti"), name="Siti Aminah",
+                                        nrp="87654322", unit="binkamsa")
+    midnight = datetime(2026, 11, 28, tzinfo=UTC) - timedelta(hours=8)  # 00.00 WITA
+
+    async with harness.db.transaction() as tx:
+        for activity, hour, people in (("sapta", 7, [banit]), ("satria", 9, [banit, banit2]),
+                                       ("satria", 17, [banit])):
+            post = await tx.assignments.create(
+                activity_code=activity, unit_code="binkamsa", place="Pos", sprin=None,
+                starts_at=midnight + timedelta(hours=hour),
+                ends_at=midnight + timedelta(hours=hour + 1), created_by=None,
+                now=harness.clock.now(),
+            )
+            await tx.assignments.add_officers(post, [o.id for o in people])
+        for number, (officer, activity, hour, submitted) in enumerate(
+            ((banit, "sapta", 7, 8.5), (banit2, "satria", 9, 13)), start=1
+        ):
+            await tx.reports.create(
+                number=f"T/{number}", activity_code=activity, officer_id=officer.id,
+                unit_code="binkamsa", started_at=midnight + timedelta(hours=hour, minutes=5),
+                ended_at=midnight + timedelta(hours=hour + 1), place="Pos", latitude=None,
+                longitude=None, equipment=None, warnings_ack_at=None,
+                answers={"residents": 3}, assignment_id=None,
+                now=midnight + timedelta(hours=submitted),
+            )
+    harness.clock.set(midnight + timedelta(hours=19))
+    return kanit
+
+
+RATE_LINE = re.compile(r"Tingkat pelaporan: \d+ dari \d+ pos terjadwal \(\d+%\)")
+
+
+async def test_recap_pdf_has_the_reporting_rate_of_rekap_and_its_chart(
+    harness: BotHarness, emu: Emulator
+):
+    kanit = await scheduled_saturday(harness, emu)
+    await kanit.send("/rekap minggu")
+    shown = RATE_LINE.search(kanit.last.text)
+    assert shown is not None
+    assert shown.group(0) == "Tingkat pelaporan: 2 dari 3 pos terjadwal (67%)"
+
+    await kanit.send("/ekspor")
+    await kanit.press("📄 Rekap PDF minggu ini")
+    reader = PdfReader(io.BytesIO(documents(kanit)[-1].file_bytes))
+    text = pdf_text(reader)
+    assert "TINGKAT PELAPORAN" in text
+    assert shown.group(0) in text  # the same numbers as /rekap for the same week
+    for line in ("Tepat waktu: 1.", "Terlambat: 1.", "Tidak dilaporkan: 1."):
+        assert line in text, line
+    # The summaries' bar chart, then the reporting rate of the weeks up to this one.
+    assert [len(page.images) for page in reader.pages[-2:]] == [1, 1]
+    assert "Kegiatan Polmas" in text
+    assert "Tingkat pelaporan per minggu" in text
+    with Image.open(io.BytesIO(reader.pages[-1].images[0].data)) as chart:
+        assert chart.width >= 1080
+
+    # The same day chosen by typing it: the same rate as /rekap today.
+    await kanit.send("/rekap")
+    today = RATE_LINE.search(kanit.last.text)
+    assert today is not None
+    await kanit.send("/ekspor")
+    await kanit.press("📅 Pilih tanggal")
+    await kanit.send("28/11")
+    await kanit.press("📄 Rekap PDF 28/11/2026")
+    document = documents(kanit)[-1]
+    assert document.file_name == "rekap_20261128-20261128.pdf"
+    assert today.group(0) in pdf_text(PdfReader(io.BytesIO(document.file_bytes)))
+
+
+async def test_recap_pdf_without_a_schedule_says_so(harness: BotHarness, emu: Emulator):
+    _, kanit, _, _ = await two_units(harness, emu)
+    await kanit.send("/ekspor")
+    await kanit.press("📄 Rekap PDF bulan ini")
+    text = pdf_text(PdfReader(io.BytesIO(documents(kanit)[-1].file_bytes)))
+    assert "Tingkat pelaporan: belum ada pos terjadwal." in text
