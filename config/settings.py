@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     invitation_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
     correction_window_hours: int = Field(default=24, ge=0, le=24 * 30)
     complaint_stale_days: int = Field(default=7, ge=1, le=365)
+    # The largest file an export sends: Telegram's 50 MB for bots; a self-hosted Bot API server
+    # takes up to 2000 MB. Over it a spreadsheet is split and a PDF's photos shrunk or left out.
+    upload_limit_bytes: int = Field(default=50 * 1024 * 1024, ge=1024, le=2000 * 1024 * 1024)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Run modes and operations (README "Reliability").
     run_mode: Literal["polling", "webhook"] = "polling"

@@ -42,7 +42,7 @@ from storage.desk import PendingInput, ReportFilter
 
 logger = logging.getLogger(__name__)
 NS = "kx"
-UPLOAD_LIMIT = 49_000_000  # Telegram's bots may upload 50 MB; keep a margin for the envelope
+ENVELOPE_MARGIN = 1_000_000  # the multipart envelope around the file, with room to spare
 BATCH = 50
 PERIOD_CODES = ("w", "m", "pm")
 BASIS_FIELD = "sprin"  # catalogue keys the police layout places in sections of their own
@@ -51,6 +51,20 @@ PDF_SKIPPED = frozenset(
     {FieldType.TIME_RANGE, FieldType.LOCATION, FieldType.EQUIPMENT, FieldType.COMPLAINTS,
      FieldType.PHOTOS, FieldType.WARNINGS_ACK}
 )
+
+
+def upload_budget(services: Services) -> int:
+    """The most bytes a file may have: the upload limit setting less the envelope's margin."""
+    limit = services.settings.upload_limit_bytes
+    return limit - min(ENVELOPE_MARGIN, limit // 10)
+
+
+def limit_text(services: Services) -> str:
+    """The upload limit as people read it: ``50 MB`` (binary megabytes, as Telegram counts)."""
+    limit = services.settings.upload_limit_bytes
+    if limit >= 1024 * 1024:
+        return f"{limit / (1024 * 1024):.0f} MB"
+    return f"{limit / 1024:.0f} KB"
 
 
 def period_of(services: Services, code: str) -> Period:
@@ -337,7 +351,7 @@ async def spreadsheet(
     content = await asyncio.to_thread(exports.workbook_bytes, workbook)
     stem = f"laporan_{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}"
     files: list[tuple[str, bytes]] = [(f"{stem}.xlsx", content)]
-    split = len(content) > UPLOAD_LIMIT
+    split = len(content) > upload_budget(services)
     if split:
         files = []
         for index, sheet in enumerate(sheets, start=1):
@@ -354,7 +368,8 @@ async def spreadsheet(
     await _audit(services, leader, "xlsx", period=f"{period.first_day}..{period.last_day}",
                  units=sorted(units), reports=len(lines), complaints=len(data.complaints),
                  files=len(files))
-    await progress.show("export.done_split" if split else "export.done", files=len(files))
+    await progress.show("export.done_split" if split else "export.done", files=len(files),
+                        limit=limit_text(services))
 
 
 async def _audit(services: Services, leader: Officer, kind: str, **details: object) -> None:
@@ -490,14 +505,15 @@ async def report_pdf(
     document = report_document(services, report, author, complaints, hashes, language,
                                include_residents=True)
     await progress.show("export.progress.building")
-    rendered = await asyncio.to_thread(pdf.render, document, UPLOAD_LIMIT)
+    rendered = await asyncio.to_thread(pdf.render, document, upload_budget(services))
     await progress.show("export.progress.sending")
     name = report.number.replace("/", "_") + ".pdf"
     await chat_message.chat.send_document(rendered.data, filename=name,
                                           caption=html.escape(report.number))
     await _audit(services, leader, "pdf", report=report.id, number=report.number,
                  pages=rendered.pages, reduced=rendered.reduction)
-    await progress.show(f"export.pdf_done_{rendered.reduction}", pages=rendered.pages)
+    await progress.show(f"export.pdf_done_{rendered.reduction}", pages=rendered.pages,
+                        limit=limit_text(services))
 
 
 async def recap_pdf(
@@ -584,14 +600,15 @@ async def recap_pdf(
         pictures_per_page=1,
     )
     await progress.show("export.progress.building")
-    rendered = await asyncio.to_thread(pdf.render, document, UPLOAD_LIMIT)
+    rendered = await asyncio.to_thread(pdf.render, document, upload_budget(services))
     await progress.show("export.progress.sending")
     name = f"rekap_{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}.pdf"
     await chat_message.chat.send_document(rendered.data, filename=name,
                                           caption=period_text(services, period, language))
     await _audit(services, leader, "recap_pdf", period=f"{period.first_day}..{period.last_day}",
                  units=sorted(units), reports=recap.total_reports, pages=rendered.pages)
-    await progress.show(f"export.pdf_done_{rendered.reduction}", pages=rendered.pages)
+    await progress.show(f"export.pdf_done_{rendered.reduction}", pages=rendered.pages,
+                        limit=limit_text(services))
 
 
 def _rate_lines(services: Services, language: str, recap: Recap) -> tuple[str, ...]:

@@ -7,15 +7,15 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import openpyxl
-import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from conversations.report_submit import photo_path
+from domain import pdf
 from emulator import Emulator
-from handlers import exports
 from tests.harness import BotHarness
 from tests.test_browse import NUMBER, OTHER_NUMBER, report_id, two_units
-from tests.test_report_flow import fill_sapta
+from tests.test_report_flow import fill_sapta, seed, walk_rest
 
 
 def documents(user):
@@ -113,15 +113,20 @@ async def test_recap_pdf(harness: BotHarness, emu: Emulator):
     assert "POS SAPTA: 1 laporan" in text
 
 
-async def test_over_the_upload_limit_split_or_without_photos(
-    harness: BotHarness, emu: Emulator, monkeypatch: pytest.MonkeyPatch
-):
+async def restart_with_upload_limit(harness: BotHarness, limit: int) -> None:
+    """The operator sets UPLOAD_LIMIT_BYTES and restarts the bot on the same data."""
+    harness.settings = harness.settings.model_copy(update={"upload_limit_bytes": limit})
+    await harness.restart()
+
+
+async def test_over_the_upload_limit_split_or_without_photos(harness: BotHarness, emu: Emulator):
     _, kanit, _, _ = await two_units(harness, emu)
-    monkeypatch.setattr(exports, "UPLOAD_LIMIT", 1)
+    await restart_with_upload_limit(harness, 1024)
     await kanit.send("/ekspor")
     await kanit.press("📊 XLSX bulan ini")
     assert len(documents(kanit)) == 5  # four activities and the complaints, one file each
     assert "dibagi menjadi 5 berkas" in status(kanit)
+    assert "(1 KB)" in status(kanit)
 
     await kanit.send("/cari")
     await kanit.press(NUMBER)
@@ -200,6 +205,56 @@ async def test_kasat_chooses_the_unit_and_cannot_forge_another(
         await kanit2.press_forged(forged, kanit2.last)
         assert "tidak berlaku" in kanit2.callback_answers[-1]["text"]
     assert documents(kanit2) == []
+
+
+def noisy_jpeg(width: int, height: int, seed: int) -> bytes:
+    """A photo that compresses as badly as a real one (grain everywhere)."""
+    grain = Image.effect_noise((width, height), 60 + seed).convert("RGB")
+    out = io.BytesIO()
+    grain.save(out, "JPEG", quality=95)
+    return out.getvalue()
+
+
+async def test_pdf_over_the_limit_has_its_photos_shrunk(harness: BotHarness, emu: Emulator):
+    officer, kanit = await seed(harness, emu)
+    await officer.send("/lapor")
+    await officer.press("POS SAPTA")
+    await walk_rest(officer, photos=0, until=lambda text: "Foto dokumentasi" in text)
+    for index in range(2):
+        await officer.send_photo(noisy_jpeg(1600, 1200, index))
+    await walk_rest(officer, photos=0)
+    await officer.press("📤 Kirim laporan")
+
+    await kanit.send("/cari")
+    await kanit.press(NUMBER)
+    await kanit.press("📄 PDF")
+    full = documents(kanit)[-1].file_bytes
+    assert "PDF selesai (2 halaman)." in status(kanit)
+    rid = await report_id(harness, NUMBER)
+    async with harness.db.reading() as repos:
+        hashes = await repos.report_photos.of_report(rid)
+    services = harness.application.bot_data.services
+    photos = sum(photo_path(services, sha).stat().st_size for sha in hashes)
+    assert len(full) > photos  # the photos go in as they are stored
+
+    # A limit the photos as stored do not fit, but shrunk ones do.
+    limit = photos
+    await restart_with_upload_limit(harness, limit)
+    await kanit.press("📄 PDF")
+    shrunk = documents(kanit)[-1]
+    assert "Foto diperkecil agar berkas muat dalam batas unggah Telegram" in status(kanit)
+    assert len(shrunk.file_bytes) <= limit < len(full)
+    reader = PdfReader(io.BytesIO(shrunk.file_bytes))
+    assert len(reader.pages) == 2
+    images = reader.pages[1].images
+    assert len(images) == 2  # both photos, smaller
+    for image in images:
+        assert max(image.image.size) <= pdf.COMPRESSED_SIDE
+    assert NUMBER in pdf_text(reader)
+    async with harness.db.reading() as repos:
+        audit = await repos.audit.recent()
+    assert any(e["action"] == "report.export" and e["details"].get("reduced") == 1
+               for e in audit)
 
 
 async def scheduled_saturday(harness: BotHarness, emu: Emulator):
