@@ -3,8 +3,8 @@
 Content (domain model first, text second): today's and tomorrow's posts with who is assigned;
 the recap of the 24 hours up to the slot — the same :func:`storage.recap.load_recap` that
 /rekap and the daily group summary use, so the numbers agree — with the duties that were late,
-missing or are still awaited; the open complaints (the count /keluhan shows) and those open
-longer than ``COMPLAINT_STALE_DAYS``; officers who paused reminders or blocked the bot.
+missing or are still awaited; the complaints open longer than ``COMPLAINT_STALE_DAYS``;
+officers who paused reminders or blocked the bot.
 
 The window overlaps the previous digest's by 12 hours on purpose: a digest skipped while the
 bot was down leaves no hole, and a report filed late for yesterday's post is still seen.
@@ -36,7 +36,10 @@ from storage.recap import load_recap
 from storage.repositories import Repositories
 
 STALE_LINES = 10
-"""Stale complaints listed by name; the rest are counted (/keluhan lists them all)."""
+"""Stale complaints listed one by one; the rest are counted (/keluhan lists them all)."""
+STALE_COUNT_CAP = 500
+"""Stale complaints are counted up to this ("500+"): a backlog of years is not read twice a
+day for every leader."""
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,10 @@ class Digest:
     """The 24 hours up to the slot, as /rekap and the daily group summary count them."""
     upcoming: list[Assignment] = field(default_factory=list)
     duties: list[Duty] = field(default_factory=list)
-    open_complaints: int = 0
     stale: list[FollowUp] = field(default_factory=list)
+    """The first complaints open longer than COMPLAINT_STALE_DAYS, urgent ones first."""
+    stale_count: int = 0
+    """All of them, counted up to STALE_COUNT_CAP."""
     paused: list[Pause] = field(default_factory=list)
     blocked: list[Officer] = field(default_factory=list)
     officers: dict[int, Officer] = field(default_factory=dict)
@@ -98,8 +103,11 @@ async def build_digest(
     upcoming = await repos.assignments.in_units(units, slot_at, until)
     pauses = await repos.pauses.current(officers, period.start)
     stale_before = now - timedelta(days=services.settings.complaint_stale_days)
-    stale = await repos.complaint_desk.open_longer_than(units, stale_before)
-    open_complaints = await repos.complaint_desk.count_open_in_scope(units, leader.id)
+    urgent = [level.key for level in services.catalogue.urgency_levels if level.urgent]
+    stale = await repos.complaint_desk.open_longer_than(units, stale_before, urgent=urgent,
+                                                        limit=STALE_LINES)
+    stale_count = await repos.complaint_desk.count_open_longer_than(units, stale_before,
+                                                                    cap=STALE_COUNT_CAP)
     for post in upcoming:
         for officer_id in post.officer_ids:
             if officer_id not in officers:
@@ -112,17 +120,12 @@ async def build_digest(
         recap=recap,
         upcoming=upcoming,
         duties=duties,
-        open_complaints=open_complaints,
-        stale=_urgent_first(services, stale),
+        stale=stale,
+        stale_count=stale_count,
         paused=[p for p in pauses if p.ends_at > slot_at and p.starts_at < horizon],
         blocked=[o for o in officers.values() if o.blocked_at is not None and o.id != leader.id],
         officers=officers,
     )
-
-
-def _urgent_first(services: Services, complaints: list[FollowUp]) -> list[FollowUp]:
-    urgent = {level.key for level in services.catalogue.urgency_levels if level.urgent}
-    return sorted(complaints, key=lambda c: (c.urgency not in urgent, c.created_at, c.id))
 
 
 def render_digest(services: Services, digest: Digest, language: str) -> str:
@@ -155,16 +158,16 @@ def render_digest(services: Services, digest: Digest, language: str) -> str:
                                                    language)),
                 when=when_text(services, duty.assignment, language),
             ))
-    lines.extend(["", texts(language, "schedule.digest.complaints_open",
-                            count=digest.open_complaints)])
     if digest.stale:
-        lines.append(texts(language, "schedule.digest.stale",
-                           count=len(digest.stale), days=services.settings.complaint_stale_days))
-        lines.extend(_stale_line(services, item, digest, language)
-                     for item in digest.stale[:STALE_LINES])
-        if len(digest.stale) > STALE_LINES:
+        more = digest.stale_count - len(digest.stale)
+        count = f"{STALE_COUNT_CAP}+" if digest.stale_count >= STALE_COUNT_CAP else \
+            str(digest.stale_count)
+        lines.extend(["", texts(language, "schedule.digest.stale", count=count,
+                                days=services.settings.complaint_stale_days)])
+        lines.extend(_stale_line(services, item, digest, language) for item in digest.stale)
+        if more > 0:
             lines.append(texts(language, "schedule.digest.stale_more",
-                               count=len(digest.stale) - STALE_LINES))
+                               count=f"{more}+" if count.endswith("+") else more))
     if digest.paused:
         lines.extend(["", texts(language, "schedule.digest.paused")])
         for pause in digest.paused:

@@ -127,7 +127,7 @@ async def test_old_open_complaints_are_flagged(harness: BotHarness, emu: Emulato
     assert any("⚠️" in label for row in kanit.last.buttons for label in row)
     async with harness.db.reading() as repos:
         overdue = await repos.complaint_desk.open_longer_than(
-            ["binkamsa"], harness.clock.now() - timedelta(days=7)
+            ["binkamsa"], harness.clock.now() - timedelta(days=7), urgent=["darurat"], limit=5
         )
     assert len(overdue) == 1
 

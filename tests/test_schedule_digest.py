@@ -106,8 +106,7 @@ async def test_digest_on_a_seeded_week(bot: BotHarness, emu: Emulator):  # noqa:
     assert "Keluhan warga: 3" in text
     assert text.index("• Narkoba: 1 (1 darurat)") < text.index("• Pencurian: 1")
     assert "Lainnya" not in text  # complaints of earlier days belong to their own days
-    assert "Keluhan warga belum selesai: 7" in text  # all of them are still open
-    assert "Terbuka lebih dari" not in text  # none older than a week
+    assert "terbuka lebih dari" not in text  # none older than a week
     assert "081234567890" not in text
     assert "Pak Hasan" not in text
 
@@ -250,7 +249,8 @@ async def test_digest_lists_complaints_open_longer_than_the_configured_age(
     await seed_report(bot, budi.id, wita(25, 8), wita(25, 9), wita(25, 10), number="LAP/NEW",
                       post_id=None, complaints=(("kdrt", "biasa"),))
     async with bot.db.reading() as repos:
-        old = await repos.complaint_desk.open_longer_than(["binkamsa"], wita(20, 0))
+        old = await repos.complaint_desk.open_longer_than(["binkamsa"], wita(20, 0),
+                                                          urgent=["darurat"], limit=10)
     narkoba = next(c for c in old if c.category == "narkoba")
     lainnya = next(c for c in old if c.category == "lainnya")
     async with bot.db.transaction() as tx:
@@ -265,8 +265,7 @@ async def test_digest_lists_complaints_open_longer_than_the_configured_age(
     await scan(bot)
     text = kanit.last.text
     assert "Ringkasan pimpinan" in text
-    assert "Keluhan warga belum selesai: 2" in text  # narkoba (old) and kdrt (new)
-    assert "Terbuka lebih dari 7 hari: 1" in text
+    assert "Keluhan terbuka lebih dari 7 hari: 1 — /keluhan" in text
     assert "• ❗ Narkoba — 18 hari · LAP/OLD/1 · Baru · BRIPKA Budi Santoso" in text
     assert "LAP/OLD/2" not in text  # another unit's
     assert "Pak Hasan" not in text
@@ -330,3 +329,27 @@ async def test_digest_group_summary_and_recap_show_the_same_numbers(
     assert numbers(digest) == expected
     assert numbers(summary) == expected
     assert numbers(recap) == expected
+
+
+async def test_a_long_backlog_of_stale_complaints_is_listed_urgent_first_and_counted(
+    bot: BotHarness, emu: Emulator  # noqa: F811
+):
+    kanit, budi_user, _ = await seed_unit(bot, emu)
+    budi = (await bot.officer(budi_user)).id
+    for day in range(1, 13):  # twelve complaints weeks old; the two newest are urgent
+        urgency = "darurat" if day > 10 else "biasa"
+        await seed_report(bot, budi, wita(day, 8), wita(day, 9), wita(day, 10),
+                          number=f"LAP/OLD/{day:02d}", post_id=None,
+                          complaints=(("kamtibmas", urgency),))
+    async with bot.db.reading() as repos:
+        plan = await repos.complaint_desk.open_plan(["binkamsa"], wita(20, 0))
+    assert "complaints_open" in plan, plan
+    bot.clock.set(wita(28, 18))
+    await scan(bot)
+    lines = kanit.last.text.split("\n")
+    heading = lines.index("⌛ Keluhan terbuka lebih dari 7 hari: 12 — /keluhan")
+    listed = lines[heading + 1:heading + 11]
+    assert [line.split(" · ")[1] for line in listed] == [
+        "LAP/OLD/11", "LAP/OLD/12", *(f"LAP/OLD/{day:02d}" for day in range(1, 9))]
+    assert listed[0].startswith("• ❗ ")
+    assert lines[heading + 11] == "… dan 2 lainnya (lihat /keluhan)"
