@@ -18,13 +18,31 @@ from domain.catalogue import CatalogueError as ActivityCatalogueError
 from domain.organisation import OrganisationError
 from domain.schedule import ScheduleConfigError
 
+EXIT_CODES = """\
+exit codes:
+  run      0 stopped by SIGTERM/SIGINT (the update in hand finished first);
+           1 bad configuration, or another bot runs on DATA_DIR
+  health   0 healthy; 1 unhealthy
+  backup   0 written
+  restore  0 restored; 1 refused (bot running, backup incomplete or damaged, or of a
+           newer schema than this bot knows: nothing changed) or the result is damaged
+  check    0 sound (orphan photos newer than an hour are only listed); 1 damage
+           (database, photo hash, photo missing); 2 warning: orphan photo files older
+           than an hour, which `check --prune` deletes (then 0)
+"""
+
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run."""
     # Owner-only for everything the process creates: the database and its -wal/-shm files,
     # photos, backups (they hold residents' personal data).
     os.umask(0o077)
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description=__doc__,
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument(
         "command",
         nargs="?",
@@ -32,10 +50,15 @@ def main(argv: list[str] | None = None) -> int:
         choices=["run", "check-config", "try", "health", "backup", "restore", "check"],
         help="run the bot (default), only validate the configuration, or try it offline;"
         " health: probe for Docker; backup [--to DIR]; restore BACKUP_DIR (stop the bot"
-        " first); check: database integrity, photo hashes, orphans",
+        " first); check [--prune]: database integrity, photo hashes, orphans",
     )
     parser.add_argument("backup_dir", nargs="?", type=Path, help="backup to restore (restore)")
     parser.add_argument("--to", type=Path, help="directory for the backup (backup)")
+    parser.add_argument(
+        "--prune",
+        action="store_true",
+        help="delete orphan photo files older than an hour (check)",
+    )
     parser.add_argument(
         "--data-dir",
         type=Path,
@@ -58,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("health", "backup", "restore", "check"):
             from bot.maintenance import operate
 
-            return operate(args.command, settings, to=args.to, backup_dir=args.backup_dir)
+            return operate(
+                args.command, settings, to=args.to, backup_dir=args.backup_dir, prune=args.prune
+            )
         if args.command == "check-config":
             load_configuration(settings)
             print("configuration ok")

@@ -96,13 +96,20 @@ def run(application: BotApplication, settings: Settings) -> None:
         application.run_polling(allowed_updates=None, drop_pending_updates=False)
 
 
-def operate(command: str, settings: Settings, *, to: Path | None, backup_dir: Path | None) -> int:
+def operate(
+    command: str,
+    settings: Settings,
+    *,
+    to: Path | None,
+    backup_dir: Path | None,
+    prune: bool = False,
+) -> int:
     """Run one operator command; returns the exit code."""
     now = datetime.now(UTC)
     if command == "health":
         return health(settings)
     if command == "check":
-        return check(settings)
+        return check(settings, prune=prune, now=now)
     if command == "backup":
         result = make_backup(settings, now=now, to=to)
         print(
@@ -268,6 +275,11 @@ def _stamp_of(path: Path) -> datetime | None:
 
 # --------------------------------------------------------------------------- check
 
+ORPHAN_MIN_AGE = timedelta(hours=1)
+"""Photos are stored before the draft row that refers to them commits: an unreferenced photo
+younger than this may be one about to be saved, so it is listed but not a finding, and never
+pruned."""
+
 
 @dataclass
 class CheckResult:
@@ -278,6 +290,9 @@ class CheckResult:
     corrupted: list[str]
     missing: list[str]
     orphans: list[str]
+    """Unreferenced photos untouched for :data:`ORPHAN_MIN_AGE`: leftovers to prune."""
+    recent_orphans: list[str] = field(default_factory=list)
+    """Unreferenced photos newer than that: possibly an upload being saved right now."""
 
     @property
     def damaged(self) -> bool:
@@ -286,14 +301,27 @@ class CheckResult:
 
     @property
     def exit_code(self) -> int:
-        """0 clean, 1 damage, 2 only orphan photo files."""
+        """0 sound, 1 damage, 2 a warning: only orphan photo files older than an hour."""
         if self.damaged:
             return 1
         return 2 if self.orphans else 0
 
 
-def check_data(database: Path, photos: Path) -> CheckResult:
-    """Integrity of the database, every photo's hash, and references both ways."""
+@dataclass
+class PruneResult:
+    """What pruning orphan photos removed and kept."""
+
+    photos: int = 0
+    files: int = 0
+    bytes: int = 0
+    kept_recent: int = 0
+
+
+def check_data(database: Path, photos: Path, *, now: datetime | None = None) -> CheckResult:
+    """Integrity of the database, every photo's hash, and references both ways.
+
+    With ``now``, orphans younger than :data:`ORPHAN_MIN_AGE` are kept apart as recent.
+    """
     integrity = integrity_problems(database)
     store = PhotoStore(photos)
     stored = list(store.iter_hashes())
@@ -302,15 +330,72 @@ def check_data(database: Path, photos: Path) -> CheckResult:
         return CheckResult(integrity, len(stored), corrupted, [], [])
     references = photo_references(database)
     missing = sorted(sha for sha in references.all if not store.exists(sha))
-    orphans = sorted(set(stored) - references.all)
-    return CheckResult(integrity, len(stored), corrupted, missing, orphans)
+    orphans, recent = _by_age(store, sorted(set(stored) - references.all), now)
+    return CheckResult(integrity, len(stored), corrupted, missing, orphans, recent)
 
 
-def check(settings: Settings, out: Print = print) -> int:
-    """``python -m bot check``: print every finding; exit 0 clean, 1 damaged, 2 orphans only."""
-    result = check_data(settings.database_path, settings.photos_dir)
+def _by_age(
+    store: PhotoStore, hashes: list[str], now: datetime | None
+) -> tuple[list[str], list[str]]:
+    """Split photos into (untouched for ORPHAN_MIN_AGE, newer)."""
+    if now is None:
+        return hashes, []
+    old: list[str] = []
+    recent: list[str] = []
+    for sha in hashes:
+        (recent if _is_recent(store, sha, now) else old).append(sha)
+    return old, recent
+
+
+def _is_recent(store: PhotoStore, sha: str, now: datetime) -> bool:
+    modified = store.last_modified(sha)
+    return modified is not None and modified > (now - ORPHAN_MIN_AGE).timestamp()
+
+
+def prune_orphans(database: Path, store: PhotoStore, *, now: datetime) -> PruneResult:
+    """Delete photo files no row refers to and nobody touched for :data:`ORPHAN_MIN_AGE`.
+
+    Each candidate's age is looked at again just before it goes: an old orphan that an
+    officer sent again meanwhile was touched by the upload and stays (as does one the running
+    bot holds). The caller makes sure the database is sound: references are read from it.
+    """
+    references = photo_references(database)
+    unreferenced = sorted(set(store.iter_hashes()) - references.all)
+    old, recent = _by_age(store, unreferenced, now)
+    result = PruneResult(kept_recent=len(recent))
+    for sha in old:
+        if store.is_held(sha) or _is_recent(store, sha, now):
+            result.kept_recent += 1
+            continue
+        files, size = store.remove(sha)
+        result.photos += 1
+        result.files += files
+        result.bytes += size
+    return result
+
+
+def check(
+    settings: Settings, out: Print = print, *, prune: bool = False, now: datetime | None = None
+) -> int:
+    """``python -m bot check [--prune]``: print every finding; the exit code of ``CheckResult``.
+
+    With ``prune``, orphans older than an hour are deleted afterwards (not when anything is
+    damaged: orphans are judged against the database) and no longer count.
+    """
+    now = now or datetime.now(UTC)
+    result = check_data(settings.database_path, settings.photos_dir, now=now)
     _print_findings(result, out)
-    return result.exit_code
+    if not prune:
+        return result.exit_code
+    if result.damaged:
+        out("prune skipped: the data is damaged (orphans are judged against the database)")
+        return 1
+    pruned = prune_orphans(settings.database_path, PhotoStore(settings.photos_dir), now=now)
+    out(
+        f"pruned {pruned.photos} orphan photos: {pruned.files} files, {pruned.bytes} bytes"
+        f" ({pruned.kept_recent} newer than an hour kept)"
+    )
+    return 0
 
 
 def _print_findings(result: CheckResult, out: Print) -> None:
@@ -322,10 +407,13 @@ def _print_findings(result: CheckResult, out: Print) -> None:
         out(f"photo missing (referenced, not stored): {sha}")
     for sha in result.orphans:
         out(f"photo orphan (stored, not referenced): {sha}")
+    for sha in result.recent_orphans:
+        out(f"photo orphan, newer than an hour (may be an upload being saved): {sha}")
+    recent = f" (+{len(result.recent_orphans)} newer)" if result.recent_orphans else ""
     out(
         f"database {'ok' if not result.integrity else 'DAMAGED'}; "
         f"{result.photos_checked} photos checked, {len(result.corrupted)} corrupted, "
-        f"{len(result.missing)} missing, {len(result.orphans)} orphans"
+        f"{len(result.missing)} missing, {len(result.orphans)} orphans{recent}"
     )
 
 

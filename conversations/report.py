@@ -646,6 +646,7 @@ async def _discard(
         if current is None or current.id != draft.id or current.version != draft.version:
             raise Stale
         await tx.drafts.delete(draft.id)
+    await report_photos.release_photos(services, report_photos.draft_photos(current))
     await query.answer()
     await _strip(query.message)
     chat = query.message.chat

@@ -18,6 +18,7 @@ from bot import callbacks
 from bot.access import Actor
 from bot.services import BotContext, Services
 from bot.ui import inline
+from conversations.report_photos import draft_photos, release_photos
 from conversations.report_submit import leaders_of, notify_leader, officer_name
 from conversations.report_view import prompt, report_card
 from domain import reports as flow
@@ -178,6 +179,8 @@ async def save(update: Update, context: BotContext, actor: Actor, draft: Draft) 
                     complaints=await tx.complaints.of_report(report.id),
                     returner=returner,
                 )
+    # Photos added while correcting but not saved (window closed, nothing changed).
+    await release_photos(services, draft_photos(current))
     await query.answer()
     try:
         await query.edit_message_reply_markup(None)

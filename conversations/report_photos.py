@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
+import sqlite3
+from collections.abc import Iterable
 from typing import Any
 
 from telegram import Message, Update
@@ -21,7 +24,8 @@ from conversations.report_view import prompt
 from domain import reports as flow
 from domain.answers import InvalidAnswer, check_photos_added
 from domain.catalogue import PhotosField
-from domain.photos import PhotoRejected, ingest_photo
+from domain.photos import PhotoRejected, ingest_photo, photo_hashes
+from domain.reports import Draft
 
 logger = logging.getLogger(__name__)
 ALBUM_DELAY_SECONDS = 1.5
@@ -115,10 +119,31 @@ async def _store(
         check_photos_added(form_field, len(current.work.get("photos", [])) + 1)
     except InvalidAnswer as problem:
         return texts(language, problem.key, **problem.params)
-    data = await (await source.get_file()).download_as_bytearray()
+    data = bytes(await (await source.get_file()).download_as_bytearray())
+    sha = await asyncio.to_thread(lambda: hashlib.sha256(data).hexdigest())
+    # Held from before the files are written (or found) until the row referring to them
+    # committed: a discard of the same photo elsewhere meanwhile leaves them alone.
+    with services.photos.hold(sha):
+        refusal = await _ingest_and_add(update, services, actor, form_field, message, data)
+    if refusal is not None:
+        # Stored but not added (stale, over the limit): nothing refers to it, unless an
+        # earlier upload of the same bytes does.
+        await release_photos(services, [sha])
+    return refusal
+
+
+async def _ingest_and_add(
+    update: Update,
+    services: Services,
+    actor: Actor,
+    form_field: PhotosField,
+    message: Message,
+    data: bytes,
+) -> str | None:
+    texts, language = services.texts, actor.language
     try:
         photo = await asyncio.to_thread(
-            ingest_photo, bytes(data), services.photos, tz=services.settings.tz
+            ingest_photo, data, services.photos, tz=services.settings.tz
         )
     except PhotoRejected as rejected:
         return texts(language, f"reports.photo.{rejected.reason.value}")
@@ -142,3 +167,36 @@ async def _store(
             return texts(language, problem.key, **problem.params)
         await tx.drafts.save(flow.with_work(draft, photos=photos), now)
     return None
+
+
+def draft_photos(draft: Draft) -> set[str]:
+    """Hashes of every photo a draft holds, in its answers or its unfinished step."""
+    return set(photo_hashes(draft.answers)) | set(photo_hashes(draft.work))
+
+
+async def release_photos(services: Services, hashes: Iterable[str]) -> None:
+    """Delete the files of photos no row refers to any more; call after the commit.
+
+    Never before it: a crash in between must leave an orphan (``check --prune`` takes it),
+    not a row pointing at deleted files. The references are read and the files deleted while
+    the database is held, so no draft can commit a reference to them in between; a photo
+    being uploaded again right now is held (:meth:`PhotoStore.hold`) and kept.
+    """
+    wanted = set(hashes)
+    if not wanted:
+        return
+    store = services.photos
+    try:
+        async with services.db.reading() as repos:
+            unused = wanted - await repos.report_photos.referenced(wanted)
+            # No await from here on: deleting a few files is quick, and staying on the loop
+            # keeps an upload of the same photo from starting halfway through.
+            removed = [
+                (sha, store.remove(sha)) for sha in sorted(unused) if not store.is_held(sha)
+            ]
+    except (OSError, sqlite3.Error):
+        # The reply matters more; what is left is an orphan for the nightly prune.
+        logger.exception("could not delete the files of %d released photos", len(wanted))
+        return
+    for sha, (files, size) in removed:
+        logger.info("deleted photo %s (%d files, %d bytes): unreferenced", sha, files, size)

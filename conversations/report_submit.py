@@ -12,6 +12,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.access import Actor
 from bot.services import BotContext, Services
+from conversations.report_photos import draft_photos, release_photos
 from conversations.report_view import prompt, report_card, stamp_lines
 from domain import reports as flow
 from domain.access import ADMIN_ROLE, may_decide_on
@@ -77,6 +78,8 @@ async def submit(update: Update, context: BotContext, actor: Actor, draft: Draft
         await query.message.chat.send_message(text, reply_markup=markup)
         return
     assert report is not None
+    # Photos left in an unfinished photo step are in no report: their files go.
+    await release_photos(services, draft_photos(current))
     await query.answer()
     try:
         await query.edit_message_reply_markup(None)

@@ -23,6 +23,7 @@ import tempfile
 import threading
 import unicodedata
 import warnings
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -43,6 +44,7 @@ __all__ = [
     "PhotoStore",
     "contact_sheet",
     "ingest_photo",
+    "photo_hashes",
     "stamp_photo",
 ]
 
@@ -205,6 +207,7 @@ class PhotoStore:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self._held: Counter[str] = Counter()
 
     def shard_dir(self, sha256: str) -> Path:
         """Directory holding the files of ``sha256``."""
@@ -282,6 +285,67 @@ class PhotoStore:
             found = {p.name.split(".", 1)[0] for p in shard.glob("*.orig.*")}
             yield from sorted(h for h in found if _SHA_RE.match(h) and h[:2] == shard.name)
 
+    def files_of(self, sha256: str) -> list[Path]:
+        """Every file stored for ``sha256`` (original, copies, sidecar; not temp files)."""
+        shard = self.shard_dir(sha256)
+        if not shard.is_dir():
+            return []
+        return sorted(p for p in shard.glob(f"{sha256}.*") if p.is_file())
+
+    def last_modified(self, sha256: str) -> float | None:
+        """Newest modification time (epoch seconds) of the photo's files; None if none."""
+        times = []
+        for path in self.files_of(sha256):
+            with contextlib.suppress(FileNotFoundError):
+                times.append(path.stat().st_mtime)
+        return max(times) if times else None
+
+    @contextlib.contextmanager
+    def hold(self, sha256: str) -> Iterator[None]:
+        """Keep :meth:`remove` off this photo while it is being added to a draft.
+
+        The files are written (or found) before the row that refers to them commits; an
+        identical photo discarded elsewhere in that window must not take them away.
+        """
+        self._held[sha256] += 1
+        try:
+            yield
+        finally:
+            self._held[sha256] -= 1
+            if self._held[sha256] <= 0:
+                del self._held[sha256]
+
+    def is_held(self, sha256: str) -> bool:
+        """Whether an upload of this photo is between ingest and commit (see :meth:`hold`)."""
+        return self._held[sha256] > 0
+
+    def remove(self, sha256: str) -> tuple[int, int]:
+        """Delete the photo's files; returns (files, bytes) removed.
+
+        The sidecar goes first (the ingest is incomplete from then on, so an upload of the
+        same bytes stores them again) and the original last, so that an interrupted removal
+        leaves an orphan that ``check`` lists, never an invisible remainder.
+        """
+        files = self.files_of(sha256)
+        files.sort(key=lambda p: (".orig." in p.name, p.name != self.metadata_path(sha256).name))
+        count = size = 0
+        for path in files:
+            try:
+                length = path.stat().st_size
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            count, size = count + 1, size + length
+        return count, size
+
+    def touch(self, sha256: str) -> bool:
+        """Mark a stored photo as used now (its sidecar's mtime); False when it is gone."""
+        try:
+            os.utime(self.metadata_path(sha256))
+        except FileNotFoundError:
+            return False
+        return True
+
     def _write(self, path: Path, data: bytes, *, sync_dir: bool = True) -> None:
         """Atomically write ``data`` to ``path``, mode 0600.
 
@@ -327,6 +391,20 @@ class PhotoStore:
         self._write(self.metadata_path(sha), sidecar)
 
 
+def photo_hashes(value: Any) -> Iterator[str]:
+    """Photo entries anywhere in a JSON document (answers, draft state, history): the
+    ``sha256`` of every object that has a well-formed one."""
+    if isinstance(value, dict):
+        sha = value.get("sha256")
+        if isinstance(sha, str) and _SHA_RE.match(sha):
+            yield sha
+        for item in value.values():
+            yield from photo_hashes(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from photo_hashes(item)
+
+
 # --------------------------------------------------------------------------- ingest
 
 
@@ -353,7 +431,9 @@ def ingest_photo(
     """
     sha = hashlib.sha256(data).hexdigest()
     stored = store.get(sha)
-    if stored is not None:
+    # Touched: an orphan being used again is young again, so pruning (which only takes
+    # orphans untouched for an hour) cannot delete it before the draft's row commits.
+    if stored is not None and store.touch(sha):
         return stored
     with _open_checked(data, max_pixels) as img:
         fmt = _FORMATS[img.format or ""][0]

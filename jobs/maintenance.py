@@ -1,4 +1,5 @@
-"""Nightly jobs that keep the data safe: the backup with retention, residents' data retention.
+"""Nightly jobs that keep the data safe: backups with retention, orphan photos pruned after
+them, residents' data retention.
 
 Both run in the precinct's time zone; the slow parts run in a thread so that officers filing
 reports at 02:00 still get answers. A misfire grace of an hour lets a job that was due while
@@ -14,9 +15,16 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.maintenance import backup_time, latest_backup, make_backup, prune_backups
+from bot.maintenance import (
+    backup_time,
+    latest_backup,
+    make_backup,
+    prune_backups,
+    prune_orphans,
+)
 from bot.services import BotContext
 from config.settings import Settings
+from storage.maintenance import integrity_problems
 from storage.privacy import ResidentData
 
 logger = logging.getLogger(__name__)
@@ -67,15 +75,42 @@ async def nightly_backup(context: BotContext) -> None:
     except Exception:
         # Never take the bot down for a failed backup; the log line is the alarm.
         logger.exception("nightly backup failed")
+    else:
+        logger.info(
+            "backup written to %s (%d bytes database, %d photo files, %d linked); %d old removed",
+            result.path,
+            result.database_bytes,
+            result.photo_files,
+            result.photo_files_linked,
+            len(removed),
+        )
+    await prune_orphan_photos(context)
+
+
+async def prune_orphan_photos(context: BotContext) -> None:
+    """Delete photo files nothing refers to, untouched for an hour (after the backup)."""
+    services = context.services
+    settings = services.settings
+    try:
+        problems = await asyncio.to_thread(
+            integrity_problems, settings.database_path, quick=True
+        )
+        if problems:
+            # References are read from the database: a damaged one could make a photo look
+            # unused. `python -m bot check` says what is wrong.
+            logger.error("orphan photos not pruned: the database fails quick_check")
+            return
+        pruned = await asyncio.to_thread(
+            prune_orphans, settings.database_path, services.photos, now=services.clock.now()
+        )
+    except Exception:
+        logger.exception("pruning orphan photos failed")
         return
-    logger.info(
-        "backup written to %s (%d bytes database, %d photo files, %d linked); %d old removed",
-        result.path,
-        result.database_bytes,
-        result.photo_files,
-        result.photo_files_linked,
-        len(removed),
-    )
+    if pruned.photos:
+        logger.info(
+            "pruned %d orphan photos (%d files, %d bytes)", pruned.photos, pruned.files,
+            pruned.bytes,
+        )
 
 
 async def catch_up_backup(context: BotContext) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-_HEX = frozenset("0123456789abcdef")
+from domain.photos import photo_hashes
 
 
 @contextlib.contextmanager
@@ -96,12 +96,12 @@ def photo_references(path: Path) -> PhotoReferences:
         elsewhere: set[str] = set()
         for row in connection.execute("SELECT answers, work FROM report_drafts"):
             for text in row:
-                elsewhere.update(_hashes_in(_loads(text)))
+                elsewhere.update(photo_hashes(_loads(text)))
         for row in connection.execute("SELECT old_value, new_value FROM report_revisions"):
             for text in row:
-                elsewhere.update(_hashes_in(_loads(text)))
+                elsewhere.update(photo_hashes(_loads(text)))
         for row in connection.execute("SELECT answers FROM reports"):
-            elsewhere.update(_hashes_in(_loads(row[0])))
+            elsewhere.update(photo_hashes(_loads(row[0])))
     return PhotoReferences(in_reports, elsewhere - in_reports)
 
 
@@ -112,16 +112,3 @@ def _loads(text: str | None) -> Any:
         return json.loads(text)
     except ValueError:
         return None
-
-
-def _hashes_in(value: Any) -> Iterator[str]:
-    """Photo entries anywhere in a JSON document: objects with a 64-hex ``sha256``."""
-    if isinstance(value, dict):
-        sha = value.get("sha256")
-        if isinstance(sha, str) and len(sha) == 64 and set(sha) <= _HEX:
-            yield sha
-        for item in value.values():
-            yield from _hashes_in(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _hashes_in(item)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -262,6 +262,27 @@ class ReportPhotoRepository(Repository):
                 " VALUES (?, ?, ?, ?)",
                 (report_id, position, photo["sha256"], photo.get("taken_at")),
             )
+
+    async def referenced(self, hashes: Iterable[str]) -> set[str]:
+        """Which of ``hashes`` any row still refers to: a report, a draft, the history.
+
+        Drafts, reports' answers and revisions hold photos inside JSON; a plain substring
+        test on the 64-hex hash finds them (and, erring on the keeping side, nothing else).
+        """
+        found = set()
+        for sha in set(hashes):
+            row = await self._one(
+                "SELECT EXISTS (SELECT 1 FROM report_photos WHERE sha256 = ?)"
+                " OR EXISTS (SELECT 1 FROM report_drafts"
+                " WHERE instr(answers, ?) OR instr(work, ?))"
+                " OR EXISTS (SELECT 1 FROM reports WHERE instr(answers, ?))"
+                " OR EXISTS (SELECT 1 FROM report_revisions"
+                " WHERE instr(old_value, ?) OR instr(new_value, ?))",
+                (sha,) * 6,
+            )
+            if row is not None and row[0]:
+                found.add(sha)
+        return found
 
     async def of_report(self, report_id: int) -> list[str]:
         """The report's photo hashes in order."""

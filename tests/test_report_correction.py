@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.maintenance import check
 from emulator import Emulator
 from tests.harness import BotHarness
 from tests.test_report_flow import fill_sapta, seed, stored_reports
@@ -106,6 +107,8 @@ async def test_window_closing_during_a_correction_refuses_the_save(
     assert report.answers["sprin"] == OLD_SPRIN
     assert await revisions(harness, report.id) == []
     assert "dikoreksi" not in kanit.last.text
+    # The dropped correction draft held the report's photo: its files stay.
+    assert check(harness.settings, out=lambda line: None) == 0
 
 
 async def test_another_officers_press_is_refused(harness: BotHarness, emu: Emulator):

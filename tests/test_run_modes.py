@@ -162,6 +162,10 @@ async def test_backup_check_and_restore_from_the_command_line(tmp_path: Path):
     assert (code, output.strip().splitlines()[-1]) == (
         0, "database ok; 0 photos checked, 0 corrupted, 0 missing, 0 orphans"
     )
+    code, output = await run_bot(env, tmp_path, "check", "--prune")
+    assert (code, output.strip().splitlines()[-1]) == (
+        0, "pruned 0 orphan photos: 0 files, 0 bytes (0 newer than an hour kept)"
+    )
     [backup] = list((tmp_path / "data" / "backups").iterdir())
     code, output = await run_bot(env, tmp_path, "restore", str(backup))
     assert code == 0, output
