@@ -20,11 +20,13 @@ from typing import IO, TYPE_CHECKING
 
 from config.settings import Settings
 from domain.photos import PhotoStore
+from storage.database import available_migrations
 from storage.maintenance import (
     backup_database,
     integrity_problems,
     photo_references,
     restore_database,
+    schema_versions,
 )
 
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -423,8 +425,10 @@ def _print_findings(result: CheckResult, out: Print) -> None:
 def restore(settings: Settings, source: Path, *, now: datetime, out: Print = print) -> int:
     """Replace the database with a verified backup; the old files are kept aside.
 
-    Refuses while the bot runs (it holds the data directory lock) and when the backup is
-    incomplete or fails its own check.
+    Refuses while the bot runs (it holds the data directory lock), when the backup is
+    incomplete or fails its own check, and when its schema has migrations this code does not
+    know (made by a newer version). An older schema is restored as it is and migrated when
+    the bot next starts, as any database is.
     """
     source = source.resolve()
     if not (source / MANIFEST).is_file() or not (source / DB_NAME).is_file():
@@ -435,6 +439,21 @@ def restore(settings: Settings, source: Path, *, now: datetime, out: Print = pri
         _print_findings(verdict, out)
         out("restore refused: the backup is damaged")
         return 1
+    # Checked before anything is touched: a newer schema could be run by this code only
+    # wrongly; an older one is brought up to date by the migrations at the next start.
+    applied = schema_versions(source / DB_NAME)
+    if applied is None:
+        out(f"restore refused: {source.name} has no schema_migrations table (not a bot database)")
+        return 1
+    known = [version for version, _, _ in available_migrations()]
+    unknown = sorted(set(applied) - set(known))
+    if unknown:
+        out(
+            f"restore refused: the backup's schema ({_versions(unknown)}) is newer than this"
+            f" bot knows (up to {known[-1]:04d}); restore it with the bot version that made it"
+        )
+        return 1
+    pending = sorted(set(known) - set(applied))
     try:
         with data_dir_lock(settings.data_dir):
             aside = _set_aside(settings, now)
@@ -448,8 +467,17 @@ def restore(settings: Settings, source: Path, *, now: datetime, out: Print = pri
         out(f"database: {problem}")
     if aside is not None:
         out(f"previous database kept in {aside}")
+    if pending:
+        out(
+            f"the backup's schema is older (up to {max(applied, default=0):04d}): migrations"
+            f" {_versions(pending)} are applied when the bot next starts"
+        )
     out(f"restored {source.name}: {copied} photo files copied")
     return 1 if problems else 0
+
+
+def _versions(versions: list[int]) -> str:
+    return ", ".join(f"{version:04d}" for version in versions)
 
 
 def _set_aside(settings: Settings, now: datetime) -> Path | None:

@@ -74,6 +74,18 @@ def restore_database(backup: Path, target: Path) -> None:
         dst.execute("PRAGMA journal_mode=WAL")
 
 
+def schema_versions(path: Path) -> list[int] | None:
+    """Migration versions recorded in the database at ``path`` (None: no migrations table)."""
+    with _connect(path, read_only=True) as connection:
+        try:
+            rows = connection.execute(
+                "SELECT version FROM schema_migrations ORDER BY version"
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return None
+    return [int(row[0]) for row in rows]
+
+
 class PhotoReferences:
     """Photo hashes the database refers to, by where they are referred from."""
 

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,6 +31,7 @@ from emulator import Emulator
 from emulator.media import make_jpeg
 from jobs.maintenance import BACKUP_JOB, CATCH_UP_JOB, RETENTION_JOB
 from storage import Database
+from storage.database import available_migrations
 from tests.conftest import TOKEN
 from tests.harness import BotHarness
 from tests.test_report_flow import draft_of, fill_sapta, seed, walk_rest
@@ -176,6 +178,72 @@ async def test_restore_refuses_a_damaged_or_incomplete_backup(
     assert "not a complete backup" in capsys.readouterr().out
     assert not list(harness.settings.data_dir.glob("pre-restore-*"))
     await harness.start()
+
+
+def backup_of_schema(root: Path, versions: list[int]) -> Path:
+    """A complete backup whose database has exactly the migrations ``versions`` applied."""
+    path = root / "20261101T000000Z"
+    path.mkdir(parents=True)
+    connection = sqlite3.connect(path / DB_NAME)
+    connection.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+        " applied_at TEXT NOT NULL)"
+    )
+    for version, name, sql in available_migrations():
+        if version in versions:
+            connection.executescript(
+                f"BEGIN;\n{sql}\n;INSERT INTO schema_migrations VALUES"
+                f" ({version}, '{name}', '2026-11-01T00:00:00Z');\nCOMMIT;"
+            )
+    connection.close()
+    (path / MANIFEST).write_text(json.dumps({"created_at": "2026-11-01T00:00:00+00:00"}))
+    return path
+
+
+async def test_restore_refuses_a_backup_of_a_newer_schema(
+    harness: BotHarness, emu: Emulator, capsys: pytest.CaptureFixture[str]
+):
+    await file_report(harness, emu, photos=1)
+    backup = make_backup(harness.settings, now=harness.clock.now()).path
+    await harness.stop()
+    known = [version for version, _, _ in available_migrations()]
+    future = known[-1] + 1
+    connection = sqlite3.connect(backup / DB_NAME)
+    with connection:
+        connection.execute(
+            "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+            (future, f"{future:04d}_from_the_future.sql", "2027-01-01T00:00:00Z"),
+        )
+    connection.close()
+    database = harness.settings.database_path
+    before = database.read_bytes()
+
+    assert restore(harness.settings, backup, now=harness.clock.now()) == 1
+    output = capsys.readouterr().out
+    assert f"restore refused: the backup's schema ({future:04d}) is newer than this bot" in output
+    assert database.read_bytes() == before  # nothing changed, nothing set aside
+    assert not list(harness.settings.data_dir.glob("pre-restore-*"))
+    await harness.start()
+    assert len(await stored_reports(harness)) == 1
+
+
+async def test_restore_of_an_older_schema_is_migrated_at_the_next_start(
+    harness: BotHarness, emu: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    known = [version for version, _, _ in available_migrations()]
+    backup = backup_of_schema(tmp_path / "old", known[:-1])
+    await harness.stop()
+
+    assert restore(harness.settings, backup, now=harness.clock.now()) == 0
+    output = capsys.readouterr().out
+    assert (
+        f"the backup's schema is older (up to {known[-2]:04d}): migrations {known[-1]:04d}"
+        " are applied when the bot next starts"
+    ) in output
+    await harness.start()
+    assert await harness.db.applied_migrations() == known
+    await file_report(harness, emu, photos=1)  # and the bot works on it
+    assert check(harness.settings, out=lambda line: None) == 0
 
 
 async def test_check_finds_corrupted_missing_and_orphan_photos(harness: BotHarness, emu: Emulator):
