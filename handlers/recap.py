@@ -27,7 +27,14 @@ from domain.reports import split_text
 from handlers import dates
 from handlers.groups import group_recap
 from jobs.planning import schedule_config
-from jobs.summaries import Part, on_demand_period, render_summary, send_part, summary_text
+from jobs.summaries import (
+    Part,
+    on_demand_period,
+    photo_sheet,
+    render_summary,
+    send_part,
+    summary_text,
+)
 from storage.desk import PendingInput
 from storage.recap import load_recap, rate_series
 
@@ -87,8 +94,9 @@ async def recap_button(update: Update, context: BotContext, actor: Actor) -> Non
     officer = actor.active_officer
     view = View(period, scope)
     if (
-        action not in ("v", "c", "r", "t", "x")
+        action not in ("v", "c", "r", "p", "t", "x")
         or scope not in scopes(officer, services)
+        or (action == "p" and scope == SELF)
         or resolve_period(period, services) is None
     ):
         await query.answer(stale, show_alert=True)
@@ -101,6 +109,9 @@ async def recap_button(update: Update, context: BotContext, actor: Actor) -> Non
         async with services.db.transaction(update_id=update.update_id,
                                            now=services.clock.now()) as tx:
             await tx.desk_inputs.clear(officer.id)
+    if action == "p":
+        await _send_photo_sheet(update, context, actor, view)
+        return
     await query.answer()
     if action in ("c", "r"):
         message = query.message
@@ -113,6 +124,27 @@ async def recap_button(update: Update, context: BotContext, actor: Actor) -> Non
         return
     text, markup = await render_view(services, actor, view)
     await query.edit_message_text(text, reply_markup=markup)
+
+
+async def _send_photo_sheet(
+    update: Update, context: BotContext, actor: Actor, view: View
+) -> None:
+    """The period's documentation photos on one image, for a leader (photos may show
+    residents: groups get it only when GROUP_WEEKLY_PHOTO_SHEET allows)."""
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    assert isinstance(message, Message)
+    period = resolve_period(view.period, services)
+    assert period is not None
+    units, _, _ = _scope_units(services, actor.active_officer, view.scope)
+    sheet = await photo_sheet(services, units, period, actor.language)
+    if sheet is None:
+        await query.answer(services.texts(actor.language, "recap.photos_none"), show_alert=True)
+        return
+    await query.answer()
+    await send_part(context.bot, message.chat_id, sheet)
 
 
 def default_scope(officer: Officer, services: Services) -> str:
@@ -287,5 +319,8 @@ def keyboard(services: Services, actor: Actor, view: View) -> InlineKeyboardMark
         (texts(language, "recap.button.chart"), callbacks.pack(NS, "c", view.period, view.scope)),
         (texts(language, "recap.button.rate"), callbacks.pack(NS, "r", view.period, view.scope)),
     ])
+    if view.scope != SELF:
+        rows.append([(texts(language, "recap.button.photos"),
+                      callbacks.pack(NS, "p", view.period, view.scope))])
     return inline(rows)
 

@@ -326,12 +326,12 @@ async def render_summary(
 
 
 async def photo_sheet(
-    services: Services, unit_code: str, period: Period, language: str
+    services: Services, units: frozenset[str], period: Period, language: str
 ) -> Part | None:
-    """The period's latest documentation photos on one image, captioned with activity, day
-    and officer; None without photos. Built from the unstamped web copies (no place, no EXIF).
+    """The period's latest documentation photos of these units on one image, captioned with
+    activity, day and officer; None without photos. Built from the unstamped web copies (no
+    place, no EXIF). Weekly group summaries (opt-in) and a leader's /rekap send it.
     """
-    units = services.organisation.units_within(unit_code)
     async with services.db.reading() as repos:
         rows = await repos.recaps.photos(units, period.start, period.end, limit=SHEET_PHOTOS)
     tz = services.settings.tz
@@ -541,7 +541,8 @@ async def _summary_parts(services: Services, link: GroupLink, record: SummaryRec
         late=record.late,
     )
     if weekly and services.settings.group_weekly_photo_sheet:
-        sheet = await photo_sheet(services, link.unit_code, period, link.language)
+        sheet = await photo_sheet(services, services.organisation.units_within(link.unit_code),
+                                  period, link.language)
         if sheet is not None:
             # After the chart, before the text.
             parts.insert(1, sheet)

@@ -232,3 +232,43 @@ def test_weeks_back_are_consecutive_local_weeks():
         (date(2026, 11, 16), date(2026, 11, 22)),
         (date(2026, 11, 23), date(2026, 11, 29)),
     ]
+
+
+async def test_leader_gets_the_periods_photo_sheet_and_an_officer_no_button(
+    harness: BotHarness, emu: Emulator
+):
+    from tests.test_report_flow import fill_sapta
+
+    kanit = emu.user(2001, "Andi")
+    await harness.seed_officer(kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa",
+                               role="kanit", rank="IPTU")
+    banit = emu.user(1001, "Budi")
+    await harness.seed_officer(banit, name="Budi Santoso", nrp="87654321", unit="binkamsa")
+    other = emu.user(2002, "Rina")
+    await harness.seed_officer(other, name="Rina Kanit", nrp="11113333", unit="binpolmas",
+                               role="kanit", rank="IPTU")
+
+    await kanit.send("/rekap")
+    await kanit.press("📷 Foto dokumentasi")
+    assert kanit.callback_answers[-1].get("text") == "Belum ada foto dokumentasi pada periode ini."
+    assert kanit.callback_answers[-1].get("show_alert") is True
+
+    await fill_sapta(banit, photos=2)
+    await banit.press("📤 Kirim laporan")
+    await banit.send("/rekap")
+    assert not any("Foto" in label for row in banit.last.buttons for label in row)
+
+    before = len(kanit.messages)
+    await kanit.press("📷 Foto dokumentasi")
+    sheets = [m for m in kanit.messages[before:] if m.kind == "photo"]
+    assert len(sheets) == 1
+    assert "2 foto" in sheets[0].caption
+    call = next(c for c in reversed(emu.calls_to("sendPhoto")) if c.ok)
+    with Image.open(io.BytesIO(call.files["photo"])) as sheet:
+        sheet.load()
+        assert not sheet.getexif()
+
+    await other.send("/rekap")
+    before = len(other.messages)
+    await other.press("📷 Foto dokumentasi")
+    assert not [m for m in other.messages[before:] if m.kind == "photo"]  # none in binpolmas
