@@ -321,6 +321,24 @@ def probes() -> list[tuple[str, Probe, str, tuple[Any, ...]]]:
 
     found.extend(_schedule_probes(settings, unit))
 
+    async def complaints_page(db: Database) -> object:
+        # A kanit's /keluhan: the first page of open complaints (urgent first, then oldest)
+        # and their count; half the seeded complaints are open, a backlog of years.
+        async with db.reading() as repos:
+            desk = repos.complaint_desk
+            page = await desk.open_in_scope([unit], 1, urgent=["darurat"], limit=8)
+            return page, await desk.count_open_in_scope([unit], 1, cap=201)
+
+    found.append((
+        "/keluhan first page and count, a leader",
+        complaints_page,
+        "SELECT c.id FROM complaints c JOIN reports r ON r.id = c.report_id"
+        " WHERE c.status IN ('new', 'in_progress') AND (r.unit_code IN (?) OR r.officer_id = ?"
+        " OR c.assigned_to = ?) ORDER BY c.urgency IN ('darurat') DESC, c.created_at, c.id"
+        " LIMIT 8",
+        (unit, 1, 1),
+    ))
+
     async def my_reports(db: Database) -> object:
         async with db.reading() as repos:
             return await repos.reports.of_officer(1, limit=10)

@@ -28,6 +28,10 @@ logger = logging.getLogger(__name__)
 NS = "kl"
 NOTE_INPUT = "cnote"
 PAGE_SIZE = 8
+LISTED = 25 * PAGE_SIZE
+"""Pages reach this many open complaints (urgent, then oldest, first) and the count says
+"200+" beyond: paging further is no way to work a backlog, and counting it all on every
+press would hold the database (/ekspor has every complaint)."""
 
 
 def _units(officer: Officer, services: Services) -> frozenset[str]:
@@ -64,14 +68,15 @@ async def list_view(
     units = _units(officer, services)
     urgent = [services.catalogue.urgent_level.key]
     async with services.db.reading() as repos:
-        total = await repos.complaint_desk.count_open_in_scope(units, officer.id)
+        total = await repos.complaint_desk.count_open_in_scope(units, officer.id,
+                                                               cap=LISTED + 1)
         items = await repos.complaint_desk.open_in_scope(
             units, officer.id, urgent=urgent, limit=PAGE_SIZE, offset=page * PAGE_SIZE
         )
     texts = services.texts
     if total == 0:
         return texts(language, "complaints.empty"), None
-    pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+    pages = (min(total, LISTED) + PAGE_SIZE - 1) // PAGE_SIZE
     days = services.settings.complaint_stale_days
     now = services.clock.now()
     rows: list[list[Button]] = []
@@ -93,7 +98,8 @@ async def list_view(
         paging.append((texts(language, "desk.older"), callbacks.pack(NS, "p", page + 1)))
     if paging:
         rows.append(paging)
-    text = texts(language, "complaints.heading", total=total, page=page + 1, pages=pages,
+    shown = f"{LISTED}+" if total > LISTED else str(total)
+    text = texts(language, "complaints.heading", total=shown, page=page + 1, pages=pages,
                  days=days)
     return text, inline(rows)
 

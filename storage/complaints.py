@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +44,14 @@ def _follow_up(row: Row) -> FollowUp:
     )
 
 
+def _units_before(codes: Sequence[str], cutoff: datetime) -> tuple[str, list[Any]]:
+    """Complaints of these units created before ``cutoff``."""
+    return (
+        f"r.unit_code IN ({','.join('?' * len(codes))}) AND c.created_at < ?",
+        [*codes, to_db_time(cutoff)],
+    )
+
+
 def _scope(units: Iterable[str], officer_id: int) -> tuple[str, list[Any]]:
     """Complaints of these units, or recorded by / assigned to this officer."""
     codes = sorted(set(units))
@@ -68,69 +76,83 @@ class ComplaintDesk(Repository):
     ) -> list[FollowUp]:
         """Open complaints the viewer may follow, urgent first, then oldest first."""
         scope, params = _scope(units, officer_id)
-        urgent_keys = sorted(set(urgent)) or [""]
-        rows = await self._all(
-            f"SELECT {_COLUMNS}{_FROM} WHERE {_OPEN} AND {scope}"
-            f" ORDER BY c.urgency IN ({','.join('?' * len(urgent_keys))}) DESC,"
-            " c.created_at, c.id LIMIT ? OFFSET ?",
-            (*params, *urgent_keys, limit, offset),
-        )
-        return [_follow_up(row) for row in rows]
+        return await self._open_page(scope, params, urgent=urgent, limit=limit, offset=offset)
 
-    async def count_open_in_scope(self, units: Iterable[str], officer_id: int) -> int:
-        """How many open complaints the viewer may follow."""
+    async def count_open_in_scope(self, units: Iterable[str], officer_id: int, *, cap: int) -> int:
+        """How many open complaints the viewer may follow, counted up to ``cap``."""
         scope, params = _scope(units, officer_id)
-        row = await self._one(f"SELECT COUNT(*){_FROM} WHERE {_OPEN} AND {scope}", params)
-        return int(row[0]) if row else 0
+        return await self._count_open(scope, params, cap)
 
     async def open_longer_than(
         self, units: Iterable[str], cutoff: datetime, *, urgent: Iterable[str], limit: int
     ) -> list[FollowUp]:
-        """Up to ``limit`` open complaints of these units created before ``cutoff``: urgent
-        ones first, each kind oldest first (digests).
-
-        Reads the partial index of open complaints in time order and stops at ``limit``, so a
-        backlog of thousands costs no more than a few."""
+        """Up to ``limit`` open complaints of these units created before ``cutoff``, urgent
+        first, then oldest first (digests)."""
         codes = sorted(set(units))
-        urgent_keys = sorted(set(urgent)) or [""]
-        found: list[FollowUp] = []
-        for wanted in ("IN", "NOT IN"):
-            if not codes or len(found) >= limit:
-                break
-            rows = await self._all(
-                f"SELECT {_COLUMNS}{_FROM_OPEN} WHERE {_OPEN}"
-                f" AND r.unit_code IN ({','.join('?' * len(codes))}) AND c.created_at < ?"
-                f" AND c.urgency {wanted} ({','.join('?' * len(urgent_keys))})"
-                " ORDER BY c.created_at, c.id LIMIT ?",
-                (*codes, to_db_time(cutoff), *urgent_keys, limit - len(found)),
-            )
-            found += [_follow_up(row) for row in rows]
-        return found
+        if not codes:
+            return []
+        where, params = _units_before(codes, cutoff)
+        return await self._open_page(where, params, urgent=urgent, limit=limit, offset=0)
 
     async def count_open_longer_than(
         self, units: Iterable[str], cutoff: datetime, *, cap: int
     ) -> int:
         """How many open complaints of these units were created before ``cutoff``, counted up
-        to ``cap`` (a digest says "500+" rather than walk a backlog of years)."""
+        to ``cap``."""
         codes = sorted(set(units))
         if not codes:
             return 0
-        row = await self._one(
-            f"SELECT COUNT(*) FROM (SELECT 1{_FROM_OPEN} WHERE {_OPEN}"
-            f" AND r.unit_code IN ({','.join('?' * len(codes))}) AND c.created_at < ? LIMIT ?)",
-            (*codes, to_db_time(cutoff), cap),
-        )
-        return int(row[0]) if row else 0
+        where, params = _units_before(codes, cutoff)
+        return await self._count_open(where, params, cap)
 
-    async def open_plan(self, units: Iterable[str], cutoff: datetime) -> str:
-        """SQLite's plan for :meth:`count_open_longer_than` (tests check the index)."""
-        codes = sorted(set(units))
+    async def open_plan(self, units: Iterable[str], officer_id: int) -> str:
+        """SQLite's plan for a page of :meth:`open_in_scope` (tests check the index)."""
+        scope, params = _scope(units, officer_id)
         rows = await self._all(
-            f"EXPLAIN QUERY PLAN SELECT 1{_FROM_OPEN} WHERE {_OPEN}"
-            f" AND r.unit_code IN ({','.join('?' * len(codes))}) AND c.created_at < ?",
-            (*codes, to_db_time(cutoff)),
+            f"EXPLAIN QUERY PLAN SELECT c.id{_FROM_OPEN} WHERE {_OPEN} AND {scope}"
+            " ORDER BY c.created_at, c.id LIMIT 8", params
         )
         return " | ".join(str(row["detail"]) for row in rows)
+
+    async def _open_page(
+        self, where: str, params: Sequence[Any], *, urgent: Iterable[str], limit: int,
+        offset: int,
+    ) -> list[FollowUp]:
+        """A page of the open complaints matching ``where``: the urgent ones, oldest first,
+        then the others, oldest first.
+
+        Each kind walks the partial index of open complaints in time order and stops at the
+        page, so a page costs its offset, not the backlog: a unit that never closes its
+        complaints must not make every /keluhan and every digest read years of them.
+        """
+        keys = sorted(set(urgent)) or [""]
+        marks = ",".join("?" * len(keys))
+
+        async def kind(test: str, count: int, skip: int) -> list[FollowUp]:
+            rows = await self._all(
+                f"SELECT {_COLUMNS}{_FROM_OPEN} WHERE {_OPEN} AND {where}"
+                f" AND c.urgency {test} ({marks}) ORDER BY c.created_at, c.id LIMIT ? OFFSET ?",
+                (*params, *keys, count, skip),
+            )
+            return [_follow_up(row) for row in rows]
+
+        found = await kind("IN", limit, offset)
+        if len(found) == limit:
+            return found
+        # How many urgent ones precede the others: all of them up to this page's end, or, when
+        # none is left for this page, their number (at most the offset).
+        before = offset + len(found) if found else await self._count_open(
+            f"{where} AND c.urgency IN ({marks})", [*params, *keys], offset)
+        return found + await kind("NOT IN", limit - len(found), max(0, offset - before))
+
+    async def _count_open(self, where: str, params: Sequence[Any], cap: int) -> int:
+        if cap <= 0:
+            return 0
+        row = await self._one(
+            f"SELECT COUNT(*) FROM (SELECT 1{_FROM_OPEN} WHERE {_OPEN} AND {where} LIMIT ?)",
+            (*params, cap),
+        )
+        return int(row[0]) if row else 0
 
     async def in_period(
         self, units: Iterable[str], start: datetime, end: datetime

@@ -210,3 +210,43 @@ async def test_list_is_urgent_first_then_oldest_and_paged_in_place(
     shown = [int(label.split("#")[1].split()[0]) for row in kanit.last.buttons for label in row
              if "#" in label]
     assert shown == [ids[8], ids[9]]
+
+
+async def test_a_backlog_pages_urgent_then_oldest_and_is_counted_up_to_a_cap(
+    harness: BotHarness, emu: Emulator
+):
+    """Pages read the open complaints in time order and stop: every page equals the same slice
+    of the whole list sorted here, and /keluhan says "200+" over a longer backlog."""
+    from handlers.complaints import LISTED, PAGE_SIZE
+    from tests.test_schedule import wita
+    from tests.test_schedule_digest import seed_report
+
+    officer, kanit = await seed(harness, emu)
+    budi = await harness.officer(officer)
+    assert budi is not None
+    urgencies = ["biasa", "darurat", "segera"]
+    for index in range(LISTED + 5):
+        day = wita(1, 0) + timedelta(hours=index)
+        await seed_report(harness, budi.id, day, day + timedelta(minutes=30),
+                          day + timedelta(minutes=40), number=f"LAP/{index:04d}", post_id=None,
+                          complaints=(("kamtibmas", urgencies[index * 7 % 3]),))
+    async with harness.db.reading() as repos:
+        desk = repos.complaint_desk
+        everything = sorted(
+            await desk.open_longer_than(["binkamsa"], wita(30, 0), urgent=["darurat"],
+                                        limit=10_000),
+            key=lambda c: (c.urgency != "darurat", c.created_at, c.id),
+        )
+        assert len(everything) == LISTED + 5
+        for offset in (0, 8, 64, 66, 67, 70, 200):
+            page = await desk.open_in_scope(["binkamsa"], 0, urgent=["darurat"], limit=8,
+                                            offset=offset)
+            assert [c.id for c in page] == [c.id for c in everything[offset:offset + 8]], offset
+        assert await desk.count_open_in_scope(["binkamsa"], 0, cap=50) == 50
+        assert await desk.count_open_in_scope(["binpolmas"], 0, cap=50) == 0
+        plan = await desk.open_plan(["binkamsa"], 0)
+    assert "complaints_open" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
+
+    await kanit.send("/keluhan")
+    assert f"Keluhan terbuka ({LISTED}+) · halaman 1/{LISTED // PAGE_SIZE}" in kanit.last.text

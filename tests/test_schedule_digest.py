@@ -342,7 +342,7 @@ async def test_a_long_backlog_of_stale_complaints_is_listed_urgent_first_and_cou
                           number=f"LAP/OLD/{day:02d}", post_id=None,
                           complaints=(("kamtibmas", urgency),))
     async with bot.db.reading() as repos:
-        plan = await repos.complaint_desk.open_plan(["binkamsa"], wita(20, 0))
+        plan = await repos.complaint_desk.open_plan(["binkamsa"], budi)
     assert "complaints_open" in plan, plan
     bot.clock.set(wita(28, 18))
     await scan(bot)
