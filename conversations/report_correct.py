@@ -149,18 +149,8 @@ async def save(update: Update, context: BotContext, actor: Actor, draft: Draft) 
                         report.id, officer.id, form_field.key,
                         report.answers.get(form_field.key), answers[form_field.key], now,
                     )
-                columns = flow.columns(activity, answers)
-                await tx.reports.update_answer(
-                    report.id,
-                    answers=answers,
-                    started_at=columns.started_at,
-                    ended_at=columns.ended_at,
-                    place=columns.place,
-                    latitude=columns.latitude,
-                    longitude=columns.longitude,
-                    equipment=columns.equipment,
-                    now=now,
-                )
+                await tx.reports.update_answer(report.id, answers=answers,
+                                               columns=flow.columns(activity, answers), now=now)
                 keys = [f.key for f in changed]
                 await tx.audit.record(
                     actor_id=officer.id, action="report.correct", target_type="report",

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.answers import Complaint
-from domain.reports import Draft, Report, Revision, StoredComplaint
+from domain.reports import Draft, Report, ReportColumns, Revision, StoredComplaint
 from storage.base import Repository, Row
 from storage.values import from_db_time, require_time, to_db_time
 
@@ -160,18 +160,14 @@ class ReportRepository(Repository):
         activity_code: str,
         officer_id: int,
         unit_code: str | None,
-        started_at: datetime | None,
-        ended_at: datetime | None,
-        place: str | None,
-        latitude: float | None,
-        longitude: float | None,
-        equipment: dict[str, Any] | None,
-        warnings_ack_at: datetime | None,
+        columns: ReportColumns,
         answers: dict[str, Any],
         assignment_id: int | None,
         now: datetime,
     ) -> int:
-        """Store a report and return its id."""
+        """Store a report (its answers and the columns derived from them) and return its id.
+
+        Complaints and photos of ``columns`` are stored by their own repositories."""
         cursor = await self._write(
             "INSERT INTO reports (number, activity_code, officer_id, unit_code, started_at,"
             " ended_at, place, latitude, longitude, equipment, warnings_ack_at, answers,"
@@ -181,13 +177,8 @@ class ReportRepository(Repository):
                 activity_code,
                 officer_id,
                 unit_code,
-                to_db_time(started_at) if started_at else None,
-                to_db_time(ended_at) if ended_at else None,
-                place,
-                latitude,
-                longitude,
-                _dumps(equipment) if equipment is not None else None,
-                to_db_time(warnings_ack_at) if warnings_ack_at else None,
+                *_column_values(columns),
+                to_db_time(columns.warnings_ack_at) if columns.warnings_ack_at else None,
                 _dumps(answers),
                 assignment_id,
                 to_db_time(now),
@@ -221,34 +212,26 @@ class ReportRepository(Repository):
         return [_report(row) for row in rows]
 
     async def update_answer(
-        self,
-        report_id: int,
-        *,
-        answers: dict[str, Any],
-        started_at: datetime | None,
-        ended_at: datetime | None,
-        place: str | None,
-        latitude: float | None,
-        longitude: float | None,
-        equipment: dict[str, Any] | None,
-        now: datetime,
+        self, report_id: int, *, answers: dict[str, Any], columns: ReportColumns, now: datetime
     ) -> None:
         """Store a corrected report (the revision is recorded separately)."""
         await self._write(
             "UPDATE reports SET answers = ?, started_at = ?, ended_at = ?, place = ?,"
             " latitude = ?, longitude = ?, equipment = ?, updated_at = ? WHERE id = ?",
-            (
-                _dumps(answers),
-                to_db_time(started_at) if started_at else None,
-                to_db_time(ended_at) if ended_at else None,
-                place,
-                latitude,
-                longitude,
-                _dumps(equipment) if equipment is not None else None,
-                to_db_time(now),
-                report_id,
-            ),
+            (_dumps(answers), *_column_values(columns), to_db_time(now), report_id),
         )
+
+
+def _column_values(columns: ReportColumns) -> tuple[Any, ...]:
+    """Started, ended, place, latitude, longitude, equipment: as both writes store them."""
+    return (
+        to_db_time(columns.started_at) if columns.started_at else None,
+        to_db_time(columns.ended_at) if columns.ended_at else None,
+        columns.place,
+        columns.latitude,
+        columns.longitude,
+        _dumps(columns.equipment) if columns.equipment is not None else None,
+    )
 
 
 class ReportPhotoRepository(Repository):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from domain.answers import Complaint
+from domain.reports import ReportColumns
 from tests.harness import BotHarness
 
 RESIDENT_KEY = {"sapta": "residents", "mantap": "residents", "satria": "residents",
@@ -49,9 +50,14 @@ async def seed_reports(
                 number = f"T/{activity}/{len(seeded.reports) + 1:05d}"
                 report_id = await tx.reports.create(
                     number=number, activity_code=activity, officer_id=officer.id,
-                    unit_code=officer.unit_code, started_at=begins,
-                    ended_at=begins + timedelta(hours=1), place="Kel. Heledulaa",
-                    latitude=0.54, longitude=123.06, equipment=None, warnings_ack_at=None,
+                    unit_code=officer.unit_code,
+                    columns=ReportColumns(
+                        started_at=begins,
+                        ended_at=begins + timedelta(hours=1),
+                        place="Kel. Heledulaa",
+                        latitude=0.54,
+                        longitude=123.06,
+                    ),
                     answers={RESIDENT_KEY[activity]: people, "summary": "Kegiatan lancar"},
                     assignment_id=None, now=now,
                 )

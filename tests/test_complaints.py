@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from domain.reports import ReportColumns
 from emulator import Emulator
 from tests.harness import BotHarness
 from tests.test_report_flow import fill_sapta, seed
@@ -188,8 +189,7 @@ async def test_list_is_urgent_first_then_oldest_and_paged_in_place(
     async with harness.db.transaction() as tx:
         report_id = await tx.reports.create(
             number="LAP/SATRIA/2026/11/0001", activity_code="satria", officer_id=stored.id,
-            unit_code="binkamsa", started_at=None, ended_at=None, place="Pos", latitude=None,
-            longitude=None, equipment=None, warnings_ack_at=None, answers={},
+            unit_code="binkamsa", columns=ReportColumns(place="Pos"), answers={},
             assignment_id=None, now=start,
         )
         for index in range(10):

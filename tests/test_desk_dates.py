@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import openpyxl
 
 from domain.recap import custom_period
+from domain.reports import ReportColumns
 from emulator import Emulator
 from tests.harness import BotHarness
 from tests.recap_seed import seed_reports
@@ -22,8 +23,12 @@ async def late_evening_report(harness: BotHarness, officer) -> None:
     async with harness.db.transaction() as tx:
         await tx.reports.create(
             number="LAP/SATRIA/2026/11/0099", activity_code="satria", officer_id=officer.id,
-            unit_code="binkamsa", started_at=started, ended_at=started + timedelta(hours=1),
-            place="Pos", latitude=None, longitude=None, equipment=None, warnings_ack_at=None,
+            unit_code="binkamsa",
+            columns=ReportColumns(
+                started_at=started,
+                ended_at=started + timedelta(hours=1),
+                place="Pos",
+            ),
             answers={"summary": "Siaga malam", "residents": 4}, assignment_id=None,
             now=started + timedelta(hours=1),
         )

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from conversations.report_submit import photo_path
 from domain import pdf
+from domain.reports import ReportColumns
 from emulator import Emulator
 from tests.harness import BotHarness
 from tests.test_browse import NUMBER, OTHER_NUMBER, report_id, two_units
@@ -168,9 +169,12 @@ async def test_hundreds_of_reports_export_with_progress(harness: BotHarness, emu
             started = now - timedelta(hours=index + 1)
             await tx.reports.create(
                 number=f"LAP/SATRIA/2026/11/{index + 1:04d}", activity_code="satria",
-                officer_id=officer.id, unit_code="binkamsa", started_at=started,
-                ended_at=started + timedelta(hours=1), place=f"Pos {index}", latitude=None,
-                longitude=None, equipment=None, warnings_ack_at=None,
+                officer_id=officer.id, unit_code="binkamsa",
+                columns=ReportColumns(
+                    started_at=started,
+                    ended_at=started + timedelta(hours=1),
+                    place=f"Pos {index}",
+                ),
                 answers={"summary": f"Siaga ke-{index}", "residents": index},
                 assignment_id=None, now=started + timedelta(hours=1),
             )
@@ -284,9 +288,12 @@ async def scheduled_saturday(harness: BotHarness, emu: Emulator):
         ):
             await tx.reports.create(
                 number=f"T/{number}", activity_code=activity, officer_id=officer.id,
-                unit_code="binkamsa", started_at=midnight + timedelta(hours=hour, minutes=5),
-                ended_at=midnight + timedelta(hours=hour + 1), place="Pos", latitude=None,
-                longitude=None, equipment=None, warnings_ack_at=None,
+                unit_code="binkamsa",
+                columns=ReportColumns(
+                    started_at=midnight + timedelta(hours=hour, minutes=5),
+                    ended_at=midnight + timedelta(hours=hour + 1),
+                    place="Pos",
+                ),
                 answers={"residents": 3}, assignment_id=None,
                 now=midnight + timedelta(hours=submitted),
             )

@@ -13,6 +13,7 @@ from PIL import Image
 
 from bot.i18n import Translator
 from domain.access import Refusal
+from domain.reports import ReportColumns
 from emulator import Emulator
 from emulator.users import SimGroup, SimUser
 from jobs.summaries import run_due_summaries
@@ -463,9 +464,12 @@ async def test_reporting_rate_comes_from_the_schedule(harness: BotHarness, emu: 
             await tx.reports.create(
                 number=f"T/{number}", activity_code=activity, officer_id=officer.id,
                 unit_code=officer.unit_code,
-                started_at=saturday + timedelta(hours=hour, minutes=5),
-                ended_at=saturday + timedelta(hours=hour + 1), place="Pos", latitude=None,
-                longitude=None, equipment=None, warnings_ack_at=None, answers={"residents": 3},
+                columns=ReportColumns(
+                    started_at=saturday + timedelta(hours=hour, minutes=5),
+                    ended_at=saturday + timedelta(hours=hour + 1),
+                    place="Pos",
+                ),
+                answers={"residents": 3},
                 assignment_id=None, now=saturday + timedelta(hours=submitted_hour),
             )
 
@@ -731,9 +735,13 @@ async def test_a_report_filed_after_the_daily_summary_is_in_the_next_days_summar
     async with harness.db.transaction() as tx:
         await tx.reports.create(
             number="T/21", activity_code="satria", officer_id=people["banit"].id,
-            unit_code="binkamsa", started_at=saturday_2100,
-            ended_at=saturday_2100 + timedelta(hours=1), place="Pos", latitude=None,
-            longitude=None, equipment=None, warnings_ack_at=None, answers={"residents": 4},
+            unit_code="binkamsa",
+            columns=ReportColumns(
+                started_at=saturday_2100,
+                ended_at=saturday_2100 + timedelta(hours=1),
+                place="Pos",
+            ),
+            answers={"residents": 4},
             assignment_id=None, now=saturday_2100 + timedelta(hours=1),
         )
     harness.clock.set(SATURDAY_1900)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from domain.answers import Complaint
 from domain.complaints import ComplaintStatus
+from domain.reports import ReportColumns
 from domain.schedule import Delivery, Kind
 from emulator import Emulator
 from jobs.summaries import run_due_summaries
@@ -43,8 +44,12 @@ async def seed_report(harness: BotHarness, officer_id: int, start: datetime, end
     async with harness.db.transaction() as tx:
         report_id = await tx.reports.create(
             number=number, activity_code="sapta", officer_id=officer_id, unit_code=unit,
-            started_at=start, ended_at=end, place="Kel. Heledulaa", latitude=None,
-            longitude=None, equipment=None, warnings_ack_at=None, answers={},
+            columns=ReportColumns(
+                started_at=start,
+                ended_at=end,
+                place="Kel. Heledulaa",
+            ),
+            answers={},
             assignment_id=post_id, now=submitted,
         )
         await tx.complaints.add(
