@@ -17,11 +17,13 @@ from config.settings import SettingsError, load_settings
 from domain.catalogue import CatalogueError as ActivityCatalogueError
 from domain.organisation import OrganisationError
 from domain.schedule import ScheduleConfigError
+from storage.database import SchemaTooNew
 
 EXIT_CODES = """\
 exit codes:
   run      0 stopped by SIGTERM/SIGINT (the update in hand finished first);
-           1 bad configuration, or another bot runs on DATA_DIR
+           1 bad configuration, another bot runs on DATA_DIR, or the database was
+           written by a newer version (migrations this bot does not know)
   health   0 healthy; 1 unhealthy
   backup   0 written
   restore  0 restored; 1 refused (bot running, backup incomplete or damaged, or of a
@@ -105,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
             run(application, settings)
     except DataDirBusy:
         print(f"error: another bot runs on {settings.data_dir}", file=sys.stderr)
+        return 1
+    except SchemaTooNew as error:
+        print(f"error: {error}", file=sys.stderr)
         return 1
     except InvalidToken:
         # PTB's message quotes the token; print our own line instead of the traceback.

@@ -29,6 +29,11 @@ class Transaction(Repositories):
     """The repositories bound to one open transaction."""
 
 
+class SchemaTooNew(Exception):
+    """The database was written by a newer version of the bot: refuse rather than run code
+    that does not know its tables on police records."""
+
+
 class Database:
     """One aiosqlite connection shared by the bot.
 
@@ -82,7 +87,16 @@ class Database:
         )
         async with connection.execute("SELECT version FROM schema_migrations") as cursor:
             applied = {row[0] for row in await cursor.fetchall()}
-        for version, name, sql in available_migrations():
+        known = available_migrations()
+        unknown = sorted(applied - {version for version, _, _ in known})
+        if unknown:
+            raise SchemaTooNew(
+                f"{self.path}: the database has migrations this bot does not know"
+                f" ({', '.join(f'{v:04d}' for v in unknown)}; it knows up to"
+                f" {max(v for v, _, _ in known):04d}): a newer version wrote it. Run that"
+                " version, or restore a backup made by this one."
+            )
+        for version, name, sql in known:
             if version in applied:
                 continue
             logger.info("applying migration %s", name)

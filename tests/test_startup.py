@@ -106,3 +106,40 @@ async def test_real_process_over_http_never_logs_the_token(tmp_path: Path):
     assert secret not in logs
     assert secret.replace(":", "%3A") not in logs
     assert (tmp_path / "data" / "polmas.sqlite3").stat().st_mode & 0o077 == 0
+
+
+async def test_a_database_written_by_a_newer_version_is_refused_unchanged(tmp_path: Path):
+    import sqlite3
+
+    from storage.database import Database
+
+    database = tmp_path / "data" / "polmas.sqlite3"
+    database.parent.mkdir(mode=0o700)
+    store = Database(database)
+    await store.open()
+    await store.close()
+    with sqlite3.connect(database) as connection:
+        connection.execute("INSERT INTO schema_migrations (version, name, applied_at)"
+                           " VALUES (9999, '9999_from_the_future', '2027-01-01T00:00:00Z')")
+
+    def contents() -> list[tuple[str, ...]]:
+        with sqlite3.connect(database) as connection:
+            return [*connection.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name"),
+                    *connection.execute("SELECT version, name FROM schema_migrations"),
+                    *connection.execute("SELECT code, name FROM units")]
+
+    before = contents()
+
+    emu = Emulator(token=TOKEN, bot_username="polmas_test_bot", bot_id=123456)
+    base_url, file_url = await emu.start_http()
+    try:
+        env = python_path_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN,
+                              TELEGRAM_API_BASE_URL=base_url, TELEGRAM_API_FILE_URL=file_url)
+        code, output = await run_bot(env, tmp_path)
+    finally:
+        await emu.stop_http()
+    assert code == 1, output
+    assert "the database has migrations this bot does not know (9999" in output, output
+    assert "Traceback" not in output
+    assert contents() == before  # no migration, no unit sync: nothing written
+    assert not emu.calls_to("getUpdates")
