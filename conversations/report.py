@@ -429,6 +429,10 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     draft = await open_draft(services, officer.id)
     if draft is None or draft.id != draft_id or draft.version != version:
         await query.answer(stale, show_alert=True)
+        if draft is not None and isinstance(query.message, Message):
+            # "Use the latest message" needs one: after a crash between storing an answer and
+            # sending the next question, the newest message in the chat is this stale one.
+            await send_prompt(query.message, services, draft, language)
         return
     try:
         await _act(update, context, actor, draft, action, args)

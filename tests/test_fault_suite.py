@@ -160,7 +160,11 @@ class Officer:
         raise AssertionError(f"officer {self.user.id} stuck at: {self.user.last.content}")
 
     async def step(self, filed: Filed) -> bool:  # noqa: C901 - one branch per form state
-        """Answer whatever the bot shows last; True once the report is submitted."""
+        """Answer whatever the bot shows last; True once the report is submitted.
+
+        A question is answered by its button only while the message still shows it: a kill
+        can leave the last message an answered question (buttons removed) with the next one
+        never sent, and then /lanjut asks again."""
         user = self.user
         if any("Laporan terkirim dengan nomor" in m.content for m in user.messages[-6:]) \
                 and self.pending_submit:
@@ -195,15 +199,15 @@ class Officer:
             await self.act(lambda: user.press("✅ Lengkap semua", last))
         elif "Uraikan singkat" in text:
             await self.act(lambda: user.send(filed.summary), "summary")
-        elif "Pilih kategori keluhan" in text:
+        elif "Pilih kategori keluhan" in text and "Pencurian" in labels:
             await self.act(lambda: user.press("Pencurian", last))
         elif "Ketik isi keluhan" in text:
             await self.act(lambda: user.send(filed.complaint), "complaint")
         elif "lokasi permasalahannya" in text:
             await self.act(lambda: user.send("Jl. Raja Eyato"))
-        elif "Nama warga" in text or "Nomor telepon warga" in text:
+        elif ("Nama warga" in text or "Nomor telepon warga" in text) and "⏭ Lewati" in labels:
             await self.act(lambda: user.press("⏭ Lewati", last))
-        elif "Seberapa mendesak" in text:
+        elif "Seberapa mendesak" in text and "Segera" in labels:
             await self.act(lambda: user.press("Segera", last))
         elif "➕ Tambah keluhan" in labels:
             if filed.complaint in text:

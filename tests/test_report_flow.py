@@ -524,3 +524,27 @@ async def test_album_pending_at_shutdown_is_answered_before_stopping(
 
     assert len(officer.messages) == before + 1
     assert "Foto tersimpan: 2" in officer.last.text
+
+
+async def test_a_stale_report_button_brings_the_current_question_back(
+    harness: BotHarness, emu: Emulator
+):
+    """After a crash between storing an answer and sending the next question, the newest
+    message is an answered one: its stale button must not leave the officer with nothing."""
+    officer, _ = await seed(harness, emu)
+    await officer.send("/lapor")
+    await officer.press("POS SAPTA")
+    await officer.send("Sprin/12/XI/2026")
+    time_prompt = officer.last
+    old_button = dict(time_prompt.inline_buttons[0])
+    await officer.press("satu jam terakhir")
+    current = officer.last.text
+    before = await draft_of(harness, officer)
+    count = len(officer.messages)
+
+    await officer._press_button(time_prompt, old_button)
+    assert "tidak berlaku" in officer.callback_answers[-1]["text"]
+    assert len(officer.messages) == count + 1
+    assert officer.last.text == current  # the question in hand, asked again with its buttons
+    assert officer.last.buttons
+    assert await draft_of(harness, officer) == before
