@@ -329,10 +329,17 @@ def build_recap(
     complaints: Iterable[ComplaintTally],
     schedule: ScheduleCounts | None = None,
     duties: Iterable[DutyResult] = (),
+    *,
+    activity_code: str | None = None,
 ) -> Recap:
-    """Fold the grouped rows into a :class:`Recap` (orders fixed here, once for everyone)."""
-    by_activity: dict[str, int] = {activity.code: 0 for activity in catalogue.activities}
-    residents: dict[str, int] = {activity.code: 0 for activity in catalogue.activities}
+    """Fold the grouped rows into a :class:`Recap` (orders fixed here, once for everyone).
+
+    Every catalogue activity is listed (zeros included), or only ``activity_code`` when the
+    recap is of one activity."""
+    codes = [activity.code for activity in catalogue.activities
+             if activity_code is None or activity.code == activity_code]
+    by_activity: dict[str, int] = dict.fromkeys(codes, 0)
+    residents: dict[str, int] = dict.fromkeys(codes, 0)
     officers: dict[int, _OfficerTotals] = {}
     for row in reports:
         by_activity[row.activity_code] = by_activity.get(row.activity_code, 0) + row.reports

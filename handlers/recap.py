@@ -1,7 +1,7 @@
 """/rekap: in a linked group the unit's recap; in private a leader's units or an officer's own.
 
-The private recap is one message that buttons edit (period, unit) instead of flooding the chat,
-plus a button that sends the chart. It shows the same numbers as the group summaries and the
+The private recap is one message that buttons edit (period, unit, activity) instead of
+flooding the chat, plus buttons that send the chart, the reporting rate and the photo sheet. It shows the same numbers as the group summaries and the
 digests: all of them read ``storage.recap.load_recap``.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -48,12 +48,28 @@ PERIOD_WORDS = {
 }
 
 
+ALL = "*"
+"""Every activity (the activity part of a view)."""
+
+
 @dataclass(frozen=True)
 class View:
-    """What the recap message shows: a period code and a scope (a unit code, or the officer)."""
+    """What the recap message shows: a period code, a scope (a unit code, or the officer) and
+    an activity code (or :data:`ALL`)."""
 
     period: str
     scope: str
+    activity: str = ALL
+
+    @property
+    def activity_code(self) -> str | None:
+        """The one activity shown, or None for all of them."""
+        return None if self.activity == ALL else self.activity
+
+    def button(self, action: str, **changes: str) -> str:
+        """Callback data for ``action`` on this view, or on it with ``changes``."""
+        view = replace(self, **changes)
+        return callbacks.pack(NS, action, view.period, view.scope, view.activity)
 
 
 async def recap_command(update: Update, context: BotContext, actor: Actor) -> None:
@@ -87,14 +103,16 @@ async def recap_button(update: Update, context: BotContext, actor: Actor) -> Non
     assert query is not None
     stale = services.texts(actor.language, "button.stale")
     try:
-        action, period, scope = callbacks.unpack(query.data, NS)
+        action, period, scope, *rest = callbacks.unpack(query.data, NS)
     except (ValueError, callbacks.CallbackDataError):
         await query.answer(stale, show_alert=True)
         return
     officer = actor.active_officer
-    view = View(period, scope)
+    view = View(period, scope, rest[0] if rest else ALL)
     if (
         action not in ("v", "c", "r", "p", "t", "x")
+        or len(rest) > 1
+        or not _known_activity(services, view.activity)
         or scope not in scopes(officer, services)
         or (action == "p" and scope == SELF)
         or resolve_period(period, services) is None
@@ -102,8 +120,8 @@ async def recap_button(update: Update, context: BotContext, actor: Actor) -> Non
         await query.answer(stale, show_alert=True)
         return
     if action == "t":
-        await dates.ask(update, context, actor, NS, callbacks.pack(NS, "x", period, scope),
-                        scope=scope)
+        await dates.ask(update, context, actor, NS, view.button("x"), scope=scope,
+                        activity=view.activity)
         return
     if action == "x":
         async with services.db.transaction(update_id=update.update_id,
@@ -139,7 +157,8 @@ async def _send_photo_sheet(
     period = resolve_period(view.period, services)
     assert period is not None
     units, _, _ = _scope_units(services, actor.active_officer, view.scope)
-    sheet = await photo_sheet(services, units, period, actor.language)
+    sheet = await photo_sheet(services, units, period, actor.language,
+                              activity_code=view.activity_code)
     if sheet is None:
         await query.answer(services.texts(actor.language, "recap.photos_none"), show_alert=True)
         return
@@ -190,12 +209,14 @@ async def on_range(
     message = update.effective_message
     assert message is not None
     scope = str(pending.payload.get("scope"))
+    activity = str(pending.payload.get("activity", ALL))
     if not await dates.taken(update, context, actor, pending):
         return
-    if scope not in scopes(actor.active_officer, services):
+    if scope not in scopes(actor.active_officer, services) or not _known_activity(services,
+                                                                                    activity):
         await message.reply_text(services.texts(actor.language, "button.stale"))
         return
-    text, markup = await render_view(services, actor, View(chosen.code(), scope))
+    text, markup = await render_view(services, actor, View(chosen.code(), scope, activity))
     await message.reply_text(text, reply_markup=markup)
 
 
@@ -207,9 +228,22 @@ async def load_view(services: Services, actor: Actor, view: View) -> tuple[Recap
     async with services.db.reading() as repos:
         recap = await load_recap(
             repos.recaps, services.catalogue, units, period, now=services.clock.now(),
-            officer_id=officer_id, grace=schedule_config(services).grace,
+            officer_id=officer_id, activity_code=view.activity_code,
+            grace=schedule_config(services).grace,
         )
-    return recap, name
+    return recap, _view_name(services, actor.language, name, view)
+
+
+def _known_activity(services: Services, activity: str) -> bool:
+    return activity == ALL or services.catalogue.has_activity(activity)
+
+
+def _view_name(services: Services, language: str, name: str, view: View) -> str:
+    """The scope's name, and the activity when the view shows one."""
+    if view.activity_code is None:
+        return name
+    activity = services.catalogue.activity(view.activity_code).name.get(language)
+    return services.texts(language, "recap.one_activity", unit=name, activity=activity)
 
 
 def _scope_units(
@@ -226,8 +260,10 @@ def _scope_units(
 async def rate_chart(services: Services, actor: Actor, view: View) -> bytes:
     """The reporting rate of the last weeks as a line chart (PNG)."""
     units, officer_id, name = _scope_units(services, actor.active_officer, view.scope)
-    return await weekly_rate_chart(services, actor.language, units, name,
-                                   until=services.clock.now(), officer_id=officer_id)
+    return await weekly_rate_chart(services, actor.language, units,
+                                   _view_name(services, actor.language, name, view),
+                                   until=services.clock.now(), officer_id=officer_id,
+                                   activity_code=view.activity_code)
 
 
 async def weekly_rate_chart(
@@ -238,6 +274,7 @@ async def weekly_rate_chart(
     *,
     until: datetime,
     officer_id: int | None = None,
+    activity_code: str | None = None,
 ) -> bytes:
     """The reporting rate of the :data:`RATE_WEEKS` weeks up to the one holding ``until``."""
     now = services.clock.now()
@@ -245,6 +282,7 @@ async def weekly_rate_chart(
     periods = weeks_back(min(until, now), services.settings.tz, RATE_WEEKS)
     async with services.db.reading() as repos:
         series = await rate_series(repos.recaps, units, periods, now=now, officer_id=officer_id,
+                                   activity_code=activity_code,
                                    grace=schedule_config(services).grace)
     points = [
         (f"{period.first_day:%d/%m}", counts.reported / counts.expected)
@@ -287,7 +325,7 @@ async def _chart_parts(services: Services, actor: Actor, view: View) -> list[Par
 
 
 def keyboard(services: Services, actor: Actor, view: View) -> InlineKeyboardMarkup:
-    """Periods, then the units the person may choose, then the chart."""
+    """Periods, then the units the person may choose, the activities, then the pictures."""
     texts = services.texts
     language = actor.language
 
@@ -296,7 +334,7 @@ def keyboard(services: Services, actor: Actor, view: View) -> InlineKeyboardMark
 
     rows: list[list[Button]] = [[
         (mark(texts(language, f"recap.button.{code}"), view.period == code),
-         callbacks.pack(NS, "v", code, view.scope))
+         view.button("v", period=code))
         for code in SIMPLE_PERIODS
     ]]
     chosen = DateRange.from_code(view.period)
@@ -304,23 +342,30 @@ def keyboard(services: Services, actor: Actor, view: View) -> InlineKeyboardMark
         mark(texts(language, "dates.chosen",
                    period=dates.range_text(services, language, chosen)), True) if chosen
         else texts(language, "dates.button"),
-        callbacks.pack(NS, "t", view.period, view.scope),
+        view.button("t"),
     )])
     options = scopes(actor.active_officer, services)
     if len(options) > 1:
         organisation = services.organisation
         buttons = [
             (mark(organisation.unit(code).name, view.scope == code),
-             callbacks.pack(NS, "v", view.period, code))
+             view.button("v", scope=code))
             for code in options
         ]
         rows += [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
+    activities = [(mark(texts(language, "recap.button.all"), view.activity == ALL),
+                   view.button("v", activity=ALL))]
+    activities += [
+        (mark(activity.name.get(language), view.activity == activity.code),
+         view.button("v", activity=activity.code))
+        for activity in services.catalogue.activities
+    ]
+    rows += [activities[index : index + 3] for index in range(0, len(activities), 3)]
     rows.append([
-        (texts(language, "recap.button.chart"), callbacks.pack(NS, "c", view.period, view.scope)),
-        (texts(language, "recap.button.rate"), callbacks.pack(NS, "r", view.period, view.scope)),
+        (texts(language, "recap.button.chart"), view.button("c")),
+        (texts(language, "recap.button.rate"), view.button("r")),
     ])
     if view.scope != SELF:
-        rows.append([(texts(language, "recap.button.photos"),
-                      callbacks.pack(NS, "p", view.period, view.scope))])
+        rows.append([(texts(language, "recap.button.photos"), view.button("p"))])
     return inline(rows)
 

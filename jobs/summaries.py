@@ -326,14 +326,20 @@ async def render_summary(
 
 
 async def photo_sheet(
-    services: Services, units: frozenset[str], period: Period, language: str
+    services: Services,
+    units: frozenset[str],
+    period: Period,
+    language: str,
+    *,
+    activity_code: str | None = None,
 ) -> Part | None:
     """The period's latest documentation photos of these units on one image, captioned with
     activity, day and officer; None without photos. Built from the unstamped web copies (no
     place, no EXIF). Weekly group summaries (opt-in) and a leader's /rekap send it.
     """
     async with services.db.reading() as repos:
-        rows = await repos.recaps.photos(units, period.start, period.end, limit=SHEET_PHOTOS)
+        rows = await repos.recaps.photos(units, period.start, period.end, limit=SHEET_PHOTOS,
+                                         activity_code=activity_code)
     tz = services.settings.tz
     items = [
         (sha, f"{_activity_name(services, language, code)} · {at.astimezone(tz):%d/%m} · {name}")

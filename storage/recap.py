@@ -43,9 +43,14 @@ def _in_units(units: Sequence[str]) -> str:
 
 
 def _duties_query(
-    codes: Sequence[str], start: datetime, end: datetime, officer_id: int | None
+    codes: Sequence[str],
+    start: datetime,
+    end: datetime,
+    officer_id: int | None,
+    activity_code: str | None,
 ) -> tuple[str, tuple[Any, ...]]:
     officer_sql = " AND o.officer_id = ?" if officer_id is not None else ""
+    officer_sql += " AND a.activity_code = ?" if activity_code is not None else ""
     sql = (
         "SELECT a.id, o.officer_id, a.ends_at,"
         f" {first_report_columns('o.officer_id')},"
@@ -57,7 +62,8 @@ def _duties_query(
         " ORDER BY a.starts_at, a.id, o.officer_id"
     )
     params = (*codes, to_db_time(start), to_db_time(end),
-              *([] if officer_id is None else [officer_id]))
+              *([] if officer_id is None else [officer_id]),
+              *([] if activity_code is None else [activity_code]))
     return sql, params
 
 
@@ -65,13 +71,21 @@ class RecapRepository(Repository):
     """Grouped counts for recaps, digests and group summaries."""
 
     def _where(
-        self, units: Sequence[str], start: datetime, end: datetime, officer_id: int | None = None
+        self,
+        units: Sequence[str],
+        start: datetime,
+        end: datetime,
+        officer_id: int | None = None,
+        activity_code: str | None = None,
     ) -> tuple[str, list[Any]]:
         sql = f"{_in_units(units)} AND {ACTIVITY_TIME} >= ? AND {ACTIVITY_TIME} < ?"
         params: list[Any] = [*units, to_db_time(start), to_db_time(end)]
         if officer_id is not None:
             sql += " AND r.officer_id = ?"
             params.append(officer_id)
+        if activity_code is not None:
+            sql += " AND r.activity_code = ?"
+            params.append(activity_code)
         return sql, params
 
     async def report_tallies(
@@ -82,6 +96,7 @@ class RecapRepository(Repository):
         resident_fields: Mapping[str, str],
         *,
         officer_id: int | None = None,
+        activity_code: str | None = None,
     ) -> list[ReportTally]:
         """Reports per (activity, officer) with the people they reached."""
         codes = sorted(set(units))
@@ -94,7 +109,7 @@ class RecapRepository(Repository):
             residents_sql = f"CAST(CASE r.activity_code {cases} ELSE 0 END AS INTEGER)"
             for code, key in sorted(resident_fields.items()):
                 residents_params += [code, f"$.{key}"]
-        where, params = self._where(codes, start, end, officer_id)
+        where, params = self._where(codes, start, end, officer_id, activity_code)
         rows = await self._all(
             "SELECT r.activity_code, r.officer_id, o.full_name, o.rank, COUNT(*) AS reports,"
             f" COALESCE(SUM({residents_sql}), 0) AS residents"
@@ -121,12 +136,13 @@ class RecapRepository(Repository):
         end: datetime,
         *,
         officer_id: int | None = None,
+        activity_code: str | None = None,
     ) -> list[ComplaintTally]:
         """Complaints of the period's reports per (category, status, urgency)."""
         codes = sorted(set(units))
         if not codes:
             return []
-        where, params = self._where(codes, start, end, officer_id)
+        where, params = self._where(codes, start, end, officer_id, activity_code)
         rows = await self._all(
             "SELECT c.category, c.status, c.urgency, COUNT(*) AS n"
             " FROM reports r JOIN complaints c ON c.report_id = r.id"
@@ -139,14 +155,20 @@ class RecapRepository(Repository):
         ]
 
     async def photos(
-        self, units: Iterable[str], start: datetime, end: datetime, *, limit: int
+        self,
+        units: Iterable[str],
+        start: datetime,
+        end: datetime,
+        *,
+        limit: int,
+        activity_code: str | None = None,
     ) -> list[tuple[str, str, str, datetime]]:
         """The period's latest documentation photos, oldest first: (sha256, activity code,
         officer name, activity time)."""
         codes = sorted(set(units))
         if not codes:
             return []
-        where, params = self._where(codes, start, end)
+        where, params = self._where(codes, start, end, activity_code=activity_code)
         rows = await self._all(
             f"SELECT p.sha256, r.activity_code, o.full_name, {ACTIVITY_TIME} AS at"
             " FROM reports r JOIN report_photos p ON p.report_id = r.id"
@@ -166,6 +188,7 @@ class RecapRepository(Repository):
         end: datetime,
         *,
         officer_id: int | None = None,
+        activity_code: str | None = None,
     ) -> list[DutyRow]:
         """Duties (a post times an assigned officer) of planned posts that ended in
         [start, end), each with its first report and whether the officer had paused reminders
@@ -173,7 +196,7 @@ class RecapRepository(Repository):
         codes = sorted(set(units))
         if not codes:
             return []
-        rows = await self._all(*_duties_query(codes, start, end, officer_id))
+        rows = await self._all(*_duties_query(codes, start, end, officer_id, activity_code))
         return [
             DutyRow(
                 assignment_id=row["id"],
@@ -187,7 +210,7 @@ class RecapRepository(Repository):
 
     async def duties_plan(self, units: Iterable[str], start: datetime, end: datetime) -> str:
         """SQLite's plan for :meth:`duties` (tests check which indexes find the reports)."""
-        sql, params = _duties_query(sorted(set(units)), start, end, None)
+        sql, params = _duties_query(sorted(set(units)), start, end, None, None)
         rows = await self._all(f"EXPLAIN QUERY PLAN {sql}", params)
         return " | ".join(str(row["detail"]) for row in rows)
 
@@ -210,20 +233,23 @@ async def load_recap(
     *,
     now: datetime | None = None,
     officer_id: int | None = None,
+    activity_code: str | None = None,
     grace: timedelta = REPORT_GRACE,
 ) -> Recap:
     """The one recap computation: grouped queries folded by :func:`domain.recap.build_recap`.
 
     Expected posts come from ``schedule`` when given; otherwise, with ``now``, from the schedule
     tables: posts that ended in the period up to ``now`` (a post still to come is not missing).
-    With ``officer_id`` only that officer's reports and posts count (an officer's own recap).
+    With ``officer_id`` only that officer's reports and posts count (an officer's own recap);
+    with ``activity_code`` only that activity's.
     """
     unit_set = frozenset(units)
     tallies = await recaps.report_tallies(
-        unit_set, period.start, period.end, resident_field_keys(catalogue), officer_id=officer_id
+        unit_set, period.start, period.end, resident_field_keys(catalogue), officer_id=officer_id,
+        activity_code=activity_code,
     )
     complaints = await recaps.complaint_tallies(
-        unit_set, period.start, period.end, officer_id=officer_id
+        unit_set, period.start, period.end, officer_id=officer_id, activity_code=activity_code
     )
     counts: ScheduleCounts | None = None
     duties: tuple[DutyResult, ...] = ()
@@ -231,10 +257,11 @@ async def load_recap(
         counts = await schedule(unit_set, period)
     elif now is not None and min(period.end, now) > period.start:
         rows = await recaps.duties(unit_set, period.start, min(period.end, now),
-                                   officer_id=officer_id)
+                                   officer_id=officer_id, activity_code=activity_code)
         duties = judge_duties(rows, now=now, grace=grace)
         counts = count_duties(duties)
-    return build_recap(period, unit_set, catalogue, tallies, complaints, counts, duties)
+    return build_recap(period, unit_set, catalogue, tallies, complaints, counts, duties,
+                       activity_code=activity_code)
 
 
 async def rate_series(
@@ -244,6 +271,7 @@ async def rate_series(
     *,
     now: datetime,
     officer_id: int | None = None,
+    activity_code: str | None = None,
     grace: timedelta = REPORT_GRACE,
 ) -> list[tuple[Period, ScheduleCounts | None]]:
     """Scheduled and reported posts per period (e.g. per week), up to ``now``."""
@@ -253,7 +281,8 @@ async def rate_series(
         end = min(period.end, now)
         counts = None
         if end > period.start:
-            rows = await recaps.duties(unit_set, period.start, end, officer_id=officer_id)
+            rows = await recaps.duties(unit_set, period.start, end, officer_id=officer_id,
+                                       activity_code=activity_code)
             counts = count_duties(judge_duties(rows, now=now, grace=grace))
         series.append((period, counts))
     return series

@@ -272,3 +272,46 @@ async def test_leader_gets_the_periods_photo_sheet_and_an_officer_no_button(
     before = len(other.messages)
     await other.press("📷 Foto dokumentasi")
     assert not [m for m in other.messages[before:] if m.kind == "photo"]  # none in binpolmas
+
+
+async def test_leader_narrows_the_recap_to_one_activity_and_back(
+    harness: BotHarness, emu: Emulator
+):
+    _, kanit, kasat, seeded = await private_cast(harness, emu)
+    month = month_of(harness.clock.now(), WITA)
+    await kasat.send("/rekap bulan")
+    await kasat.press("Unit Binkamsa")
+    messages = len(kasat.messages)
+    await kasat.press("POS SATRIA")
+    assert len(kasat.messages) == messages  # the same message, edited
+    text = kasat.last.text
+    assert "Rekap bulan ini — Unit Binkamsa · POS SATRIA" in text
+    satria = [r for r in count_in(seeded, {"binkamsa"}, month) if r["activity"] == "satria"]
+    assert f"Laporan kegiatan: {len(satria)}\n• POS SATRIA: {len(satria)}\n" in text
+    assert "POS SAPTA:" not in text
+    assert f"Warga yang dijangkau: {sum(r['residents'] for r in satria)}" in text
+    ids = {r["id"] for r in satria}
+    complaints = [c for c in seeded.complaints if c["report"] in ids]
+    assert (f"Keluhan warga: {len(complaints)}" if complaints
+            else "Tidak ada keluhan warga.") in text
+    assert "✅ POS SATRIA" in [label for row in kasat.last.buttons for label in row]
+
+    await kasat.press("Minggu ini")  # the activity stays while the period changes
+    week = week_of(harness.clock.now(), WITA)
+    satria_week = [r for r in count_in(seeded, {"binkamsa"}, week) if r["activity"] == "satria"]
+    assert "Rekap minggu ini — Unit Binkamsa · POS SATRIA" in kasat.last.text
+    assert f"Laporan kegiatan: {len(satria_week)}" in kasat.last.text
+
+    await kasat.press("Semua kegiatan")
+    assert "· POS SATRIA" not in kasat.last.text
+    assert f"Laporan kegiatan: {len(count_in(seeded, {'binkamsa'}, week))}" in kasat.last.text
+
+    await kanit.send("/rekap")
+    await kanit.press_forged("a:rk:v:w:binkamsa:sapta", kanit.last)
+    assert "Rekap minggu ini — Unit Binkamsa · POS SAPTA" in kanit.last.text
+    before = kanit.last.text
+    await kanit.press_forged("a:rk:v:w:binkamsa:nosuch", kanit.last)
+    assert "tidak berlaku" in kanit.callback_answers[-1]["text"]
+    await kanit.press_forged("a:rk:v:w:binpolmas:sapta", kanit.last)  # not his unit
+    assert "tidak berlaku" in kanit.callback_answers[-1]["text"]
+    assert kanit.last.text == before
