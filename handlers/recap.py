@@ -1,8 +1,9 @@
 """/rekap: in a linked group the unit's recap; in private a leader's units or an officer's own.
 
 The private recap is one message that buttons edit (period, unit, activity) instead of
-flooding the chat, plus buttons that send the chart, the reporting rate and the photo sheet. It shows the same numbers as the group summaries and the
-digests: all of them read ``storage.recap.load_recap``.
+flooding the chat, plus buttons that send the chart, the reporting rate and the photo sheet.
+It shows the same numbers as the group summaries and the digests: all of them read
+``storage.recap.load_recap``.
 """
 
 from __future__ import annotations
