@@ -142,6 +142,16 @@ def register_handlers(application: BotApplication) -> None:
         ),
         group=-1,
     )
+    # A command means the person moved on: a typed answer the desk still waits for lapses
+    # (/batal cancels it itself and says so).
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.COMMAND
+            & ~filters.Regex(r"^/(batal|cancel)(@\w+)?(\s|$)"),
+            desk_input.lapse_on_command,
+        ),
+        group=-2,
+    )
     for command in all_commands():
         chat_filter = _chat_filter(command.private, command.group)
         application.add_handler(

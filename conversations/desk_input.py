@@ -2,8 +2,10 @@
 
 A button that asks for text stores a pending input; the next private text message answers
 it. It is stored, not kept in memory, so a restart between the button and the text loses
-nothing; an input left unanswered for an hour, or overtaken by work on a report draft,
-lapses.
+nothing; an input left unanswered for an hour, overtaken by work on a report draft, or
+followed by a command (the person moved on: /lanjut back to a report, /cari, ...) lapses, and
+/batal cancels it. Otherwise a question that stays open on a bad answer (the dates) would
+read every later text, report answers included, as its answer.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import timedelta
 
 from telegram import Update
 
-from bot.access import Actor
+from bot.access import Actor, identify
 from bot.services import BotContext
 from storage.desk import PendingInput
 
@@ -51,3 +53,33 @@ def router(handlers: dict[str, InputHandler]) -> Route:
         return True
 
     return route
+
+
+async def lapse_on_command(update: Update, context: BotContext) -> None:
+    """Any command but /batal: the typed answer still owed, if any, lapses."""
+    user = update.effective_user
+    if user is None:
+        return
+    actor = await identify(user, context.services)
+    if actor.officer is not None:
+        await _drop(context, actor.officer.id)
+
+
+async def cancel(update: Update, context: BotContext, actor: Actor) -> bool:
+    """/batal while a typed answer is owed: cancel that question, say so; False if none."""
+    officer = actor.officer
+    message = update.effective_message
+    if officer is None or message is None or not await _drop(context, officer.id):
+        return False
+    await message.reply_text(context.services.texts(actor.language, "cancel.question"))
+    return True
+
+
+async def _drop(context: BotContext, officer_id: int) -> bool:
+    services = context.services
+    async with services.db.reading() as repos:
+        pending = await repos.desk_inputs.get(officer_id)
+    if pending is None:
+        return False
+    async with services.db.transaction() as tx:
+        return await tx.desk_inputs.take(officer_id, pending.created_at)

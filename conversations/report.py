@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from telegram import Message, Update
 from telegram.error import BadRequest
@@ -66,6 +66,10 @@ __all__ = [
     "resume",
     "route",
 ]
+
+
+DOUBLE_TAP = timedelta(seconds=5)
+"""A stale press this soon after the draft last changed is a double tap, not a lost question."""
 
 
 class Stale(Exception):
@@ -429,9 +433,15 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     draft = await open_draft(services, officer.id)
     if draft is None or draft.id != draft_id or draft.version != version:
         await query.answer(stale, show_alert=True)
-        if draft is not None and isinstance(query.message, Message):
+        if (
+            draft is not None
+            and isinstance(query.message, Message)
+            and (draft.updated_at is None
+                 or services.clock.now() - draft.updated_at >= DOUBLE_TAP)
+        ):
             # "Use the latest message" needs one: after a crash between storing an answer and
             # sending the next question, the newest message in the chat is this stale one.
+            # A second tap right after the first is not that: its question is on its way.
             await send_prompt(query.message, services, draft, language)
         return
     try:

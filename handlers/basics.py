@@ -13,7 +13,7 @@ from bot.access import Actor, HandlerCallback, identify, refuse
 from bot.commands import Command, all_commands, menu_commands
 from bot.services import BotContext, Services
 from bot.ui import inline
-from conversations import assign, registration, report
+from conversations import assign, desk_input, registration, report
 from domain import registration as flow
 from domain.access import Action, refusal
 from domain.people import Officer, Status
@@ -141,6 +141,9 @@ async def cancel(update: Update, context: BotContext, actor: Actor) -> None:
     services = context.services
     message = update.effective_message
     assert message is not None
+    # The most recent thing first: a question the desk asked, then a draft.
+    if await desk_input.cancel(update, context, actor):
+        return
     if await report.ask_cancel(update, context, actor):
         return
     if await assign.ask_cancel(update, context, actor):

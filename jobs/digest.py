@@ -108,12 +108,14 @@ async def build_digest(
                                                         limit=STALE_LINES)
     stale_count = await repos.complaint_desk.count_open_longer_than(units, stale_before,
                                                                     cap=STALE_COUNT_CAP)
-    for post in upcoming:
-        for officer_id in post.officer_ids:
-            if officer_id not in officers:
-                found = await repos.officers.by_id(officer_id)
-                if found is not None:
-                    officers[officer_id] = found
+    # Posts may name officers since moved or suspended, complaints an assignee: by id.
+    named = [i for post in upcoming for i in post.officer_ids]
+    named += [item.assigned_to for item in stale if item.assigned_to is not None]
+    for officer_id in named:
+        if officer_id not in officers:
+            found = await repos.officers.by_id(officer_id)
+            if found is not None:
+                officers[officer_id] = found
     horizon = slot_at + timedelta(days=1)
     return Digest(
         slot_at=slot_at,
@@ -145,6 +147,7 @@ def render_digest(services: Services, digest: Digest, language: str) -> str:
             language, "schedule.digest.results", total=len(digest.duties),
             done=digest.count(Outcome.DONE), late=digest.count(Outcome.LATE),
             missing=digest.count(Outcome.MISSING), awaiting=digest.count(Outcome.AWAITING),
+            paused=digest.count(Outcome.PAUSED),
         ))
         for duty in digest.duties:
             if duty.outcome is Outcome.DONE:

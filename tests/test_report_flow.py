@@ -542,6 +542,11 @@ async def test_a_stale_report_button_brings_the_current_question_back(
     before = await draft_of(harness, officer)
     count = len(officer.messages)
 
+    await officer._press_button(time_prompt, old_button)  # a double tap: the question came
+    assert "tidak berlaku" in officer.callback_answers[-1]["text"]
+    assert len(officer.messages) == count
+
+    harness.clock.advance(timedelta(seconds=30))  # later, e.g. after the bot restarted
     await officer._press_button(time_prompt, old_button)
     assert "tidak berlaku" in officer.callback_answers[-1]["text"]
     assert len(officer.messages) == count + 1

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from domain.answers import Complaint
 from domain.complaints import ComplaintStatus
+from domain.people import Status
 from domain.reports import ReportColumns
 from domain.schedule import Delivery, Kind
 from emulator import Emulator
@@ -103,7 +104,7 @@ async def test_digest_on_a_seeded_week(bot: BotHarness, emu: Emulator):  # noqa:
     assert "Laporan kegiatan: 2" in text
     assert "Tingkat pelaporan: 2 dari 3 pos terjadwal (67%)" in text
     assert "Tugas yang berakhir: 4 · 1 tepat waktu · 1 terlambat · 1 tidak ada laporan" \
-           " · 1 menunggu" in text
+           " · 1 menunggu · 0 dijeda" in text
     assert "🕒 terlambat BRIPKA Citra Lestari" in text
     assert "❌ tidak ada laporan BRIPKA Citra Lestari — POS SAPTA Jumat, 27/11/2026 20.00" in text
     assert "Minggu, 29/11/2026 08.00 WITA–09.00" in text
@@ -358,3 +359,27 @@ async def test_a_long_backlog_of_stale_complaints_is_listed_urgent_first_and_cou
         "LAP/OLD/11", "LAP/OLD/12", *(f"LAP/OLD/{day:02d}" for day in range(1, 9))]
     assert listed[0].startswith("• ❗ ")
     assert lines[heading + 11] == "… dan 2 lainnya (lihat /keluhan)"
+
+
+async def test_a_stale_complaints_assignee_is_named_even_when_suspended_since(
+    bot: BotHarness, emu: Emulator  # noqa: F811
+):
+    kanit, budi_user, _ = await seed_unit(bot, emu)
+    budi = await bot.officer(budi_user)
+    assert budi is not None
+    away = await bot.seed_officer(emu.user(1600, "Eko"), name="Eko Prasetyo", nrp="87659999",
+                                  unit="binkamsa", status=Status.SUSPENDED)
+    await seed_report(bot, budi.id, wita(10, 8), wita(10, 9), wita(10, 10), number="LAP/OLD/1",
+                      post_id=None, complaints=(("narkoba", "darurat"),))
+    async with bot.db.reading() as repos:
+        (item,) = await repos.complaint_desk.open_longer_than(["binkamsa"], wita(20, 0),
+                                                              urgent=["darurat"], limit=10)
+    async with bot.db.transaction() as tx:
+        assert await tx.complaint_desk.assign(item.id, expected=ComplaintStatus.NEW,
+                                              officer_id=away.id, actor_id=budi.id,
+                                              now=wita(11, 9))
+    bot.clock.set(wita(28, 18))
+    await scan(bot)
+    line = next(line for line in kanit.last.text.split("\n") if "LAP/OLD/1" in line)
+    assert line.endswith("· BRIPKA Eko Prasetyo"), line
+

@@ -1,0 +1,48 @@
+"""Typed answers the desk waits for never swallow what the person does next."""
+
+from __future__ import annotations
+
+from emulator import Emulator
+from tests.harness import BotHarness
+from tests.test_report_flow import draft_of, seed
+
+
+async def test_back_to_the_report_a_pending_date_question_lapses(
+    harness: BotHarness, emu: Emulator
+):
+    _, kanit = await seed(harness, emu)  # a kanit files reports too
+    await kanit.send("/lapor")
+    await kanit.press("POS SAPTA")
+    before = await draft_of(harness, kanit)
+    assert before is not None
+    await kanit.send("/rekap")
+    await kanit.press("📅 Pilih tanggal")
+    await kanit.send("kemarin lusa")  # not a date: the question stays open and says why
+    assert "tidak terbaca" in kanit.last.text
+    await kanit.send("/lanjut")  # back to the report: the date question lapses
+    await kanit.send("Sprin/12/XI/2026/Satbinmas")
+    after = await draft_of(harness, kanit)
+    assert after is not None
+    assert after.answers.get("sprin") == "Sprin/12/XI/2026/Satbinmas"
+    assert "tidak terbaca" not in kanit.last.text
+
+
+async def test_batal_cancels_the_question_first_and_keeps_the_draft(
+    harness: BotHarness, emu: Emulator
+):
+    _, kanit = await seed(harness, emu)
+    await kanit.send("/lapor")
+    await kanit.press("POS SAPTA")
+    await kanit.send("/cari")
+    await kanit.press("🔎 Cari kata")
+    await kanit.send("/batal")
+    assert kanit.last.text == "✖️ Pertanyaan dibatalkan."
+    assert await draft_of(harness, kanit) is not None  # the report was not offered for discard
+    await kanit.send("halo")  # no longer read as search words: the report's question takes it
+    draft = await draft_of(harness, kanit)
+    assert draft is not None
+    assert draft.answers.get("sprin") == "halo"
+    assert "Kata: halo" not in kanit.last.text
+    await kanit.send("/batal")  # now the draft is what is in progress
+    assert "laporan" in kanit.last.text.lower()
+    assert kanit.last.buttons
