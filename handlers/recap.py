@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import html
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
@@ -259,12 +259,15 @@ def _scope_units(
 
 
 async def rate_chart(services: Services, actor: Actor, view: View) -> bytes:
-    """The reporting rate of the last weeks as a line chart (PNG)."""
+    """The reporting rate of the weeks up to the view's period as a line chart (PNG), as the
+    recap PDF of the same period draws it."""
+    period = resolve_period(view.period, services)
+    assert period is not None
     units, officer_id, name = _scope_units(services, actor.active_officer, view.scope)
     return await weekly_rate_chart(services, actor.language, units,
                                    _view_name(services, actor.language, name, view),
-                                   until=services.clock.now(), officer_id=officer_id,
-                                   activity_code=view.activity_code)
+                                   until=period.end - timedelta(microseconds=1),
+                                   officer_id=officer_id, activity_code=view.activity_code)
 
 
 async def weekly_rate_chart(
