@@ -96,6 +96,41 @@ async def test_bad_dates_get_a_reason_and_an_example_and_may_be_retyped(
     assert "Periode: 01/11/2026–30/11/2026" not in kanit.last.text
 
 
+async def test_a_date_at_the_calendar_edge_is_refused_and_the_browser_keeps_working(
+    harness: BotHarness, emu: Emulator
+):
+    _, kanit, _, _ = await two_units(harness, emu)
+    await kanit.send("/cari")
+    await kanit.press("📅 Periode")
+    await kanit.press("📅 Pilih tanggal")
+    await kanit.send("31/12/9999")  # once stored as a range whose period overflowed
+    assert "tidak ada di kalender" in kanit.last.text
+    assert "Contoh: 1/11 - 15/11" in kanit.last.text
+    assert "✖️ Batal" in labels(kanit.last)
+    await kanit.send("1/1/0001")  # not read as 2001
+    assert "tidak ada di kalender" in kanit.last.text
+    await kanit.send("Nov 26 - Nov 28")  # the question stayed open
+    assert "Periode: 26/11/2026–28/11/2026" in kanit.last.text
+    assert "(1)" in kanit.last.text
+    await kanit.press("🏷 Kegiatan")  # the buttons still work on that view
+    await kanit.press("POS SATRIA")
+    assert "(0)" in kanit.last.text
+    assert "26/11/2026–28/11/2026" in kanit.last.text
+
+    # A view poisoned before years were checked reads as no range, not a silent crash.
+    stored = await harness.officer(kanit)
+    async with harness.db.transaction() as tx:
+        await tx.desk_views.put(stored.id, {"range": "99991231-99991231"},
+                                harness.clock.now())
+    await kanit.send("/cari")
+    assert "Periode: Semua waktu" in kanit.last.text
+    assert "(1)" in kanit.last.text
+    await kanit.press("🏷 Kegiatan")
+    await kanit.press("POS SATRIA")
+    assert "(0)" in kanit.last.text
+    assert "Periode: Semua waktu" in kanit.last.text
+
+
 async def test_bad_dates_explained_in_english(harness: BotHarness, emu: Emulator):
     _, _, _, _ = await two_units(harness, emu)
     leader = emu.user(2500, "Lead")
