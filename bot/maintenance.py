@@ -25,6 +25,7 @@ from storage.maintenance import (
     backup_database,
     integrity_problems,
     photo_references,
+    photo_write_lock,
     restore_database,
     schema_versions,
 )
@@ -295,6 +296,11 @@ class CheckResult:
     """Unreferenced photos untouched for :data:`ORPHAN_MIN_AGE`: leftovers to prune."""
     recent_orphans: list[str] = field(default_factory=list)
     """Unreferenced photos newer than that: possibly an upload being saved right now."""
+    temp_files: list[Path] = field(default_factory=list)
+    """Temporary photo files (``.tmp-*.part``) untouched for :data:`ORPHAN_MIN_AGE`: left
+    half-written by a crash, leftovers to prune."""
+    recent_temp_files: list[Path] = field(default_factory=list)
+    """Newer ones: possibly a write in progress."""
 
     @property
     def damaged(self) -> bool:
@@ -303,10 +309,11 @@ class CheckResult:
 
     @property
     def exit_code(self) -> int:
-        """0 sound, 1 damage, 2 a warning: only orphan photo files older than an hour."""
+        """0 sound, 1 damage, 2 a warning: only leftovers (orphan photos, temporary files)
+        older than an hour."""
         if self.damaged:
             return 1
-        return 2 if self.orphans else 0
+        return 2 if self.orphans or self.temp_files else 0
 
 
 @dataclass
@@ -317,6 +324,10 @@ class PruneResult:
     files: int = 0
     bytes: int = 0
     kept_recent: int = 0
+    """Orphans kept: newer than an hour, held, or referred to by a row committed meanwhile."""
+    temp_files: int = 0
+    """Temporary files (``.tmp-*.part``) older than an hour deleted."""
+    temp_bytes: int = 0
 
 
 def check_data(database: Path, photos: Path, *, now: datetime | None = None) -> CheckResult:
@@ -333,7 +344,24 @@ def check_data(database: Path, photos: Path, *, now: datetime | None = None) -> 
     references = photo_references(database)
     missing = sorted(sha for sha in references.all if not store.exists(sha))
     orphans, recent = _by_age(store, sorted(set(stored) - references.all), now)
-    return CheckResult(integrity, len(stored), corrupted, missing, orphans, recent)
+    temp, recent_temp = _temp_by_age(store, now)
+    return CheckResult(
+        integrity, len(stored), corrupted, missing, orphans, recent, temp, recent_temp
+    )
+
+
+def _temp_by_age(store: PhotoStore, now: datetime | None) -> tuple[list[Path], list[Path]]:
+    """The store's temporary files split into (untouched for ORPHAN_MIN_AGE, newer)."""
+    old: list[Path] = []
+    recent: list[Path] = []
+    cutoff = (now - ORPHAN_MIN_AGE).timestamp() if now is not None else None
+    for path in store.temp_files():
+        try:
+            modified = path.stat().st_mtime
+        except FileNotFoundError:
+            continue  # renamed into place (or deleted) meanwhile
+        (recent if cutoff is not None and modified > cutoff else old).append(path)
+    return old, recent
 
 
 def _by_age(
@@ -355,24 +383,42 @@ def _is_recent(store: PhotoStore, sha: str, now: datetime) -> bool:
 
 
 def prune_orphans(database: Path, store: PhotoStore, *, now: datetime) -> PruneResult:
-    """Delete photo files no row refers to and nobody touched for :data:`ORPHAN_MIN_AGE`.
+    """Delete photo files no row refers to and nobody touched for :data:`ORPHAN_MIN_AGE`,
+    and temporary files (``.tmp-*.part``) as old.
 
-    Each candidate's age is looked at again just before it goes: an old orphan that an
-    officer sent again meanwhile was touched by the upload and stays (as does one the running
-    bot holds). The caller makes sure the database is sound: references are read from it.
+    Runs beside the bot (a worker thread of the nightly job, or ``check --prune`` in another
+    process, where the bot's holds are not visible), so each candidate is deleted while the
+    database's write lock is held (:func:`~storage.maintenance.photo_write_lock`), after
+    looking again, under it, whether a row refers to it, whether it was touched (an officer
+    sent it again) and whether this process holds it. An upload checks its photo's files
+    inside its own write transaction and stores them again if they are gone
+    (:func:`~domain.photos.ensure_stored`): whichever takes the lock first, the row that
+    commits never refers to deleted files. The caller makes sure the database is sound:
+    references are read from it.
     """
     references = photo_references(database)
     unreferenced = sorted(set(store.iter_hashes()) - references.all)
     old, recent = _by_age(store, unreferenced, now)
     result = PruneResult(kept_recent=len(recent))
     for sha in old:
-        if store.is_held(sha) or _is_recent(store, sha, now):
-            result.kept_recent += 1
-            continue
-        files, size = store.remove(sha)
+        # One short lock per photo: the bot's writers wait for it (busy_timeout), not long.
+        with photo_write_lock(database) as refers_to:
+            if store.is_held(sha) or _is_recent(store, sha, now) or refers_to(sha):
+                result.kept_recent += 1
+                continue
+            files, size = store.remove(sha)
         result.photos += 1
         result.files += files
         result.bytes += size
+    for path in _temp_by_age(store, now)[0]:
+        # Nothing refers to a temp file and a live write renames its own within moments.
+        try:
+            size = path.stat().st_size
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        result.temp_files += 1
+        result.temp_bytes += size
     return result
 
 
@@ -381,7 +427,8 @@ def check(
 ) -> int:
     """``python -m bot check [--prune]``: print every finding; the exit code of ``CheckResult``.
 
-    With ``prune``, orphans older than an hour are deleted afterwards (not when anything is
+    With ``prune``, orphans and temporary photo files older than an hour are deleted
+    afterwards (not when anything is
     damaged: orphans are judged against the database) and no longer count.
     """
     now = now or datetime.now(UTC)
@@ -393,9 +440,14 @@ def check(
         out("prune skipped: the data is damaged (orphans are judged against the database)")
         return 1
     pruned = prune_orphans(settings.database_path, PhotoStore(settings.photos_dir), now=now)
+    temp = (
+        f"; {pruned.temp_files} temporary files, {pruned.temp_bytes} bytes"
+        if pruned.temp_files
+        else ""
+    )
     out(
         f"pruned {pruned.photos} orphan photos: {pruned.files} files, {pruned.bytes} bytes"
-        f" ({pruned.kept_recent} newer than an hour kept)"
+        f" ({pruned.kept_recent} newer than an hour kept){temp}"
     )
     return 0
 
@@ -411,11 +463,19 @@ def _print_findings(result: CheckResult, out: Print) -> None:
         out(f"photo orphan (stored, not referenced): {sha}")
     for sha in result.recent_orphans:
         out(f"photo orphan, newer than an hour (may be an upload being saved): {sha}")
+    for path in result.temp_files:
+        out(f"photo temporary file (left half-written by a crash): {path}")
+    for path in result.recent_temp_files:
+        out(f"photo temporary file, newer than an hour (may be a write in progress): {path}")
     recent = f" (+{len(result.recent_orphans)} newer)" if result.recent_orphans else ""
+    temp = ""
+    if result.temp_files or result.recent_temp_files:
+        newer = f" (+{len(result.recent_temp_files)} newer)" if result.recent_temp_files else ""
+        temp = f", {len(result.temp_files)} temporary files{newer}"
     out(
         f"database {'ok' if not result.integrity else 'DAMAGED'}; "
         f"{result.photos_checked} photos checked, {len(result.corrupted)} corrupted, "
-        f"{len(result.missing)} missing, {len(result.orphans)} orphans{recent}"
+        f"{len(result.missing)} missing, {len(result.orphans)} orphans{recent}{temp}"
     )
 
 

@@ -24,7 +24,7 @@ from conversations.report_view import prompt
 from domain import reports as flow
 from domain.answers import InvalidAnswer, check_photos_added
 from domain.catalogue import PhotosField
-from domain.photos import PhotoRejected, ingest_photo, photo_hashes
+from domain.photos import PhotoRejected, ensure_stored, ingest_photo, photo_hashes
 from domain.reports import Draft
 
 logger = logging.getLogger(__name__)
@@ -122,7 +122,9 @@ async def _store(
     data = bytes(await (await source.get_file()).download_as_bytearray())
     sha = await asyncio.to_thread(lambda: hashlib.sha256(data).hexdigest())
     # Held from before the files are written (or found) until the row referring to them
-    # committed: a discard of the same photo elsewhere meanwhile leaves them alone.
+    # committed: a discard of the same photo elsewhere in this process, or the nightly prune,
+    # leaves them alone meanwhile. A prune in another process cannot see the hold: that case
+    # is closed inside the transaction (ensure_stored).
     with services.photos.hold(sha):
         refusal = await _ingest_and_add(update, services, actor, form_field, message, data)
     if refusal is not None:
@@ -165,6 +167,14 @@ async def _ingest_and_add(
             check_photos_added(form_field, len(photos))
         except InvalidAnswer as problem:
             return texts(language, problem.key, **problem.params)
+        # Under the write lock, which pruning also takes to delete an orphan: a prune (say
+        # `check --prune`, which does not see our hold) that deleted these files since the
+        # ingest above has finished, and none can start until this row commits. Files gone
+        # are written again from the bytes in hand, so the row never refers to nothing.
+        if await asyncio.to_thread(
+            ensure_stored, data, photo, services.photos, tz=services.settings.tz
+        ):
+            logger.warning("photo %s was pruned while being added: stored again", photo.sha256)
         await tx.drafts.save(flow.with_work(draft, photos=photos), now)
     return None
 

@@ -43,6 +43,7 @@ __all__ = [
     "PhotoRejected",
     "PhotoStore",
     "contact_sheet",
+    "ensure_stored",
     "ingest_photo",
     "photo_hashes",
     "stamp_photo",
@@ -65,6 +66,8 @@ _META_VERSION = 1
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 _FILE_MODE = 0o600
 _DIR_MODE = 0o700
+_TEMP_PREFIX, _TEMP_SUFFIX = ".tmp-", ".part"
+_TEMP_GLOB = f"{_TEMP_PREFIX}*{_TEMP_SUFFIX}"
 
 # Pillow format id -> (our format name, file extension). MPO is how Pillow names camera
 # JPEGs carrying extra frames (preview, depth map): still a JPEG photo, first frame is it.
@@ -300,12 +303,30 @@ class PhotoStore:
                 times.append(path.stat().st_mtime)
         return max(times) if times else None
 
+    def temp_files(self) -> list[Path]:
+        """Temporary files of :meth:`_write` (``.tmp-*.part``) still lying in the store.
+
+        A write renames its temp file within milliseconds; one that stays was left by a
+        crash (or a full disk) halfway through, and nothing refers to it.
+        """
+        if not self.root.is_dir():
+            return []
+        found = [p for p in self.root.glob(_TEMP_GLOB) if p.is_file()]
+        for shard in self.root.iterdir():
+            if shard.is_dir() and len(shard.name) == 2:
+                found.extend(p for p in shard.glob(_TEMP_GLOB) if p.is_file())
+        return sorted(found)
+
     @contextlib.contextmanager
     def hold(self, sha256: str) -> Iterator[None]:
         """Keep :meth:`remove` off this photo while it is being added to a draft.
 
         The files are written (or found) before the row that refers to them commits; an
-        identical photo discarded elsewhere in that window must not take them away.
+        identical photo discarded elsewhere in that window must not take them away. Holds
+        live in this object only: a prune in another process cannot see them, which is why
+        the upload also checks the files again inside its transaction (:func:`ensure_stored`)
+        and a prune deletes only under the database's write lock. Here, the hold spares that
+        check from having to store the photo again.
         """
         self._held[sha256] += 1
         try:
@@ -353,7 +374,7 @@ class PhotoStore:
         old file or the new one, never a torn one.
         """
         self._ensure_dir(path.parent)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX)
         try:
             with os.fdopen(fd, "wb") as handle:
                 os.fchmod(handle.fileno(), _FILE_MODE)
@@ -451,6 +472,30 @@ def ingest_photo(
     web_jpeg, thumb_jpeg = _jpeg(web, WEB_QUALITY, icc), _jpeg(thumb, THUMB_QUALITY, icc)
     store._save(photo, data, web_jpeg, thumb_jpeg)
     return photo
+
+
+def ensure_stored(
+    data: bytes,
+    photo: IngestedPhoto,
+    store: PhotoStore,
+    *,
+    max_pixels: int = 40_000_000,
+    tz: ZoneInfo,
+) -> bool:
+    """Make sure ``photo``, ingested from ``data``, is still stored; True if stored again.
+
+    Called inside the transaction that commits a row referring to the photo: pruning deletes
+    an orphan only while it holds the database's write lock and sees no row referring to it,
+    so a check made under that same lock is final. Files a prune removed since
+    :func:`ingest_photo` are written again from the bytes still in hand (the whole ingest
+    again: rare, and the same bytes give the same files); present ones are touched.
+    """
+    if store.get(photo.sha256) is not None and store.touch(photo.sha256):
+        return False
+    again = ingest_photo(data, store, max_pixels=max_pixels, tz=tz)
+    if again.sha256 != photo.sha256:
+        raise ValueError(f"the bytes in hand are not photo {photo.sha256}")
+    return True
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +124,35 @@ def _loads(text: str | None) -> Any:
         return json.loads(text)
     except ValueError:
         return None
+
+
+# Every column a photo hash can be written in (see photo_references). Matched as text: a hash
+# is plain hex in JSON, so a row that refers to it contains it; a stray match only keeps a file.
+_REFERS_TO = (
+    "SELECT EXISTS (SELECT 1 FROM report_photos WHERE sha256 = :sha)"
+    " OR EXISTS (SELECT 1 FROM report_drafts WHERE instr(answers, :sha) OR instr(work, :sha))"
+    " OR EXISTS (SELECT 1 FROM report_revisions"
+    " WHERE instr(old_value, :sha) OR instr(new_value, :sha))"
+    " OR EXISTS (SELECT 1 FROM reports WHERE instr(answers, :sha))"
+)
+
+
+@contextlib.contextmanager
+def photo_write_lock(path: Path, *, timeout: float = 10) -> Iterator[Callable[[str], bool]]:
+    """Hold the database's write lock (``BEGIN IMMEDIATE``); yield ``refers_to(sha256)``.
+
+    For deleting an unreferenced photo: while the lock is held no row can commit a reference,
+    in this process or another, and an answer of ``refers_to`` stays true until it is
+    released. An upload checks its files inside its own write transaction, so it either
+    committed before (and ``refers_to`` says so) or looks after the deletion and stores the
+    photo again. Waits up to ``timeout`` seconds for a writer; nothing is written.
+    """
+    connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield lambda sha: bool(connection.execute(_REFERS_TO, {"sha": sha}).fetchone()[0])
+        finally:
+            connection.execute("ROLLBACK")
+    finally:
+        connection.close()

@@ -8,12 +8,14 @@ import logging
 import os
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot import maintenance
 from bot.logging_setup import install_redaction
 from bot.maintenance import (
     DB_NAME,
@@ -24,8 +26,10 @@ from bot.maintenance import (
     data_dir_lock,
     log_secrets,
     make_backup,
+    prune_orphans,
     restore,
 )
+from conversations import report_photos
 from domain.photos import PhotoStore, ingest_photo
 from emulator import Emulator
 from emulator.media import make_jpeg
@@ -401,6 +405,138 @@ async def test_nightly_job_prunes_old_orphans_but_not_held_ones(
     # The backup made before the prune still has the orphan.
     [backup] = backups(harness.settings.backups_dir)
     assert PhotoStore(backup / "photos").exists(old.sha256)
+
+
+async def _old_orphan_at_the_photo_step(harness: BotHarness, emu: Emulator):
+    """An officer at the photo step and an old orphan (3 h) of the photo they will send again,
+    seen by the pruner through a store of its own (another process: no holds visible)."""
+    officer, _ = await seed(harness, emu)
+    await to_photo_step(officer)
+    data = make_jpeg(640, 480, color=(1, 2, 3))
+    store = PhotoStore(harness.settings.photos_dir)
+    sha = ingest_photo(data, store, tz=harness.settings.tz).sha256
+    age(store, sha, hours=3)
+    return officer, data, sha, store
+
+
+async def test_prune_deleting_a_photo_an_upload_just_found_cannot_leave_the_draft_without_it(
+    harness: BotHarness, emu: Emulator, monkeypatch: pytest.MonkeyPatch
+):
+    # The interleaving of /tmp/review/prune_race.py: the prune has judged the orphan old and
+    # unreferenced; the officer sends it again, the upload finds it stored and touches it;
+    # the prune then deletes it; the upload's row commits. Forced with events, as that
+    # script does by wrapping remove().
+    officer, data, sha, store = await _old_orphan_at_the_photo_step(harness, emu)
+    ingested, deleting = threading.Event(), threading.Event()
+    real_ingest, real_remove = report_photos.ingest_photo, store.remove
+
+    def ingest_then_let_prune_delete(*args, **kwargs):
+        photo = real_ingest(*args, **kwargs)
+        ingested.set()
+        return photo
+
+    def remove_once_the_upload_found_it(h: str) -> tuple[int, int]:
+        deleting.set()
+        assert ingested.wait(10)
+        return real_remove(h)
+
+    monkeypatch.setattr(report_photos, "ingest_photo", ingest_then_let_prune_delete)
+    monkeypatch.setattr(store, "remove", remove_once_the_upload_found_it)
+    prune = asyncio.ensure_future(asyncio.to_thread(
+        prune_orphans, harness.settings.database_path, store, now=datetime.now(UTC)
+    ))
+    assert await asyncio.to_thread(deleting.wait, 10)
+    await officer.send_photo(data, compress=False)
+    result = await prune
+
+    assert (result.photos, result.files) == (1, 4)  # it did delete them, under the lock
+    draft = await draft_of(harness, officer)
+    assert draft is not None
+    assert [p["sha256"] for p in draft.work["photos"]] == [sha]
+    # The upload's transaction waited for the prune, saw the files gone, stored them again.
+    assert store.exists(sha)
+    assert store.verify(sha)
+    lines: list[str] = []
+    assert check(harness.settings, out=lines.append) == 0, lines
+
+
+async def test_prune_keeps_an_orphan_a_draft_took_after_the_references_were_read(
+    harness: BotHarness, emu: Emulator, monkeypatch: pytest.MonkeyPatch
+):
+    # The other order: the upload commits between the prune's reading of the references and
+    # its deletion. The files are aged again, so that only the reference can save them.
+    officer, data, sha, store = await _old_orphan_at_the_photo_step(harness, emu)
+    read, uploaded = threading.Event(), threading.Event()
+    real_references = maintenance.photo_references
+
+    def references_then_wait(path: Path):
+        found = real_references(path)
+        read.set()
+        assert uploaded.wait(10)
+        return found
+
+    monkeypatch.setattr(maintenance, "photo_references", references_then_wait)
+    prune = asyncio.ensure_future(asyncio.to_thread(
+        prune_orphans, harness.settings.database_path, store, now=datetime.now(UTC)
+    ))
+    assert await asyncio.to_thread(read.wait, 10)
+    await officer.send_photo(data, compress=False)
+    age(store, sha, hours=3)
+    uploaded.set()
+    result = await prune
+
+    assert (result.photos, result.kept_recent) == (0, 1)
+    draft = await draft_of(harness, officer)
+    assert draft is not None
+    assert [p["sha256"] for p in draft.work["photos"]] == [sha]
+    assert store.exists(sha)
+
+
+async def test_check_lists_and_prune_deletes_old_temporary_photo_files(
+    harness: BotHarness, emu: Emulator
+):
+    await file_report(harness, emu, photos=1)
+    store = PhotoStore(harness.settings.photos_dir)
+    [(_, [used])] = await stored_reports(harness)
+    shard = store.shard_dir(used)
+    stale, fresh = shard / ".tmp-crashed.part", shard / ".tmp-writing.part"
+    stale.write_bytes(b"half a jpeg")
+    fresh.write_bytes(b"a write in progress")
+    moment = datetime.now(UTC).timestamp() - 2 * 3600
+    os.utime(stale, (moment, moment))
+
+    lines: list[str] = []
+    assert check(harness.settings, out=lines.append) == 2  # a leftover, not damage
+    assert f"photo temporary file (left half-written by a crash): {stale}" in lines
+    assert (
+        f"photo temporary file, newer than an hour (may be a write in progress): {fresh}"
+    ) in lines
+    assert lines[-1] == (
+        "database ok; 1 photos checked, 0 corrupted, 0 missing, 0 orphans,"
+        " 1 temporary files (+1 newer)"
+    )
+    lines.clear()
+    assert check(harness.settings, out=lines.append, prune=True) == 0
+    assert lines[-1] == (
+        "pruned 0 orphan photos: 0 files, 0 bytes (0 newer than an hour kept);"
+        " 1 temporary files, 11 bytes"
+    )
+    assert not stale.exists()
+    assert fresh.exists()
+    assert store.exists(used)
+
+
+async def test_nightly_job_deletes_old_temporary_photo_files(harness: BotHarness, emu: Emulator):
+    await file_report(harness, emu, photos=1)
+    services = harness.application.bot_data.services
+    assert services is not None
+    stale = services.photos.root / ".tmp-crashed.part"
+    stale.write_bytes(b"x")
+    moment = harness.clock.now().timestamp() - 2 * 3600
+    os.utime(stale, (moment, moment))
+    await run_job(harness, BACKUP_JOB)
+    assert not stale.exists()
+    assert services.photos.temp_files() == []
 
 
 async def test_nightly_backup_job_keeps_the_retention_period(harness: BotHarness, emu: Emulator):

@@ -31,6 +31,7 @@ from domain.photos import (
     PhotoRejected,
     PhotoStore,
     contact_sheet,
+    ensure_stored,
     ingest_photo,
     stamp_photo,
 )
@@ -506,6 +507,31 @@ def test_damaged_sidecar_means_ingest_again(store: PhotoStore, telegram_jpeg: by
     assert ingest_photo(telegram_jpeg, store, tz=TZ) == photo
     assert store.exists(photo.sha256)
     assert store.web_path(photo.sha256).is_file()
+
+
+def test_ensure_stored_writes_pruned_files_again(
+    store: PhotoStore, telegram_jpeg: bytes
+) -> None:
+    photo = ingest_photo(telegram_jpeg, store, tz=TZ)
+    assert ensure_stored(telegram_jpeg, photo, store, tz=TZ) is False  # present: only touched
+    store.remove(photo.sha256)
+    assert ensure_stored(telegram_jpeg, photo, store, tz=TZ) is True
+    assert store.get(photo.sha256) == photo
+    assert store.verify(photo.sha256)
+    other = ingest_photo(encode(scene((320, 240)), "PNG"), store, tz=TZ)
+    store.remove(other.sha256)
+    with pytest.raises(ValueError, match="not photo"):
+        ensure_stored(telegram_jpeg, other, store, tz=TZ)
+
+
+def test_temp_files_are_listed(store: PhotoStore, telegram_jpeg: bytes) -> None:
+    assert store.temp_files() == []
+    photo = ingest_photo(telegram_jpeg, store, tz=TZ)
+    assert store.temp_files() == []  # every write renamed its own
+    left = store.shard_dir(photo.sha256) / ".tmp-abc123.part"
+    left.write_bytes(b"half")
+    (store.shard_dir(photo.sha256) / "tmp-not-ours.part").write_bytes(b"")
+    assert store.temp_files() == [left]
 
 
 def test_files_are_private(store: PhotoStore, telegram_jpeg: bytes) -> None:
