@@ -28,9 +28,10 @@ exit codes:
   backup   0 written
   restore  0 restored; 1 refused (bot running, backup incomplete or damaged, or of a
            newer schema than this bot knows: nothing changed) or the result is damaged
-  check    0 sound (orphan photos newer than an hour are only listed); 1 damage
-           (database, photo hash, photo missing); 2 warning: orphan photo files older
-           than an hour, which `check --prune` deletes (then 0)
+  check    0 sound (orphan photos and temporary files newer than an hour are only
+           listed); 1 damage (database, photo hash, photo missing); 2 warning: orphan
+           photo files or half-written temporary files older than an hour, which
+           `check --prune` deletes (then 0)
 """
 
 

@@ -106,10 +106,10 @@ async def prune_orphan_photos(context: BotContext) -> None:
     except Exception:
         logger.exception("pruning orphan photos failed")
         return
-    if pruned.photos:
+    if pruned.photos or pruned.temp_files:
         logger.info(
-            "pruned %d orphan photos (%d files, %d bytes)", pruned.photos, pruned.files,
-            pruned.bytes,
+            "pruned %d orphan photos (%d files, %d bytes) and %d temporary files (%d bytes)",
+            pruned.photos, pruned.files, pruned.bytes, pruned.temp_files, pruned.temp_bytes,
         )
 
 
