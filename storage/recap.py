@@ -49,8 +49,8 @@ def _duties_query(
     officer_id: int | None,
     activity_code: str | None,
 ) -> tuple[str, tuple[Any, ...]]:
-    officer_sql = " AND o.officer_id = ?" if officer_id is not None else ""
-    officer_sql += " AND a.activity_code = ?" if activity_code is not None else ""
+    narrowed = " AND o.officer_id = ?" if officer_id is not None else ""
+    narrowed += " AND a.activity_code = ?" if activity_code is not None else ""
     sql = (
         "SELECT a.id, o.officer_id, a.ends_at,"
         f" {first_report_columns('o.officer_id')},"
@@ -58,7 +58,7 @@ def _duties_query(
         "  AND p.starts_at <= a.starts_at AND p.ends_at > a.starts_at) AS paused"
         " FROM assignments a JOIN assignment_officers o ON o.assignment_id = a.id"
         f" WHERE a.status = 'planned' AND a.unit_code IN ({','.join('?' * len(codes))})"
-        f" AND a.ends_at >= ? AND a.ends_at < ?{officer_sql}"
+        f" AND a.ends_at >= ? AND a.ends_at < ?{narrowed}"
         " ORDER BY a.starts_at, a.id, o.officer_id"
     )
     params = (*codes, to_db_time(start), to_db_time(end),
