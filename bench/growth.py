@@ -329,6 +329,21 @@ def probes() -> list[tuple[str, Probe, str, tuple[Any, ...]]]:
             page = await desk.open_in_scope([unit], 1, urgent=["darurat"], limit=8)
             return page, await desk.count_open_in_scope([unit], 1, cap=201)
 
+    async def complaints_own(db: Database) -> object:
+        # A banit's /keluhan: the complaints they recorded or were assigned, in the backlog.
+        async with db.reading() as repos:
+            desk = repos.complaint_desk
+            page = await desk.open_in_scope([], 1, urgent=["darurat"], limit=8)
+            return page, await desk.count_open_in_scope([], 1, cap=201)
+
+    found.append((
+        "/keluhan first page and count, an officer",
+        complaints_own,
+        "SELECT c.id FROM complaints c JOIN reports r ON r.id = c.report_id"
+        " WHERE c.status IN ('new', 'in_progress') AND (r.officer_id = ? OR c.assigned_to = ?)"
+        " ORDER BY c.created_at, c.id LIMIT 8",
+        (1, 1),
+    ))
     found.append((
         "/keluhan first page and count, a leader",
         complaints_page,

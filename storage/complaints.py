@@ -44,20 +44,38 @@ def _follow_up(row: Row) -> FollowUp:
     )
 
 
-def _units_before(codes: Sequence[str], cutoff: datetime) -> tuple[str, list[Any]]:
+Scope = tuple[str, str, list[Any]]
+"""Where open complaints are read from (``_FROM_OPEN`` or ``_FROM``), a WHERE clause, its
+parameters."""
+
+
+def _units_before(codes: Sequence[str], cutoff: datetime) -> Scope:
     """Complaints of these units created before ``cutoff``."""
     return (
+        _FROM_OPEN,
         f"r.unit_code IN ({','.join('?' * len(codes))}) AND c.created_at < ?",
         [*codes, to_db_time(cutoff)],
     )
 
 
-def _scope(units: Iterable[str], officer_id: int) -> tuple[str, list[Any]]:
-    """Complaints of these units, or recorded by / assigned to this officer."""
+def _scope(units: Iterable[str], officer_id: int) -> Scope:
+    """Complaints of these units, or recorded by / assigned to this officer.
+
+    A leader's units are most of the open complaints: walk them in time order. An officer's
+    own are few among many: find them by officer and assignee first, then sort those."""
     codes = sorted(set(units))
-    unit_part = f"r.unit_code IN ({','.join('?' * len(codes))}) OR " if codes else ""
+    if not codes:
+        return (
+            _FROM,
+            "c.id IN (SELECT mine.id FROM reports own JOIN complaints mine"
+            " ON mine.report_id = own.id WHERE own.officer_id = ?"
+            " UNION ALL SELECT given.id FROM complaints given WHERE given.assigned_to = ?)",
+            [officer_id, officer_id],
+        )
     return (
-        f"({unit_part}r.officer_id = ? OR c.assigned_to = ?)",
+        _FROM_OPEN,
+        f"(r.unit_code IN ({','.join('?' * len(codes))}) OR r.officer_id = ?"
+        " OR c.assigned_to = ?)",
         [*codes, officer_id, officer_id],
     )
 
@@ -75,13 +93,12 @@ class ComplaintDesk(Repository):
         offset: int = 0,
     ) -> list[FollowUp]:
         """Open complaints the viewer may follow, urgent first, then oldest first."""
-        scope, params = _scope(units, officer_id)
-        return await self._open_page(scope, params, urgent=urgent, limit=limit, offset=offset)
+        return await self._open_page(_scope(units, officer_id), urgent=urgent, limit=limit,
+                                     offset=offset)
 
     async def count_open_in_scope(self, units: Iterable[str], officer_id: int, *, cap: int) -> int:
         """How many open complaints the viewer may follow, counted up to ``cap``."""
-        scope, params = _scope(units, officer_id)
-        return await self._count_open(scope, params, cap)
+        return await self._count_open(_scope(units, officer_id), cap)
 
     async def open_longer_than(
         self, units: Iterable[str], cutoff: datetime, *, urgent: Iterable[str], limit: int
@@ -91,8 +108,8 @@ class ComplaintDesk(Repository):
         codes = sorted(set(units))
         if not codes:
             return []
-        where, params = _units_before(codes, cutoff)
-        return await self._open_page(where, params, urgent=urgent, limit=limit, offset=0)
+        return await self._open_page(_units_before(codes, cutoff), urgent=urgent, limit=limit,
+                                     offset=0)
 
     async def count_open_longer_than(
         self, units: Iterable[str], cutoff: datetime, *, cap: int
@@ -102,21 +119,19 @@ class ComplaintDesk(Repository):
         codes = sorted(set(units))
         if not codes:
             return 0
-        where, params = _units_before(codes, cutoff)
-        return await self._count_open(where, params, cap)
+        return await self._count_open(_units_before(codes, cutoff), cap)
 
     async def open_plan(self, units: Iterable[str], officer_id: int) -> str:
         """SQLite's plan for a page of :meth:`open_in_scope` (tests check the index)."""
-        scope, params = _scope(units, officer_id)
+        source, where, params = _scope(units, officer_id)
         rows = await self._all(
-            f"EXPLAIN QUERY PLAN SELECT c.id{_FROM_OPEN} WHERE {_OPEN} AND {scope}"
+            f"EXPLAIN QUERY PLAN SELECT c.id{source} WHERE {_OPEN} AND {where}"
             " ORDER BY c.created_at, c.id LIMIT 8", params
         )
         return " | ".join(str(row["detail"]) for row in rows)
 
     async def _open_page(
-        self, where: str, params: Sequence[Any], *, urgent: Iterable[str], limit: int,
-        offset: int,
+        self, scope: Scope, *, urgent: Iterable[str], limit: int, offset: int
     ) -> list[FollowUp]:
         """A page of the open complaints matching ``where``: the urgent ones, oldest first,
         then the others, oldest first.
@@ -125,12 +140,13 @@ class ComplaintDesk(Repository):
         page, so a page costs its offset, not the backlog: a unit that never closes its
         complaints must not make every /keluhan and every digest read years of them.
         """
+        source, where, params = scope
         keys = sorted(set(urgent)) or [""]
         marks = ",".join("?" * len(keys))
 
         async def kind(test: str, count: int, skip: int) -> list[FollowUp]:
             rows = await self._all(
-                f"SELECT {_COLUMNS}{_FROM_OPEN} WHERE {_OPEN} AND {where}"
+                f"SELECT {_COLUMNS}{source} WHERE {_OPEN} AND {where}"
                 f" AND c.urgency {test} ({marks}) ORDER BY c.created_at, c.id LIMIT ? OFFSET ?",
                 (*params, *keys, count, skip),
             )
@@ -142,14 +158,15 @@ class ComplaintDesk(Repository):
         # How many urgent ones precede the others: all of them up to this page's end, or, when
         # none is left for this page, their number (at most the offset).
         before = offset + len(found) if found else await self._count_open(
-            f"{where} AND c.urgency IN ({marks})", [*params, *keys], offset)
+            (source, f"{where} AND c.urgency IN ({marks})", [*params, *keys]), offset)
         return found + await kind("NOT IN", limit - len(found), max(0, offset - before))
 
-    async def _count_open(self, where: str, params: Sequence[Any], cap: int) -> int:
+    async def _count_open(self, scope: Scope, cap: int) -> int:
         if cap <= 0:
             return 0
+        source, where, params = scope
         row = await self._one(
-            f"SELECT COUNT(*) FROM (SELECT 1{_FROM_OPEN} WHERE {_OPEN} AND {where} LIMIT ?)",
+            f"SELECT COUNT(*) FROM (SELECT 1{source} WHERE {_OPEN} AND {where} LIMIT ?)",
             (*params, cap),
         )
         return int(row[0]) if row else 0

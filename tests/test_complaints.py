@@ -223,7 +223,10 @@ async def test_a_backlog_pages_urgent_then_oldest_and_is_counted_up_to_a_cap(
 
     officer, kanit = await seed(harness, emu)
     budi = await harness.officer(officer)
+    leader = await harness.officer(kanit)
     assert budi is not None
+    assert leader is not None
+    kanit_id = leader.id
     urgencies = ["biasa", "darurat", "segera"]
     for index in range(LISTED + 5):
         day = wita(1, 0) + timedelta(hours=index)
@@ -244,9 +247,21 @@ async def test_a_backlog_pages_urgent_then_oldest_and_is_counted_up_to_a_cap(
             assert [c.id for c in page] == [c.id for c in everything[offset:offset + 8]], offset
         assert await desk.count_open_in_scope(["binkamsa"], 0, cap=50) == 50
         assert await desk.count_open_in_scope(["binpolmas"], 0, cap=50) == 0
+        # The officer who recorded them sees the same order through their own scope.
+        for offset in (0, 64, 67, 200):
+            page = await desk.open_in_scope([], budi.id, urgent=["darurat"], limit=8,
+                                            offset=offset)
+            assert [c.id for c in page] == [c.id for c in everything[offset:offset + 8]], offset
+        assert await desk.count_open_in_scope([], budi.id, cap=1000) == LISTED + 5
+        assert await desk.count_open_in_scope([], kanit_id, cap=1000) == 0
         plan = await desk.open_plan(["binkamsa"], 0)
+        own_plan = await desk.open_plan([], budi.id)
     assert "complaints_open" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
+    # An officer's few among many: found by officer and assignee, not by walking all open ones.
+    assert "complaints_open" not in own_plan, own_plan
+    assert "reports_officer" in own_plan, own_plan
+    assert "complaints_assigned" in own_plan, own_plan
 
     await kanit.send("/keluhan")
     assert f"Keluhan terbuka ({LISTED}+) · halaman 1/{LISTED // PAGE_SIZE}" in kanit.last.text
