@@ -261,7 +261,7 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     elif action == "x":
         async with services.db.transaction(update_id=update.update_id,
                                            now=services.clock.now()) as tx:
-            await tx.desk_inputs.clear(officer.id)
+            await tx.desk_inputs.cancel(officer.id, query.message.message_id)
     elif action == "p" and arg.isdigit():
         page = int(arg)
     else:

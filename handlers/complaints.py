@@ -244,10 +244,10 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
         await _assign_menu(update, context, actor, item, parts[1])
     elif action == "A" and len(parts) == 3:
         await _assign(update, context, actor, item, parts[1], int(parts[2]))
-    elif action == "x":
+    elif action == "x" and query.message is not None:
         async with services.db.transaction(update_id=update.update_id,
                                            now=services.clock.now()) as tx:
-            await tx.desk_inputs.clear(viewer.id)
+            await tx.desk_inputs.cancel(viewer.id, query.message.message_id)
         await query.answer()
         text, markup = await card_view(services, viewer, item, language, page)
         await query.edit_message_text(text, reply_markup=markup)

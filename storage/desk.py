@@ -105,6 +105,15 @@ class DeskInputs(Repository):
         """Forget any pending input."""
         await self._write("DELETE FROM desk_inputs WHERE officer_id = ?", (officer_id,))
 
+    async def cancel(self, officer_id: int, message_id: int) -> None:
+        """Forget the pending input asked in this message (its ✖️ button): an older question's
+        button must not cancel a newer one."""
+        await self._write(
+            "DELETE FROM desk_inputs WHERE officer_id = ?"
+            " AND json_extract(payload, '$.message') = ?",
+            (officer_id, message_id),
+        )
+
 
 class DeskViews(Repository):
     """The report browser's current filter per leader."""

@@ -46,3 +46,17 @@ async def test_batal_cancels_the_question_first_and_keeps_the_draft(
     await kanit.send("/batal")  # now the draft is what is in progress
     assert "laporan" in kanit.last.text.lower()
     assert kanit.last.buttons
+
+
+async def test_an_older_questions_cancel_button_leaves_the_newer_question(
+    harness: BotHarness, emu: Emulator
+):
+    _, kanit = await seed(harness, emu)
+    await kanit.send("/rekap")
+    await kanit.press("📅 Pilih tanggal")
+    date_question = kanit.last
+    await kanit.send("/cari")
+    await kanit.press("🔎 Cari kata")
+    await kanit.press("✖️ Batal", date_question)  # the old question's button
+    await kanit.send("motor")
+    assert "Kata: motor" in kanit.last.text  # still read as the search words
