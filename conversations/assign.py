@@ -49,7 +49,9 @@ NEW_STEPS = ("activity", "place", "date", "time", "duration", "sprin", "officers
 MOVE_STEPS = ("date", "time", "confirm")
 DATE_BUTTONS = 7
 TYPING_LIFETIME = timedelta(hours=2)
-MAX_OFFICER_BUTTONS = 95
+OFFICERS_PER_PAGE = 20
+"""Officers on one page of the choice (a KBO's or Kasat's units hold more than the 100
+buttons Telegram allows on one keyboard)."""
 
 
 class Stale(Exception):
@@ -58,6 +60,11 @@ class Stale(Exception):
 
 def _data(draft: AssignDraft, action: str, *args: str | int) -> str:
     return callbacks.pack(NS, draft.version, action, *args)
+
+
+def _officer_page(draft: AssignDraft) -> int:
+    page = draft.answers.get("officer_page", 0)
+    return page if isinstance(page, int) and page >= 0 else 0
 
 
 def _next_step(draft: AssignDraft) -> str:
@@ -203,11 +210,23 @@ async def prompt(
         else:
             text = texts(language, "schedule.assign.ask_officers")
             chosen = set(_ids(answers.get("officers")))
-            # Telegram refuses keyboards of more than 100 buttons: a KBO's whole subtree may
-            # be larger, so the list is capped (ordered by name).
+            pages = (len(officers) + OFFICERS_PER_PAGE - 1) // OFFICERS_PER_PAGE
+            page = min(_officer_page(draft), pages - 1)
+            shown = officers[page * OFFICERS_PER_PAGE:(page + 1) * OFFICERS_PER_PAGE]
             rows = [[(("✅ " if o.id in chosen else "⬜ ") + " ".join(
                 p for p in (o.rank, o.full_name) if p)[:50], _data(draft, "tog", o.id))]
-                for o in officers[:MAX_OFFICER_BUTTONS]]
+                for o in shown]
+            if pages > 1:
+                text += "\n" + texts(language, "schedule.assign.officers_page", page=page + 1,
+                                     pages=pages, chosen=len(chosen))
+                paging = []
+                if page > 0:
+                    paging.append((texts(language, "desk.newer"),
+                                   _data(draft, "opg", page - 1)))
+                if page + 1 < pages:
+                    paging.append((texts(language, "desk.older"),
+                                   _data(draft, "opg", page + 1)))
+                rows.append(paging)
             rows.append([(texts(language, "schedule.button.done"), _data(draft, "done"))])
     else:
         text = await _confirm_text(services, draft, language, assignment)
@@ -440,6 +459,9 @@ async def _act(
         chosen ^= {officer_id}
         picked = sorted(chosen)
         change = lambda d: replace(d, answers={**d.answers, "officers": picked})  # noqa: E731
+    elif action == "opg" and step == "officers" and args and args[0].isdigit():
+        page = int(args[0])
+        change = lambda d: replace(d, answers={**d.answers, "officer_page": page})  # noqa: E731
     elif action == "keep":  # /batal answered "no": ask the current step again
         change = lambda d: d  # noqa: E731
     elif action == "done" and step == "officers":
@@ -449,7 +471,7 @@ async def _act(
     else:
         raise Stale
     await query.answer()
-    if action == "tog":
+    if action in ("tog", "opg"):
         await _store_in_place(update, context, actor, draft, change)
         return
     await _strip(query)

@@ -556,3 +556,39 @@ async def test_a_crash_between_send_and_mark_does_not_resend(
     bot.clock.set(wita(29, 8))
     await scan(bot)
     assert count(budi, "dimulai sekarang") == 1  # the others go out as usual
+
+
+async def test_a_leader_of_many_officers_pages_through_them_when_assigning(
+    bot: BotHarness, emu: Emulator
+):
+    kanit = emu.user(KANIT_ID, "Kanit")
+    await bot.seed_officer(kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa",
+                           role="kanit", rank="IPTU")
+    for index in range(25):
+        await bot.seed_officer(emu.user(3100 + index, f"P{index}"), name=f"Petugas {index:02d}",
+                               nrp=f"8800{index:04d}", unit="binkamsa")
+    await kanit.send("/tugas")
+    await kanit.press("POS SAPTA")
+    await kanit.send("RW 03 Kel. Heledulaa")
+    await kanit.press("Besok")
+    await kanit.send("08.00")
+    await kanit.press("60 menit (SOP)")
+    await kanit.send("Sprin/12/XI/2026")
+    listing = kanit.last
+    labels = [label for row in listing.buttons for label in row]
+    assert sum(label.startswith("⬜ ") for label in labels) == 20
+    assert "Halaman 1/2" in listing.text
+    await kanit.press("⬜ BRIPKA Petugas 00")
+    await kanit.press("Berikutnya ➡️")
+    assert kanit.last.message_id == listing.message_id  # the same message, edited
+    assert "Halaman 2/2 · terpilih: 1" in kanit.last.text
+    await kanit.press("⬜ BRIPKA Petugas 24")
+    await kanit.press("✅ Selesai")
+    assert "Periksa penugasan" in kanit.last.text
+    assert "Petugas 00" in kanit.last.text
+    assert "Petugas 24" in kanit.last.text
+    await kanit.press("✅ Simpan tugas")
+    async with bot.db.reading() as repos:
+        posts = await repos.assignments.in_units(["binkamsa"], wita(28, 0), wita(30, 0))
+    assert len(posts) == 1
+    assert len(posts[0].officer_ids) == 2
