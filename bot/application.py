@@ -147,7 +147,7 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handler(
         MessageHandler(
             filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.COMMAND
-            & ~filters.Regex(r"^/(batal|cancel)(@\w+)?(\s|$)"),
+            & ~filters.Regex(r"(?i)^/(batal|cancel)(@\w+)?(\s|$)"),
             desk_input.lapse_on_command,
         ),
         group=-2,

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import socket
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -316,6 +317,10 @@ class CheckResult:
         return 2 if self.orphans or self.temp_files else 0
 
 
+PRUNE_PAUSE = 0.05
+"""Seconds between two orphans' deletions (each under the write lock for milliseconds)."""
+
+
 @dataclass
 class PruneResult:
     """What pruning orphan photos removed and kept."""
@@ -400,7 +405,11 @@ def prune_orphans(database: Path, store: PhotoStore, *, now: datetime) -> PruneR
     unreferenced = sorted(set(store.iter_hashes()) - references.all)
     old, recent = _by_age(store, unreferenced, now)
     result = PruneResult(kept_recent=len(recent))
-    for sha in old:
+    for index, sha in enumerate(old):
+        if index:
+            # A pause between the short locks: a writer in SQLite's busy handler retries every
+            # few (up to 100) ms and must find the lock free, not taken again at once.
+            time.sleep(PRUNE_PAUSE)
         # One short lock per photo: the bot's writers wait for it (busy_timeout), not long.
         with photo_write_lock(database) as refers_to:
             if store.is_held(sha) or _is_recent(store, sha, now) or refers_to(sha):

@@ -32,22 +32,12 @@ def router(handlers: dict[str, InputHandler]) -> Route:
         if officer is None or not officer.is_active or update.edited_message is not None:
             return False
         services = context.services
-        async with services.db.reading() as repos:
-            pending = await repos.desk_inputs.get(officer.id)
-            draft = await repos.drafts.of_officer(officer.id) if pending else None
+        pending, superseded = await _pending(context, officer.id)
         if pending is None:
             return False
         handler = handlers.get(pending.kind)
-        # A report draft touched after the question was asked is what the person is doing now:
-        # the question lapses rather than swallowing the draft's answers.
-        superseded = (
-            draft is not None
-            and draft.updated_at is not None
-            and draft.updated_at > pending.created_at
-        )
         if handler is None or superseded or services.clock.now() - pending.created_at > LIFETIME:
-            async with services.db.transaction() as tx:
-                await tx.desk_inputs.take(officer.id, pending.created_at)
+            await _take(context, officer.id, pending)
             return False
         await handler(update, context, actor, pending)
         return True
@@ -56,30 +46,54 @@ def router(handlers: dict[str, InputHandler]) -> Route:
 
 
 async def lapse_on_command(update: Update, context: BotContext) -> None:
-    """Any command but /batal: the typed answer still owed, if any, lapses."""
+    """Any command but /batal sent after the question was asked: the answer owed lapses. A
+    command Telegram redelivers after a crash was sent before a question asked since, so
+    that one stays."""
     user = update.effective_user
-    if user is None:
+    message = update.effective_message
+    if user is None or message is None:
         return
     actor = await identify(user, context.services)
-    if actor.officer is not None:
-        await _drop(context, actor.officer.id)
+    if actor.officer is None:
+        return
+    pending, _ = await _pending(context, actor.officer.id)
+    # Telegram's message time has whole seconds: only a question asked before the command's
+    # second lapses (nobody asks and types a command within one second).
+    if pending is not None and pending.created_at < message.date:
+        await _take(context, actor.officer.id, pending)
 
 
 async def cancel(update: Update, context: BotContext, actor: Actor) -> bool:
-    """/batal while a typed answer is owed: cancel that question, say so; False if none."""
+    """/batal while a typed answer is owed: cancel that question, say so; False if none.
+
+    A question the person already left for a report draft (see :func:`router`) lapses
+    silently, and /batal goes on to the draft."""
     officer = actor.officer
     message = update.effective_message
-    if officer is None or message is None or not await _drop(context, officer.id):
+    if officer is None or message is None:
+        return False
+    pending, superseded = await _pending(context, officer.id)
+    if pending is None or not await _take(context, officer.id, pending) or superseded:
         return False
     await message.reply_text(context.services.texts(actor.language, "cancel.question"))
     return True
 
 
-async def _drop(context: BotContext, officer_id: int) -> bool:
-    services = context.services
-    async with services.db.reading() as repos:
+async def _pending(context: BotContext, officer_id: int) -> tuple[PendingInput | None, bool]:
+    """The owed answer, and whether a report draft was worked on since it was asked (then
+    that is what the person is doing now)."""
+    async with context.services.db.reading() as repos:
         pending = await repos.desk_inputs.get(officer_id)
-    if pending is None:
-        return False
-    async with services.db.transaction() as tx:
+        draft = await repos.drafts.of_officer(officer_id) if pending else None
+    superseded = (
+        pending is not None
+        and draft is not None
+        and draft.updated_at is not None
+        and draft.updated_at > pending.created_at
+    )
+    return pending, superseded
+
+
+async def _take(context: BotContext, officer_id: int, pending: PendingInput) -> bool:
+    async with context.services.db.transaction() as tx:
         return await tx.desk_inputs.take(officer_id, pending.created_at)

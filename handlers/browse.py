@@ -27,7 +27,7 @@ from domain.people import Officer, Status
 from domain.reports import Report
 from handlers import dates, exports, recap
 from handlers import reports as my_reports
-from storage.desk import PendingInput, ReportFilter
+from storage.desk import ASKED_BY, PendingInput, ReportFilter
 
 logger = logging.getLogger(__name__)
 NS = "kb"
@@ -234,7 +234,8 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
         await dates.ask(update, context, actor, NS, callbacks.pack(NS, "x"))
         return
     if action == "fw":
-        payload = {"chat": query.message.chat.id, "message": query.message.message_id}
+        payload = {ASKED_BY: NS, "chat": query.message.chat.id,
+                   "message": query.message.message_id}
         async with services.db.transaction(update_id=update.update_id,
                                            now=services.clock.now()) as tx:
             await tx.desk_inputs.put(officer.id, SEARCH_INPUT, payload, services.clock.now())
@@ -261,7 +262,7 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     elif action == "x":
         async with services.db.transaction(update_id=update.update_id,
                                            now=services.clock.now()) as tx:
-            await tx.desk_inputs.cancel(officer.id, query.message.message_id)
+            await tx.desk_inputs.cancel(officer.id, NS)
     elif action == "p" and arg.isdigit():
         page = int(arg)
     else:
@@ -380,7 +381,7 @@ async def _on_report(
         )
         return
     if action == "b":
-        payload = {"report": report.id, "chat": query.message.chat.id,
+        payload = {ASKED_BY: NS, "report": report.id, "chat": query.message.chat.id,
                    "message": query.message.message_id}
         async with services.db.transaction(update_id=update.update_id, now=now) as tx:
             await tx.desk_inputs.put(officer.id, SENDBACK_INPUT, payload, now)

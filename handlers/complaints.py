@@ -22,7 +22,7 @@ from domain import complaints as rules
 from domain.access import is_leader, reach
 from domain.complaints import CODES, ComplaintStatus, FollowUp
 from domain.people import Officer
-from storage.desk import PendingInput
+from storage.desk import ASKED_BY, PendingInput
 
 logger = logging.getLogger(__name__)
 NS = "kl"
@@ -244,10 +244,10 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
         await _assign_menu(update, context, actor, item, parts[1])
     elif action == "A" and len(parts) == 3:
         await _assign(update, context, actor, item, parts[1], int(parts[2]))
-    elif action == "x" and query.message is not None:
+    elif action == "x":
         async with services.db.transaction(update_id=update.update_id,
                                            now=services.clock.now()) as tx:
-            await tx.desk_inputs.cancel(viewer.id, query.message.message_id)
+            await tx.desk_inputs.cancel(viewer.id, NS)
         await query.answer()
         text, markup = await card_view(services, viewer, item, language, page)
         await query.edit_message_text(text, reply_markup=markup)
@@ -290,8 +290,9 @@ async def _ask_note(
     if item.status is not current or not rules.may_move(current, target):
         await _refresh_stale(update, context, actor, item)
         return
-    payload = {"complaint": item.id, "from": current.value, "to": target.value,
-               "chat": query.message.chat.id, "message": query.message.message_id}
+    payload = {ASKED_BY: NS, "complaint": item.id, "from": current.value,
+               "to": target.value, "chat": query.message.chat.id,
+               "message": query.message.message_id}
     async with services.db.transaction(update_id=update.update_id,
                                        now=services.clock.now()) as tx:
         await tx.desk_inputs.put(viewer.id, NOTE_INPUT, payload, services.clock.now())

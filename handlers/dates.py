@@ -20,11 +20,11 @@ from bot.ui import inline
 from conversations.desk_input import InputHandler
 from domain.access import Action, refusal
 from domain.dates import DateRange, DateRangeError, parse_date_range
-from storage.desk import PendingInput
+from storage.desk import ASKED_BY, PendingInput
 
 logger = logging.getLogger(__name__)
 INPUT = "dates"
-TARGET = "for"
+TARGET = ASKED_BY
 """Payload key naming the desk that asked (its callback namespace)."""
 
 RangeHandler = Callable[[Update, BotContext, Actor, PendingInput, DateRange], Awaitable[None]]

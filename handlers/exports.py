@@ -179,7 +179,7 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
         if action == "xc":  # the typed range was cancelled
             async with services.db.transaction(update_id=update.update_id,
                                                now=services.clock.now()) as tx:
-                await tx.desk_inputs.cancel(leader.id, query.message.message_id)
+                await tx.desk_inputs.cancel(leader.id, NS)
         await query.answer()
         await query.edit_message_text(_unit_text(services, chosen, language),
                                       reply_markup=_format_buttons(services, language, arg))

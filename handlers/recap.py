@@ -124,10 +124,10 @@ async def recap_button(update: Update, context: BotContext, actor: Actor) -> Non
         await dates.ask(update, context, actor, NS, view.button("x"), scope=scope,
                         activity=view.activity)
         return
-    if action == "x" and query.message is not None:
+    if action == "x":
         async with services.db.transaction(update_id=update.update_id,
                                            now=services.clock.now()) as tx:
-            await tx.desk_inputs.cancel(officer.id, query.message.message_id)
+            await tx.desk_inputs.cancel(officer.id, NS)
     if action == "p":
         await _send_photo_sheet(update, context, actor, view)
         return

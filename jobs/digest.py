@@ -108,8 +108,9 @@ async def build_digest(
                                                         limit=STALE_LINES)
     stale_count = await repos.complaint_desk.count_open_longer_than(units, stale_before,
                                                                     cap=STALE_COUNT_CAP)
-    # Posts may name officers since moved or suspended, complaints an assignee: by id.
+    # Posts and duties may name officers since moved or suspended, complaints an assignee.
     named = [i for post in upcoming for i in post.officer_ids]
+    named += [duty.officer_id for duty in duties]
     named += [item.assigned_to for item in stale if item.assigned_to is not None]
     for officer_id in named:
         if officer_id not in officers:

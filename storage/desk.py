@@ -64,6 +64,10 @@ class AuditEntry:
     details: dict[str, Any]
 
 
+ASKED_BY = "for"
+"""The payload key naming the desk (callback namespace) that asked a typed question."""
+
+
 class DeskInputs(Repository):
     """At most one pending typed input per person."""
 
@@ -105,13 +109,13 @@ class DeskInputs(Repository):
         """Forget any pending input."""
         await self._write("DELETE FROM desk_inputs WHERE officer_id = ?", (officer_id,))
 
-    async def cancel(self, officer_id: int, message_id: int) -> None:
-        """Forget the pending input asked in this message (its ✖️ button): an older question's
-        button must not cancel a newer one."""
+    async def cancel(self, officer_id: int, asked_by: str) -> None:
+        """Forget the pending input if this desk asked it (its ✖️ buttons): another desk's
+        older question must not cancel a newer one."""
         await self._write(
             "DELETE FROM desk_inputs WHERE officer_id = ?"
-            " AND json_extract(payload, '$.message') = ?",
-            (officer_id, message_id),
+            f" AND json_extract(payload, '$.{ASKED_BY}') = ?",
+            (officer_id, asked_by),
         )
 
 

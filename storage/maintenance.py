@@ -126,14 +126,14 @@ def _loads(text: str | None) -> Any:
         return None
 
 
-# Every column a photo hash can be written in (see photo_references). Matched as text: a hash
-# is plain hex in JSON, so a row that refers to it contains it; a stray match only keeps a file.
+# What can have come to refer to a photo since the references were read (photo_references):
+# every new reference is first a draft's (an upload), and a draft submitted meanwhile has put
+# the photo in report_photos. Both are cheap under the lock: drafts are the few open ones, and
+# report_photos is indexed by hash (migration 0012). Matched as text in drafts: a hash is plain
+# hex in JSON, so a row that refers to it contains it; a stray match only keeps a file.
 _REFERS_TO = (
     "SELECT EXISTS (SELECT 1 FROM report_photos WHERE sha256 = :sha)"
     " OR EXISTS (SELECT 1 FROM report_drafts WHERE instr(answers, :sha) OR instr(work, :sha))"
-    " OR EXISTS (SELECT 1 FROM report_revisions"
-    " WHERE instr(old_value, :sha) OR instr(new_value, :sha))"
-    " OR EXISTS (SELECT 1 FROM reports WHERE instr(answers, :sha))"
 )
 
 
@@ -141,11 +141,13 @@ _REFERS_TO = (
 def photo_write_lock(path: Path, *, timeout: float = 10) -> Iterator[Callable[[str], bool]]:
     """Hold the database's write lock (``BEGIN IMMEDIATE``); yield ``refers_to(sha256)``.
 
-    For deleting an unreferenced photo: while the lock is held no row can commit a reference,
-    in this process or another, and an answer of ``refers_to`` stays true until it is
-    released. An upload checks its files inside its own write transaction, so it either
-    committed before (and ``refers_to`` says so) or looks after the deletion and stores the
-    photo again. Waits up to ``timeout`` seconds for a writer; nothing is written.
+    For deleting a photo that was unreferenced when all references were read: while the lock
+    is held no row can commit a reference, in this process or another, and ``refers_to`` says
+    whether one committed since (through a draft, see ``_REFERS_TO``) in milliseconds, so the
+    bot's writers (busy_timeout 5 s) barely wait. An upload checks its files inside its own
+    write transaction, so it either committed before (and ``refers_to`` says so) or looks
+    after the deletion and stores the photo again. Waits up to ``timeout`` seconds for a
+    writer; nothing is written.
     """
     connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
     try:

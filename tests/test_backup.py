@@ -641,3 +641,26 @@ async def test_no_secret_in_any_log_record_of_a_full_report_flow(
     assert "LAP/SAPTA/2026/11/0001" in text or "sendPhoto" in text
     for secret in (TOKEN, TOKEN.split(":", 1)[1], SECRET):
         assert secret not in text
+
+
+def test_the_reference_check_under_the_write_lock_reads_an_index_not_every_report(
+    tmp_path: Path,
+):
+    """Prune asks it per photo while the bot's writers wait: a scan of every report there held
+    them past their busy timeout at 1 M reports (review)."""
+    from storage.database import Database
+    from storage.maintenance import _REFERS_TO
+
+    database = tmp_path / "polmas.sqlite3"
+
+    async def create() -> None:
+        store = Database(database)
+        await store.open()
+        await store.close()
+
+    asyncio.run(create())
+    with sqlite3.connect(database) as connection:
+        plan = " | ".join(row[3] for row in connection.execute(
+            f"EXPLAIN QUERY PLAN {_REFERS_TO}", {"sha": "ab" * 32}))
+    assert "report_photos_sha256" in plan, plan
+    assert "reports" not in plan.replace("report_photos", ""), plan

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from emulator import Emulator
 from tests.harness import BotHarness
 from tests.test_report_flow import draft_of, seed
@@ -19,6 +21,7 @@ async def test_back_to_the_report_a_pending_date_question_lapses(
     await kanit.press("📅 Pilih tanggal")
     await kanit.send("kemarin lusa")  # not a date: the question stays open and says why
     assert "tidak terbaca" in kanit.last.text
+    harness.clock.advance(timedelta(seconds=20))
     await kanit.send("/lanjut")  # back to the report: the date question lapses
     await kanit.send("Sprin/12/XI/2026/Satbinmas")
     after = await draft_of(harness, kanit)
@@ -55,8 +58,60 @@ async def test_an_older_questions_cancel_button_leaves_the_newer_question(
     await kanit.send("/rekap")
     await kanit.press("📅 Pilih tanggal")
     date_question = kanit.last
+    harness.clock.advance(timedelta(seconds=20))
     await kanit.send("/cari")
     await kanit.press("🔎 Cari kata")
     await kanit.press("✖️ Batal", date_question)  # the old question's button
     await kanit.send("motor")
     assert "Kata: motor" in kanit.last.text  # still read as the search words
+
+
+async def test_a_command_telegram_redelivers_keeps_a_question_asked_after_it(
+    harness: BotHarness, emu: Emulator
+):
+    _, kanit = await seed(harness, emu)
+    rekap = await kanit.send("/rekap")
+    harness.clock.advance(timedelta(seconds=5))
+    await kanit.press("📅 Pilih tanggal")
+    await emu.redeliver(rekap)  # after a crash: sent before the question, it changes nothing
+    await kanit.send("3/11")
+    assert "03/11/2026" in kanit.last.text
+
+
+async def test_a_capitalised_batal_and_the_cancel_on_a_bad_date_reply_both_cancel(
+    harness: BotHarness, emu: Emulator
+):
+    _, kanit = await seed(harness, emu)
+    await kanit.send("/lapor")
+    await kanit.press("POS SAPTA")
+    await kanit.send("/cari")
+    await kanit.press("🔎 Cari kata")
+    harness.clock.advance(timedelta(seconds=5))
+    await kanit.send("/Batal")  # phones capitalise the first letter
+    assert kanit.last.text == "✖️ Pertanyaan dibatalkan."
+    await kanit.send("/rekap")
+    await kanit.press("📅 Pilih tanggal")
+    await kanit.send("kemarin lusa")
+    await kanit.press("✖️ Batal", kanit.last)  # on the reply that explained the bad date
+    leader = await harness.officer(kanit)
+    assert leader is not None
+    async with harness.db.reading() as repos:
+        assert await repos.desk_inputs.get(leader.id) is None
+
+
+async def test_batal_after_going_back_to_the_report_by_button_offers_the_report(
+    harness: BotHarness, emu: Emulator
+):
+    _, kanit = await seed(harness, emu)
+    await kanit.send("/lapor")
+    await kanit.press("POS SAPTA")
+    await kanit.send("Sprin/12/XI/2026/Satbinmas")
+    time_question = kanit.last
+    harness.clock.advance(timedelta(minutes=1))
+    await kanit.send("/rekap")
+    await kanit.press("📅 Pilih tanggal")
+    harness.clock.advance(timedelta(minutes=1))
+    await kanit.press("satu jam terakhir", time_question)  # back to the report
+    await kanit.send("/batal")
+    assert "Buang laporan" in kanit.last.text
+

@@ -383,3 +383,16 @@ async def test_a_stale_complaints_assignee_is_named_even_when_suspended_since(
     line = next(line for line in kanit.last.text.split("\n") if "LAP/OLD/1" in line)
     assert line.endswith("· BRIPKA Eko Prasetyo"), line
 
+
+
+async def test_a_missing_duty_of_an_officer_suspended_since_is_named(
+    bot: BotHarness, emu: Emulator  # noqa: F811
+):
+    kanit, _, _ = await seed_unit(bot, emu)
+    away = await bot.seed_officer(emu.user(1600, "Eko"), name="Eko Prasetyo", nrp="87659999",
+                                  unit="binkamsa", status=Status.SUSPENDED)
+    await seed_post(bot, [away.id], wita(27, 20), wita(27, 21))
+    bot.clock.set(wita(28, 18))
+    await scan(bot)
+    line = next(line for line in kanit.last.text.split("\n") if "27/11/2026 20.00" in line)
+    assert line.startswith("• ❌ tidak ada laporan BRIPKA Eko Prasetyo — POS SAPTA"), line
