@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
 
@@ -37,3 +37,9 @@ def local_time(moment: datetime, tz: ZoneInfo, texts: Translator, language: str)
         time=local.strftime("%H.%M" if language == "id" else "%H:%M"),
         zone=local.tzname() or tz.key,
     )
+
+
+def message_id(query: CallbackQuery) -> int:
+    """The id of the message a button was pressed on (0 when Telegram does not say)."""
+    return query.message.message_id if query.message is not None else 0
+

@@ -17,7 +17,7 @@ from telegram import Update
 
 from bot.access import Actor, identify
 from bot.services import BotContext
-from storage.desk import PendingInput
+from storage.desk import ASKED_IN, PendingInput
 
 InputHandler = Callable[[Update, BotContext, Actor, PendingInput], Awaitable[None]]
 Route = Callable[[Update, BotContext, Actor], Awaitable[bool]]
@@ -50,16 +50,19 @@ async def lapse_on_command(update: Update, context: BotContext) -> None:
     command Telegram redelivers after a crash was sent before a question asked since, so
     that one stays."""
     user = update.effective_user
-    message = update.effective_message
-    if user is None or message is None:
+    if user is None:
         return
     actor = await identify(user, context.services)
     if actor.officer is None:
         return
     pending, _ = await _pending(context, actor.officer.id)
-    # Telegram's message time has whole seconds: only a question asked before the command's
-    # second lapses (nobody asks and types a command within one second).
-    if pending is not None and pending.created_at < message.date:
+    if pending is None:
+        return
+    # Update ids only grow: a command with a lower id than the press that asked (one Telegram
+    # redelivers after a crash) was sent before the question. Times would not do: after a
+    # stop the bot handles queued updates late, with its own clock.
+    asked_in = pending.payload.get(ASKED_IN)
+    if not isinstance(asked_in, int) or update.update_id > asked_in:
         await _take(context, actor.officer.id, pending)
 
 

@@ -18,7 +18,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot import callbacks
 from bot.access import Actor
 from bot.services import BotContext, Services
-from bot.ui import Button, chunked, inline, local_time
+from bot.ui import Button, chunked, inline, local_time, message_id
 from conversations import report_correct
 from conversations.report_submit import officer_name, send_report
 from domain.access import Action, reach
@@ -27,7 +27,7 @@ from domain.people import Officer, Status
 from domain.reports import Report
 from handlers import dates, exports, recap
 from handlers import reports as my_reports
-from storage.desk import ASKED_BY, PendingInput, ReportFilter
+from storage.desk import PendingInput, ReportFilter
 
 logger = logging.getLogger(__name__)
 NS = "kb"
@@ -234,11 +234,11 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
         await dates.ask(update, context, actor, NS, callbacks.pack(NS, "x"))
         return
     if action == "fw":
-        payload = {ASKED_BY: NS, "chat": query.message.chat.id,
-                   "message": query.message.message_id}
+        payload = {"chat": query.message.chat.id, "message": query.message.message_id}
         async with services.db.transaction(update_id=update.update_id,
                                            now=services.clock.now()) as tx:
-            await tx.desk_inputs.put(officer.id, SEARCH_INPUT, payload, services.clock.now())
+            await tx.desk_inputs.put(officer.id, SEARCH_INPUT, payload, services.clock.now(),
+                                     asked_by=NS, update_id=update.update_id)
         await query.answer()
         await query.edit_message_text(
             texts(language, "browse.ask_words"),
@@ -262,7 +262,7 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     elif action == "x":
         async with services.db.transaction(update_id=update.update_id,
                                            now=services.clock.now()) as tx:
-            await tx.desk_inputs.cancel(officer.id, NS)
+            await tx.desk_inputs.cancel(officer.id, NS, message_id(query))
     elif action == "p" and arg.isdigit():
         page = int(arg)
     else:
@@ -381,10 +381,11 @@ async def _on_report(
         )
         return
     if action == "b":
-        payload = {ASKED_BY: NS, "report": report.id, "chat": query.message.chat.id,
+        payload = {"report": report.id, "chat": query.message.chat.id,
                    "message": query.message.message_id}
         async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-            await tx.desk_inputs.put(officer.id, SENDBACK_INPUT, payload, now)
+            await tx.desk_inputs.put(officer.id, SENDBACK_INPUT, payload, now, asked_by=NS,
+                                     update_id=update.update_id)
         await query.answer()
         await query.edit_message_text(
             texts(language, "browse.ask_comment", number=report.number),

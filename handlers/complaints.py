@@ -16,13 +16,13 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot import callbacks
 from bot.access import Actor
 from bot.services import BotContext, Services
-from bot.ui import Button, inline, local_time
+from bot.ui import Button, inline, local_time, message_id
 from conversations.report_submit import officer_name
 from domain import complaints as rules
 from domain.access import is_leader, reach
 from domain.complaints import CODES, ComplaintStatus, FollowUp
 from domain.people import Officer
-from storage.desk import ASKED_BY, PendingInput
+from storage.desk import PendingInput
 
 logger = logging.getLogger(__name__)
 NS = "kl"
@@ -247,7 +247,7 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     elif action == "x":
         async with services.db.transaction(update_id=update.update_id,
                                            now=services.clock.now()) as tx:
-            await tx.desk_inputs.cancel(viewer.id, NS)
+            await tx.desk_inputs.cancel(viewer.id, NS, message_id(query))
         await query.answer()
         text, markup = await card_view(services, viewer, item, language, page)
         await query.edit_message_text(text, reply_markup=markup)
@@ -290,12 +290,12 @@ async def _ask_note(
     if item.status is not current or not rules.may_move(current, target):
         await _refresh_stale(update, context, actor, item)
         return
-    payload = {ASKED_BY: NS, "complaint": item.id, "from": current.value,
-               "to": target.value, "chat": query.message.chat.id,
-               "message": query.message.message_id}
+    payload = {"complaint": item.id, "from": current.value, "to": target.value,
+               "chat": query.message.chat.id, "message": query.message.message_id}
     async with services.db.transaction(update_id=update.update_id,
                                        now=services.clock.now()) as tx:
-        await tx.desk_inputs.put(viewer.id, NOTE_INPUT, payload, services.clock.now())
+        await tx.desk_inputs.put(viewer.id, NOTE_INPUT, payload, services.clock.now(),
+                                 asked_by=NS, update_id=update.update_id)
     await query.answer()
     texts = services.texts
     referral = target is ComplaintStatus.REFERRED

@@ -52,10 +52,11 @@ async def ask(
     assert query is not None
     assert isinstance(query.message, Message)
     now = services.clock.now()
-    stored = {TARGET: target, "cancel": cancel, "chat": query.message.chat.id,
+    stored = {"cancel": cancel, "chat": query.message.chat.id,
               "message": query.message.message_id, **payload}
     async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        await tx.desk_inputs.put(actor.active_officer.id, INPUT, stored, now)
+        await tx.desk_inputs.put(actor.active_officer.id, INPUT, stored, now, asked_by=target,
+                                 update_id=update.update_id)
     await query.answer()
     await query.edit_message_text(services.texts(actor.language, "dates.ask"),
                                   reply_markup=_cancel(services, actor.language, cancel))
@@ -107,11 +108,15 @@ def dispatcher(targets: Mapping[str, tuple[Action, RangeHandler]]) -> InputHandl
         try:
             chosen = parse_date_range(message.text, today)
         except DateRangeError as error:
-            await message.reply_text(
+            reply = await message.reply_text(
                 services.texts(language, f"dates.problem.{error.problem.value}")
                 + "\n" + services.texts(language, "dates.example"),
                 reply_markup=_cancel(services, language, str(pending.payload.get("cancel"))),
             )
+            # The question stays open; the ✖️ under this explanation cancels it too.
+            async with services.db.transaction() as tx:
+                await tx.desk_inputs.note_reply(actor.active_officer.id, pending.created_at,
+                                                reply.message_id)
             return
         await handler(update, context, actor, pending, chosen)
 

@@ -21,7 +21,7 @@ from telegram.error import BadRequest
 from bot import callbacks
 from bot.access import Actor
 from bot.services import BotContext, Services
-from bot.ui import chunked, inline, local_time
+from bot.ui import chunked, inline, local_time, message_id
 from conversations.report_submit import photo_path
 from conversations.report_view import clock_text
 from domain import exports, pdf
@@ -179,7 +179,7 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
         if action == "xc":  # the typed range was cancelled
             async with services.db.transaction(update_id=update.update_id,
                                                now=services.clock.now()) as tx:
-                await tx.desk_inputs.cancel(leader.id, NS)
+                await tx.desk_inputs.cancel(leader.id, NS, message_id(query))
         await query.answer()
         await query.edit_message_text(_unit_text(services, chosen, language),
                                       reply_markup=_format_buttons(services, language, arg))

@@ -18,7 +18,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from bot import callbacks
 from bot.access import Actor
 from bot.services import BotContext, Services
-from bot.ui import Button, inline
+from bot.ui import Button, inline, message_id
 from domain.access import is_leader, reach
 from domain.charts import line_chart
 from domain.dates import DateRange, DateRangeError, parse_date_range
@@ -127,7 +127,7 @@ async def recap_button(update: Update, context: BotContext, actor: Actor) -> Non
     if action == "x":
         async with services.db.transaction(update_id=update.update_id,
                                            now=services.clock.now()) as tx:
-            await tx.desk_inputs.cancel(officer.id, NS)
+            await tx.desk_inputs.cancel(officer.id, NS, message_id(query))
     if action == "p":
         await _send_photo_sheet(update, context, actor, view)
         return

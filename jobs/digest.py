@@ -91,7 +91,8 @@ async def build_digest(
     """Collect the leader's digest for the slot (outcomes as they stand ``now``)."""
     tz = services.settings.tz
     units = reach(leader, services.organisation)
-    officers = {o.id: o for o in await repos.officers.in_units(units)}
+    members = await repos.officers.in_units(units)
+    officers = {o.id: o for o in members}
     period = days_ending_at(slot_at, 1, tz, PeriodKind.DAY)
     recap = await load_recap(repos.recaps, services.catalogue, units, period,
                              now=now, grace=config.grace)
@@ -126,7 +127,8 @@ async def build_digest(
         stale=stale,
         stale_count=stale_count,
         paused=[p for p in pauses if p.ends_at > slot_at and p.starts_at < horizon],
-        blocked=[o for o in officers.values() if o.blocked_at is not None and o.id != leader.id],
+        # The units' own officers only: the names looked up by id are for lines, not this.
+        blocked=[o for o in members if o.blocked_at is not None and o.id != leader.id],
         officers=officers,
     )
 

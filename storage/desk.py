@@ -66,15 +66,27 @@ class AuditEntry:
 
 ASKED_BY = "for"
 """The payload key naming the desk (callback namespace) that asked a typed question."""
+ASKED_IN = "update"
+"""The payload key holding the Telegram update id of the press that asked it: update ids only
+grow, so a later command is one with a higher id, whatever the clocks and queues did."""
 
 
 class DeskInputs(Repository):
     """At most one pending typed input per person."""
 
     async def put(
-        self, officer_id: int, kind: str, payload: dict[str, Any], now: datetime
+        self,
+        officer_id: int,
+        kind: str,
+        payload: dict[str, Any],
+        now: datetime,
+        *,
+        asked_by: str,
+        update_id: int,
     ) -> None:
-        """Wait for a typed answer of ``kind`` (replaces any earlier one)."""
+        """Wait for a typed answer of ``kind`` (replaces any earlier one), asked by the desk
+        ``asked_by`` in the update ``update_id``."""
+        payload = {**payload, ASKED_BY: asked_by, ASKED_IN: update_id}
         await self._write(
             "INSERT INTO desk_inputs (officer_id, kind, payload, created_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT(officer_id) DO UPDATE SET kind = excluded.kind,"
@@ -109,13 +121,23 @@ class DeskInputs(Repository):
         """Forget any pending input."""
         await self._write("DELETE FROM desk_inputs WHERE officer_id = ?", (officer_id,))
 
-    async def cancel(self, officer_id: int, asked_by: str) -> None:
-        """Forget the pending input if this desk asked it (its ✖️ buttons): another desk's
-        older question must not cancel a newer one."""
+    async def cancel(self, officer_id: int, asked_by: str, message_id: int) -> None:
+        """Forget the pending input asked by this desk in this message, or in the reply that
+        explained a bad answer (their ✖️ buttons): an older question's button must not cancel
+        a newer one. Rows from before the desk was recorded match by message alone."""
         await self._write(
             "DELETE FROM desk_inputs WHERE officer_id = ?"
-            f" AND json_extract(payload, '$.{ASKED_BY}') = ?",
-            (officer_id, asked_by),
+            f" AND COALESCE(json_extract(payload, '$.{ASKED_BY}'), ?) = ?"
+            " AND ? IN (json_extract(payload, '$.message'), json_extract(payload, '$.reply'))",
+            (officer_id, asked_by, asked_by, message_id),
+        )
+
+    async def note_reply(self, officer_id: int, created_at: datetime, message_id: int) -> None:
+        """Remember the reply that explained a bad answer: its ✖️ cancels the question too."""
+        await self._write(
+            "UPDATE desk_inputs SET payload = json_set(payload, '$.reply', ?)"
+            " WHERE officer_id = ? AND created_at = ?",
+            (message_id, officer_id, to_db_time(created_at)),
         )
 
 

@@ -126,11 +126,14 @@ def _loads(text: str | None) -> Any:
         return None
 
 
-# What can have come to refer to a photo since the references were read (photo_references):
-# every new reference is first a draft's (an upload), and a draft submitted meanwhile has put
-# the photo in report_photos. Both are cheap under the lock: drafts are the few open ones, and
-# report_photos is indexed by hash (migration 0012). Matched as text in drafts: a hash is plain
-# hex in JSON, so a row that refers to it contains it; a stray match only keeps a file.
+# What can have come to refer to a photo since the references were read (photo_references).
+# A new reference to an unreferenced photo only comes from an upload, and every upload touches
+# the photo's files (ingest_photo, ensure_stored): the prune's age check under the lock keeps
+# it. These two queries are the second line: the open drafts (few), and report_photos (indexed
+# by hash, migration 0012) for a draft submitted meanwhile. Other copies of a hash (a
+# correction draft, reports.answers, revisions) only repeat one that was already referenced
+# when the references were read. Matched as text in drafts: a hash is plain hex in JSON, so a
+# row that refers to it contains it; a stray match only keeps a file.
 _REFERS_TO = (
     "SELECT EXISTS (SELECT 1 FROM report_photos WHERE sha256 = :sha)"
     " OR EXISTS (SELECT 1 FROM report_drafts WHERE instr(answers, :sha) OR instr(work, :sha))"

@@ -115,3 +115,62 @@ async def test_batal_after_going_back_to_the_report_by_button_offers_the_report(
     await kanit.send("/batal")
     assert "Buang laporan" in kanit.last.text
 
+
+
+async def test_a_command_queued_while_the_bot_was_down_still_lapses_the_question(
+    harness: BotHarness, emu: Emulator
+):
+    """Handled late, the press that asked gets the bot's later clock; the command's own date
+    is earlier. Update ids, not times, say which came first."""
+    _, kanit = await seed(harness, emu)
+    await kanit.send("/lapor")
+    await kanit.press("POS SAPTA")
+    await kanit.send("/rekap")
+    sent_at = harness.clock.now()
+    harness.clock.set(sent_at + timedelta(seconds=30))  # the bot works through its backlog
+    await kanit.press("📅 Pilih tanggal")
+    real = emu.timestamp
+    try:
+        emu.timestamp = lambda: int((sent_at + timedelta(seconds=10)).timestamp())
+        await kanit.send("/lanjut")  # sent after the tap, handled after it too
+        await kanit.send("Sprin/12/XI/2026/Satbinmas")
+    finally:
+        emu.timestamp = real
+    draft = await draft_of(harness, kanit)
+    assert draft is not None
+    assert draft.answers.get("sprin") == "Sprin/12/XI/2026/Satbinmas"
+
+
+async def test_an_older_cancel_of_the_same_desk_leaves_the_newer_question(
+    harness: BotHarness, emu: Emulator
+):
+    _, kanit = await seed(harness, emu)
+    await kanit.send("/cari")
+    await kanit.press("📅 Periode")
+    await kanit.press("📅 Pilih tanggal")
+    date_question = kanit.last
+    harness.clock.advance(timedelta(seconds=20))
+    await kanit.send("/cari")
+    await kanit.press("🔎 Cari kata")
+    await kanit.press("✖️ Batal", date_question)  # the same desk's older question
+    await kanit.send("motor")
+    assert "Kata: motor" in kanit.last.text
+
+
+async def test_a_question_asked_before_the_desk_was_recorded_still_cancels(
+    harness: BotHarness, emu: Emulator
+):
+    _, kanit = await seed(harness, emu)
+    await kanit.send("/cari")
+    await kanit.press("🔎 Cari kata")
+    question = kanit.last
+    leader = await harness.officer(kanit)
+    assert leader is not None
+    # The row as the previous release wrote it: no desk, no update id.
+    await harness.db.connection.execute(
+        "UPDATE desk_inputs SET payload = json_remove(payload, '$.for', '$.update')"
+        " WHERE officer_id = ?", (leader.id,))
+    await harness.restart()
+    await kanit.press("✖️ Batal", question)
+    async with harness.db.reading() as repos:
+        assert await repos.desk_inputs.get(leader.id) is None

@@ -396,3 +396,21 @@ async def test_a_missing_duty_of_an_officer_suspended_since_is_named(
     await scan(bot)
     line = next(line for line in kanit.last.text.split("\n") if "27/11/2026 20.00" in line)
     assert line.startswith("• ❌ tidak ada laporan BRIPKA Eko Prasetyo — POS SAPTA"), line
+
+
+async def test_an_officer_outside_the_units_named_by_a_duty_is_not_listed_as_blocking(
+    bot: BotHarness, emu: Emulator  # noqa: F811
+):
+    kanit, _, _ = await seed_unit(bot, emu)
+    eko_user = emu.user(1600, "Eko")
+    away = await bot.seed_officer(eko_user, name="Eko Prasetyo", nrp="87659999",
+                                  unit="binkamsa", status=Status.SUSPENDED)
+    async with bot.db.transaction() as tx:
+        await tx.officers.mark_blocked(eko_user.id, wita(20, 8))
+    await seed_post(bot, [away.id], wita(27, 20), wita(27, 21))
+    bot.clock.set(wita(28, 18))
+    await scan(bot)
+    digest = kanit.last.text
+    assert "BRIPKA Eko Prasetyo — POS SAPTA" in digest  # named on the duty's line
+    assert "Memblokir bot" not in digest
+
