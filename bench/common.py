@@ -11,12 +11,9 @@ import logging  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from bot.application import BotApplication, build_application  # noqa: E402
-from config.settings import load_settings  # noqa: E402
-from domain.clock import ManualClock  # noqa: E402
 from domain.people import Status  # noqa: E402
 from emulator import Emulator  # noqa: E402
-from storage import Database  # noqa: E402
+from tests.harness import BotHarness  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN-abcdefghijklmnopqrstuvw"
 # Saturday 28 November 2026, 10:00 WITA: inside the week the growth seed also covers.
@@ -38,55 +35,12 @@ def new_emulator() -> Emulator:
     return Emulator(token=TOKEN, bot_username="polmas_bench_bot", bot_id=123456)
 
 
-class RunningBot:
-    """The real ``Application`` started as ``python -m bot`` would, driven in-process."""
+class RunningBot(BotHarness):
+    """The tests' harness (the real ``Application`` started as ``python -m bot`` would,
+    driven in-process), at the bench's start time, with the bench's seeding."""
 
     def __init__(self, emu: Emulator, data_dir: Path) -> None:
-        self.emu = emu
-        self.clock = ManualClock(START)
-        emu.now = self.clock.now
-        self.settings = load_settings(telegram_bot_token=emu.token, data_dir=data_dir)
-        self.app: BotApplication | None = None
-
-    @property
-    def application(self) -> BotApplication:
-        """The running application."""
-        assert self.app is not None, "not started"
-        return self.app
-
-    @property
-    def db(self) -> Database:
-        """The application's database."""
-        services = self.application.bot_data.services
-        assert services is not None
-        return services.db
-
-    async def start(self) -> None:
-        """initialize, post_init, start: what ``run_polling`` does before polling."""
-        app = build_application(
-            self.settings,
-            clock=self.clock,
-            request=self.emu.request(),
-            get_updates_request=self.emu.request(),
-            rate_limiter=False,
-        )
-        await app.initialize()
-        assert app.post_init is not None
-        await app.post_init(app)
-        await app.start()
-        self.app = app
-
-    async def stop(self) -> None:
-        """stop, shutdown, post_shutdown."""
-        app = self.app
-        if app is None:
-            return
-        self.emu.deliver = None
-        await app.stop()
-        await app.shutdown()
-        assert app.post_shutdown is not None
-        await app.post_shutdown(app)
-        self.app = None
+        super().__init__(emu, data_dir, start=START)
 
     async def seed_officers(self, count: int) -> list[int]:
         """``count`` active banit spread over the units, and a kanit per unit; their ids."""
