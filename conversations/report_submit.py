@@ -7,15 +7,18 @@ import html
 import logging
 from pathlib import Path
 
-from telegram import InputMediaPhoto, Message, Update
+from telegram import InlineKeyboardMarkup, InputMediaPhoto, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot import callbacks
 from bot.access import Actor
 from bot.services import BotContext, Services
+from bot.ui import inline
 from conversations.report_photos import draft_photos, release_photos
 from conversations.report_view import prompt, report_card, stamp_lines
 from domain import reports as flow
 from domain.access import ADMIN_ROLE, may_decide_on
+from domain.organisation import Organisation, ReportNotices
 from domain.people import Officer
 from domain.photos import stamp_photo
 from domain.reports import Draft, Report, StoredComplaint
@@ -24,6 +27,9 @@ from storage.repositories import OfficerRepository
 logger = logging.getLogger(__name__)
 CAPTION_LIMIT = 1024
 ALBUM_LIMIT = 10
+URGENT_EXCERPT = 300
+BROWSE_NS = "kb"
+"""The desk's namespace (handlers/browse.py imports this module, so the name is repeated)."""
 
 
 async def submit(update: Update, context: BotContext, actor: Actor, draft: Draft) -> None:
@@ -87,7 +93,7 @@ async def submit(update: Update, context: BotContext, actor: Actor, draft: Draft
     assert isinstance(message, Message)
     await send_report(message, services, report, officer, complaints, hashes, actor.language)
     for leader in leaders:
-        await _notify(context, leader, report, officer)
+        await _notify(context, leader, report, officer, complaints)
 
 
 async def leaders_of(
@@ -159,25 +165,69 @@ def officer_name(officer: Officer) -> str:
     return html.escape(" ".join(p for p in (officer.rank, officer.full_name) if p))
 
 
-async def _notify(context: BotContext, leader: Officer, report: Report, officer: Officer) -> None:
+async def _notify(
+    context: BotContext,
+    leader: Officer,
+    report: Report,
+    officer: Officer,
+    complaints: list[StoredComplaint],
+) -> None:
+    """The new-report notice: emergencies marked and sent to every leader, the rest only to
+    roles that follow every report (``report_notices`` in the organisation file)."""
     services = context.services
+    catalogue = services.catalogue
+    urgent_key = catalogue.urgent_level.key
+    urgent = [item for item in complaints if item.urgency == urgent_key]
+    if not urgent and not follows_every_report(leader, services.organisation):
+        return
     language = leader.language
-    activity = services.catalogue.activity(report.activity_code)
-    text = services.texts(
+    texts = services.texts
+    activity = catalogue.activity(report.activity_code)
+    text = texts(
         language,
         "reports.leader_notice",
         number=report.number,
-        activity=activity.name.get(language),
+        activity=html.escape(activity.name.get(language)),
         officer=officer_name(officer),
     )
-    await notify_leader(context, leader, report, text)
+    for item in urgent:
+        category = catalogue.complaint_categories.get(item.category)
+        label = category.get(language) if category else item.category
+        text += texts(
+            language,
+            "reports.leader_notice_urgent",
+            category=html.escape(label),
+            description=html.escape(_shorten(item.description, URGENT_EXCERPT)),
+        )
+    markup = inline([[(texts(language, "reports.button.open_report"),
+                       callbacks.pack(BROWSE_NS, "o", report.id))]])
+    await notify_leader(context, leader, report, text, markup)
 
 
-async def notify_leader(context: BotContext, leader: Officer, report: Report, text: str) -> None:
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def follows_every_report(leader: Officer, organisation: Organisation) -> bool:
+    """Whether the leader's role is told of every report, not only emergencies."""
+    try:
+        role = organisation.role(leader.role)
+    except KeyError:
+        return False
+    return role.report_notices is ReportNotices.EVERY
+
+
+async def notify_leader(
+    context: BotContext,
+    leader: Officer,
+    report: Report,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
     """Send one leader a notice about ``report``; a leader who blocked the bot is marked."""
     services = context.services
     try:
-        await context.bot.send_message(leader.telegram_id, text)
+        await context.bot.send_message(leader.telegram_id, text, reply_markup=markup)
     except Forbidden:
         async with services.db.transaction() as tx:
             await tx.officers.mark_blocked(leader.telegram_id, services.clock.now())

@@ -26,6 +26,16 @@ class Scope(StrEnum):
     ALL = "all"
 
 
+class ReportNotices(StrEnum):
+    """Which submitted reports a leader of this role is told about at once."""
+
+    EVERY = "every"
+    """Every report of the units they lead (a Kanit follows each post of the unit)."""
+    URGENT = "urgent"
+    """Only reports with an urgent (emergency) complaint; the rest come in the digests, so a
+    Kasat or KBO over several units is not sent dozens of notices a day."""
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -53,6 +63,7 @@ class Role(_Frozen):
     level: int = Field(ge=1, le=99)
     scope: Scope
     self_register: bool = True
+    report_notices: ReportNotices = ReportNotices.EVERY
 
     @property
     def is_leader(self) -> bool:

@@ -101,6 +101,10 @@ class ScheduleConfig(_Frozen):
     """Delay from the overdue warning to the leaders' escalation; unset: end of the post's day
     (at least the grace period after the warning, see ``escalation_at``)."""
     digest_times: tuple[Clock, ...] = ("06:00", "18:00")
+    quiet_hours: tuple[Clock, Clock] | None = ("22:00", "06:00")
+    """From, until: escalations that fall due in between wait for its end (a leader is not
+    woken at midnight for a missing report); emergencies are never held back. None: no quiet
+    hours."""
     horizon_days: int = Field(default=2, ge=1, le=14)
     holidays: tuple[date, ...] = ()
     rules: tuple[Rule, ...] = ()
@@ -237,6 +241,9 @@ class Kind(StrEnum):
     """Fans out to the officer's leaders when due (one ``escalate_to`` each)."""
     ESCALATE_TO = "escalate_to"
     DIGEST = "digest"
+    REPORT = "report"
+    """A leader's notice of a submitted report, planned in the transaction that stores it (so
+    a crash after the commit still tells the leaders), sent at once."""
 
 
 class Delivery(StrEnum):
@@ -336,12 +343,39 @@ def escalation_at(ends_at: datetime, config: ScheduleConfig, tz: ZoneInfo) -> da
     of the post's local day (midnight after ``ends_at``, not after the warning: a post ending
     22:00 is escalated that night, not 26 hours later), but never sooner than
     ``escalation_gap`` after the warning, so the officer always has time to answer it (a post
-    ending 21:30 with 2 h grace: warning 23:30, leaders 01:30 rather than 00:00).
+    ending 21:30 with 2 h grace: warning 23:30, leaders 01:30 rather than 00:00). Either way
+    an escalation inside the quiet hours waits for their end (06:00 by default).
     """
     overdue = overdue_at(ends_at, config)
     if config.escalate_after_minutes is not None:
-        return overdue + timedelta(minutes=config.escalate_after_minutes)
-    return max(end_of_local_day(ends_at, tz), overdue + escalation_gap(config))
+        moment = overdue + timedelta(minutes=config.escalate_after_minutes)
+    else:
+        moment = max(end_of_local_day(ends_at, tz), overdue + escalation_gap(config))
+    return after_quiet_hours(moment, config, tz)
+
+
+def after_quiet_hours(moment: datetime, config: ScheduleConfig, tz: ZoneInfo) -> datetime:
+    """``moment``, or the end of the quiet hours it falls in (22:00-06:00 by default).
+
+    The window may cross midnight (22:00-06:00) or not (13:00-14:00); equal ends mean none.
+    """
+    if config.quiet_hours is None:
+        return moment
+    begins, ends = (parse_clock_text(text) for text in config.quiet_hours)
+    if begins == ends:
+        return moment
+    local = moment.astimezone(tz)
+    clock = local.time().replace(tzinfo=None)
+    day = local.date()
+    if begins < ends:
+        quiet = begins <= clock < ends
+    else:
+        quiet = clock >= begins or clock < ends
+        if clock >= begins:
+            day += timedelta(days=1)
+    if not quiet:
+        return moment
+    return at_local(day, ends, tz)
 
 
 def escalation_gap(config: ScheduleConfig) -> timedelta:

@@ -20,7 +20,7 @@ from bot.access import Actor
 from bot.services import BotContext, Services
 from bot.ui import Button, chunked, inline, local_time, message_id
 from conversations import report_correct
-from conversations.report_submit import officer_name, send_report
+from conversations.report_submit import BROWSE_NS, officer_name, send_report
 from domain.access import Action, reach
 from domain.dates import DateRange
 from domain.people import Officer, Status
@@ -30,7 +30,7 @@ from handlers import reports as my_reports
 from storage.desk import PendingInput, ReportFilter
 
 logger = logging.getLogger(__name__)
-NS = "kb"
+NS = BROWSE_NS
 PAGE_SIZE = 8
 SEARCH_INPUT = "search"
 SENDBACK_INPUT = "sendback"

@@ -142,7 +142,10 @@ async def test_assignment_reminders_report_and_escalation(bot: BotHarness, emu: 
     assert "Laporan belum masuk" in citra.last.text
     assert count(kanit, "🚨") == 0
 
-    bot.clock.set(wita(30, 0, 0))  # end of the day of the warning
+    bot.clock.set(wita(30, 0, 0))  # end of the day of the warning, but in the quiet hours
+    await scan(bot)
+    assert count(kanit, "🚨") == 0
+    bot.clock.set(wita(30, 6, 0))  # the quiet hours are over: the leaders hear of it now
     await scan(bot)
     await scan(bot)
     assert count(kanit, "🚨") == 1
@@ -167,13 +170,11 @@ async def test_late_report_clears_escalation_and_digest_says_late(bot: BotHarnes
     await budi.press("📝 Lapor sekarang")
     await walk_rest(budi, photos=1)
     await budi.press("📤 Kirim laporan")
-    bot.clock.set(wita(30, 0, 1))
+    bot.clock.set(wita(30, 6))  # the escalation's moment, after the quiet hours
     await scan(bot)
     assert count(kanit, "🚨") == 0
     escalate = [n for n in await notifications(bot) if n.kind is Kind.ESCALATE]
     assert [n.status for n in escalate] == [Delivery.SKIPPED]
-    bot.clock.set(wita(30, 6))
-    await scan(bot)
     digest = kanit.last.text
     assert "Ringkasan pimpinan" in digest
     assert "1 terlambat" in digest
@@ -297,7 +298,7 @@ async def test_paused_officer_gets_no_reminders_and_leader_sees_it(bot: BotHarne
     assert "dijeda sampai" in budi.last.text
     await kanit.send("/jadwal")
     assert "Budi Santoso — sampai" in kanit.last.text
-    for moment in (wita(29, 7), wita(29, 8), wita(29, 11, 1), wita(30, 0, 5)):
+    for moment in (wita(29, 7), wita(29, 8), wita(29, 11, 1), wita(30, 6, 5)):
         bot.clock.set(moment)
         await scan(bot)
     assert count(budi, "menit lagi") + count(budi, "dimulai sekarang") == 0

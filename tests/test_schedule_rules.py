@@ -13,6 +13,7 @@ from domain.schedule import (
     ScheduleConfig,
     ScheduleConfigError,
     ScheduleInputError,
+    after_quiet_hours,
     end_of_local_day,
     escalation_at,
     load_schedule,
@@ -92,7 +93,7 @@ def test_wall_clock_rules_follow_daylight_saving_where_it_exists():
 
 def test_notification_times_and_keys():
     tz = ZoneInfo("Asia/Makassar")
-    config = ScheduleConfig()
+    config = ScheduleConfig(quiet_hours=None)
     start = datetime(2026, 11, 29, 0, 0, tzinfo=UTC)  # Sunday 08:00 WITA
     planned = plan_officer(config, tz, assignment_id=7, revision=2, officer_id=3,
                            starts_at=start, ends_at=start + timedelta(hours=1),
@@ -104,6 +105,13 @@ def test_notification_times_and_keys():
     assert keys["escalate:7r2:3"] == datetime(2026, 11, 29, 16, 0, tzinfo=UTC)  # midnight WITA
     delayed = ScheduleConfig(escalate_after_minutes=90)
     assert escalation_at(start, delayed, tz) == start + timedelta(hours=2, minutes=90)
+    # With the default quiet hours (22:00-06:00) the midnight escalation waits for the morning.
+    quiet = plan_officer(ScheduleConfig(), tz, assignment_id=7, revision=2, officer_id=3,
+                         starts_at=start, ends_at=start + timedelta(hours=1),
+                         now=start - timedelta(minutes=30), announce=None)
+    due = {p.key: p.due_at for p in quiet}
+    assert due["escalate:7r2:3"] == datetime(2026, 11, 29, 22, 0, tzinfo=UTC)  # 06:00 WITA
+    assert due["overdue:7r2:3"] == keys["overdue:7r2:3"]
 
 
 @pytest.mark.parametrize(
@@ -118,12 +126,34 @@ def test_escalation_follows_the_posts_day_and_gives_the_officer_time(
     ends: tuple[int, int, int], escalated: tuple[int, int, int]
 ):
     tz = ZoneInfo("Asia/Makassar")
-    config = ScheduleConfig()  # 2 h grace, escalation at the end of the day
+    config = ScheduleConfig(quiet_hours=None)  # 2 h grace, escalation at the end of the day
     ends_at = datetime(2026, 11, *ends, tzinfo=tz)
     assert escalation_at(ends_at, config, tz) == datetime(2026, 11, *escalated, tzinfo=tz)
-    assert escalation_at(ends_at, ScheduleConfig(grace_minutes=0), tz) >= ends_at + timedelta(
-        minutes=30
-    )
+    assert escalation_at(
+        ends_at, ScheduleConfig(grace_minutes=0, quiet_hours=None), tz
+    ) >= ends_at + timedelta(minutes=30)
+
+
+@pytest.mark.parametrize(
+    ("quiet", "due", "sent"),
+    [
+        (("22:00", "06:00"), (29, 0, 0), (29, 6, 0)),  # midnight waits for the morning
+        (("22:00", "06:00"), (28, 22, 0), (29, 6, 0)),  # the window's first minute too
+        (("22:00", "06:00"), (29, 6, 0), (29, 6, 0)),  # its end is no longer quiet
+        (("22:00", "06:00"), (28, 21, 59), (28, 21, 59)),
+        (("13:00", "14:00"), (28, 13, 30), (28, 14, 0)),  # a window within the day
+        (("13:00", "14:00"), (28, 14, 30), (28, 14, 30)),
+        (("06:00", "06:00"), (29, 0, 0), (29, 0, 0)),  # equal ends: no quiet hours
+        (None, (29, 0, 0), (29, 0, 0)),
+    ],
+)
+def test_quiet_hours_hold_an_escalation_until_they_end(
+    quiet: tuple[str, str] | None, due: tuple[int, int, int], sent: tuple[int, int, int]
+):
+    tz = ZoneInfo("Asia/Makassar")
+    config = ScheduleConfig(quiet_hours=quiet)
+    moment = datetime(2026, 11, *due, tzinfo=tz).astimezone(UTC)
+    assert after_quiet_hours(moment, config, tz) == datetime(2026, 11, *sent, tzinfo=tz)
 
 
 def test_typed_dates_and_times():
