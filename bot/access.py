@@ -179,12 +179,16 @@ async def _button_problem(
         return "button.private_only"
     query = update.callback_query
     assert query is not None
+    if getattr(query.message, "text", None) is None:
+        # The bot puts buttons on text messages only: a press on a photo, a document or a
+        # message too old to read is forged or stale, and handlers edit the text in place.
+        return "button.stale"
     try:
         parts = callbacks.unpack(query.data, button.namespace)
     except callbacks.CallbackDataError:
         return "button.stale"
     refs = callbacks.refs_in(parts, button.refs, button.verb_at)
-    if refs is None:
+    if refs is None or not parts:  # every button this bot packs has at least one part
         return "button.stale"
     if not refs:
         return None

@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
 from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, Update
-from telegram.error import BadRequest
 
 from bot import callbacks
 from bot.access import Actor, HandlerCallback, identify, refuse
@@ -212,10 +211,7 @@ async def language_button(update: Update, context: BotContext, actor: Actor) -> 
         if current is not None:
             await tx.registrations.save(replace(current, language=language), now)
     await query.answer()
-    try:
-        await query.edit_message_text(services.texts(language, "language.changed"))
-    except BadRequest:  # pressed (forged) on a photo or an unchanged message: say it anew
-        await query.message.chat.send_message(services.texts(language, "language.changed"))
+    await query.edit_message_text(services.texts(language, "language.changed"))
     officer = actor.officer
     if officer is not None and officer.is_active:
         await send_help(context, query.message.chat.id, replace(officer, language=language))

@@ -120,15 +120,18 @@ CI_SAMPLE = 2_400
 
 
 def mutations(data: str, pool: list[int]) -> list[str]:
-    """The data itself, then every numeric part replaced by a neighbour, 0, a huge number,
-    non-ASCII digits, letters or another stored id, and a 64-byte payload."""
+    """The data itself, a 64-byte payload, one part fewer or more, then every numeric part
+    replaced by a neighbour, 0, huge numbers, non-ASCII digits, letters, other spellings of
+    the same number, or another stored id (of another unit, another kind)."""
     version, namespace, *parts = data.split(":")
-    found = [data, f"{version}:{namespace}:" + "9" * (64 - len(version) - len(namespace) - 2)]
+    found = [data, f"{version}:{namespace}:" + "9" * (64 - len(version) - len(namespace) - 2),
+             ":".join([version, namespace, *parts[:-1]]), f"{data}:1"[:callbacks.MAX_BYTES]]
     for index, part in enumerate(parts):
         if not part.isdigit():
             continue
         number = int(part)
-        for other in [number + 1, number - 1, 0, 10**30, 2**63, "١", "x", "-1", *pool]:
+        for other in [number + 1, number - 1, 0, 10**30, 2**63, 2**31, "١", "x", "-1",
+                      f"0{number}", f" {number}", "1e3", "0x1", *pool]:
             changed = [*parts[:index], str(other), *parts[index + 1:]]
             candidate = ":".join([version, namespace, *changed])
             if len(candidate.encode()) <= callbacks.MAX_BYTES:
