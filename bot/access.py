@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +13,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot import callbacks
 from bot.services import BotContext, Services
-from domain.access import ADMIN_ROLE, POLICY, Action, Refusal, refusal
+from domain.access import ADMIN_ROLE, POLICY, Action, Holder, Kind, Refusal, may_see, refusal
 from domain.people import Officer, Status
 
 logger = logging.getLogger(__name__)
@@ -120,8 +120,25 @@ async def revoke_unlisted_admins(services: Services) -> None:
             logger.warning("admin %s is no longer in ADMIN_IDS: suspended", admin.id)
 
 
-def requires(action: Action) -> Callable[[ActorCallback], HandlerCallback]:
-    """Decorate a handler so that it runs only for people the policy table allows."""
+@dataclass(frozen=True, slots=True)
+class ButtonRule:
+    """What a button family's data refers to, and whether it may be pressed in a group."""
+
+    namespace: str
+    refs: Mapping[str, tuple[callbacks.Ref, ...]]
+    verb_at: int = 0
+    in_groups: bool = False
+
+
+def requires(
+    action: Action, button: ButtonRule | None = None
+) -> Callable[[ActorCallback], HandlerCallback]:
+    """Decorate a handler so that it runs only for people the policy table allows.
+
+    With ``button``, a press must also come from a chat the family allows and every id or unit
+    in its data must be within the presser's scope; anything else is answered as a stale button
+    before the handler runs, so a forged id looks exactly like an old one.
+    """
     if action not in POLICY:
         raise ValueError(f"{action!r} has no row in the policy table")
 
@@ -136,12 +153,71 @@ def requires(action: Action) -> Callable[[ActorCallback], HandlerCallback]:
             if reason is not None:
                 await refuse(update, context, actor, reason)
                 return
+            query = update.callback_query
+            if button is not None and query is not None:
+                problem = await _button_problem(update, context, actor, button)
+                if problem is not None:
+                    text = context.services.texts(actor.language, problem)
+                    await query.answer(text[:200], show_alert=True)
+                    return
             await callback(update, context, actor)
 
         gate.action = action  # type: ignore[attr-defined]
         return gate
 
     return decorate
+
+
+async def _button_problem(
+    update: Update, context: BotContext, actor: Actor, button: ButtonRule
+) -> str | None:
+    """The message key that refuses this press, or None when the handler may run."""
+    chat = update.effective_chat
+    if (chat is None or chat.type != "private") and not button.in_groups:
+        # Refused rather than answered privately: no group message carries these buttons,
+        # handlers edit the message pressed on, and the presser may never have started the bot.
+        return "button.private_only"
+    query = update.callback_query
+    assert query is not None
+    if getattr(query.message, "text", None) is None:
+        # The bot puts buttons on text messages only: a press on a photo, a document or a
+        # message too old to read is forged or stale, and handlers edit the text in place.
+        return "button.stale"
+    try:
+        parts = callbacks.unpack(query.data, button.namespace)
+    except callbacks.CallbackDataError:
+        return "button.stale"
+    refs = callbacks.refs_in(parts, button.refs, button.verb_at)
+    if refs is None or not parts:  # every button this bot packs has at least one part
+        return "button.stale"
+    if not refs:
+        return None
+    officer = actor.officer
+    services = context.services
+    organisation = services.organisation
+    if officer is None or not officer.is_active:
+        return "button.stale"
+    wanted: list[tuple[Kind, int]] = []
+    for kind, raw in refs:
+        if kind is Kind.UNIT:
+            if not organisation.has_unit(raw) or not may_see(
+                officer, Holder(raw, frozenset()), organisation
+            ):
+                return "button.stale"
+            continue
+        number = callbacks.as_id(raw)
+        if number is None:
+            return "button.stale"
+        wanted.append((kind, number))
+    if not wanted:
+        return None
+    async with services.db.reading() as repos:
+        holders = await repos.holders.of(wanted)
+    for key in wanted:
+        holder = holders.get(key)
+        if holder is None or not may_see(officer, holder, organisation):
+            return "button.stale"
+    return None
 
 
 async def refuse(update: Update, context: BotContext, actor: Actor, reason: Refusal) -> None:

@@ -162,7 +162,8 @@ def register_handlers(application: BotApplication) -> None:
         # else: a button family cannot be answered without the policy table being asked.
         application.add_handler(
             CallbackQueryHandler(
-                requires(row.action)(row.callback), pattern=callbacks.pattern(row.namespace)
+                requires(row.action, row.rule)(row.callback),
+                pattern=callbacks.pattern(row.namespace),
             )
         )
     application.add_handler(CallbackQueryHandler(on_stale_button))

@@ -10,12 +10,13 @@ the second layer and stays in the handler.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 
-from bot.access import ActorCallback
-from domain.access import POLICY, Action
+from bot.access import ActorCallback, ButtonRule
+from bot.callbacks import Ref
+from domain.access import POLICY, Action, Kind
 
 _NAMESPACE = re.compile(r"^[A-Za-z0-9]{1,4}$")
 
@@ -27,6 +28,16 @@ class Namespace:
     namespace: str
     action: Action
     callback: ActorCallback
+    refs: Mapping[str, tuple[Ref, ...]] = field(default_factory=dict)
+    """By the value of the part at ``verb_at`` ("*": any), which parts name stored things."""
+    verb_at: int = 0
+    in_groups: bool = False
+    """No message the bot posts in a group carries buttons: every family is private-only."""
+
+    @property
+    def rule(self) -> ButtonRule:
+        """What the gate checks before the handler: the chat, and every id in the data."""
+        return ButtonRule(self.namespace, self.refs, self.verb_at, self.in_groups)
 
     def __post_init__(self) -> None:
         """Refuse a row the gate could not enforce."""
@@ -52,23 +63,45 @@ def _build() -> tuple[Namespace, ...]:
     from handlers import basics, browse, complaints, exports, people, recap, reports
     from handlers import schedule as schedule_handlers
 
+    officer, report_id, complaint, post = (Ref(1, Kind.OFFICER), Ref(1, Kind.REPORT),
+                                           Ref(1, Kind.COMPLAINT), Ref(1, Kind.POST))
     return _checked((
+        # The unit and role codes of a registration are answers to a form, not references.
         Namespace(registration.NS, Action.REGISTER, registration.on_button),
-        Namespace(registration.APPROVAL_NS, Action.APPROVE, registration.on_approval_button),
+        Namespace(registration.APPROVAL_NS, Action.APPROVE, registration.on_approval_button,
+                  {"ok": (officer,), "no": (officer,)}),
         Namespace(basics.LANGUAGE_NS, Action.LANGUAGE, basics.language_button),
-        Namespace(people.MEMBERS_NS, Action.SUSPEND, people.member_button),
-        Namespace(people.INVITE_NS, Action.INVITE, people.invite_button),
-        Namespace(report.NS, Action.REPORT, report.on_button),
-        Namespace(reports.LIST_NS, Action.MY_REPORTS, reports.list_button),
+        Namespace(people.MEMBERS_NS, Action.SUSPEND, people.member_button,
+                  {"open": (officer,), "sus": (officer,), "act": (officer,)}),
+        Namespace(people.INVITE_NS, Action.INVITE, people.invite_button,
+                  {"unit": (Ref(1, Kind.UNIT),), "role": (Ref(1, Kind.UNIT),)}),
+        Namespace(report.NS, Action.REPORT, report.on_button,
+                  {"*": (Ref(0, Kind.DRAFT, none="0"),)}, verb_at=2),
+        Namespace(reports.LIST_NS, Action.MY_REPORTS, reports.list_button,
+                  {"open": (report_id,), "fix": (report_id,)}),
         # Officers press "report now" and pause here; moving or cancelling a post is checked
         # against the leader's reach in the handler.
-        Namespace(schedule_handlers.NS, Action.SCHEDULE, schedule_handlers.schedule_button),
-        Namespace(assign.NS, Action.ASSIGN, assign.on_button),
-        Namespace(recap.NS, Action.RECAP, recap.recap_button),
+        Namespace(schedule_handlers.NS, Action.SCHEDULE, schedule_handlers.schedule_button,
+                  {verb: (post,) for verb in ("rep", "post", "mv", "cx", "cxy")}),
+        Namespace(assign.NS, Action.ASSIGN, assign.on_button,
+                  {"tog": (Ref(2, Kind.OFFICER),)}, verb_at=1),
+        Namespace(recap.NS, Action.RECAP, recap.recap_button,
+                  {"*": (Ref(2, Kind.UNIT, none=recap.SELF),)}),
         # Officers follow the complaints they recorded; moves and assignments are the leader's.
-        Namespace(complaints.NS, Action.COMPLAINTS, complaints.on_button),
-        Namespace(browse.NS, Action.BROWSE, browse.on_button),
-        Namespace(exports.NS, Action.EXPORT, exports.on_button),
+        Namespace(complaints.NS, Action.COMPLAINTS, complaints.on_button,
+                  {**{verb: (complaint,) for verb in ("o", "s", "a", "h", "x")},
+                   "A": (complaint, Ref(3, Kind.OFFICER))}),
+        Namespace(browse.NS, Action.BROWSE, browse.on_button,
+                  {"o": (report_id,), "b": (report_id,), "r": (report_id,),
+                   "so": (Ref(1, Kind.OFFICER, none="0"),),
+                   "su": (Ref(1, Kind.UNIT, none="-"),)}),
+        Namespace(exports.NS, Action.EXPORT, exports.on_button,
+                  {"u": (Ref(1, Kind.UNIT, none=exports.ALL_UNITS),),
+                   "xc": (Ref(1, Kind.UNIT, none=exports.ALL_UNITS),),
+                   "t": (Ref(1, Kind.UNIT, none=exports.ALL_UNITS),),
+                   "x": (Ref(2, Kind.UNIT, none=exports.ALL_UNITS),),
+                   "r": (Ref(2, Kind.UNIT, none=exports.ALL_UNITS),),
+                   "pdf": (report_id,)}),
         Namespace(audit_view.NS, Action.AUDIT, audit_view.on_button),
     ))
 

@@ -7,6 +7,10 @@ fails to match any handler and is answered as expired instead of being misread.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from domain.access import Kind
 
 VERSION = "a"
 SEPARATOR = ":"
@@ -42,3 +46,33 @@ def unpack(data: str | None, namespace: str) -> list[str]:
 def pattern(namespace: str) -> re.Pattern[str]:
     """The regular expression a ``CallbackQueryHandler`` uses to claim a namespace."""
     return re.compile(rf"^{VERSION}{SEPARATOR}{re.escape(namespace)}({SEPARATOR}|$)")
+
+
+_ID = re.compile(r"^[0-9]{1,18}$")  # ASCII digits only, and within SQLite's INTEGER
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A part of a button's data that names a stored thing the presser must be able to see."""
+
+    at: int  # position among the parts after the namespace
+    kind: Kind
+    none: str | None = None  # the placeholder meaning "nothing chosen" ("0", "-", "*")
+
+
+def refs_in(parts: list[str], layouts: Mapping[str, tuple[Ref, ...]], verb_at: int
+            ) -> list[tuple[Kind, str]] | None:
+    """The (kind, raw value) of every reference in ``parts``; None when one is missing."""
+    verb = parts[verb_at] if len(parts) > verb_at else ""
+    found: list[tuple[Kind, str]] = []
+    for ref in (*layouts.get("*", ()), *layouts.get(verb, ())):
+        if ref.at >= len(parts):
+            return None
+        if parts[ref.at] != ref.none:
+            found.append((ref.kind, parts[ref.at]))
+    return found
+
+
+def as_id(raw: str) -> int | None:
+    """A stored id as this bot packs it, or None for anything else."""
+    return int(raw) if _ID.match(raw) else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.organisation import Organisation
@@ -132,3 +133,31 @@ def may_decide_on(
         and unit_code in reach(actor, organisation)
         and outranks(actor, role, organisation)
     )
+
+
+class Kind(StrEnum):
+    """The kinds of stored things a button's data may name by id or code."""
+
+    OFFICER = "officer"
+    REPORT = "report"
+    COMPLAINT = "complaint"
+    POST = "post"
+    DRAFT = "draft"  # a report draft
+    UNIT = "unit"
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """Whose a stored thing is: its unit, and the officers it personally belongs to."""
+
+    unit_code: str | None
+    people: frozenset[int]
+
+
+def may_see(officer: Officer, holder: Holder, organisation: Organisation) -> bool:
+    """Whether a thing is within the officer's scope: theirs, or of a unit they lead."""
+    if not officer.is_active:
+        return False
+    if officer.role == ADMIN_ROLE or officer.id in holder.people:
+        return True
+    return holder.unit_code is not None and holder.unit_code in reach(officer, organisation)

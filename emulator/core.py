@@ -573,3 +573,20 @@ class Emulator:
     def calls_to(self, method: str) -> list[Call]:
         """Calls of one method, in order."""
         return [c for c in self.calls if c.method == method]
+
+    def sent_buttons(self) -> list[tuple[int | str, str]]:
+        """(chat id, callback data) of every inline button the bot sent or edited in, in order.
+
+        Read from the call log, so it records every flow without a hook in each method: the
+        hostile-input suite replays these as other people.
+        """
+        found: list[tuple[int | str, str]] = []
+        for call in self.calls:
+            markup = call.params.get("reply_markup") if call.ok else None
+            if not isinstance(markup, dict):
+                continue
+            for row in markup.get("inline_keyboard") or []:
+                for button in row:
+                    if isinstance(button, dict) and "callback_data" in button:
+                        found.append((call.params.get("chat_id", ""), button["callback_data"]))
+        return found

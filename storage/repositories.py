@@ -14,6 +14,7 @@ from storage.base import Repository, Row
 from storage.complaints import ComplaintDesk
 from storage.desk import AuditBrowser, DeskInputs, DeskViews, ReportBrowser, ReportReviews
 from storage.groups import GroupLinkRepository, GroupSummaryRepository
+from storage.holders import HolderRepository
 from storage.recap import RecapRepository
 from storage.reports import (
     ComplaintRepository,
@@ -421,3 +422,4 @@ class Repositories:
         self.group_links = GroupLinkRepository(connection)
         self.group_summaries = GroupSummaryRepository(connection)
         self.recaps = RecapRepository(connection)
+        self.holders = HolderRepository(connection)

@@ -87,7 +87,8 @@ async def test_after_the_window_no_button_and_forged_press_refused(
     await officer.press(NUMBER, officer.last)
     assert officer.last.kind == "photo"  # the card and photos, no correction offer
     assert not any("dikoreksi sampai" in text for text in officer.texts[-3:])
-    await officer.press_forged(fix_data, officer.last)
+    # On the old offer (a press on the photo is stale before any handler: buttons sit on text).
+    await officer.press_forged(fix_data, offer)
     assert "Batas waktu koreksi" in officer.callback_answers[-1]["text"]
     (report,) = await stored_reports(harness)
     assert await revisions(harness, report.id) == []

@@ -1,0 +1,218 @@
+"""Forged buttons: ids outside the presser's scope and private buttons pressed in a group.
+
+The gate in ``bot/access.py`` checks, before any handler runs, that every id a button's data
+names (as its row in ``bot/buttons.py`` declares) is within the presser's scope, and that a
+private-only button was pressed in a private chat.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+
+import pytest
+
+from bot import callbacks
+from bot.buttons import all_namespaces
+from bot.i18n import Translator
+from domain.access import Refusal
+from domain.people import Status
+from emulator import Emulator
+from tests.harness import BotHarness
+from tests.test_access_matrix import (
+    NUMBER,
+    OTHER_KANIT_ID,
+    RESIDENT,
+    SECRETS,
+    everything_said,
+    file_report,
+    offered,
+)
+
+TEXTS = Translator.load()
+STALE = TEXTS("id", "button.stale")
+PRIVATE_ONLY = TEXTS("id", "button.private_only")
+REFUSED = {PRIVATE_ONLY} | {TEXTS("id", f"access.{reason.value}")[:200] for reason in Refusal}
+
+
+async def test_a_forged_officer_filter_of_another_unit_shows_nothing(
+    harness: BotHarness, emu: Emulator
+):
+    officer, _ = await file_report(harness, emu)
+    budi = await harness.officer(officer)
+    assert budi is not None
+    other = emu.user(OTHER_KANIT_ID, "Lain")
+    await harness.seed_officer(other, name="Kanit Lain", nrp="22223333", unit="binpolmas",
+                               role="kanit", rank="IPTU")
+    lain = await harness.officer(other)
+    assert lain is not None
+    await other.send("/cari")
+    async with harness.db.reading() as repos:
+        view_before = await repos.desk_views.get(lain.id)
+    shown = len(other.messages)
+
+    await other.press_forged(callbacks.pack("kb", "so", budi.id), other.last)
+
+    assert other.callback_answers[-1]["text"] == STALE  # as an old button, nothing more
+    assert other.callback_answers[-1]["show_alert"]
+    assert all("Budi Santoso" not in m.content for m in other.messages)
+    assert len(other.messages) == shown
+    async with harness.db.reading() as repos:
+        assert await repos.desk_views.get(lain.id) == view_before
+    # Their own unit's filter still works (none: the gate lets placeholders through).
+    await other.press_forged(callbacks.pack("kb", "so", 0), other.last)
+    assert other.callback_answers[-1]["text"] != STALE
+
+
+async def test_every_button_kind_pressed_in_a_group_is_refused_there(
+    harness: BotHarness, emu: Emulator
+):
+    officer, kanit = await file_report(harness, emu)
+    stranger = emu.user(5555, "Orang Asing")
+    group = emu.group(-100600, "Unit Binkamsa", members=[kanit, officer, stranger])
+    await kanit.send("/hubungkan", chat=group)
+    assert group.messages, "the bot's group message to press forged buttons on"
+    # Every button the entitled people were shown in private, and one of every family.
+    start, officer_start = len(kanit.messages), len(officer.messages)
+    await kanit.send("/cari")
+    await kanit.press(NUMBER)
+    data = offered(kanit, start)
+    await kanit.send("/keluhan")
+    data += offered(kanit, start)
+    await kanit.send("/ekspor")
+    await kanit.send("/anggota")
+    await kanit.send("/undang")
+    await kanit.send("/rekap")
+    data += offered(kanit, start)
+    await officer.send("/laporan")
+    await officer.send("/bahasa")
+    await officer.send("/jadwal")
+    data += offered(officer, officer_start)
+    families = {d.split(":")[1] for d in data}
+    data += [callbacks.pack(row.namespace, "x", 1) for row in all_namespaces()
+             if row.namespace not in families]
+    data = list(dict.fromkeys(data))
+    assert {row.namespace for row in all_namespaces()} <= {d.split(":")[1] for d in data}
+    assert any(RESIDENT in m.content for m in kanit.messages)  # the control: it was shown
+
+    posted = len(group.messages)
+    target = group.messages[-1]
+    for presser in (kanit, officer, stranger):
+        for callback_data in data:
+            answered = len(presser.callback_answers)
+            await presser.press_forged(callback_data, target)
+            assert len(presser.callback_answers) == answered + 1, callback_data
+            answer = presser.callback_answers[-1]
+            # Refused in the presser's own alert: the policy's reason, or "use the private chat".
+            assert answer["text"] in REFUSED, (callback_data, answer)
+            assert answer["show_alert"]
+    print(f"\nbuttons pressed in a group: {3 * len(data)} ({len(data)} kinds and ids x 3)")
+    assert len(group.messages) == posted, [m.content for m in group.messages[posted:]]
+    assert group.messages[-1].content == target.content  # not edited either
+    assert not any(m.kind in ("document", "photo") for m in group.messages)
+    assert sum(a["text"] == PRIVATE_ONLY for a in kanit.callback_answers) >= len(data) - 1
+
+
+# ------------------------------------------------------------- generated: replay and mutate
+
+FULL = os.environ.get("POLMAS_HOSTILE_FULL") == "1"
+CI_SAMPLE = 2_400
+
+
+def mutations(data: str, pool: list[int]) -> list[str]:
+    """The data itself, a 64-byte payload, one part fewer or more, then every numeric part
+    replaced by a neighbour, 0, huge numbers, non-ASCII digits, letters, other spellings of
+    the same number, or another stored id (of another unit, another kind)."""
+    version, namespace, *parts = data.split(":")
+    found = [data, f"{version}:{namespace}:" + "9" * (64 - len(version) - len(namespace) - 2),
+             ":".join([version, namespace, *parts[:-1]]), f"{data}:1"[:callbacks.MAX_BYTES]]
+    for index, part in enumerate(parts):
+        if not part.isdigit():
+            continue
+        number = int(part)
+        for other in [number + 1, number - 1, 0, 10**30, 2**63, 2**31, "١", "x", "-1",
+                      f"0{number}", f" {number}", "1e3", "0x1", *pool]:
+            changed = [*parts[:index], str(other), *parts[index + 1:]]
+            candidate = ":".join([version, namespace, *changed])
+            if len(candidate.encode()) <= callbacks.MAX_BYTES:
+                found.append(candidate)
+    return list(dict.fromkeys(found))
+
+
+async def test_replayed_and_mutated_buttons_leak_and_change_nothing(
+    harness: BotHarness, emu: Emulator, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.INFO)
+    officer, kanit = await file_report(harness, emu)
+    # The flows that show the bot's buttons to the report's unit.
+    await kanit.send("/cari")
+    await kanit.press(NUMBER)
+    await kanit.send("/keluhan")
+    await kanit.send("/ekspor")
+    await kanit.send("/anggota")
+    await kanit.send("/undang")
+    await kanit.send("/rekap")
+    await officer.send("/laporan")
+    await officer.press(NUMBER, officer.last)
+    await officer.send("/jadwal")
+    await officer.send("/bahasa")
+    recorded = list(dict.fromkeys(data for _, data in emu.sent_buttons()))
+    assert {"kb", "kl", "kx", "rl", "mb", "iv", "rk", "lg"} <= {d.split(":")[1]
+                                                              for d in recorded}
+    async with harness.db.reading() as repos:
+        pool = sorted({o.id for o in await repos.officers.with_roles(["banit", "kanit"])}
+                      | {r.id for r in await repos.reports.all()})
+    cases = [m for data in recorded for m in mutations(data, pool)]
+
+    personas = []
+    for number, (name, unit, role, status) in enumerate((
+        ("Kanit Lain", "binpolmas", "kanit", Status.ACTIVE),
+        ("Banit Lain", "binpolmas", "banit", Status.ACTIVE),
+        ("Rudi Rekan", "binkamsa", "banit", Status.ACTIVE),
+        ("Susi Tangguh", "binkamsa", "kanit", Status.SUSPENDED),
+        ("Pendi Tunggu", "binkamsa", "banit", Status.PENDING),
+    )):
+        user = emu.user(7000 + number, name.split()[0])
+        await harness.seed_officer(user, name=name, nrp=f"7700000{number}", unit=unit,
+                                   role=role, status=status)
+        personas.append(user)
+    personas.append(emu.user(7999, "Asing"))  # a stranger
+
+    rng = random.Random(19)
+    planned = [(user, data) for user in personas for data in cases]
+    if not FULL and len(planned) > CI_SAMPLE:
+        planned = rng.sample(planned, CI_SAMPLE)
+    async with harness.db.reading() as repos:
+        (report,) = await repos.reports.all()
+        (complaint,) = await repos.complaints.of_report(report.id)
+        desk_before = await repos.complaint_desk.get(complaint.id)
+        officers_before = await repos.officers.with_roles(["banit", "kanit", "admin"])
+        audit_before = len(await repos.audit.recent())
+    for user in personas:
+        await user.send("/bantuan")
+    for user, data in planned:
+        answered = len(user.callback_answers)
+        await user.press_forged(data, user.last)
+        assert len(user.callback_answers) == answered + 1, (user.first_name, data)
+    print(f"\nforged callbacks: {len(planned)} tried of {len(personas) * len(cases)}"
+          f" ({len(recorded)} recorded buttons, {len(personas)} personas)")
+
+    generic = TEXTS("id", "error.generic")
+    for user in personas:
+        said = everything_said(user)
+        leaked = [secret for secret in SECRETS if secret in said]
+        assert not leaked, (user.first_name, leaked)
+        assert generic not in said, user.first_name
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    async with harness.db.reading() as repos:
+        assert await repos.complaint_desk.get(complaint.id) == desk_before
+        assert await repos.report_reviews.get(report.id) is None
+        after = await repos.officers.with_roles(["banit", "kanit", "admin"])
+        assert [(o.id, o.status, o.role, o.unit_code) for o in after] == [
+            (o.id, o.status, o.role, o.unit_code) for o in officers_before]
+        audit = await repos.audit.recent()
+    done = audit[: len(audit) - audit_before]
+    # All they could do: export their own unit's (empty) periods.
+    assert all(entry["action"] == "report.export" and entry["details"]["reports"] == 0
+               and "binkamsa" not in entry["details"]["units"] for entry in done), done
