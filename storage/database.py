@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import re
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from storage.repositories import Repositories
+from storage.repositories import Repositories, UpdateClaim
 from storage.values import to_db_time
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ class Database:
         self._connection: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         self._holder: asyncio.Task[object] | None = None
+        self.run = secrets.token_hex(8)
+        """This process's name on the update claims (a restart is a new run)."""
 
     @property
     def connection(self) -> aiosqlite.Connection:
@@ -148,6 +151,11 @@ class Database:
                 if connection.in_transaction:
                     await connection.execute("ROLLBACK")
                 raise
+
+    async def claim_update(self, update_id: int, now: datetime) -> UpdateClaim:
+        """Claim an update before handling it: one autocommitted insert (see UpdateClaim)."""
+        async with self._exclusive():
+            return await Repositories(self.connection).updates.claim(update_id, self.run, now)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Repositories]:
