@@ -61,3 +61,16 @@ async def test_a_redelivered_read_is_answered_once(harness: BotHarness, emu: Emu
     count = len(officer.messages)
     await emu.redeliver(update)
     assert len(officer.messages) == count
+
+
+def test_secrets_are_redacted_whatever_their_case_or_encoding():
+    from urllib.parse import quote
+
+    from bot.logging_setup import REDACTED, redact
+
+    token = "123456:ABCdef-Secret"
+    for echoed in (token, token.lower(), quote(token, safe=""), quote(token, safe="").lower()):
+        line = redact(f"getMe failed: /bot{echoed}/getMe", [token, "hook-secret"])
+        assert REDACTED in line
+        assert token.lower() not in line.lower()
+        assert "%3a" not in line.lower()
