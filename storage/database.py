@@ -74,6 +74,7 @@ class Database:
         ):
             await connection.execute(pragma)
         self._connection = connection
+        tighten_permissions(self.path)
         await self._migrate()
 
     async def close(self) -> None:
@@ -175,6 +176,30 @@ class Database:
                 yield
             finally:
                 self._holder = None
+
+
+def tighten_permissions(path: Path) -> list[Path]:
+    """Owner-only for the database, its -wal/-shm and its directory, whatever an operator set
+    (SQLite gives -wal/-shm the database's mode); one log line names what changed."""
+    changed = []
+    for target, mode in (
+        (path.parent, 0o700),
+        (path, 0o600),
+        (path.with_name(path.name + "-wal"), 0o600),
+        (path.with_name(path.name + "-shm"), 0o600),
+    ):
+        try:
+            current = target.stat().st_mode & 0o777
+        except FileNotFoundError:
+            continue
+        if current & 0o077:
+            os.chmod(target, mode)
+            changed.append(target)
+    if changed:
+        logger.warning(
+            "permissions tightened to owner-only: %s", ", ".join(str(p) for p in changed)
+        )
+    return changed
 
 
 def available_migrations() -> list[tuple[int, str, str]]:

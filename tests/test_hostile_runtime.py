@@ -74,3 +74,18 @@ def test_secrets_are_redacted_whatever_their_case_or_encoding():
         assert REDACTED in line
         assert token.lower() not in line.lower()
         assert "%3a" not in line.lower()
+
+
+async def test_loose_permissions_are_tightened_at_start_up(harness: BotHarness):
+    import os
+    import stat
+
+    database = harness.settings.database_path
+    await harness.stop()
+    os.chmod(database.parent, 0o755)
+    os.chmod(database, 0o644)
+    await harness.start()
+    await harness.db.connection.execute("CREATE TABLE IF NOT EXISTS t (x)")
+    for path, mode in ((database.parent, 0o700), (database, 0o600),
+                       (database.with_name(database.name + "-wal"), 0o600)):
+        assert stat.S_IMODE(path.stat().st_mode) == mode, path
