@@ -116,6 +116,14 @@ def main(argv: list[str] | None = None) -> int:
         # PTB's message quotes the token; print our own line instead of the traceback.
         print("configuration error: TELEGRAM_BOT_TOKEN: rejected by the server", file=sys.stderr)
         return 1
+    except Exception as error:
+        # A start-up failure (the Bot API answering 500, a proxy echoing the path): one line,
+        # the token and webhook secret redacted whatever their case or encoding.
+        from bot.logging_setup import redact
+
+        line = redact(f"{type(error).__name__}: {error}", log_secrets(settings))
+        print(f"error: the bot stopped: {line}", file=sys.stderr)
+        return 1
     return 0
 
 

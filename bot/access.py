@@ -15,6 +15,7 @@ from bot import callbacks
 from bot.services import BotContext, Services
 from domain.access import ADMIN_ROLE, POLICY, Action, Holder, Kind, Refusal, may_see, refusal
 from domain.people import Officer, Status
+from storage.repositories import UpdateClaim
 
 logger = logging.getLogger(__name__)
 
@@ -243,18 +244,28 @@ Reprompt = Callable[[Update, BotContext, Actor], Awaitable[bool]]
 
 
 def skip_processed_updates(reprompts: Sequence[Reprompt]) -> HandlerCallback:
-    """The guard that runs before every handler: an update applied before is not applied again.
+    """The guard that runs before every handler: each update is claimed once, reads included.
 
-    Telegram redelivers an update when the bot stopped before confirming it; the answer is
-    already stored, but the reply may never have left. Repeating the current question (never
-    the answer's effect) keeps the person from typing the answer again into the next step.
+    A copy of an update this run already has (a webhook redelivery, even while the first is
+    still in hand) is dropped unanswered. Telegram also redelivers an update when the bot
+    stopped before confirming it; if its answer is already stored, the reply may never have
+    left. Repeating the current question (never the answer's effect) keeps the person from
+    typing the answer again into the next step.
     """
 
     async def guard(update: Update, context: BotContext) -> None:
-        async with context.services.db.reading() as repos:
-            seen = await repos.updates.seen(update.update_id)
-        if not seen:
+        services = context.services
+        claim = await services.db.claim_update(update.update_id, services.clock.now())
+        if claim is UpdateClaim.NEW:
             return
+        if claim is UpdateClaim.TAKEN:
+            async with services.db.reading() as repos:
+                applied = await repos.updates.seen(update.update_id)
+            if not applied:
+                # A copy of a read, or of a write still in hand (webhook redelivery): the
+                # first answers; this one must not answer again.
+                logger.info("update %s is handled already; copy dropped", update.update_id)
+                raise ApplicationHandlerStop
         logger.info("update %s was applied before; ignoring the redelivery", update.update_id)
         message = update.message
         user = update.effective_user

@@ -6,7 +6,12 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -24,10 +29,11 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import callbacks
-from bot.access import requires, revoke_unlisted_admins, skip_processed_updates
+from bot.access import identify, requires, revoke_unlisted_admins, skip_processed_updates
 from bot.buttons import all_namespaces
 from bot.commands import all_commands
 from bot.errors import on_error, on_stale_button
+from bot.fairness import PerPersonProcessor
 from bot.i18n import Translator
 from bot.ratelimit import RetryingRateLimiter
 from bot.services import BotContext, Services, ServicesHolder
@@ -47,6 +53,8 @@ from storage import Database
 
 logger = logging.getLogger(__name__)
 BotApplication = Application[Any, BotContext, Any, Any, ServicesHolder, Any]
+CLAIMS_KEPT = timedelta(hours=24)
+"""Telegram redelivers an update for up to a day; a claim is kept that long."""
 # Typed answers owed to the leaders' desk, by the kind stored with the pending input.
 DESK_INPUTS: dict[str, desk_input.InputHandler] = {
     complaints.NOTE_INPUT: complaints.on_note,
@@ -91,6 +99,7 @@ def build_application(
         async with database.transaction() as tx:
             await tx.units.sync((unit.code, unit.name, unit.parent) for unit in organisation.units)
             await tx.updates.forget_before(services.clock.now() - timedelta(hours=48))
+            await tx.updates.forget_claims_before(services.clock.now() - CLAIMS_KEPT)
         application.bot_data.services = services
         await revoke_unlisted_admins(services)
         await _set_command_menus(application, texts)
@@ -104,8 +113,11 @@ def build_application(
     async def post_shutdown(application: BotApplication) -> None:
         await database.close()
 
+    # Different people's updates side by side, one person's in order (bot/fairness.py).
+    processor = PerPersonProcessor()
     builder = (
         ApplicationBuilder()
+        .concurrent_updates(processor)
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
@@ -129,9 +141,36 @@ def build_application(
         limiter = RetryingRateLimiter() if rate_limiter is True else rate_limiter
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application: BotApplication = builder.build()
+    processor.on_overflow = lambda update: _schedule_slow_down(application, services, update)
     register_handlers(application)
     schedule_maintenance(application, settings)
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(
+        _forget_old_claims, interval=CLAIMS_KEPT / 24, first=CLAIMS_KEPT / 24,
+        name="forget-update-claims",
+    )
     return application
+
+
+async def _forget_old_claims(context: BotContext) -> None:
+    """Hourly: claims past Telegram's day of redelivery only take room."""
+    services = context.services
+    async with services.db.transaction() as tx:
+        await tx.updates.forget_claims_before(services.clock.now() - CLAIMS_KEPT)
+
+
+def _schedule_slow_down(application: BotApplication, services: Services, update: Update) -> None:
+    # Through the application: ``stop`` waits for its tasks, so the notice leaves before shutdown.
+    application.create_task(_slow_down(application, services, update), update=update)
+
+
+async def _slow_down(application: BotApplication, services: Services, update: Update) -> None:
+    """Tell a flooding person, once, that their latest messages were not read."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != "private":
+        return  # a group's excess is dropped quietly: a notice there would add to the noise
+    actor = await identify(user, services)
+    await application.bot.send_message(chat.id, services.texts(actor.language, "flood.slow_down"))
 
 
 def register_handlers(application: BotApplication) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import re
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from storage.repositories import Repositories
+from storage.repositories import Repositories, UpdateClaim
 from storage.values import to_db_time
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ class Database:
         self._connection: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         self._holder: asyncio.Task[object] | None = None
+        self.run = secrets.token_hex(8)
+        """This process's name on the update claims (a restart is a new run)."""
 
     @property
     def connection(self) -> aiosqlite.Connection:
@@ -71,6 +74,7 @@ class Database:
         ):
             await connection.execute(pragma)
         self._connection = connection
+        tighten_permissions(self.path)
         await self._migrate()
 
     async def close(self) -> None:
@@ -149,6 +153,11 @@ class Database:
                     await connection.execute("ROLLBACK")
                 raise
 
+    async def claim_update(self, update_id: int, now: datetime) -> UpdateClaim:
+        """Claim an update before handling it: one autocommitted insert (see UpdateClaim)."""
+        async with self._exclusive():
+            return await Repositories(self.connection).updates.claim(update_id, self.run, now)
+
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Repositories]:
         """Repositories for reads only (no transaction is opened)."""
@@ -167,6 +176,30 @@ class Database:
                 yield
             finally:
                 self._holder = None
+
+
+def tighten_permissions(path: Path) -> list[Path]:
+    """Owner-only for the database, its -wal/-shm and its directory, whatever an operator set
+    (SQLite gives -wal/-shm the database's mode); one log line names what changed."""
+    changed = []
+    for target, mode in (
+        (path.parent, 0o700),
+        (path, 0o600),
+        (path.with_name(path.name + "-wal"), 0o600),
+        (path.with_name(path.name + "-shm"), 0o600),
+    ):
+        try:
+            current = target.stat().st_mode & 0o777
+        except FileNotFoundError:
+            continue
+        if current & 0o077:
+            os.chmod(target, mode)
+            changed.append(target)
+    if changed:
+        logger.warning(
+            "permissions tightened to owner-only: %s", ", ".join(str(p) for p in changed)
+        )
+    return changed
 
 
 def available_migrations() -> list[tuple[int, str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Iterable
 from datetime import datetime
@@ -377,6 +378,17 @@ class AuditLog(Repository):
         return [dict(row) | {"details": json.loads(row["details"])} for row in rows]
 
 
+class UpdateClaim(enum.Enum):
+    """What claiming an update found."""
+
+    NEW = "new"
+    """First sight, or an earlier run's claim without its effects: handle it."""
+    APPLIED = "applied"
+    """Its effects were stored by an earlier run: only repeat the current question."""
+    TAKEN = "taken"
+    """This run has it already (in hand or answered): drop the copy."""
+
+
 class ProcessedUpdates(Repository):
     """Which Telegram updates were already applied."""
 
@@ -390,6 +402,27 @@ class ProcessedUpdates(Repository):
         start update ids anew, when an old mark would swallow a new update."""
         await self._write(
             "DELETE FROM processed_updates WHERE processed_at < ?", (to_db_time(moment),)
+        )
+
+    async def claim(self, update_id: int, run: str, now: datetime) -> UpdateClaim:
+        """Claim an update for this run in one statement (autocommit: call outside a
+        transaction). A claim of this run means a copy is in hand or was answered; a claim
+        of an earlier run is taken over (that run may have died before applying it)."""
+        rows = await self._all(
+            "INSERT INTO update_claims (update_id, run, claimed_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (update_id) DO UPDATE SET run = excluded.run,"
+            " claimed_at = excluded.claimed_at WHERE update_claims.run != excluded.run"
+            " RETURNING EXISTS (SELECT 1 FROM processed_updates WHERE update_id = ?)",
+            (update_id, run, to_db_time(now), update_id),
+        )
+        if not rows:
+            return UpdateClaim.TAKEN
+        return UpdateClaim.APPLIED if rows[0][0] else UpdateClaim.NEW
+
+    async def forget_claims_before(self, moment: datetime) -> None:
+        """Drop claims older than Telegram's 24 h of redelivery."""
+        await self._write(
+            "DELETE FROM update_claims WHERE claimed_at < ?", (to_db_time(moment),)
         )
 
 
