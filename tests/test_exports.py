@@ -92,11 +92,13 @@ async def test_report_pdf_in_police_layout_with_photos(harness: BotHarness, emu:
     assert len(reader.pages) == 2  # the report, then one attachment page with its photo
     text = pdf_text(reader)
     for expected in ("KEPOLISIAN NEGARA REPUBLIK INDONESIA", "LAPORAN HASIL KEGIATAN", NUMBER,
-                     "1. DASAR", "2. WAKTU DAN TEMPAT", "5. HASIL YANG DICAPAI", "7. PENUTUP",
+                     "1. DASAR", "2. MAKSUD DAN TUJUAN", "3. WAKTU DAN TEMPAT",
+                     "6. HASIL YANG DICAPAI", "8. PENUTUP",
                      "Sprin/12/XI/2026/Satbinmas", "pencurian motor", "Warga: Pak",
                      "Budi Santoso", "NRP 87654321", "LAMPIRAN"):
         assert expected in text, expected
     assert len(reader.pages[1].images) == 1
+    assert "kontak -" not in text  # the resident gave no contact: none is printed
     assert "PDF selesai (2 halaman)" in status(kanit)
 
 
