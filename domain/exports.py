@@ -2,7 +2,9 @@
 
 Plain functions that run in a worker thread. Times are written as Excel dates in the
 precinct's zone (Excel has no time zones), counts as numbers; each sheet has a frozen header
-row and an auto-filter.
+row and an auto-filter. Every text is a string cell whatever its first character: openpyxl
+turns a str starting with ``=`` into a live formula, so an officer's ``=HYPERLINK(...)`` would
+otherwise run in the leader's spreadsheet (formula injection).
 """
 
 from __future__ import annotations
@@ -60,6 +62,9 @@ COMPLAINT_COLUMNS: tuple[tuple[str, Kind], ...] = (
     ("resident_name", "text"),
     ("resident_contact", "text"),
 )
+# First characters a spreadsheet reads as the start of a formula when the cell is edited or
+# the text is pasted (ASCII and full-width forms): such cells also get Excel's quote prefix.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 PLAIN_TYPES = frozenset(
     {FieldType.SHORT_TEXT, FieldType.LONG_TEXT, FieldType.INTEGER, FieldType.CHOICE,
      FieldType.MULTI_CHOICE}
@@ -223,8 +228,11 @@ def add_sheet(workbook: Workbook, sheet: Sheet) -> None:
     worksheet.append(list(sheet.headers))
     for cell in worksheet[1]:
         cell.font = Font(bold=True)
+        as_text(cell)
     for row in sheet.rows:
         worksheet.append(list(row))
+        for cell in worksheet[worksheet.max_row]:
+            as_text(cell)
     for index, kind in enumerate(sheet.kinds, start=1):
         letter = get_column_letter(index)
         if kind == "datetime":
@@ -237,6 +245,14 @@ def add_sheet(workbook: Workbook, sheet: Sheet) -> None:
         worksheet.column_dimensions[letter].width = max(10, min(60, width + 2))
     worksheet.freeze_panes = "A2"
     worksheet.auto_filter.ref = worksheet.dimensions
+
+
+def as_text(cell: Any) -> None:
+    """Make a cell holding a str a string cell, never a formula (numbers and dates untouched)."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if cell.value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
 
 
 def new_workbook() -> Workbook:

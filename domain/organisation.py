@@ -41,10 +41,17 @@ class _Frozen(BaseModel):
 
 
 class Precinct(_Frozen):
-    """The precinct's name and the letterhead printed on reports."""
+    """The precinct's name and the letterhead printed on reports.
+
+    ``place`` is the town of the signature line ("Gorontalo, 23 November 2026"); ``sop`` the
+    standard operating procedure every post is carried out under (a report's DASAR).
+    """
 
     name: str = Field(min_length=1)
     letterhead: tuple[str, ...] = Field(min_length=1)
+    place: str = Field(default="Gorontalo", min_length=2, max_length=40,
+                       pattern=r"^[^\W\d_][^\W\d_ .'-]*(?:[ .'-]+[^\W\d_]+)*$")
+    sop: str = Field(default="SOP/06/IX/2019", min_length=3, max_length=60)
 
 
 class Unit(_Frozen):

