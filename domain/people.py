@@ -8,7 +8,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-NRP_PATTERN = re.compile(r"^\d{8}$")
+from domain.text import identifier, plain_text
+
+NRP_PATTERN = re.compile(r"[0-9]{8}", re.ASCII)
 NAME_MAX = 80
 NAME_MIN = 3
 
@@ -93,7 +95,7 @@ class InvalidRegistrationAnswer(ValueError):
 
 def clean_name(raw: str) -> str:
     """A full name: letters, spaces and the punctuation names use, 3–80 characters."""
-    name = " ".join(raw.split())
+    name = " ".join(plain_text(raw).split())
     if len(name) > NAME_MAX:
         raise InvalidRegistrationAnswer("registration.name_too_long", max=NAME_MAX)
     if len(name) < NAME_MIN or not any(char.isalpha() for char in name):
@@ -104,8 +106,9 @@ def clean_name(raw: str) -> str:
 
 
 def clean_nrp(raw: str) -> str:
-    """An NRP: exactly eight digits (spaces and dots people type are ignored)."""
-    nrp = raw.replace(" ", "").replace(".", "")
-    if not NRP_PATTERN.match(nrp):
+    """An NRP: exactly eight ASCII digits (spaces and dots people type are ignored; digits of
+    other scripts are read as the ASCII digits they are, see :func:`domain.text.identifier`)."""
+    nrp = "".join(identifier(raw).split()).replace(".", "")
+    if not NRP_PATTERN.fullmatch(nrp):
         raise InvalidRegistrationAnswer("registration.nrp_invalid")
     return nrp
