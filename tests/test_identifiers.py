@@ -6,7 +6,10 @@ Defect 2 of issue 19: ``٨٧٠٥٠٠٠١`` (Arabic-Indic) and ``８７０５０�
 
 from __future__ import annotations
 
+from bot.maintenance import check
+from domain.people import Status
 from emulator import Emulator
+from tests.conftest import ADMIN_TELEGRAM_ID
 from tests.harness import BotHarness
 from tests.test_registration import register
 
@@ -59,3 +62,44 @@ async def test_a_new_nrp_in_full_width_digits_is_stored_in_ascii(
     await other.send("Dedi Kurniawan")
     await other.send("8705 0002")
     assert "NRP ini sudah terdaftar" in other.last.text
+
+
+async def test_stored_look_alikes_are_reported_to_the_admin_never_merged(
+    harness: BotHarness, emu: Emulator
+):
+    """Look-alike NRPs stored before the fix: a clash is told to the admin at every start and
+    makes ``python -m bot check`` exit 1; a look-alike nobody else holds is stored in ASCII."""
+    kanit, holder = await existing_officer(harness, emu)
+    impostor, alone = emu.user(1002, "Palsu"), emu.user(1003, "Citra")
+    await harness.seed_officer(impostor, name="Budi Santosa", nrp=ARABIC_INDIC, unit="binkamsa")
+    await harness.seed_officer(alone, name="Citra Lestari", nrp=FULL_WIDTH_NEW, unit="binkamsa")
+    admin = emu.user(ADMIN_TELEGRAM_ID, "Admin")
+    admin.started = True
+
+    lines: list[str] = []
+    assert check(harness.settings, out=lines.append) == 1
+    assert any("NRPs in look-alike digits that read as 87050001" in line for line in lines)
+    assert any("read as 87050002" in line for line in lines)
+
+    await harness.restart()
+
+    notice = admin.last.text
+    assert "NRP kembar dengan angka mirip" in notice
+    assert "87050001" in notice and ARABIC_INDIC in notice
+    assert notice.count("Budi Santosa") == 2
+    assert (await harness.officer(holder)).nrp == EXISTING
+    assert (await harness.officer(impostor)).nrp == ARABIC_INDIC  # never merged or renamed
+    assert (await harness.officer(alone)).nrp == "87050002"
+    async with harness.db.reading() as repos:
+        actions = [entry["action"] for entry in await repos.audit.recent()]
+    assert "officer.nrp_normalise" in actions
+
+    # The admin suspends the impostor: the clash is decided, the notices and the exit 1 stop.
+    async with harness.db.transaction() as tx:
+        stored = await tx.officers.by_telegram_id(impostor.id)
+        await tx.officers.decide(stored.id, expected=Status.ACTIVE, new=Status.SUSPENDED,
+                                 by=None, now=harness.clock.now())
+    notices = len(admin.messages)
+    await harness.restart()
+    assert len(admin.messages) == notices
+    assert check(harness.settings, out=lambda line: None) == 0
