@@ -7,16 +7,47 @@ Defect 3 of issue 19 (``/cari motor\\x00x`` raised "unterminated string" in FTS5
 
 from __future__ import annotations
 
+import asyncio
+import html
 import logging
+import os
+import re
 import sqlite3
+import tempfile
+import unicodedata
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from emulator import Emulator
+from bot.services import Services
+from domain import answers as parse
+from domain.answers import EquipmentState, InvalidAnswer
+from domain.catalogue import (
+    ComplaintsField,
+    FieldType,
+    IntegerField,
+    LocationField,
+    LongTextField,
+    ShortTextField,
+    TimeRangeField,
+    load_catalogue,
+)
+from domain.people import Officer
+from domain.reports import REVIEW
+from emulator import Emulator, SimUser
+from emulator.rules import formatted_text
+from emulator.users import BotMessage
 from storage.desk import match_expression
+from tests.conftest import TOKEN
 from tests.harness import BotHarness
 from tests.test_browse import NUMBER, labels, two_units
+from tests.test_report_flow import CATALOGUE, walk_rest
 
 
 class ErrorRecords(logging.Handler):
@@ -78,3 +109,306 @@ def test_any_words_make_a_valid_fts_expression_or_no_search(words):
     SEARCH.execute(
         "SELECT COUNT(*) FROM report_search WHERE report_search MATCH ?", (expression,)
     ).fetchone()
+
+
+# ---------------------------------------------------------------------------------------------
+# The "Any text" suite: every free-text step, desk text and command argument, driven through the
+# real Application. The state a text answers (a draft at a step, an owed desk answer, a
+# registration at its name) is put in place through the repositories before each example;
+# the text itself goes through the emulator like any user's message.
+
+FULL = os.environ.get("POLMAS_HOSTILE_FULL") == "1"
+"""``POLMAS_HOSTILE_FULL=1`` runs the full sample by hand (≥ 20 000 texts in all)."""
+TRIED: Counter[str] = Counter()
+"""Texts tried per category (printed for the README "Security" table)."""
+
+HOSTILE_PIECES = [
+    "\x00", "\x07", "\x1b[31m", "\x7f", "\x85", "\x0b", "\x0c", "\r\n", "\r", "\n", "\t",
+    "\u202e", "\u202d", "\u2066", "\u2069", "\u200b", "\u200d", "\ufeff", "\u2028",
+    "\u0301", "\u0338", "Z\u0364\u0351\u0313\u0324", "👮\u200d♂️", "🇮🇩", "👍🏽", "ﷺ", "𝕏",
+    "<b>", "</a>", "<a href='x'>", "&amp;", "&", "<", ">", '"', "'", "=HYPERLINK(", "+1", "@",
+    "٨٧٠٥٠٠٠١", "８７０５０００１", "١٢", "２５", "08.00-09.00", "25", "0812 3456 7890",
+    "Budi", "Warga RT 03", "motor", "NEAR(", '"*', "^", " ", "  ", "-",
+]
+piece = st.text(max_size=30) | st.sampled_from(HOSTILE_PIECES)
+any_text = st.one_of(
+    st.lists(piece, min_size=1, max_size=15).map("".join),
+    st.text(min_size=1, max_size=300),
+    st.text(min_size=3000, max_size=4096),
+    st.tuples(st.integers(1, 4096), st.sampled_from(["x", "é", "👮", "<", "\x00", "a\n"])).map(
+        lambda pair: (pair[1] * pair[0])[:4096]
+    ),
+).filter(lambda text: text.strip() != "" and not text.startswith("/"))
+"""What a Telegram user can send as a message: any Unicode but lone surrogates (JSON cannot
+carry them; Hypothesis leaves them out), at most 4 096 characters, not blank, and not a
+command (commands have a category of their own)."""
+
+
+def examples(ci: int) -> int:
+    """The bounded sample in CI, forty times more by hand."""
+    return ci * 40 if FULL else ci
+
+
+def hostile(ci: int):
+    """Hypothesis settings of this suite: reproducible in CI, no deadline (the bot's own
+    database work varies with the machine)."""
+    return settings(
+        max_examples=examples(ci),
+        deadline=None,
+        derandomize=not FULL,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                               HealthCheck.filter_too_much],
+        phases=[Phase.explicit, Phase.generate],  # a failure is reported unshrunk: fast
+    )
+
+
+def plain(html_text: str) -> str:
+    """What a client shows for a text the bot sent with HTML (the emulator's parser)."""
+    return formatted_text(html_text, "HTML", None)[0]
+
+
+def one_line(raw: str) -> str:
+    """The documented single-line normalisation, written out independently: NFC, control
+    characters dropped (the whitespace ones read as a space), runs of whitespace collapsed."""
+    kept = "".join(
+        (" " if char.isspace() else "") if unicodedata.category(char) == "Cc" else char
+        for char in unicodedata.normalize("NFC", raw)
+    )
+    return " ".join(kept.split())
+
+
+def lines_kept(raw: str) -> str:
+    """The documented multi-line normalisation: as :func:`one_line` per line, lines kept
+    (outer spaces trimmed, at most one blank line in a row)."""
+    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
+    lines = []
+    for line in text.split("\n"):
+        kept = "".join(
+            (" " if char.isspace() else "") if unicodedata.category(char) == "Cc" else char
+            for char in line
+        )
+        lines.append(kept.strip())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+class Suite:
+    """One running bot with a banit (Indonesian), a banit (English) and their kanit."""
+
+    def __init__(self, harness: BotHarness, errors: ErrorRecords) -> None:
+        self.harness = harness
+        self.errors = errors
+        self.users: dict[str, SimUser] = {}
+        self.officers: dict[str, Officer] = {}
+
+    @property
+    def services(self) -> Services:
+        services = self.harness.application.bot_data.services
+        assert services is not None
+        return services
+
+    def refusal(self, language: str, key: str, **params: object) -> str:
+        return plain(self.services.texts(language, key, **params))
+
+    async def send(self, who: str, text: str) -> BotMessage:
+        """Send ``text``; the bot answers it with a new message (asserted) that parsed."""
+        user = self.users[who]
+        before = len(user.messages)
+        await user.send(text)
+        assert len(user.messages) > before, f"no answer to {text!r}"
+        assert self.errors.records == [], [r.getMessage() for r in self.errors.records]
+        return user.last
+
+
+def run_suite(
+    category: str,
+    strategy: st.SearchStrategy[Any],
+    ci: int,
+    check: Callable[[Suite, Any], Awaitable[None]],
+    prepare: Callable[[Suite], Awaitable[None]] | None = None,
+) -> None:
+    """Start the bot on a fresh data directory with the people seeded, ``prepare`` it once,
+    then ``check`` every generated example on that running bot; count them under ``category``.
+
+    The loop is driven by hand: Hypothesis calls a plain function per example, and each runs
+    its coroutine to the end on the bot's own loop.
+    """
+    loop = asyncio.new_event_loop()
+    emu = Emulator(token=TOKEN, bot_username="polmas_test_bot", bot_id=123456)
+    errors = ErrorRecords()
+    with tempfile.TemporaryDirectory() as tmp:
+        harness = BotHarness(emu, Path(tmp), start=datetime(2026, 11, 28, 2, 0, tzinfo=UTC))
+        suite = Suite(harness, errors)
+
+        async def start() -> None:
+            await harness.start()
+            for who, user_id, language, role in (
+                ("id", 1001, "id", "banit"), ("en", 1002, "en", "banit"),
+                ("kanit", 2001, "id", "kanit"), ("kanit_en", 2002, "en", "kanit"),
+            ):
+                user = emu.user(user_id, who)
+                suite.users[who] = user
+                suite.officers[who] = await harness.seed_officer(
+                    user, name=f"Petugas {who}", nrp=f"8765{user_id:04d}", unit="binkamsa",
+                    role=role, language=language)
+            if prepare is not None:
+                await prepare(suite)
+
+        logging.getLogger().addHandler(errors)
+        try:
+            loop.run_until_complete(start())
+
+            @hostile(ci)
+            @given(strategy)
+            def each(example: Any) -> None:
+                TRIED[category] += 1
+                loop.run_until_complete(check(suite, example))
+
+            each()
+        finally:
+            logging.getLogger().removeHandler(errors)
+            loop.run_until_complete(harness.stop())
+            loop.close()
+    print(f"\nhostile text: {category}: {TRIED[category]} inputs tried, 0 failures")
+    assert TRIED[category] >= examples(ci) // 2
+
+
+# ------------------------------------------------------------------------------ form steps
+
+BASE: dict[str, dict[str, Any]] = {}
+"""A complete set of ordinary answers per activity (walked through the bot once)."""
+
+
+def form_steps() -> list[tuple[str, str, str]]:
+    """(activity, field, phase) of every step of every form that takes typed text."""
+    steps = []
+    for activity in load_catalogue(CATALOGUE).activities:
+        for field in activity.fields:
+            if isinstance(field, ShortTextField | LongTextField | IntegerField | TimeRangeField):
+                steps.append((activity.code, field.key, ""))
+            elif isinstance(field, LocationField) and field.allow_text:
+                steps.append((activity.code, field.key, "typed_place"))
+            elif field.type == FieldType.EQUIPMENT:
+                steps.append((activity.code, field.key, "reason"))
+            elif isinstance(field, ComplaintsField):
+                steps.extend((activity.code, field.key, phase)
+                             for phase in ("description", "place", "name", "contact"))
+    return steps
+
+
+async def walk_every_form(suite: Suite) -> None:
+    officer = suite.users["id"]
+    for activity in suite.services.catalogue.activities:
+        await officer.send("/lapor")
+        await officer.press(activity.name.id)
+        await walk_rest(officer, photos=1)
+        async with suite.harness.db.transaction() as tx:
+            draft = await tx.drafts.of_officer(suite.officers["id"].id)
+            assert draft is not None
+            BASE[activity.code] = draft.answers
+            await tx.drafts.delete(draft.id)
+
+
+PARTS_BEFORE = {"description": {"category": "pencurian"},
+                "place": {"category": "pencurian", "description": "Motor hilang"},
+                "name": {"category": "pencurian", "description": "Motor hilang", "place": "Pasar"},
+                "contact": {"category": "pencurian", "description": "Motor hilang",
+                            "place": "Pasar", "name": "Pak Hasan"}}
+NEXT_PART = {"description": "place", "place": "name", "name": "contact", "contact": "urgency"}
+
+
+def expected_text(field: ShortTextField | LongTextField, raw: str) -> Any:
+    """The stored value or the refusal, from the documented rules (not the parser)."""
+    if not field.required and parse.is_skip_word(raw):
+        return None
+    value = lines_kept(raw) if isinstance(field, LongTextField) else one_line(raw)
+    if not value:
+        return InvalidAnswer("answer.empty")
+    if len(value) > field.max_length:
+        return InvalidAnswer("answer.too_long", max=field.max_length, length=len(value))
+    if len(value) < field.min_length:
+        return InvalidAnswer("answer.too_short", min=field.min_length, length=len(value))
+    return value
+
+
+def outcome(call: Callable[[], Any]) -> Any:
+    try:
+        return call()
+    except InvalidAnswer as problem:
+        return problem
+
+
+async def check_form_step(suite: Suite, example: tuple[tuple[str, str, str], str, str]) -> None:
+    (code, key, phase), who, raw = example
+    services = suite.services
+    officer = suite.officers[who]
+    activity = services.catalogue.activity(code)
+    field = activity.field(key)
+    now = suite.harness.clock.now()
+    work: dict[str, Any] = {}
+    state = None
+    if phase == "reason":
+        state = EquipmentState(tuple(activity.equipment), frozenset(activity.equipment[1:]))
+        work = {"phase": "reasons", "state": state.to_json()}
+    elif phase in PARTS_BEFORE:
+        work = {"phase": phase, "current": PARTS_BEFORE[phase], "items": []}
+    async with suite.harness.db.transaction() as tx:
+        draft = await tx.drafts.of_officer(officer.id)
+        if draft is None or draft.activity_code != code:
+            if draft is not None:
+                await tx.drafts.delete(draft.id)
+            await tx.drafts.create(officer.id, code, key, now, answers=BASE[code])
+            draft = await tx.drafts.of_officer(officer.id)
+            assert draft is not None
+        saved = await tx.drafts.save(
+            replace(draft, step=key, answers=BASE[code], work=work, editing=True), now)
+
+    if isinstance(field, ShortTextField | LongTextField):
+        expected = expected_text(field, raw)
+    elif isinstance(field, IntegerField):
+        expected = outcome(lambda: parse.integer(field, raw))
+    elif isinstance(field, TimeRangeField):
+        expected = outcome(lambda: parse.parse_time_range(
+            raw, now=now, tz=services.settings.tz, activity_minutes=activity.duration_minutes,
+            max_minutes=field.max_duration_minutes).to_json())
+    elif phase == "typed_place":
+        expected = outcome(lambda: parse.place_text(raw))
+    elif phase == "reason":
+        assert state is not None
+        expected = outcome(lambda: state.set_reason(activity.equipment[0], raw))
+    else:
+        cleaners: dict[str, Callable[[str], str]] = {
+            "description": parse.complaint_description, "place": parse.complaint_place,
+            "name": parse.resident_name, "contact": parse.resident_contact,
+        }
+        expected = outcome(lambda: cleaners[phase](raw))
+
+    reply = await suite.send(who, raw)
+    async with suite.harness.db.reading() as repos:
+        after = await repos.drafts.of_officer(officer.id)
+    assert after is not None
+    if isinstance(expected, InvalidAnswer):
+        assert reply.text == suite.refusal(officer.language, expected.key, **expected.params)
+        assert (after.step, after.answers, after.work) == (saved.step, saved.answers, saved.work)
+        return
+    if phase == "typed_place":
+        assert after.work["place"] == expected
+        assert expected in reply.text
+    elif phase == "reason":
+        assert after.step == REVIEW
+        assert after.answers[key] == expected.to_json()
+    elif phase in NEXT_PART:
+        assert after.work["current"][phase] == expected
+        assert after.work["phase"] == NEXT_PART[phase]
+    elif isinstance(field, TimeRangeField):
+        assert expected in (after.answers.get(key), after.work.get("pending"))
+    else:
+        assert after.step == REVIEW
+        assert after.answers[key] == expected
+        shown = services.texts("id", "reports.value.skipped") if expected is None else expected
+        assert plain(html.escape(str(shown))) in reply.text
+
+
+def test_any_text_in_every_form_step():
+    """Every typed step of every form in config/activities.toml, in both languages."""
+    strategy = st.tuples(st.sampled_from(form_steps()), st.sampled_from(["id", "en"]), any_text)
+    run_suite("form steps", strategy, 300, check_form_step, walk_every_form)

@@ -85,7 +85,8 @@ async def test_stored_look_alikes_are_reported_to_the_admin_never_merged(
 
     notice = admin.last.text
     assert "NRP kembar dengan angka mirip" in notice
-    assert "87050001" in notice and ARABIC_INDIC in notice
+    assert "87050001" in notice
+    assert ARABIC_INDIC in notice
     assert notice.count("Budi Santosa") == 2
     assert (await harness.officer(holder)).nrp == EXISTING
     assert (await harness.officer(impostor)).nrp == ARABIC_INDIC  # never merged or renamed
