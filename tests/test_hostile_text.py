@@ -25,6 +25,8 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from bot import callbacks
+from bot.commands import all_commands
 from bot.services import Services
 from domain import answers as parse
 from domain.answers import EquipmentState, InvalidAnswer
@@ -38,16 +40,26 @@ from domain.catalogue import (
     TimeRangeField,
     load_catalogue,
 )
-from domain.people import Officer
+from domain.dates import DateRangeError, parse_date_range
+from domain.people import (
+    InvalidRegistrationAnswer,
+    Officer,
+    Registration,
+    RegistrationStep,
+    clean_name,
+    clean_nrp,
+)
 from domain.reports import REVIEW
+from domain.text import search_words
 from emulator import Emulator, SimUser
 from emulator.rules import formatted_text
 from emulator.users import BotMessage
+from handlers import browse, complaints, dates, exports, recap
 from storage.desk import match_expression
 from tests.conftest import TOKEN
 from tests.harness import BotHarness
 from tests.test_browse import NUMBER, labels, two_units
-from tests.test_report_flow import CATALOGUE, walk_rest
+from tests.test_report_flow import CATALOGUE, fill_sapta, walk_rest
 
 
 class ErrorRecords(logging.Handler):
@@ -411,4 +423,193 @@ async def check_form_step(suite: Suite, example: tuple[tuple[str, str, str], str
 def test_any_text_in_every_form_step():
     """Every typed step of every form in config/activities.toml, in both languages."""
     strategy = st.tuples(st.sampled_from(form_steps()), st.sampled_from(["id", "en"]), any_text)
-    run_suite("form steps", strategy, 300, check_form_step, walk_every_form)
+    run_suite("form steps", strategy, 600, check_form_step, walk_every_form)
+
+
+# ------------------------------------------------------------------------------- desk texts
+
+DESK_KINDS = ("note", "comment", "words", "dates:browse", "dates:recap", "dates:export")
+PLACES: dict[str, int] = {}
+
+
+async def file_a_report(suite: Suite) -> None:
+    """A submitted SAPTA report with a complaint, and the kanit's report browser open."""
+    officer = suite.users["id"]
+    await fill_sapta(officer, photos=1)
+    await officer.press("📤 Kirim laporan")
+    async with suite.harness.db.reading() as repos:
+        (report,) = await repos.reports.all()
+        (complaint,) = await repos.complaints.of_report(report.id)
+    PLACES.update(report=report.id, complaint=complaint.id)
+    for who in ("kanit", "kanit_en"):
+        await suite.users[who].send("/cari")
+
+
+async def owe(suite: Suite, who: str, kind: str) -> None:
+    """Put the desk question in place as its button would (the button's own payload)."""
+    services = suite.services
+    leader = suite.officers[who]
+    message = {"chat": suite.users[who].id, "message": suite.users[who].last.message_id}
+    now = suite.harness.clock.now()
+    if kind == "note":  # back to where the note's move starts
+        connection = suite.harness.db.connection
+        await connection.execute("UPDATE complaints SET status = 'new' WHERE id = ?",
+                                 (PLACES["complaint"],))
+        await connection.commit()
+    async with suite.harness.db.transaction() as tx:
+        if kind == "note":
+            await tx.desk_inputs.put(leader.id, complaints.NOTE_INPUT, {
+                "complaint": PLACES["complaint"], "from": "new", "to": "in_progress", **message,
+            }, now, asked_by=complaints.NS, update_id=0)
+        elif kind == "comment":
+            await tx.desk_inputs.put(leader.id, browse.SENDBACK_INPUT,
+                                     {"report": PLACES["report"], **message}, now,
+                                     asked_by=browse.NS, update_id=0)
+        elif kind == "words":
+            await tx.desk_inputs.put(leader.id, browse.SEARCH_INPUT, message, now,
+                                     asked_by=browse.NS, update_id=0)
+        else:
+            desk = kind.split(":")[1]
+            namespace, extra = {
+                "browse": (browse.NS, {}),
+                "recap": (recap.NS, {"scope": recap.scopes(leader, services)[0],
+                                     "activity": recap.ALL}),
+                "export": (exports.NS, {"unit": "binkamsa"}),
+            }[desk]
+            await tx.desk_inputs.put(leader.id, dates.INPUT, {
+                "cancel": callbacks.pack(namespace, "x"), **message, **extra,
+            }, now, asked_by=namespace, update_id=0)
+
+
+async def check_desk_text(suite: Suite, example: tuple[str, str, str]) -> None:
+    kind, who, raw = example
+    services = suite.services
+    leader = suite.officers[who]
+    language = leader.language
+    await owe(suite, who, kind)
+    reply = await suite.send(who, raw)
+    db = suite.harness.db
+    if kind in ("note", "comment"):
+        expected = one_line(raw)[:500]
+        if not expected:
+            assert reply.text == suite.refusal(language, "desk.need_text")
+            return
+        if kind == "note":
+            async with db.connection.execute(
+                "SELECT note FROM complaint_history WHERE complaint_id = ?"
+                " ORDER BY id DESC LIMIT 1", (PLACES["complaint"],)) as cursor:
+                stored = (await cursor.fetchone())[0]
+        else:
+            async with db.reading() as repos:
+                review = await repos.report_reviews.get(PLACES["report"])
+            assert review is not None
+            stored = review.comment
+        assert stored == expected
+        if kind == "comment":
+            assert plain(html.escape(expected)) in suite.users["id"].last.text  # the notice
+    elif kind == "words":
+        async with db.reading() as repos:
+            view = await repos.desk_views.get(leader.id)
+        stored = view.get("words", "")
+        assert stored == search_words(raw)
+        assert len(stored) <= 100
+        assert not any(unicodedata.category(char) == "Cc" for char in stored)
+        if stored:
+            assert plain(html.escape(stored)) in reply.text
+    else:
+        today = suite.harness.clock.now().astimezone(services.settings.tz).date()
+        problem: DateRangeError | None = None
+        try:
+            parse_date_range(raw, today)
+        except DateRangeError as error:
+            problem = error
+        if problem is not None:
+            assert reply.text == plain(
+                services.texts(language, f"dates.problem.{problem.problem.value}")
+                + "\n" + services.texts(language, "dates.example"))
+
+
+def test_any_text_as_every_desk_answer():
+    """Complaint notes, send-back comments, search words and typed date ranges (of /cari,
+    /rekap and /ekspor), from an Indonesian and an English leader."""
+    strategy = st.tuples(st.sampled_from(DESK_KINDS), st.sampled_from(["kanit", "kanit_en"]),
+                         any_text)
+    run_suite("desk texts", strategy, 300, check_desk_text, file_a_report)
+
+
+# ---------------------------------------------------------------------------- registration
+
+STRANGERS = {"id": 3001, "en": 3002}
+
+
+async def meet_strangers(suite: Suite) -> None:
+    for language, user_id in STRANGERS.items():
+        user = suite.harness.emu.user(user_id, f"Tamu {language}")
+        user.started = True
+        suite.users[f"stranger_{language}"] = user
+
+
+async def check_registration(suite: Suite, example: tuple[str, str, str]) -> None:
+    step, language, raw = example
+    who = f"stranger_{language}"
+    telegram_id = STRANGERS[language]
+    answers = {} if step == "name" else {"name": "Budi Santoso"}
+    async with suite.harness.db.transaction() as tx:
+        await tx.registrations.save(Registration(telegram_id, RegistrationStep(step), answers,
+                                                 language=language), suite.harness.clock.now())
+    problem: InvalidRegistrationAnswer | None = None
+    try:
+        value = clean_name(raw) if step == "name" else clean_nrp(raw)
+    except InvalidRegistrationAnswer as error:
+        problem = error
+    if problem is None and step == "nrp" and value.startswith("8765"):
+        async with suite.harness.db.reading() as repos:
+            if await repos.officers.by_nrp(value) is not None:
+                problem = InvalidRegistrationAnswer("registration.nrp_taken")
+    reply = await suite.send(who, raw)
+    async with suite.harness.db.reading() as repos:
+        registration = await repos.registrations.get(telegram_id)
+    assert registration is not None
+    if problem is not None:
+        assert reply.text == suite.refusal(language, problem.key, **problem.params)
+        assert registration.answers == answers
+        return
+    assert registration.answers[step] == value
+    if step == "name":
+        assert value == one_line(raw)
+    else:
+        assert re.fullmatch(r"[0-9]{8}", value, re.ASCII)
+
+
+def test_any_text_as_a_registration_answer():
+    """A stranger's name and NRP (any script's digits read as ASCII) in both languages."""
+    strategy = st.tuples(st.sampled_from(["name", "nrp"]), st.sampled_from(["id", "en"]),
+                         any_text | st.lists(st.sampled_from(
+                             ["٨", "８", "7", "0", " ", ".", "৫", "\u0301"]), max_size=12
+                         ).map("".join).filter(str.strip))
+    run_suite("registration", strategy, 100, check_registration, meet_strangers)
+
+
+# -------------------------------------------------------------------------------- commands
+
+PRIVATE_COMMANDS = [f"/{c.name}" for c in all_commands()] + [
+    f"/{c.alias}" for c in all_commands()
+]
+
+
+async def check_command(suite: Suite, example: tuple[str, str, str]) -> None:
+    command, who, argument = example
+    reply = await suite.send(who, f"{command} {argument}")
+    assert reply.content or reply.kind != "text"
+    if command in ("/cari", "/search") and suite.officers[who].role == "kanit":
+        async with suite.harness.db.reading() as repos:
+            view = await repos.desk_views.get(suite.officers[who].id)
+        assert view.get("words", "") == search_words(argument)
+
+
+def test_any_text_as_every_commands_arguments():
+    """Every command and alias with any argument text, from a banit and a kanit."""
+    argument = st.text(max_size=200) | any_text
+    strategy = st.tuples(st.sampled_from(PRIVATE_COMMANDS),
+                         st.sampled_from(["id", "en", "kanit", "kanit_en"]), argument)
+    run_suite("command arguments", strategy, 200, check_command)
