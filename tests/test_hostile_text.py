@@ -18,7 +18,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,15 @@ from domain.people import (
     clean_nrp,
 )
 from domain.reports import REVIEW
+from domain.schedule import (
+    AssignDraft,
+    ScheduleInputError,
+    clean_place,
+    clean_sprin,
+    parse_clock,
+    parse_date,
+    parse_minutes,
+)
 from domain.text import search_words
 from emulator import Emulator, SimUser
 from emulator.rules import formatted_text
@@ -110,11 +119,13 @@ def _search_table() -> sqlite3.Connection:
 SEARCH = _search_table()
 
 
-@settings(max_examples=400, deadline=None, derandomize=True)
+@settings(max_examples=400 * 40 if os.environ.get("POLMAS_HOSTILE_FULL") == "1" else 400,
+          deadline=None, derandomize=True)
 @given(st.text(max_size=300) | st.text(alphabet=st.sampled_from('"*^:()-+ \x00\x1bNEAR'),
                                         max_size=60))
 def test_any_words_make_a_valid_fts_expression_or_no_search(words):
     """Any text → an expression FTS5 accepts (run against a real table), or None (no search)."""
+    TRIED["search expression"] += 1
     expression = match_expression(words)
     if expression is None:
         return
@@ -613,3 +624,56 @@ def test_any_text_as_every_commands_arguments():
     strategy = st.tuples(st.sampled_from(PRIVATE_COMMANDS),
                          st.sampled_from(["id", "en", "kanit", "kanit_en"]), argument)
     run_suite("command arguments", strategy, 200, check_command)
+
+
+# ----------------------------------------------------------------- the assignment's typed steps
+
+ASSIGN_STEPS = ("place", "date", "time", "duration", "sprin")
+
+
+async def check_assign_step(suite: Suite, example: tuple[str, str, str]) -> None:
+    step, who, raw = example
+    services = suite.services
+    leader = suite.officers[who]
+    now = suite.harness.clock.now()
+    today = now.astimezone(services.settings.tz).date()
+    earlier = {"activity": "sapta", "place": "Pos Kamling RW 03",
+               "date": (today + timedelta(days=1)).isoformat(), "time": "08:00",
+               "duration": 60}
+    before = ("activity", *ASSIGN_STEPS[: ASSIGN_STEPS.index(step)])
+    answers = {key: value for key, value in earlier.items() if key in before}
+    async with suite.harness.db.transaction() as tx:
+        await tx.assign_drafts.save(AssignDraft(leader.id, "new", step, answers), now)
+    problem: ScheduleInputError | None = None
+    value: object = None
+    try:
+        if step == "place":
+            value = clean_place(raw)
+        elif step == "date":
+            value = parse_date(raw, today).isoformat()
+        elif step == "time":
+            value = parse_clock(raw).strftime("%H:%M")
+        elif step == "duration":
+            value = parse_minutes(raw)
+        else:
+            value = clean_sprin(raw)
+    except ScheduleInputError as error:
+        problem = error
+    reply = await suite.send(who, raw)
+    async with suite.harness.db.reading() as repos:
+        draft = await repos.assign_drafts.get(leader.id)
+    assert draft is not None
+    if problem is not None:
+        assert reply.text == suite.refusal(leader.language, problem.key, **problem.params)
+        assert draft.answers == answers
+        return
+    assert draft.answers[step] == value
+    if step in ("place", "sprin"):
+        assert value == one_line(raw)
+
+
+def test_any_text_as_an_assignments_typed_step():
+    """/tugas: the place, date, time, duration and Sprin a leader types."""
+    strategy = st.tuples(st.sampled_from(ASSIGN_STEPS), st.sampled_from(["kanit", "kanit_en"]),
+                         any_text)
+    run_suite("assignment steps", strategy, 150, check_assign_step)
