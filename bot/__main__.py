@@ -29,7 +29,8 @@ exit codes:
   restore  0 restored; 1 refused (bot running, backup incomplete or damaged, or of a
            newer schema than this bot knows: nothing changed) or the result is damaged
   check    0 sound (orphan photos and temporary files newer than an hour are only
-           listed); 1 damage (database, photo hash, photo missing); 2 warning: orphan
+           listed); 1 damage (database, photo hash, photo missing) or officers whose
+           NRPs read the same in look-alike digits (an admin decides); 2 warning: orphan
            photo files or half-written temporary files older than an hour, which
            `check --prune` deletes (then 0)
 """

@@ -44,7 +44,7 @@ from domain.catalogue import Catalogue, load_catalogue
 from domain.clock import Clock, SystemClock
 from domain.organisation import Organisation, load_organisation
 from domain.photos import PhotoStore
-from handlers import basics, browse, complaints, groups
+from handlers import basics, browse, complaints, groups, people
 from jobs import scheduler as schedule_jobs
 from jobs import summaries as group_summaries
 from jobs.maintenance import schedule_maintenance
@@ -102,6 +102,7 @@ def build_application(
             await tx.updates.forget_claims_before(services.clock.now() - CLAIMS_KEPT)
         application.bot_data.services = services
         await revoke_unlisted_admins(services)
+        await people.check_look_alike_nrps(application.bot, services)
         await _set_command_menus(application, texts)
         await schedule_jobs.start(application, services)
         group_summaries.schedule(application, services)

@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from config.settings import Settings
+from domain.people import NrpFindings, look_alike_nrps
 from domain.photos import PhotoStore
 from storage.database import available_migrations
 from storage.maintenance import (
     backup_database,
     integrity_problems,
+    officer_nrps,
     photo_references,
     photo_write_lock,
     restore_database,
@@ -302,6 +304,9 @@ class CheckResult:
     half-written by a crash, leftovers to prune."""
     recent_temp_files: list[Path] = field(default_factory=list)
     """Newer ones: possibly a write in progress."""
+    nrps: NrpFindings = field(default_factory=lambda: NrpFindings({}, {}))
+    """NRPs stored in look-alike digits: clashes need an admin (exit 1, never merged); the
+    others are stored in ASCII at the bot's next start."""
 
     @property
     def damaged(self) -> bool:
@@ -312,7 +317,7 @@ class CheckResult:
     def exit_code(self) -> int:
         """0 sound, 1 damage, 2 a warning: only leftovers (orphan photos, temporary files)
         older than an hour."""
-        if self.damaged:
+        if self.damaged or self.nrps.clashes:
             return 1
         return 2 if self.orphans or self.temp_files else 0
 
@@ -350,8 +355,9 @@ def check_data(database: Path, photos: Path, *, now: datetime | None = None) -> 
     missing = sorted(sha for sha in references.all if not store.exists(sha))
     orphans, recent = _by_age(store, sorted(set(stored) - references.all), now)
     temp, recent_temp = _temp_by_age(store, now)
+    nrps = look_alike_nrps(officer_nrps(database))
     return CheckResult(
-        integrity, len(stored), corrupted, missing, orphans, recent, temp, recent_temp
+        integrity, len(stored), corrupted, missing, orphans, recent, temp, recent_temp, nrps
     )
 
 
@@ -448,6 +454,7 @@ def check(
     if result.damaged:
         out("prune skipped: the data is damaged (orphans are judged against the database)")
         return 1
+    clashes = 1 if result.nrps.clashes else 0
     pruned = prune_orphans(settings.database_path, PhotoStore(settings.photos_dir), now=now)
     temp = (
         f"; {pruned.temp_files} temporary files, {pruned.temp_bytes} bytes"
@@ -458,7 +465,7 @@ def check(
         f"pruned {pruned.photos} orphan photos: {pruned.files} files, {pruned.bytes} bytes"
         f" ({pruned.kept_recent} newer than an hour kept){temp}"
     )
-    return 0
+    return clashes
 
 
 def _print_findings(result: CheckResult, out: Print) -> None:
@@ -476,6 +483,12 @@ def _print_findings(result: CheckResult, out: Print) -> None:
         out(f"photo temporary file (left half-written by a crash): {path}")
     for path in result.recent_temp_files:
         out(f"photo temporary file, newer than an hour (may be a write in progress): {path}")
+    for nrp, ids in result.nrps.clashes.items():
+        out(f"officers {', '.join(map(str, ids))}: NRPs in look-alike digits that read as {nrp}"
+            " (one person twice, or an impostor: suspend all but one in /anggota; never merged)")
+    for officer_id, nrp in result.nrps.rewrite.items():
+        out(f"officer {officer_id}: NRP stored in look-alike digits, read as {nrp}"
+            " (stored in ASCII at the bot's next start)")
     recent = f" (+{len(result.recent_orphans)} newer)" if result.recent_orphans else ""
     temp = ""
     if result.temp_files or result.recent_temp_files:

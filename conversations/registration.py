@@ -31,6 +31,7 @@ from domain.people import (
     clean_name,
     clean_nrp,
 )
+from domain.text import identifier
 from storage import Transaction
 
 logger = logging.getLogger(__name__)
@@ -352,7 +353,8 @@ async def _submission_problem(
             inviter, invitation.unit_code, invitation.role, services.organisation
         ):
             return "invitation.invalid"
-    holder = await tx.officers.by_nrp(registration.answers["nrp"])
+    # An answer stored before identifiers were normalised may hold look-alike digits.
+    holder = await tx.officers.by_nrp(identifier(registration.answers["nrp"]))
     if holder is not None and holder.telegram_id != actor.telegram_id:
         return "registration.nrp_taken"
     return None
@@ -372,7 +374,7 @@ async def _save_officer(
         await tx.officers.reapply(
             existing.id,
             full_name=answers["name"],
-            nrp=answers["nrp"],
+            nrp=identifier(answers["nrp"]),
             rank=answers["rank"],
             unit_code=unit,
             role=role,
@@ -385,7 +387,7 @@ async def _save_officer(
     return await tx.officers.create(
         telegram_id=actor.telegram_id,
         full_name=answers["name"],
-        nrp=answers["nrp"],
+        nrp=identifier(answers["nrp"]),
         rank=answers["rank"],
         unit_code=unit,
         role=role,

@@ -17,13 +17,14 @@ Decisions worth knowing:
   day when that makes it end within the last 12 hours (``23.00-00.00`` typed at 00.30);
   otherwise it is refused.
 * Phone numbers are stored in international form (``+6281234567890``).
+* Identifiers, counts, times and dates are read through :func:`domain.text.identifier`: digits
+  of any script (``٢٥``, full-width ``２５``) count as the ASCII digits they are.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -41,6 +42,7 @@ from domain.catalogue import (
     ShortTextField,
     UrgencyLevel,
 )
+from domain.text import identifier, plain_text
 
 PLACE_MAX_LENGTH = 200
 REASON_MAX_LENGTH = 200
@@ -81,19 +83,18 @@ class AnswerWarning:
 def clean_text(raw: str, *, max_length: int, min_length: int = 1, multiline: bool = False) -> str:
     """Normalise and check free text.
 
-    Single-line text has every run of whitespace collapsed to one space (phones insert odd
-    spaces and line breaks); multi-line text keeps its lines but loses their outer spaces and runs
-    of blank lines. Control characters are refused because they break cards and PDFs.
+    Control characters are dropped first (:func:`domain.text.plain_text`: they break cards,
+    PDFs and the search index). Single-line text has every run of whitespace collapsed to one
+    space (phones insert odd spaces and line breaks); multi-line text keeps its lines but loses
+    their outer spaces and runs of blank lines.
 
     Raises:
-        InvalidAnswer: ``answer.control_chars``, ``answer.empty``, ``answer.too_long``
-            (``max``, ``length``) or ``answer.too_short`` (``min``, ``length``).
+        InvalidAnswer: ``answer.empty``, ``answer.too_long`` (``max``, ``length``) or
+            ``answer.too_short`` (``min``, ``length``).
     """
-    text = unicodedata.normalize("NFC", raw)
-    if any(unicodedata.category(char) == "Cc" and char not in "\n\r\t" for char in text):
-        raise InvalidAnswer("answer.control_chars")
+    text = plain_text(raw, multiline=multiline)
     if multiline:
-        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        lines = text.split("\n")
         text = "\n".join(line.replace("\t", " ").strip() for line in lines)
         text = re.sub(r"\n{3,}", "\n\n", text).strip()
     else:
@@ -157,7 +158,7 @@ def integer(field: IntegerField, raw: str) -> int:
         InvalidAnswer: ``answer.not_a_number``, ``answer.not_whole_number``,
             ``answer.negative`` or ``answer.out_of_range`` (``min``, ``max``).
     """
-    value = " ".join(raw.split())
+    value = " ".join(identifier(raw).split())
     value = _APPROXIMATELY.sub("", value, count=1)
     value = _UNIT.sub("", value, count=1).replace(" ", "")
     if value[:1] in ("-", "−") and value[1:2].isdigit():
@@ -342,7 +343,7 @@ def parse_time_range(
             ``answer.time_future`` (``end``, ``now``, ``tz``).
     """
     _require_aware(now, "now")
-    start_clock, end_clock = _split_times(raw)
+    start_clock, end_clock = _split_times(identifier(raw))
     today = now.astimezone(tz).date()
     start = _at(today, start_clock, tz)
     if end_clock is None:
@@ -449,6 +450,7 @@ def parse_date(raw: str, *, now: datetime, tz: ZoneInfo, allow_future: bool = Fa
     """
     _require_aware(now, "now")
     today = now.astimezone(tz).date()
+    raw = identifier(raw)
     value = _WEEKDAY.sub("", " ".join(raw.casefold().split()))
     if value in _RELATIVE_DAYS:
         result = today + timedelta(days=_RELATIVE_DAYS[value])
@@ -805,7 +807,7 @@ def resident_contact(raw: str) -> str:
     Raises:
         InvalidAnswer: ``answer.phone_invalid``.
     """
-    value = raw.strip()
+    value = identifier(raw).strip()
     if not _PHONE_CHARS.fullmatch(value):
         raise InvalidAnswer("answer.phone_invalid")
     digits = re.sub(r"[^0-9]", "", value)

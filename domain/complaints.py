@@ -9,6 +9,7 @@ from enum import StrEnum
 from domain.access import is_leader, reach
 from domain.organisation import Organisation
 from domain.people import Officer
+from domain.text import plain_text
 
 
 class ComplaintStatus(StrEnum):
@@ -115,5 +116,6 @@ def is_overdue(complaint: FollowUp, now: datetime, max_age_days: int) -> bool:
 
 
 def clean_note(raw: str) -> str:
-    """A typed note, trimmed and capped (it is shown in history lines)."""
-    return " ".join(raw.split())[:NOTE_LIMIT]
+    """A typed note without control characters, trimmed and capped (it is shown in history
+    lines)."""
+    return " ".join(plain_text(raw).split())[:NOTE_LIMIT]

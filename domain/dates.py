@@ -25,6 +25,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from domain.recap import Period, custom_period
+from domain.text import identifier
 
 MAX_DAYS = 366
 """The longest range accepted, as /rekap's typed range."""
@@ -256,7 +257,7 @@ def parse_date_range(text: str, today: date) -> DateRange:
 
     ``today`` is the precinct's local date: it settles the year when none is typed.
     """
-    cleaned = " ".join(text.lower().replace(",", " ").split())
+    cleaned = " ".join(identifier(text).lower().replace(",", " ").split())
     cleaned = _LEADING.sub("", cleaned)
     if not cleaned or len(cleaned) > 60:
         raise DateRangeError(RangeProblem.FORMAT)

@@ -8,7 +8,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-NRP_PATTERN = re.compile(r"^\d{8}$")
+from domain.text import identifier, plain_text
+
+NRP_PATTERN = re.compile(r"[0-9]{8}", re.ASCII)
 NAME_MAX = 80
 NAME_MIN = 3
 
@@ -93,7 +95,7 @@ class InvalidRegistrationAnswer(ValueError):
 
 def clean_name(raw: str) -> str:
     """A full name: letters, spaces and the punctuation names use, 3–80 characters."""
-    name = " ".join(raw.split())
+    name = " ".join(plain_text(raw).split())
     if len(name) > NAME_MAX:
         raise InvalidRegistrationAnswer("registration.name_too_long", max=NAME_MAX)
     if len(name) < NAME_MIN or not any(char.isalpha() for char in name):
@@ -104,8 +106,41 @@ def clean_name(raw: str) -> str:
 
 
 def clean_nrp(raw: str) -> str:
-    """An NRP: exactly eight digits (spaces and dots people type are ignored)."""
-    nrp = raw.replace(" ", "").replace(".", "")
-    if not NRP_PATTERN.match(nrp):
+    """An NRP: exactly eight ASCII digits (spaces and dots people type are ignored; digits of
+    other scripts are read as the ASCII digits they are, see :func:`domain.text.identifier`)."""
+    nrp = "".join(identifier(raw).split()).replace(".", "")
+    if not NRP_PATTERN.fullmatch(nrp):
         raise InvalidRegistrationAnswer("registration.nrp_invalid")
     return nrp
+
+
+LIVE_STATUSES = frozenset({Status.ACTIVE, Status.PENDING})
+"""Officers whose NRP still speaks for someone: a clash among suspended ones is decided."""
+
+
+@dataclass(frozen=True, slots=True)
+class NrpFindings:
+    """Stored NRPs not written in ASCII digits (kept from before identifiers were normalised)."""
+
+    rewrite: dict[int, str]
+    """Officer id → the ASCII NRP it reads as, held by nobody else: safe to store as such."""
+    clashes: dict[str, list[int]]
+    """ASCII NRP → the officers (two or more active or pending) whose NRPs read as it: one
+    person registered twice, or an impostor. Never merged: an admin decides who is who."""
+
+
+def look_alike_nrps(stored: dict[int, tuple[str, Status]]) -> NrpFindings:
+    """What ``stored`` (officer id → NRP and status, every officer holding one) needs."""
+    groups: dict[str, list[int]] = {}
+    for officer_id, (nrp, _) in sorted(stored.items()):
+        groups.setdefault(identifier(nrp), []).append(officer_id)
+    rewrite: dict[int, str] = {}
+    clashes: dict[str, list[int]] = {}
+    for ascii_nrp, ids in groups.items():
+        if all(stored[officer_id][0] == ascii_nrp for officer_id in ids):
+            continue
+        if len(ids) == 1:
+            rewrite[ids[0]] = ascii_nrp
+        elif sum(stored[officer_id][1] in LIVE_STATUSES for officer_id in ids) > 1:
+            clashes[ascii_nrp] = ids
+    return NrpFindings(rewrite, clashes)

@@ -27,6 +27,8 @@ from pydantic import (
     model_validator,
 )
 
+from domain.text import identifier, plain_text
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 RULE_KEY_PATTERN = r"^[a-z][a-z0-9_]{1,23}$"
@@ -593,7 +595,7 @@ SPRIN_MAX = 100
 
 def parse_date(raw: str, today: date) -> date:
     """``30/11``, ``30/11/2026`` or ``30-11-26``: a date from today on."""
-    match = _DATE.match(raw)
+    match = _DATE.match(identifier(raw))
     if match is None:
         raise ScheduleInputError("schedule.input.date_format")
     day, month = int(match.group(1)), int(match.group(2))
@@ -615,7 +617,7 @@ def parse_date(raw: str, today: date) -> date:
 
 def parse_clock(raw: str) -> time:
     """``08:00``, ``8.30``, ``pukul 14.00 WITA``: a wall-clock time."""
-    match = _TIME.match(raw)
+    match = _TIME.match(identifier(raw))
     if match is None:
         raise ScheduleInputError("schedule.input.time_format")
     hours, minutes = int(match.group(1)), int(match.group(2) or 0)
@@ -626,7 +628,7 @@ def parse_clock(raw: str) -> time:
 
 def parse_minutes(raw: str) -> int:
     """A duration in minutes, 5 to 720."""
-    text = raw.strip().lower().removesuffix("menit").removesuffix("minutes").strip()
+    text = identifier(raw).strip().lower().removesuffix("menit").removesuffix("minutes").strip()
     if not text.isdigit() or not 5 <= int(text) <= 720:
         raise ScheduleInputError("schedule.input.duration")
     return int(text)
@@ -634,7 +636,7 @@ def parse_minutes(raw: str) -> int:
 
 def clean_place(raw: str) -> str:
     """A typed place, trimmed, 2-200 characters."""
-    place = " ".join(raw.split())
+    place = " ".join(plain_text(raw).split())
     if len(place) < 2 or len(place) > PLACE_MAX:
         raise ScheduleInputError("schedule.input.place", max=PLACE_MAX)
     return place
@@ -642,7 +644,7 @@ def clean_place(raw: str) -> str:
 
 def clean_sprin(raw: str) -> str:
     """An assignment-letter number as typed, 1-100 characters."""
-    sprin = " ".join(raw.split())
+    sprin = " ".join(plain_text(raw).split())
     if not sprin or len(sprin) > SPRIN_MAX:
         raise ScheduleInputError("schedule.input.sprin", max=SPRIN_MAX)
     return sprin

@@ -25,6 +25,7 @@ from domain.access import Action, reach
 from domain.dates import DateRange
 from domain.people import Officer, Status
 from domain.reports import Report
+from domain.text import plain_text, search_words
 from handlers import dates, exports, recap
 from handlers import reports as my_reports
 from storage.desk import PendingInput, ReportFilter
@@ -153,7 +154,7 @@ async def browse_command(update: Update, context: BotContext, actor: Actor) -> N
     message = update.effective_message
     assert message is not None
     officer = actor.active_officer
-    words = " ".join(context.args or [])[:100]
+    words = search_words(" ".join(context.args or []))
     async with services.db.transaction(update_id=update.update_id,
                                        now=services.clock.now()) as tx:
         await tx.desk_views.put(officer.id, {"words": words} if words else {},
@@ -289,7 +290,7 @@ async def on_words(
         if not await tx.desk_inputs.take(officer.id, pending.created_at):
             return
         view = await tx.desk_views.get(officer.id)
-        view["words"] = " ".join(message.text.split())[:100]
+        view["words"] = search_words(message.text)
         await tx.desk_views.put(officer.id, view, now)
     text, markup = await list_view(services, officer, actor.language, 0)
     await message.reply_text(text, reply_markup=markup)
@@ -416,10 +417,10 @@ async def on_comment(
     assert message is not None
     language = actor.language
     leader = actor.active_officer
-    if not message.text:
+    comment = " ".join(plain_text(message.text or "").split())[:COMMENT_LIMIT]
+    if not comment:
         await message.reply_text(services.texts(language, "desk.need_text"))
         return
-    comment = " ".join(message.text.split())[:COMMENT_LIMIT]
     now = services.clock.now()
     report = await _visible_report(services, leader, str(pending.payload.get("report", "")))
     async with services.db.transaction(update_id=update.update_id, now=now) as tx:

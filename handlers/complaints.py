@@ -316,10 +316,10 @@ async def on_note(
     assert message is not None
     language = actor.language
     viewer = actor.active_officer
-    if not message.text:
+    note = rules.clean_note(message.text or "")
+    if not note:
         await message.reply_text(services.texts(language, "desk.need_text"))
         return
-    note = rules.clean_note(message.text)
     now = services.clock.now()
     complaint_id = int(pending.payload["complaint"])
     current = ComplaintStatus(pending.payload["from"])

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import html
+import logging
 from datetime import timedelta
 
-from telegram import Update
+from telegram import Bot, Update
+from telegram.error import TelegramError
 
 from bot import callbacks
 from bot.access import Actor
@@ -14,8 +16,9 @@ from bot.ui import Button, chunked, inline, local_time
 from conversations.registration import approval_buttons, officer_card
 from domain import registration as flow
 from domain.access import may_decide_on, outranks, reach
-from domain.people import Officer, Status
+from domain.people import NrpFindings, Officer, Status, look_alike_nrps
 
+logger = logging.getLogger(__name__)
 MEMBERS_NS = "mb"
 INVITE_NS = "iv"
 STATUS_ICON = {Status.ACTIVE: "🟢", Status.SUSPENDED: "⏸", Status.PENDING: "⏳"}
@@ -267,3 +270,50 @@ async def _create_invitation(
             link=link,
         )
     )
+
+
+async def check_look_alike_nrps(bot: Bot, services: Services) -> NrpFindings:
+    """At start-up: NRPs stored in look-alike digits (before identifiers were normalised).
+
+    One that reads as an NRP nobody else holds is stored in ASCII (audited). Officers whose
+    NRPs read the same are never merged: each start logs them and tells every ADMIN_IDS
+    admin, until an admin has suspended all but one (see :func:`~domain.people.look_alike_nrps`).
+    """
+    now = services.clock.now()
+    async with services.db.transaction(now=now) as tx:
+        findings = look_alike_nrps(await tx.officers.nrps())
+        for officer_id, nrp in findings.rewrite.items():
+            if await tx.officers.set_nrp(officer_id, nrp):
+                await tx.audit.record(actor_id=None, action="officer.nrp_normalise",
+                                      target_type="officer", target_id=officer_id, now=now,
+                                      nrp=nrp)
+                logger.warning("officer %s: NRP was stored in look-alike digits; now ASCII",
+                               officer_id)
+        clashes = {
+            nrp: [found for officer_id in ids if (found := await tx.officers.by_id(officer_id))]
+            for nrp, ids in findings.clashes.items()
+        }
+        admins = {admin_id: await tx.officers.by_telegram_id(admin_id)
+                  for admin_id in sorted(services.settings.admin_ids)}
+    for officers in clashes.values():
+        logger.warning("officers %s hold NRPs that read the same: an admin must decide",
+                       ", ".join(str(officer.id) for officer in officers))
+    if not clashes:
+        return findings
+    texts = services.texts
+    for admin_id, admin in admins.items():
+        language = admin.language if admin is not None else "id"
+        notices = [
+            texts(language, "lookalike.notice", nrp=nrp, officers="\n".join(
+                texts(language, "lookalike.line", name=html.escape(officer.full_name),
+                      unit=officer.unit_code or "-", stored=html.escape(officer.nrp or "-"),
+                      status=texts(language, f"members.status_{officer.status.value}"))
+                for officer in officers))
+            for nrp, officers in clashes.items()
+        ]
+        try:
+            for notice in notices:
+                await bot.send_message(admin_id, notice)
+        except TelegramError:
+            logger.warning("could not tell admin %s about look-alike NRPs", admin_id)
+    return findings

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.reports import Report
+from domain.text import search_words
 from storage.base import Repository
 from storage.reports import _REPORT_COLUMNS, _report
 from storage.values import from_db_time, require_time, to_db_time
@@ -225,8 +226,12 @@ class ReportReviews(Repository):
 
 
 def match_expression(words: str) -> str | None:
-    """Typed words as an FTS5 query: every word must appear (as a prefix), quoted safely."""
-    tokens = [token.replace('"', "") for token in words.split()]
+    """Typed words as an FTS5 query: every word must appear (as a prefix), quoted safely.
+
+    The words pass :func:`~domain.text.search_words` again here, so words stored before it
+    existed (a NUL ends FTS5's string early: "unterminated string") cannot break the query.
+    """
+    tokens = [token.replace('"', "") for token in search_words(words).split()]
     quoted = [f'"{token}"*' for token in tokens if token.strip("*")]
     return " ".join(quoted[:10]) if quoted else None
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from domain.people import Status
 from domain.photos import photo_hashes
 
 
@@ -115,6 +116,13 @@ def photo_references(path: Path) -> PhotoReferences:
         for row in connection.execute("SELECT answers FROM reports"):
             elsewhere.update(photo_hashes(_loads(row[0])))
     return PhotoReferences(in_reports, elsewhere - in_reports)
+
+
+def officer_nrps(path: Path) -> dict[int, tuple[str, Status]]:
+    """Officer id → NRP and status of every officer of the database at ``path`` holding one."""
+    with _connect(path, read_only=True) as connection:
+        rows = connection.execute("SELECT id, nrp, status FROM officers WHERE nrp IS NOT NULL")
+        return {int(row[0]): (str(row[1]), Status(row[2])) for row in rows}
 
 
 def _loads(text: str | None) -> Any:

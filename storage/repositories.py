@@ -181,6 +181,20 @@ class OfficerRepository(Repository):
             "UPDATE officers SET nrp = NULL WHERE id = ? AND status = 'rejected'", (officer_id,)
         )
 
+    async def nrps(self) -> dict[int, tuple[str, Status]]:
+        """Officer id → NRP and status of every officer holding an NRP (the look-alike check)."""
+        rows = await self._all("SELECT id, nrp, status FROM officers WHERE nrp IS NOT NULL")
+        return {int(row["id"]): (str(row["nrp"]), Status(row["status"])) for row in rows}
+
+    async def set_nrp(self, officer_id: int, nrp: str) -> bool:
+        """Store an NRP in its normalised spelling; False when another officer holds it."""
+        cursor = await self._write(
+            "UPDATE officers SET nrp = ? WHERE id = ?"
+            " AND NOT EXISTS (SELECT 1 FROM officers WHERE nrp = ? AND id != ?)",
+            (nrp, officer_id, nrp, officer_id),
+        )
+        return cursor.rowcount == 1
+
     async def set_language(self, officer_id: int, language: str) -> None:
         """Remember the officer's language."""
         await self._write("UPDATE officers SET language = ? WHERE id = ?", (language, officer_id))

@@ -140,12 +140,27 @@ def test_long_text_keeps_lines(raw, expected):
         (short(max_length=20), "x" * 21, ("answer.too_long", {"max": 20, "length": 21})),
         (long(max_length=50), "y" * 300, ("answer.too_long", {"max": 50, "length": 300})),
         (short(min_length=5), " abc ", ("answer.too_short", {"min": 5, "length": 3})),
-        (short(), "bell\x07", ("answer.control_chars", {})),
-        (long(), "null\x00byte", ("answer.control_chars", {})),
+        (short(), "\x00\x07\x1b", ("answer.empty", {})),
     ],
 )
 def test_text_refusals(field, raw, error):
     assert refused(answers.text, field, raw) == error
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "expected"),
+    [
+        (short(), "bell\x07", "bell"),
+        (long(), "null\x00byte", "nullbyte"),
+        (short(), "tab\there\x0bvt\x85nel", "tab here vt nel"),
+        (long(), "a\tb\r\nc\x1b[0m", "a b\nc[0m"),
+        (short(), "e\u0301 \u202eRTL \U0001f46e\u200d\u2642\ufe0f",
+         "\u00e9 \u202eRTL \U0001f46e\u200d\u2642\ufe0f"),
+    ],
+)
+def test_control_characters_are_dropped_not_refused(field, raw, expected):
+    """A pasted NUL or escape sequence is dropped (it broke search); marks, bidi and emoji stay."""
+    assert answers.text(field, raw) == expected
 
 
 @pytest.mark.parametrize(
@@ -173,6 +188,8 @@ def test_skip_words(raw, skip):
         ("12.500", 12500),
         ("±25", 25),
         ("± 25", 25),
+        ("\u0662\u0665", 25),
+        ("\uff12\uff15 orang", 25),
         ("~25", 25),
         ("+-25", 25),
         ("kurang lebih 25", 25),
@@ -593,6 +610,9 @@ def test_equipment_json_round_trip():
         ("812 3456 7890", "+6281234567890"),
         ("(0435) 821110", "+62435821110"),
         ("+1 202 555 0123", "+12025550123"),
+        ("\u0660\u0668\u0661\u0662-\u0663\u0664\u0665\u0666-\u0667\u0668\u0669\u0660",
+         "+6281234567890"),
+        ("\uff0b\uff16\uff12 \uff18\uff11\uff12 3456 7890", "+6281234567890"),
     ],
 )
 def test_phone_numbers_are_normalised(raw, expected):
