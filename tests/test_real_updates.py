@@ -67,3 +67,28 @@ async def test_blocking_the_bot_marks_the_officer_at_once(harness: BotHarness, e
     banit.blocked = False
     await member_update("kicked", "member")
     assert (await harness.officer(banit)).blocked_at is None
+
+
+def test_both_run_modes_send_the_handled_update_types(tmp_path):
+    from bot.maintenance import run
+    from config.settings import load_settings
+    from tests.conftest import TOKEN
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.calls: list[dict] = []
+
+        def run_polling(self, **kwargs) -> None:
+            self.calls.append(kwargs)
+
+        def run_webhook(self, **kwargs) -> None:
+            self.calls.append(kwargs)
+
+    app = Recorder()
+    run(app, load_settings(telegram_bot_token=TOKEN, data_dir=tmp_path))  # type: ignore[arg-type]
+    run(app, load_settings(telegram_bot_token=TOKEN, data_dir=tmp_path, run_mode="webhook",
+                           webhook_url="https://x.example/hook",
+                           webhook_secret="webhook-Secret_0123456789abcdef"))  # type: ignore[arg-type]
+    for call in app.calls:
+        assert call["allowed_updates"] == [
+            "message", "edited_message", "callback_query", "my_chat_member"]
