@@ -149,6 +149,8 @@ def requires(
             user = update.effective_user
             if user is None:
                 return
+            if await _unidentifiable(update, context):
+                return
             actor = await identify(user, context.services)
             reason = refusal(action, actor.officer, context.services.organisation)
             if reason is not None:
@@ -219,6 +221,23 @@ async def _button_problem(
         if holder is None or not may_see(officer, holder, organisation):
             return "button.stale"
     return None
+
+
+async def _unidentifiable(update: Update, context: BotContext) -> bool:
+    """True when the sender is not a person the bot can identify (already answered).
+
+    Automatic forwards from a linked channel are ignored; an anonymous group admin or someone
+    posting as a channel is asked to post as themselves.
+    """
+    message = update.message
+    if message is None or message.sender_chat is None:
+        return False
+    if message.is_automatic_forward:
+        return True
+    language = context.services.settings.default_language
+    key = "access.anonymous" if message.sender_chat.id == message.chat.id else "access.as_channel"
+    await message.reply_text(context.services.texts(language, key))
+    return True
 
 
 async def refuse(update: Update, context: BotContext, actor: Actor, reason: Refusal) -> None:

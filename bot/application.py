@@ -63,6 +63,10 @@ DESK_INPUTS: dict[str, desk_input.InputHandler] = {
     browse.DATES_INPUT: browse.on_dates,
 }
 
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+"""The update types ``register_handlers`` handles, sent with getUpdates and setWebhook:
+Telegram keeps the last list given for the token, so never sending one keeps an old run's."""
+
 
 def load_configuration(settings: Settings) -> tuple[Organisation, Catalogue, Translator]:
     """Load and validate every configuration file; raises with a message naming file and field."""

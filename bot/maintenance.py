@@ -88,6 +88,8 @@ def run(application: BotApplication, settings: Settings) -> None:
     update being processed finish, stop the JobQueue and call ``post_shutdown`` (which closes
     the database). Pending updates are never dropped: Telegram keeps what we did not confirm.
     """
+    from bot.application import ALLOWED_UPDATES
+
     if settings.run_mode == "webhook":
         application.run_webhook(
             listen=settings.webhook_listen,
@@ -95,11 +97,11 @@ def run(application: BotApplication, settings: Settings) -> None:
             url_path=settings.webhook_url_path,
             webhook_url=settings.webhook_url,
             secret_token=settings.webhook_secret.get_secret_value(),
-            allowed_updates=None,
+            allowed_updates=ALLOWED_UPDATES,
             drop_pending_updates=False,
         )
     else:
-        application.run_polling(allowed_updates=None, drop_pending_updates=False)
+        application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
 
 
 def operate(

@@ -182,6 +182,9 @@ async def group_recap(update: Update, context: BotContext, actor: Actor) -> None
 async def on_my_chat_member(update: Update, context: BotContext) -> None:
     """The bot was added to or removed from a group: greet, or deactivate the link."""
     change = update.my_chat_member
+    if change is not None and change.chat.type == "private":
+        await _private_block(update, context)
+        return
     if change is None or change.chat.type not in ("group", "supergroup"):
         return
     services = context.services
@@ -205,6 +208,23 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
             )
         except TelegramError as error:
             logger.info("could not greet group %s: %s", chat_id, error)
+
+
+async def _private_block(update: Update, context: BotContext) -> None:
+    """The person blocked the bot (``kicked``) or unblocked it: marked at once, as a failed
+    send marks them, so notices and digests know before the next send fails."""
+    change = update.my_chat_member
+    assert change is not None
+    services = context.services
+    status = change.new_chat_member.status
+    if status == ChatMemberStatus.BANNED:
+        blocked_at = services.clock.now()
+    elif status == ChatMemberStatus.MEMBER:
+        blocked_at = None
+    else:
+        return
+    async with services.db.transaction(update_id=update.update_id, now=services.clock.now()) as tx:
+        await tx.officers.mark_blocked(change.chat.id, blocked_at)
 
 
 def _was_present(member: ChatMember) -> bool:

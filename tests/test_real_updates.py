@@ -1,0 +1,94 @@
+"""Updates real Telegram sends in groups: anonymous admins, channel identities, auto-forwards."""
+
+from __future__ import annotations
+
+from bot.i18n import Translator
+from emulator import Emulator
+from tests.harness import BotHarness
+from tests.test_groups import GROUP_ID, cast, link_of
+
+TEXTS = Translator.load()
+ANONYMOUS_BOT = {"id": 1087968824, "is_bot": True, "first_name": "Group",
+                 "username": "GroupAnonymousBot"}
+CHANNEL = {"id": -1009990001, "type": "channel", "title": "Humas Polres"}
+COMMAND = {"text": "/hubungkan", "entities": [{"type": "bot_command", "offset": 0,
+                                                 "length": 10}]}
+
+
+async def test_an_anonymous_admin_is_asked_to_post_as_themselves(
+    harness: BotHarness, emu: Emulator
+):
+    kanit, _, _, group, _ = await cast(harness, emu)
+    message = kanit._message(group, dict(COMMAND))
+    message["from"] = ANONYMOUS_BOT
+    message["sender_chat"] = group.chat_dict()
+    await emu.deliver(emu.new_update("message", message))
+    assert group.last.text == TEXTS("id", "access.anonymous")
+    assert await link_of(harness) is None
+
+
+async def test_a_channel_identity_is_asked_and_automatic_forwards_are_ignored(
+    harness: BotHarness, emu: Emulator
+):
+    kanit, _, _, group, _ = await cast(harness, emu)
+    message = kanit._message(group, dict(COMMAND))
+    message["from"] = {"id": 136817688, "is_bot": True, "first_name": "Channel",
+                       "username": "Channel_Bot"}
+    message["sender_chat"] = CHANNEL
+    await emu.deliver(emu.new_update("message", message))
+    assert group.last.text == TEXTS("id", "access.as_channel")
+    sent = len(group.messages)
+
+    forward = kanit._message(group, {"text": "/rekap", "entities": [
+        {"type": "bot_command", "offset": 0, "length": 6}]})
+    forward["from"] = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
+    forward["sender_chat"] = CHANNEL
+    forward["is_automatic_forward"] = True
+    await emu.deliver(emu.new_update("message", forward))
+    assert len(group.messages) == sent
+    assert await link_of(harness, GROUP_ID) is None
+
+
+async def test_blocking_the_bot_marks_the_officer_at_once(harness: BotHarness, emu: Emulator):
+    _, banit, _, _, _ = await cast(harness, emu)
+
+    async def member_update(old: str, new: str) -> None:
+        def member(status: str) -> dict:
+            extra = {"until_date": 0} if status == "kicked" else {}
+            return {"status": status, "user": emu.bot_user_dict(), **extra}
+
+        payload = {"chat": banit.chat_dict(), "from": banit.user_dict(), "date": emu.timestamp(),
+                   "old_chat_member": member(old), "new_chat_member": member(new)}
+        await emu.deliver(emu.new_update("my_chat_member", payload))
+
+    banit.blocked = True
+    await member_update("member", "kicked")
+    assert (await harness.officer(banit)).blocked_at == harness.clock.now()
+    banit.blocked = False
+    await member_update("kicked", "member")
+    assert (await harness.officer(banit)).blocked_at is None
+
+
+def test_both_run_modes_send_the_handled_update_types(tmp_path):
+    from bot.maintenance import run
+    from config.settings import load_settings
+    from tests.conftest import TOKEN
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.calls: list[dict] = []
+
+        def run_polling(self, **kwargs) -> None:
+            self.calls.append(kwargs)
+
+        def run_webhook(self, **kwargs) -> None:
+            self.calls.append(kwargs)
+
+    app = Recorder()
+    run(app, load_settings(telegram_bot_token=TOKEN, data_dir=tmp_path))  # type: ignore[arg-type]
+    run(app, load_settings(telegram_bot_token=TOKEN, data_dir=tmp_path, run_mode="webhook",
+                           webhook_url="https://x.example/hook",
+                           webhook_secret="webhook-Secret_0123456789abcdef"))  # type: ignore[arg-type]
+    for call in app.calls:
+        assert call["allowed_updates"] == [
+            "message", "edited_message", "callback_query", "my_chat_member"]
