@@ -189,6 +189,11 @@ def _parse_html_attributes(text: str, j: int, tag: str, begin: int) -> tuple[dic
         attr = text[j:k].lower()
         if k >= n:
             raise EntityParseError(f"Unclosed start tag at byte offset {begin}")
+        if text[k] != "=" and tag == "blockquote" and attr == "expandable":
+            # ``<blockquote expandable>``: Telegram's one attribute without a value.
+            attrs[attr] = ""
+            j = k
+            continue
         if text[k] != "=":
             raise EntityParseError(
                 f'Expected equal sign in declaration of an attribute of the tag "{tag}" '
