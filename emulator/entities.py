@@ -31,6 +31,7 @@ _HTML_TAGS = {
     "tg-spoiler",
     "tg-emoji",
     "blockquote",
+    "tg-time",
 }
 _HTML_ENTITY_TYPE = {
     "b": "bold",
@@ -49,6 +50,7 @@ _HTML_ENTITY_TYPE = {
     "tg-emoji": "custom_emoji",
     "blockquote": "blockquote",
     "a": "text_link",
+    "tg-time": "date_time",
 }
 _NAMED_HTML_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _HTML_ENTITY_RE = re.compile(r"&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z]{1,10});")
@@ -242,6 +244,16 @@ def _close_html_tag(
         return
     if tag == "blockquote" and "expandable" in attrs:
         out.entity("expandable_blockquote", start)
+        return
+    if tag == "tg-time":
+        # ``<tg-time unix="…" format="…">`` (Bot API 10): a date_time entity.
+        unix = attrs.get("unix", "")
+        if not unix.lstrip("-").isdigit():
+            raise EntityParseError("Invalid Unix time specified")
+        extra: dict[str, Any] = {"unix_time": int(unix)}
+        if attrs.get("format"):
+            extra["date_time_format"] = attrs["format"]
+        out.entity("date_time", start, **extra)
         return
     if tag == "tg-emoji":
         out.entity("custom_emoji", start, custom_emoji_id=attrs.get("emoji-id", ""))

@@ -10,3 +10,19 @@ def test_expandable_blockquote_without_a_value_is_accepted() -> None:
         "Rincian",
         [{"type": "expandable_blockquote", "offset": 0, "length": 7}],
     )
+
+
+def test_tg_time_is_a_date_time_entity() -> None:
+    # Bot API 10 added ``<tg-time>``; the emulator refused it as an unsupported tag.
+    assert parse_html('<tg-time unix="1764295200" format="wDT">Sabtu 10:00</tg-time>') == (
+        "Sabtu 10:00",
+        [
+            {
+                "type": "date_time",
+                "offset": 0,
+                "length": 11,
+                "unix_time": 1764295200,
+                "date_time_format": "wDT",
+            }
+        ],
+    )
