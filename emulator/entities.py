@@ -31,6 +31,7 @@ _HTML_TAGS = {
     "tg-spoiler",
     "tg-emoji",
     "blockquote",
+    "tg-time",
 }
 _HTML_ENTITY_TYPE = {
     "b": "bold",
@@ -49,6 +50,7 @@ _HTML_ENTITY_TYPE = {
     "tg-emoji": "custom_emoji",
     "blockquote": "blockquote",
     "a": "text_link",
+    "tg-time": "date_time",
 }
 _NAMED_HTML_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _HTML_ENTITY_RE = re.compile(r"&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z]{1,10});")
@@ -189,6 +191,11 @@ def _parse_html_attributes(text: str, j: int, tag: str, begin: int) -> tuple[dic
         attr = text[j:k].lower()
         if k >= n:
             raise EntityParseError(f"Unclosed start tag at byte offset {begin}")
+        if text[k] != "=" and tag == "blockquote" and attr == "expandable":
+            # ``<blockquote expandable>``: Telegram's one attribute without a value.
+            attrs[attr] = ""
+            j = k
+            continue
         if text[k] != "=":
             raise EntityParseError(
                 f'Expected equal sign in declaration of an attribute of the tag "{tag}" '
@@ -237,6 +244,16 @@ def _close_html_tag(
         return
     if tag == "blockquote" and "expandable" in attrs:
         out.entity("expandable_blockquote", start)
+        return
+    if tag == "tg-time":
+        # ``<tg-time unix="…" format="…">`` (Bot API 10): a date_time entity.
+        unix = attrs.get("unix", "")
+        if not unix.lstrip("-").isdigit():
+            raise EntityParseError("Invalid Unix time specified")
+        extra: dict[str, Any] = {"unix_time": int(unix)}
+        if attrs.get("format"):
+            extra["date_time_format"] = attrs["format"]
+        out.entity("date_time", start, **extra)
         return
     if tag == "tg-emoji":
         out.entity("custom_emoji", start, custom_emoji_id=attrs.get("emoji-id", ""))
