@@ -106,8 +106,8 @@ async def _store(
     else:
         document = message.document
         assert document is not None
-        if not (document.mime_type or "").startswith("image/"):
-            return texts(language, "reports.photo.not_image")
+        # The bytes decide (ingest_photo), not the declared MIME type: cameras send
+        # application/octet-stream.
         source, size = document, document.file_size
     if size is not None and size > MAX_DOWNLOAD_BYTES:
         return texts(language, "reports.photo.file_too_big", max=MAX_DOWNLOAD_BYTES // 2**20)
@@ -148,7 +148,7 @@ async def _ingest_and_add(
             ingest_photo, data, services.photos, tz=services.settings.tz
         )
     except PhotoRejected as rejected:
-        return texts(language, f"reports.photo.{rejected.reason.value}")
+        return texts(language, f"reports.photo.{rejected.reason.value}", **rejected.params)
     entry = {
         "sha256": photo.sha256,
         "width": photo.width,
