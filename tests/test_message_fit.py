@@ -1,0 +1,33 @@
+"""Messages built from what people typed fit Telegram's limits and stay valid HTML."""
+
+from __future__ import annotations
+
+from bot.ui import esc, html_length, shorten_html, split_html
+from emulator.entities import parse_html, utf16_len
+
+
+def test_long_html_is_split_at_lines_into_valid_parts_within_the_limit():
+    typed = esc("<b>&amp;< pencurian & narkoba >") * 40
+    text = "<b>Periksa laporan</b>\n" + "\n".join(f"<i>{i}. {typed}</i>" for i in range(12))
+    parts = split_html(text)
+    assert len(parts) > 1
+    for part in parts:
+        plain, _ = parse_html(part)  # the emulator's Telegram parser: raises on bad HTML
+        assert utf16_len(plain) <= 4096
+    assert sum(html_length(p) for p in parts) + len(parts) - 1 == html_length(text)
+
+
+def test_a_tag_open_across_a_cut_is_closed_and_reopened():
+    text = "<b>" + "\n".join("y" * 100 for _ in range(100)) + "</b>"
+    parts = split_html(text)
+    assert len(parts) == 3
+    assert all(p.startswith("<b>") and p.endswith("</b>") for p in parts)
+
+
+def test_one_line_too_long_is_shortened_with_an_ellipsis():
+    parts = split_html("<b>a</b> " + "z&amp;" * 3000)
+    assert len(parts) == 1
+    plain, _ = parse_html(parts[0])
+    assert len(plain) == 4096
+    assert plain.endswith("…")
+    assert utf16_len(parse_html(shorten_html("😀" * 3000, 1024))[0]) <= 1024
