@@ -31,3 +31,22 @@ def test_one_line_too_long_is_shortened_with_an_ellipsis():
     assert len(plain) == 4096
     assert plain.endswith("…")
     assert utf16_len(parse_html(shorten_html("😀" * 3000, 1024))[0]) <= 1024
+
+
+async def test_a_refused_album_still_reaches_the_officer_as_files_and_leaders_are_told(
+    harness, emu
+):
+    from tests.test_report_flow import fill_sapta, seed
+
+    officer, kanit = await seed(harness, emu)
+    await fill_sapta(officer)
+    emu.fail_next("sendMediaGroup", kind="bad_request",
+                  description="Bad Request: PHOTO_INVALID_DIMENSIONS")
+    emu.fail_next("sendPhoto", kind="bad_request", times=2,
+                  description="Bad Request: PHOTO_INVALID_DIMENSIONS")
+    await officer.press("📤 Kirim laporan")
+    async with harness.db.reading() as repos:
+        assert len(await repos.reports.all()) == 1
+    assert [m.kind for m in officer.messages].count("document") == 2
+    assert "sebagai file" in officer.last.content
+    assert any("LAP/SAPTA/2026/11/0001" in text for text in kanit.texts)
