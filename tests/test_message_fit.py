@@ -50,3 +50,14 @@ async def test_a_refused_album_still_reaches_the_officer_as_files_and_leaders_ar
     assert [m.kind for m in officer.messages].count("document") == 2
     assert "sebagai file" in officer.last.content
     assert any("LAP/SAPTA/2026/11/0001" in text for text in kanit.texts)
+
+
+async def test_an_expired_button_press_that_fails_is_still_told_in_the_chat(harness, emu):
+    from tests.test_report_flow import seed
+
+    officer, _ = await seed(harness, emu)
+    await officer.send("/lapor")
+    emu.fail_next("answerCallbackQuery", kind="bad_request", times=2, description=(
+        "Bad Request: query is too old and response timeout expired or query ID is invalid"))
+    await officer.press("POS SAPTA")
+    assert "Maaf, terjadi gangguan" in officer.last.content
