@@ -5,13 +5,17 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
 
 from bot.access import identify
 from bot.services import BotContext
+from bot.ui import answer_query
 from storage import DuplicateUpdate
 
 logger = logging.getLogger(__name__)
+ALERT_LIMIT = 200
+"""Telegram's limit for the text of an answer to a button."""
 
 
 async def on_error(update: object, context: BotContext) -> None:
@@ -31,8 +35,16 @@ async def on_error(update: object, context: BotContext) -> None:
     try:
         actor = await identify(update.effective_user, context.services)
         text = context.services.texts(actor.language, "error.generic")
-        if update.callback_query is not None:
-            await update.callback_query.answer(text[:200], show_alert=True)
+        query = update.callback_query
+        if query is not None:
+            if await answer_query(query, text[:ALERT_LIMIT], show_alert=True):
+                return
+            # The press was answered already (or is too old to be): a message must say it.
+            # A button in a group is one person's: tell them privately, not the whole group.
+            chat = update.effective_chat
+            private = chat is not None and chat.type == ChatType.PRIVATE
+            target = chat.id if private and chat is not None else update.effective_user.id
+            await context.bot.send_message(target, text)
         elif update.effective_chat is not None:
             await context.bot.send_message(update.effective_chat.id, text)
     except Forbidden:

@@ -19,6 +19,7 @@ from telegram.error import BadRequest
 from bot import callbacks
 from bot.access import Actor
 from bot.services import BotContext, Services
+from bot.ui import edit_html, send_html
 from conversations import report_correct, report_photos, report_submit
 from conversations.report_view import (
     NS,
@@ -90,7 +91,7 @@ async def send_prompt(
 ) -> None:
     """Ask the current step's question in a new message."""
     text, markup = prompt(services, draft, language)
-    await chat_message.chat.send_message(text, reply_markup=markup)
+    await send_html(chat_message.get_bot(), chat_message.chat.id, text, reply_markup=markup)
 
 
 async def begin(update: Update, context: BotContext, actor: Actor) -> None:
@@ -507,10 +508,10 @@ async def _act(
         await query.answer()
         text, markup = prompt(services, saved, language)
         if in_place:
-            await query.edit_message_text(text, reply_markup=markup)
+            await edit_html(query, text, reply_markup=markup)
             return
         await _strip(message)
-        await message.chat.send_message(text, reply_markup=markup)
+        await send_html(query.get_bot(), message.chat.id, text, reply_markup=markup)
 
     if action == "resume":
         await query.answer()

@@ -13,7 +13,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot import callbacks
 from bot.access import Actor
 from bot.services import BotContext, Services
-from bot.ui import inline
+from bot.ui import CAPTION_LIMIT, answer_query, inline, send_html, shorten_html
 from conversations.report_photos import draft_photos, release_photos
 from conversations.report_view import prompt, report_card, stamp_lines
 from domain import reports as flow
@@ -25,7 +25,6 @@ from domain.reports import Draft, Report, StoredComplaint
 from storage.repositories import OfficerRepository
 
 logger = logging.getLogger(__name__)
-CAPTION_LIMIT = 1024
 ALBUM_LIMIT = 10
 URGENT_EXCERPT = 300
 BROWSE_NS = "kb"
@@ -73,27 +72,34 @@ async def submit(update: Update, context: BotContext, actor: Actor, draft: Draft
             complaints = await tx.complaints.of_report(report_id)
             leaders = await leaders_of(tx.officers, services, officer)
     if blocked is not None:
-        await query.answer(services.texts(actor.language, "reports.incomplete"), show_alert=True)
+        await answer_query(query, services.texts(actor.language, "reports.incomplete"),
+                           show_alert=True)
         text, markup = prompt(services, blocked, actor.language)
-        await query.message.chat.send_message(text, reply_markup=markup)
+        await send_html(context.bot, query.message.chat.id, text, reply_markup=markup)
         return
     assert report is not None
-    # Photos left in an unfinished photo step are in no report: their files go.
-    await release_photos(services, draft_photos(current))
-    await query.answer()
+    # The report is stored: whatever happens to the officer's messages below (an expired
+    # button, a photo Telegram refuses, a blocked chat), the leaders are told.
     try:
-        await query.edit_message_reply_markup(None)
-    except BadRequest:
-        logger.debug("review card already without buttons")
-    hashes = [photo["sha256"] for photo in columns.photos]
-    await _stamp(services, report, officer, hashes, actor.language)
-    chat = query.message.chat
-    await chat.send_message(services.texts(actor.language, "reports.submitted", number=number))
-    message = query.message
-    assert isinstance(message, Message)
-    await send_report(message, services, report, officer, complaints, hashes, actor.language)
-    for leader in leaders:
-        await _notify(context, leader, report, officer, complaints)
+        # Photos left in an unfinished photo step are in no report: their files go.
+        await release_photos(services, draft_photos(current))
+        await answer_query(query)
+        try:
+            await query.edit_message_reply_markup(None)
+        except BadRequest:
+            logger.debug("review card already without buttons")
+        hashes = [photo["sha256"] for photo in columns.photos]
+        await _stamp(services, report, officer, hashes, actor.language)
+        chat = query.message.chat
+        await chat.send_message(services.texts(actor.language, "reports.submitted",
+                                               number=number))
+        message = query.message
+        assert isinstance(message, Message)
+        await send_report(message, services, report, officer, complaints, hashes,
+                          actor.language)
+    finally:
+        for leader in leaders:
+            await _notify(context, leader, report, officer, complaints)
 
 
 async def leaders_of(
@@ -138,26 +144,75 @@ async def send_report(
     hashes: list[str],
     language: str,
 ) -> None:
-    """The report card (split when long) followed by its photos as albums of up to ten."""
+    """The report card (split when long) followed by its photos as albums of up to ten.
+
+    An album Telegram refuses (one photo it cannot show, e.g. ``PHOTO_INVALID_DIMENSIONS``,
+    sinks the whole album) is sent again photo by photo, each refused one as a file, and the
+    reader is told.
+    """
     chat = message.chat
+    bot = message.get_bot()
     card = report_card(services, report, officer, complaints, len(hashes), language)
-    for chunk in flow.split_text(card):
-        await chat.send_message(chunk)
-    caption = services.texts(language, "reports.photo_caption", number=report.number)
-    caption = caption[:CAPTION_LIMIT]
+    await send_html(bot, chat.id, card)
+    caption = shorten_html(
+        services.texts(language, "reports.photo_caption", number=report.number), CAPTION_LIMIT
+    )
+    as_files = 0
+    lost = 0
     for start in range(0, len(hashes), ALBUM_LIMIT):
         group = hashes[start : start + ALBUM_LIMIT]
         first_caption = caption if start == 0 else None
-        if len(group) == 1:
-            await chat.send_photo(photo_path(services, group[0]).read_bytes(),
-                                  caption=first_caption)
-            continue
-        media = [
-            InputMediaPhoto(photo_path(services, sha).read_bytes(),
-                            caption=first_caption if index == 0 else None)
-            for index, sha in enumerate(group)
-        ]
-        await chat.send_media_group(media)
+        try:
+            if len(group) == 1:
+                await chat.send_photo(photo_path(services, group[0]).read_bytes(),
+                                      caption=first_caption)
+            else:
+                media = [
+                    InputMediaPhoto(photo_path(services, sha).read_bytes(),
+                                    caption=first_caption if index == 0 else None)
+                    for index, sha in enumerate(group)
+                ]
+                await chat.send_media_group(media)
+        except BadRequest as error:
+            logger.warning("photos of report %s refused (%s): sending one by one",
+                           report.number, error.message)
+            files, failed = await _one_by_one(message, services, report, group, first_caption)
+            as_files += files
+            lost += failed
+    if as_files:
+        await chat.send_message(services.texts(language, "reports.album.as_files",
+                                               count=as_files, number=report.number))
+    if lost:
+        await chat.send_message(services.texts(language, "reports.album.lost",
+                                               count=lost, number=report.number))
+
+
+async def _one_by_one(
+    message: Message, services: Services, report: Report, group: list[str],
+    caption: str | None,
+) -> tuple[int, int]:
+    """Each photo on its own, as a file where Telegram refuses it as a photo.
+
+    Returns how many went as files and how many could not be sent at all.
+    """
+    chat = message.chat
+    files = lost = 0
+    for index, sha in enumerate(group, start=1):
+        data = photo_path(services, sha).read_bytes()
+        try:
+            await chat.send_photo(data, caption=caption)
+        except BadRequest:
+            try:
+                await chat.send_document(
+                    data, filename=f"{report.number.replace('/', '-')}-{index}.jpg",
+                    caption=caption,
+                )
+                files += 1
+            except BadRequest:
+                logger.exception("photo %s of report %s not sent", sha, report.number)
+                lost += 1
+        caption = None
+    return files, lost
 
 
 def officer_name(officer: Officer) -> str:

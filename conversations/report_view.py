@@ -14,7 +14,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.services import Services
-from bot.ui import Button, chunked, inline, local_time
+from bot.ui import Button, chunked, esc, inline, local_time
 from domain.answers import (
     Complaint,
     EquipmentState,
@@ -101,7 +101,8 @@ def equipment_text(
         services.texts(
             language,
             "reports.value.equipment_missing",
-            item=catalogue.equipment[key].get(language) if key in catalogue.equipment else key,
+            item=esc(catalogue.equipment[key].get(language) if key in catalogue.equipment
+                     else key),
             reason=html.escape(value.reason(key) or "-"),
         )
         for key in missing
@@ -118,13 +119,13 @@ def complaint_text(item: Complaint | StoredComplaint, services: Services, langua
     catalogue = services.catalogue
     category = catalogue.complaint_categories.get(item.category)
     try:
-        urgency = catalogue.urgency(item.urgency).label.get(language)
+        urgency = esc(catalogue.urgency(item.urgency).label.get(language))
     except KeyError:
-        urgency = item.urgency
+        urgency = esc(item.urgency)
     text = services.texts(
         language,
         "reports.value.complaint",
-        category=category.get(language) if category else item.category,
+        category=esc(category.get(language) if category else item.category),
         description=html.escape(item.description),
         place=html.escape(item.place),
         urgency=urgency,
@@ -149,9 +150,9 @@ def value_text(services: Services, form_field: Field, value: Any, language: str)
         labels = []
         for key in keys:
             try:
-                labels.append(form_field.option(key).label.get(language))
+                labels.append(esc(form_field.option(key).label.get(language)))
             except KeyError:
-                labels.append(key)
+                labels.append(esc(key))
         return ", ".join(labels)
     if kind == FieldType.TIME_RANGE:
         return time_range_text(TimeRange.from_json(value), services, language)
@@ -191,8 +192,8 @@ def draft_question(
     """A draft is open: continue it or throw it away?"""
     activity = services.catalogue.activity(draft.activity_code)
     text = services.texts(
-        language, "reports.draft_open", activity=activity.name.get(language),
-        step=_step_label(activity, draft, language),
+        language, "reports.draft_open", activity=esc(activity.name.get(language)),
+        step=esc(_step_label(activity, draft, language)),
     )
     return text, inline(
         [
@@ -208,7 +209,7 @@ def cancel_question(
     """Ask before a draft is discarded."""
     activity = services.catalogue.activity(draft.activity_code)
     return services.texts(
-        language, "reports.cancel_confirm", activity=activity.name.get(language)
+        language, "reports.cancel_confirm", activity=esc(activity.name.get(language))
     ), inline(
         [
             [
@@ -238,15 +239,15 @@ def prompt(services: Services, draft: Draft, language: str) -> tuple[str, Inline
         texts(
             language,
             "reports.step_header",
-            activity=activity.name.get(language),
+            activity=esc(activity.name.get(language)),
             position=position,
             total=len(keys),
-            label=form_field.label.get(language),
+            label=esc(form_field.label.get(language)),
         ),
-        form_field.prompt.get(language),
+        esc(form_field.prompt.get(language)),
     ]
     if form_field.hint is not None:
-        lines.append(f"<i>{form_field.hint.get(language)}</i>")
+        lines.append(f"<i>{esc(form_field.hint.get(language))}</i>")
     rows: list[list[Button]] = []
     extra_lines, rows = _field_part(services, activity, form_field, draft, language)
     lines.extend(extra_lines)
@@ -325,7 +326,7 @@ def _field_part(
         return [], []
     if kind == FieldType.WARNINGS_ACK:
         warnings = [
-            f"{index}. {warning.get(language)}"
+            f"{index}. {esc(warning.get(language))}"
             for index, warning in enumerate(services.catalogue.sop_warnings, start=1)
         ]
         return ["\n".join(warnings)], [
@@ -361,7 +362,7 @@ def _equipment_part(
         item = state.needs_reason()[0]
         return [
             texts(language, "reports.equipment_reason",
-                  item=catalogue.equipment[item].get(language))
+                  item=esc(catalogue.equipment[item].get(language)))
         ], []
     toggles = [
         (("✅ " if key in state.present else "⬜ ") + catalogue.equipment[key].get(language),
@@ -430,14 +431,14 @@ def review(
     """Every field with its value; a button per field to change it; submit."""
     texts = services.texts
     heading = "reports.correct.review_heading" if draft.is_correction else "reports.review_heading"
-    lines = [texts(language, heading, activity=activity.name.get(language))]
+    lines = [texts(language, heading, activity=esc(activity.name.get(language)))]
     for form_field in activity.fields:
         if form_field.key in draft.answers:
             shown = value_text(services, form_field, draft.answers[form_field.key], language)
         else:
             shown = texts(language, "reports.value.missing")
         lines.append(
-            texts(language, "reports.review_line", label=form_field.label.get(language),
+            texts(language, "reports.review_line", label=esc(form_field.label.get(language)),
                   value=shown)
         )
     editable = correctable_fields(activity) if draft.is_correction else activity.fields
@@ -456,8 +457,8 @@ def review(
 def officer_line(officer: Officer, services: Services, language: str) -> str:
     """``BRIPKA Budi Santoso, NRP 87654321``."""
     return services.texts(
-        language, "reports.card.officer_value", rank=officer.rank or "",
-        name=html.escape(officer.full_name), nrp=officer.nrp or "-",
+        language, "reports.card.officer_value", rank=esc(officer.rank or ""),
+        name=esc(officer.full_name), nrp=esc(officer.nrp or "-"),
     ).strip()
 
 
@@ -478,7 +479,7 @@ def report_card(
     local = when.astimezone(tz)
     lines = [
         texts(language, "reports.card.title"),
-        f"<b>{activity.name.get(language).upper()}</b>",
+        f"<b>{esc(activity.name.get(language).upper())}</b>",
         texts(language, "reports.card.number", number=report.number),
         "",
         texts(language, "reports.card.day",
@@ -507,7 +508,7 @@ def report_card(
         if form_field.type in SPECIAL_TYPES or form_field.key not in answers:
             continue
         lines.append(
-            texts(language, "reports.review_line", label=form_field.label.get(language),
+            texts(language, "reports.review_line", label=esc(form_field.label.get(language)),
                   value=value_text(services, form_field, answers[form_field.key], language))
         )
     lines.append("")

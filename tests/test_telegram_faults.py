@@ -86,9 +86,10 @@ async def test_a_leader_who_cannot_be_reached_does_not_stop_the_others(
     harness: BotHarness, emu: Emulator
 ):
     officer, kanit = await seed(harness, emu)
-    kbo = emu.user(KBO_ID, "KBO")
-    await harness.seed_officer(kbo, name="Kbo Binmas", nrp="33334444", unit="satbinmas",
-                               role="kbo", rank="AKP")
+    # A second leader told of every report (a KBO hears of routine reports in the digest).
+    kbo = emu.user(KBO_ID, "Kanit 2")
+    await harness.seed_officer(kbo, name="Kanit Dua", nrp="33334444", unit="binkamsa",
+                               role="kanit", rank="AKP")
     await fill_sapta(officer, photos=1)
     emu.fail_next("sendMessage", kind="forbidden", chat_id=kanit.id)
     emu.fail_next("sendMessage", kind="server_error", chat_id=KBO_ID, times=2)
