@@ -362,10 +362,22 @@ async def _on_pin(update: Update, context: BotContext, actor: Actor,
         await _reply_problem(message, services, language, problem)
         return
     live = message.message_id if message.location.live_period else None
+    venue = message.venue
+    place: str | None = None
+    if venue is not None:
+        try:
+            place = parse.venue_place(venue.title, venue.address)
+        except InvalidAnswer:
+            place = None  # a venue without usable text is just its pin
 
     def change(draft: Draft) -> Draft:
         if draft.step != form_field.key:
             raise Stale
+        if place is not None:
+            # A shared venue names the place and pins it: the step is answered.
+            location = {**Location(pin, place).to_json(), "live": None}
+            activity = services.catalogue.activity(draft.activity_code)
+            return flow.after_answer(activity, draft, form_field.key, location)
         return flow.with_work(draft, pin=pin.to_json(), live=live)
 
     try:

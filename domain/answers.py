@@ -537,6 +537,16 @@ def location_from_pin(lat: float, lon: float) -> GeoPoint:
     return GeoPoint(round(lat, 6), round(lon, 6))
 
 
+def venue_place(title: str, address: str) -> str:
+    """The place text of a shared venue: "title, address", shortened to fit (never refused:
+    the officer typed none of it)."""
+    text = ", ".join(part.strip() for part in (title, address) if part and part.strip())
+    text = " ".join(text.split())
+    if len(text) > PLACE_MAX_LENGTH:
+        text = text[: PLACE_MAX_LENGTH - 1].rstrip() + "…"
+    return place_text(text)
+
+
 def place_text(raw: str) -> str:
     """A typed place (kelurahan, kecamatan, address): one line, at most 200 characters."""
     return clean_text(raw, max_length=PLACE_MAX_LENGTH)

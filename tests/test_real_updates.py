@@ -92,3 +92,25 @@ def test_both_run_modes_send_the_handled_update_types(tmp_path):
     for call in app.calls:
         assert call["allowed_updates"] == [
             "message", "edited_message", "callback_query", "my_chat_member"]
+
+
+async def test_a_shared_venue_names_the_place_and_completes_the_step(harness: BotHarness,
+                                                                      emu: Emulator):
+    from tests.test_report_flow import draft_of, seed, walk_rest
+
+    officer, _ = await seed(harness, emu)
+    await officer.send("/lapor")
+    await officer.press("POS SAPTA")
+    await officer.send("Sprin/12/XI/2026/Satbinmas")
+    await officer.press("satu jam terakhir")
+    venue = {"location": {"latitude": 0.5412, "longitude": 123.0595},
+             "title": "Masjid Agung Baiturrahim", "address": "Jl. Raja Eyato, Limba U Dua"}
+    await emu.deliver(emu.new_update("message", officer._message(officer, {
+        "venue": venue, "location": venue["location"]})))
+    draft = await draft_of(harness, officer)
+    place = draft.answers["location"]
+    assert place["place"] == "Masjid Agung Baiturrahim, Jl. Raja Eyato, Limba U Dua"
+    assert place["pin"] == {"lat": 0.5412, "lon": 123.0595}
+    assert draft.step != "location"  # answered: no typing, no extra "Lanjut"
+    await walk_rest(officer, photos=1)
+    assert "Masjid Agung Baiturrahim, Jl. Raja Eyato" in officer.last.text
