@@ -217,14 +217,19 @@ async def on_message(update: Update, context: BotContext, actor: Actor, draft: D
     if isinstance(form_field, LocationField) and message.location is not None:
         await _on_pin(update, context, actor, form_field)
         return
-    if message.text is None:
+    contact_card = message.contact is not None and isinstance(form_field, ComplaintsField)
+    if message.text is None and not contact_card:
         key = "reports.wrong.location" if isinstance(form_field, LocationField) else (
             "reports.wrong.text"
         )
         await message.reply_text(services.texts(language, key))
         return
     try:
-        change = _text_change(services, activity, form_field, draft, message)
+        if contact_card:
+            assert isinstance(form_field, ComplaintsField)
+            change = _contact_card_change(draft, message)
+        else:
+            change = _text_change(services, activity, form_field, draft, message)
     except InvalidAnswer as problem:
         await _reply_problem(message, services, language, problem)
         return
@@ -304,6 +309,25 @@ def _equipment_next(activity: Activity, draft: Draft, state: parse.EquipmentStat
 
 _COMPLAINT_NEXT = {"description": "place", "place": "name", "name": "contact",
                    "contact": "urgency"}
+
+
+def _contact_card_change(draft: Draft, message: Message) -> Change | None:
+    """A shared contact card at the resident's name or phone: it fills both (the name only when
+    none was typed) and moves on to the urgency; None at any other phase (buttons then)."""
+    card = message.contact
+    assert card is not None
+    phase = draft.work.get("phase", "menu")
+    if phase not in ("name", "contact"):
+        return None
+    current = dict(draft.work.get("current", {}))
+    phone = card.phone_number.strip()
+    if phone and not phone.startswith(("+", "0", "62")):
+        phone = "+" + phone  # Telegram sends international numbers without their "+"
+    current["contact"] = parse.resident_contact(phone)
+    full_name = " ".join(p for p in (card.first_name, card.last_name) if p)
+    if not current.get("name") and full_name.strip():
+        current["name"] = parse.resident_name(full_name)
+    return lambda d: flow.with_work(d, current=current, phase="urgency")
 
 
 def _complaint_text(

@@ -114,3 +114,25 @@ async def test_a_shared_venue_names_the_place_and_completes_the_step(harness: Bo
     assert draft.step != "location"  # answered: no typing, no extra "Lanjut"
     await walk_rest(officer, photos=1)
     assert "Masjid Agung Baiturrahim, Jl. Raja Eyato" in officer.last.text
+
+
+async def test_a_contact_card_fills_the_residents_name_and_phone(harness: BotHarness,
+                                                                 emu: Emulator):
+    from tests.test_report_flow import draft_of, seed, walk_rest
+
+    officer, _ = await seed(harness, emu)
+    await officer.send("/lapor")
+    await officer.press("POS SAPTA")
+    await officer.send("Sprin/12/XI/2026/Satbinmas")
+    await walk_rest(officer, photos=1, until=lambda text: "Tambah keluhan" in str(
+        officer.last.buttons))
+    await officer.press("➕ Tambah keluhan")
+    await officer.press("Pencurian")
+    await officer.send("Sering terjadi pencurian motor di malam hari")
+    await officer.send("Jl. Raja Eyato")
+    await officer.send_contact("6281234567890", "Hasan", "Pakaya")  # at the name question
+    await officer.press("Segera")
+    draft = await draft_of(harness, officer)
+    items = draft.work.get("items") or []
+    assert [(item["resident_name"], item["resident_contact"]) for item in items] == [
+        ("Hasan Pakaya", "+6281234567890")]
