@@ -17,11 +17,11 @@ from bot.ui import CAPTION_LIMIT, answer_query, inline, send_html, shorten_html
 from conversations.report_photos import draft_photos, release_photos
 from conversations.report_view import prompt, report_card, stamp_lines
 from domain import reports as flow
-from domain.access import ADMIN_ROLE, may_decide_on
-from domain.organisation import Organisation, ReportNotices
+from domain.access import ADMIN_ROLE, follows_every_report, may_decide_on
 from domain.people import Officer
 from domain.photos import stamp_photo
 from domain.reports import Draft, Report, StoredComplaint
+from domain.text import shorten
 from storage.repositories import OfficerRepository
 
 logger = logging.getLogger(__name__)
@@ -252,24 +252,11 @@ async def _notify(
             language,
             "reports.leader_notice_urgent",
             category=html.escape(label),
-            description=html.escape(_shorten(item.description, URGENT_EXCERPT)),
+            description=html.escape(shorten(item.description, URGENT_EXCERPT)),
         )
     markup = inline([[(texts(language, "reports.button.open_report"),
                        callbacks.pack(BROWSE_NS, "o", report.id))]])
     await notify_leader(context, leader, report, text, markup)
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def follows_every_report(leader: Officer, organisation: Organisation) -> bool:
-    """Whether the leader's role is told of every report, not only emergencies."""
-    try:
-        role = organisation.role(leader.role)
-    except KeyError:
-        return False
-    return role.report_notices is ReportNotices.EVERY
 
 
 async def notify_leader(

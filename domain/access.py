@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.organisation import Organisation
+from domain.organisation import Organisation, ReportNotices
 from domain.people import Officer
 
 
@@ -161,3 +161,12 @@ def may_see(officer: Officer, holder: Holder, organisation: Organisation) -> boo
     if officer.role == ADMIN_ROLE or officer.id in holder.people:
         return True
     return holder.unit_code is not None and holder.unit_code in reach(officer, organisation)
+
+
+def follows_every_report(leader: Officer, organisation: Organisation) -> bool:
+    """Whether the leader's role is told of every submitted report, not only emergencies."""
+    try:
+        role = organisation.role(leader.role)
+    except KeyError:
+        return False
+    return role.report_notices is ReportNotices.EVERY

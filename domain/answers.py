@@ -42,7 +42,7 @@ from domain.catalogue import (
     ShortTextField,
     UrgencyLevel,
 )
-from domain.text import identifier, plain_text
+from domain.text import identifier, plain_text, shorten
 
 PLACE_MAX_LENGTH = 200
 REASON_MAX_LENGTH = 200
@@ -541,10 +541,7 @@ def venue_place(title: str, address: str) -> str:
     """The place text of a shared venue: "title, address", shortened to fit (never refused:
     the officer typed none of it)."""
     text = ", ".join(part.strip() for part in (title, address) if part and part.strip())
-    text = " ".join(text.split())
-    if len(text) > PLACE_MAX_LENGTH:
-        text = text[: PLACE_MAX_LENGTH - 1].rstrip() + "…"
-    return place_text(text)
+    return place_text(shorten(" ".join(text.split()), PLACE_MAX_LENGTH))
 
 
 def place_text(raw: str) -> str:

@@ -73,3 +73,8 @@ def search_words(raw: str) -> str:
     normalisation (a report number or phone typed in full-width digits still matches), at
     most :data:`SEARCH_MAX` characters."""
     return " ".join(identifier(raw).split())[:SEARCH_MAX].strip()
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with "…" when longer (plain text, before escaping)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

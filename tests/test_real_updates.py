@@ -6,6 +6,7 @@ from bot.i18n import Translator
 from emulator import Emulator
 from tests.harness import BotHarness
 from tests.test_groups import GROUP_ID, cast, link_of
+from tests.test_report_flow import draft_of, seed, walk_rest
 
 TEXTS = Translator.load()
 ANONYMOUS_BOT = {"id": 1087968824, "is_bot": True, "first_name": "Group",
@@ -96,12 +97,7 @@ def test_both_run_modes_send_the_handled_update_types(tmp_path):
 
 async def test_a_shared_venue_names_the_place_and_completes_the_step(harness: BotHarness,
                                                                       emu: Emulator):
-    from tests.test_report_flow import draft_of, seed, walk_rest
-
-    officer, _ = await seed(harness, emu)
-    await officer.send("/lapor")
-    await officer.press("POS SAPTA")
-    await officer.send("Sprin/12/XI/2026/Satbinmas")
+    officer = await start_sapta(harness, emu)
     await officer.press("satu jam terakhir")
     venue = {"location": {"latitude": 0.5412, "longitude": 123.0595},
              "title": "Masjid Agung Baiturrahim", "address": "Jl. Raja Eyato, Limba U Dua"}
@@ -118,12 +114,7 @@ async def test_a_shared_venue_names_the_place_and_completes_the_step(harness: Bo
 
 async def test_a_contact_card_fills_the_residents_name_and_phone(harness: BotHarness,
                                                                  emu: Emulator):
-    from tests.test_report_flow import draft_of, seed, walk_rest
-
-    officer, _ = await seed(harness, emu)
-    await officer.send("/lapor")
-    await officer.press("POS SAPTA")
-    await officer.send("Sprin/12/XI/2026/Satbinmas")
+    officer = await start_sapta(harness, emu)
     await walk_rest(officer, photos=1, until=lambda text: "Tambah keluhan" in str(
         officer.last.buttons))
     await officer.press("➕ Tambah keluhan")
@@ -136,3 +127,12 @@ async def test_a_contact_card_fills_the_residents_name_and_phone(harness: BotHar
     items = draft.work.get("items") or []
     assert [(item["resident_name"], item["resident_contact"]) for item in items] == [
         ("Hasan Pakaya", "+6281234567890")]
+
+
+async def start_sapta(harness: BotHarness, emu: Emulator):
+    """An officer who has begun a SAPTA report and answered its Sprin."""
+    officer, _ = await seed(harness, emu)
+    await officer.send("/lapor")
+    await officer.press("POS SAPTA")
+    await officer.send("Sprin/12/XI/2026/Satbinmas")
+    return officer

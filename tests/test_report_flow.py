@@ -35,7 +35,8 @@ async def draft_of(harness: BotHarness, user):
         return await repos.drafts.of_officer(stored.id)
 
 
-async def fill_sapta(officer, *, photos: int = 2) -> None:
+async def fill_sapta(officer, *, photos: int = 2, urgency: str = "Segera",
+                     complaint: str = "Sering terjadi pencurian motor di malam hari") -> None:
     """Walk the SAPTA form with ordinary answers, up to the review card."""
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
@@ -44,10 +45,11 @@ async def fill_sapta(officer, *, photos: int = 2) -> None:
     await officer.send_location(0.5412, 123.0595)  # location
     await officer.send("RW 03 Kel. Heledulaa")
     await officer.press("➡️ Lanjut")
-    await walk_rest(officer, photos=photos)
+    await walk_rest(officer, photos=photos, urgency=urgency, complaint=complaint)
 
 
-async def walk_rest(officer, *, photos: int, until=None, after=None) -> None:
+async def walk_rest(officer, *, photos: int, until=None, after=None, urgency: str = "Segera",
+                    complaint: str = "Sering terjadi pencurian motor di malam hari") -> None:
     """Answer whatever the bot asks next, field by field, until the review card.
 
     ``until(text)`` stops earlier; ``after()`` runs after every answer (e.g. a restart).
@@ -75,7 +77,7 @@ async def walk_rest(officer, *, photos: int, until=None, after=None) -> None:
             if "1." in text:
                 await officer.press("✅ Selesai")
             else:
-                await add_complaint(officer)
+                await add_complaint(officer, description=complaint, urgency=urgency)
         elif "Foto dokumentasi" in text and "Foto tersimpan" in text and "✅ Selesai" in labels:
             await officer.press("✅ Selesai")
         elif "Foto dokumentasi" in text:
@@ -97,14 +99,15 @@ async def walk_rest(officer, *, photos: int, until=None, after=None) -> None:
     raise AssertionError(f"never reached the review: {officer.last.content}")
 
 
-async def add_complaint(officer) -> None:
+async def add_complaint(officer, *, urgency: str = "Segera",
+                        description: str = "Sering terjadi pencurian motor di malam hari") -> None:
     await officer.press("➕ Tambah keluhan")
     await officer.press("Pencurian")
-    await officer.send("Sering terjadi pencurian motor di malam hari")
+    await officer.send(description)
     await officer.send("Jl. Raja Eyato")
     await officer.send("Pak Hasan")
     await officer.press("⏭ Lewati")
-    await officer.press("Segera")
+    await officer.press(urgency)
 
 
 async def test_sapta_report_end_to_end(harness: BotHarness, emu: Emulator):

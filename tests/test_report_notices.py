@@ -4,24 +4,14 @@ until their digest (issue 14, item 10)."""
 
 from __future__ import annotations
 
-import pytest
-
 from emulator import Emulator
-from tests import test_report_flow
 from tests.harness import BotHarness
 from tests.test_report_flow import fill_sapta, seed
 
 KBO_ID = 5150
 
 
-async def emergency_complaint(officer) -> None:
-    await officer.press("➕ Tambah keluhan")
-    await officer.press("Pencurian")
-    await officer.send("Ada transaksi narkoba di <gudang> & pos ronda malam ini")
-    await officer.send("Jl. Raja Eyato")
-    await officer.send("Pak Hasan")
-    await officer.press("⏭ Lewati")
-    await officer.press("Darurat")
+EMERGENCY = "Ada transaksi narkoba di <gudang> & pos ronda malam ini"
 
 
 async def test_routine_report_goes_to_the_kanit_only(harness: BotHarness, emu: Emulator):
@@ -43,14 +33,13 @@ async def test_routine_report_goes_to_the_kanit_only(harness: BotHarness, emu: E
 
 
 async def test_emergency_reaches_every_leader_at_once_with_the_report_one_tap_away(
-    harness: BotHarness, emu: Emulator, monkeypatch: pytest.MonkeyPatch
+    harness: BotHarness, emu: Emulator
 ):
     officer, kanit = await seed(harness, emu)
     kbo = emu.user(KBO_ID, "Kbo")
     await harness.seed_officer(kbo, name="Rahmat KBO", nrp="22223333", unit="satbinmas",
                                role="kbo", rank="AKP")
-    monkeypatch.setattr(test_report_flow, "add_complaint", emergency_complaint)
-    await fill_sapta(officer)
+    await fill_sapta(officer, urgency="Darurat", complaint=EMERGENCY)
     await officer.press("📤 Kirim laporan")
     async with harness.db.reading() as repos:
         report = (await repos.reports.all())[0]
@@ -67,14 +56,13 @@ async def test_emergency_reaches_every_leader_at_once_with_the_report_one_tap_aw
     assert any("LAPORAN HASIL KEGIATAN" in text and report.number in text for text in kbo.texts)
 
 
-async def test_english_leader_gets_the_emergency_in_english(harness: BotHarness, emu: Emulator,
-                                                             monkeypatch: pytest.MonkeyPatch):
+async def test_english_leader_gets_the_emergency_in_english(harness: BotHarness,
+                                                             emu: Emulator):
     officer, _ = await seed(harness, emu)
     kasat = emu.user(KBO_ID, "Kasat")
     await harness.seed_officer(kasat, name="Yusuf Kasat", nrp="33334444", unit="satbinmas",
                                role="kasat", rank="AKBP", language="en")
-    monkeypatch.setattr(test_report_flow, "add_complaint", emergency_complaint)
-    await fill_sapta(officer)
+    await fill_sapta(officer, urgency="Darurat", complaint=EMERGENCY)
     await officer.press("📤 Kirim laporan")
     assert "EMERGENCY complaint" in kasat.last.text
     assert kasat.last.buttons == [["📄 Open report"]]
