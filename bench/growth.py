@@ -386,13 +386,13 @@ def _schedule_probes(settings: Any, unit: str) -> list[tuple[str, Probe, str, tu
     found: list[tuple[str, Probe, str, tuple[Any, ...]]] = []
     try:
         from bot.application import load_configuration
-        from bot.services import Services
         from domain.clock import ManualClock
         from domain.photos import PhotoStore
         from jobs.digest import build_digest
         from jobs.planning import schedule_config
         from storage.desk import ReportBrowser, ReportFilter
         from storage.schedule import NotificationRepository
+        from ui.services import Services
     except ImportError:
         return found
     organisation, catalogue, texts = load_configuration(settings)

@@ -1,6 +1,7 @@
 """``python -m bot``: run the bot (polling or webhook); a clear line and exit 1 on bad settings.
 
-Operator commands (``health``, ``backup``, ``restore``, ``check``) are in ``bot.maintenance``.
+Operator commands (``health``, ``backup``, ``restore``, ``check``) live in ``ops/``;
+``bot.maintenance`` dispatches them.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ from pathlib import Path
 
 from telegram.error import InvalidToken
 
-from bot.i18n import CatalogueError
+from bot.application import build_application, load_configuration
+from bot.logging_setup import configure_logging, redact
+from bot.maintenance import log_secrets, operate, run
 from config.settings import SettingsError, load_settings
 from domain.catalogue import CatalogueError as ActivityCatalogueError
 from domain.organisation import OrganisationError
 from domain.schedule import ScheduleConfigError
+from ops.files import DataDirBusy, data_dir_lock
 from storage.database import SchemaTooNew
+from ui.i18n import CatalogueError
 
 EXIT_CODES = """\
 exit codes:
@@ -71,20 +76,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.command == "try":
-        from bot.trial import main as trial
+        from bot.trial import main as trial  # local: only the trial loads the emulator
 
         trial(args.data_dir)
         return 0
     try:
         settings = load_settings()
-        from bot.application import build_application, load_configuration
-        from bot.logging_setup import configure_logging
-        from bot.maintenance import log_secrets
-
         configure_logging(settings.log_level, log_secrets(settings))
         if args.command in ("health", "backup", "restore", "check"):
-            from bot.maintenance import operate
-
             return operate(
                 args.command, settings, to=args.to, backup_dir=args.backup_dir, prune=args.prune
             )
@@ -102,8 +101,6 @@ def main(argv: list[str] | None = None) -> int:
     ) as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 1
-    from bot.maintenance import DataDirBusy, data_dir_lock, run
-
     try:
         with data_dir_lock(settings.data_dir):
             run(application, settings)
@@ -120,8 +117,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:
         # A start-up failure (the Bot API answering 500, a proxy echoing the path): one line,
         # the token and webhook secret redacted whatever their case or encoding.
-        from bot.logging_setup import redact
-
         line = redact(f"{type(error).__name__}: {error}", log_secrets(settings))
         print(f"error: the bot stopped: {line}", file=sys.stderr)
         return 1

@@ -28,15 +28,10 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import callbacks
-from bot.access import identify, requires, revoke_unlisted_admins, skip_processed_updates
 from bot.buttons import all_namespaces
-from bot.commands import all_commands
+from bot.commands import all_commands, menu_handlers
 from bot.errors import on_error, on_stale_button
 from bot.fairness import PerPersonProcessor
-from bot.i18n import Translator
-from bot.ratelimit import RetryingRateLimiter
-from bot.services import BotContext, Services, ServicesHolder
 from config.settings import Settings
 from conversations import assign, desk_input, registration, report
 from conversations.report_photos import flush_albums
@@ -50,6 +45,11 @@ from jobs import summaries as group_summaries
 from jobs.maintenance import schedule_maintenance
 from jobs.planning import validate_schedule
 from storage import Database
+from ui import callbacks
+from ui.access import identify, requires, revoke_unlisted_admins, skip_processed_updates
+from ui.i18n import Translator
+from ui.ratelimit import RetryingRateLimiter
+from ui.services import BotContext, Services, ServicesHolder
 
 logger = logging.getLogger(__name__)
 BotApplication = Application[Any, BotContext, Any, Any, ServicesHolder, Any]
@@ -221,7 +221,8 @@ def register_handlers(application: BotApplication) -> None:
         MessageHandler(
             # Only new messages: an edited earlier answer must not count as a new one.
             filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND,
-            basics.private_router([assign.route, desk_input.router(DESK_INPUTS), report.route]),
+            basics.private_router([assign.route, desk_input.router(DESK_INPUTS), report.route],
+                                  menu_handlers()),
         )
     )
     application.add_handler(

@@ -14,15 +14,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
-from bot.access import ActorCallback, ButtonRule
-from bot.callbacks import Ref
+from conversations import assign, registration, report
 from domain.access import POLICY, Action, Kind
+from handlers import audit as audit_view
+from handlers import basics, browse, complaints, exports, people, recap, reports
+from handlers import schedule as schedule_handlers
+from ui.access import ActorCallback, ButtonRule
+from ui.callbacks import Ref
 
 _NAMESPACE = re.compile(r"^[A-Za-z0-9]{1,4}$")
 
 
 @dataclass(frozen=True)
-class Namespace:
+class ButtonFamily:
     """One family of buttons: the callback data prefix, who may press them, what answers."""
 
     namespace: str
@@ -47,7 +51,7 @@ class Namespace:
             raise ValueError(f"button namespace {self.namespace!r}: {self.action} not in POLICY")
 
 
-def _checked(rows: Iterable[Namespace]) -> tuple[Namespace, ...]:
+def _checked(rows: Iterable[ButtonFamily]) -> tuple[ButtonFamily, ...]:
     table = tuple(rows)
     seen: set[str] = set()
     for row in table:
@@ -57,56 +61,51 @@ def _checked(rows: Iterable[Namespace]) -> tuple[Namespace, ...]:
     return table
 
 
-def _build() -> tuple[Namespace, ...]:
-    from conversations import assign, registration, report
-    from handlers import audit as audit_view
-    from handlers import basics, browse, complaints, exports, people, recap, reports
-    from handlers import schedule as schedule_handlers
-
+def _build() -> tuple[ButtonFamily, ...]:
     officer, report_id, complaint, post = (Ref(1, Kind.OFFICER), Ref(1, Kind.REPORT),
                                            Ref(1, Kind.COMPLAINT), Ref(1, Kind.POST))
     return _checked((
         # The unit and role codes of a registration are answers to a form, not references.
-        Namespace(registration.NS, Action.REGISTER, registration.on_button),
-        Namespace(registration.APPROVAL_NS, Action.APPROVE, registration.on_approval_button,
+        ButtonFamily(registration.NS, Action.REGISTER, registration.on_button),
+        ButtonFamily(registration.APPROVAL_NS, Action.APPROVE, registration.on_approval_button,
                   {"ok": (officer,), "no": (officer,)}),
-        Namespace(basics.LANGUAGE_NS, Action.LANGUAGE, basics.language_button),
-        Namespace(people.MEMBERS_NS, Action.SUSPEND, people.member_button,
+        ButtonFamily(basics.LANGUAGE_NS, Action.LANGUAGE, basics.language_button),
+        ButtonFamily(people.MEMBERS_NS, Action.SUSPEND, people.member_button,
                   {"open": (officer,), "sus": (officer,), "act": (officer,)}),
-        Namespace(people.INVITE_NS, Action.INVITE, people.invite_button,
+        ButtonFamily(people.INVITE_NS, Action.INVITE, people.invite_button,
                   {"unit": (Ref(1, Kind.UNIT),), "role": (Ref(1, Kind.UNIT),)}),
-        Namespace(report.NS, Action.REPORT, report.on_button,
+        ButtonFamily(report.NS, Action.REPORT, report.on_button,
                   {"*": (Ref(0, Kind.DRAFT, none="0"),)}, verb_at=2),
-        Namespace(reports.LIST_NS, Action.MY_REPORTS, reports.list_button,
+        ButtonFamily(reports.LIST_NS, Action.MY_REPORTS, reports.list_button,
                   {"open": (report_id,), "fix": (report_id,)}),
         # Officers press "report now" and pause here; moving or cancelling a post is checked
         # against the leader's reach in the handler.
-        Namespace(schedule_handlers.NS, Action.SCHEDULE, schedule_handlers.schedule_button,
+        ButtonFamily(schedule_handlers.NS, Action.SCHEDULE, schedule_handlers.schedule_button,
                   {verb: (post,) for verb in ("rep", "post", "mv", "cx", "cxy")}),
-        Namespace(assign.NS, Action.ASSIGN, assign.on_button,
+        ButtonFamily(assign.NS, Action.ASSIGN, assign.on_button,
                   {"tog": (Ref(2, Kind.OFFICER),)}, verb_at=1),
-        Namespace(recap.NS, Action.RECAP, recap.recap_button,
+        ButtonFamily(recap.NS, Action.RECAP, recap.recap_button,
                   {"*": (Ref(2, Kind.UNIT, none=recap.SELF),)}),
         # Officers follow the complaints they recorded; moves and assignments are the leader's.
-        Namespace(complaints.NS, Action.COMPLAINTS, complaints.on_button,
+        ButtonFamily(complaints.NS, Action.COMPLAINTS, complaints.on_button,
                   {**{verb: (complaint,) for verb in ("o", "s", "a", "h", "x")},
                    "A": (complaint, Ref(3, Kind.OFFICER))}),
-        Namespace(browse.NS, Action.BROWSE, browse.on_button,
+        ButtonFamily(browse.NS, Action.BROWSE, browse.on_button,
                   {"o": (report_id,), "b": (report_id,), "r": (report_id,),
                    "so": (Ref(1, Kind.OFFICER, none="0"),),
                    "su": (Ref(1, Kind.UNIT, none="-"),)}),
-        Namespace(exports.NS, Action.EXPORT, exports.on_button,
+        ButtonFamily(exports.NS, Action.EXPORT, exports.on_button,
                   {"u": (Ref(1, Kind.UNIT, none=exports.ALL_UNITS),),
                    "xc": (Ref(1, Kind.UNIT, none=exports.ALL_UNITS),),
                    "t": (Ref(1, Kind.UNIT, none=exports.ALL_UNITS),),
                    "x": (Ref(2, Kind.UNIT, none=exports.ALL_UNITS),),
                    "r": (Ref(2, Kind.UNIT, none=exports.ALL_UNITS),),
                    "pdf": (report_id,)}),
-        Namespace(audit_view.NS, Action.AUDIT, audit_view.on_button),
+        ButtonFamily(audit_view.NS, Action.AUDIT, audit_view.on_button),
     ))
 
 
 @cache
-def all_namespaces() -> tuple[Namespace, ...]:
+def all_namespaces() -> tuple[ButtonFamily, ...]:
     """The button table."""
     return _build()

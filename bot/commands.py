@@ -1,33 +1,50 @@
-"""Every command the bot answers: Indonesian name, English alias, policy action, handler.
+"""Every command bound to its handler, behind the access gate of its action.
 
-This table drives handler registration, the Telegram command menus, /bantuan and the main-menu
-keyboard, so a command cannot exist in one of them and be missing from another. The access gate
+The rows themselves (names, actions, where each is offered) are data in ``ui/menu.py``; this
+table adds the callback and refuses a row without one (or a callback without a row). The gate
 of the row's action is put in front of the handler here, not in the handler's module, so the
 action the menus show and the action the gate enforces are the same value.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 
-from bot.access import ActorCallback, HandlerCallback, requires
-from domain.access import Action
+from handlers import audit as audit_view
+from handlers import basics, browse, complaints, exports, groups, people, recap, reports
+from handlers import schedule as schedule_handlers
+from ui.access import ActorCallback, HandlerCallback, requires
+from ui.menu import COMMANDS, CommandSpec
+
+CALLBACKS: dict[str, ActorCallback] = {
+    "start": basics.start,
+    "daftar": basics.register,
+    "lapor": reports.new_report,
+    "lanjut": reports.resume_report,
+    "laporan": reports.my_reports,
+    "jadwal": schedule_handlers.schedule_command,
+    "tugas": schedule_handlers.assign_command,
+    "keluhan": complaints.complaints_command,
+    "cari": browse.browse_command,
+    "ekspor": exports.export_command,
+    "audit": audit_view.audit_command,
+    "anggota": people.members,
+    "undang": people.invite,
+    "batal": basics.cancel,
+    "bahasa": basics.language_command,
+    "bantuan": basics.help_command,
+    "rekap": recap.recap_command,
+    "hubungkan": groups.link,
+    "putuskan": groups.unlink,
+}
 
 
-@dataclass(frozen=True)
-class Command:
-    """One command as people see it."""
+@dataclass(frozen=True, kw_only=True)
+class Command(CommandSpec):
+    """One command row with the callback that answers it."""
 
-    name: str  # Indonesian, shown in the menu
-    alias: str  # English, accepted too
-    action: Action
     callback: ActorCallback  # runs only after the gate of ``action`` let the person through
-    private: bool = True
-    group: bool = False
-    in_menu: bool = False  # offered on the main-menu keyboard
-    in_help: bool = True
-    guests_only: bool = False  # shown only to people who are not active officers
 
     @property
     def handler(self) -> HandlerCallback:
@@ -35,46 +52,19 @@ class Command:
         return requires(self.action)(self.callback)
 
 
-def _build() -> tuple[Command, ...]:
-    from handlers import audit as audit_view
-    from handlers import basics, browse, complaints, exports, groups, people, recap, reports
-    from handlers import schedule as schedule_handlers
-
-    return (
-        Command("start", "start", Action.START, basics.start, in_help=False),
-        Command("daftar", "register", Action.REGISTER, basics.register, guests_only=True),
-        Command("lapor", "report", Action.REPORT, reports.new_report, in_menu=True),
-        Command("lanjut", "resume", Action.REPORT, reports.resume_report),
-        Command("laporan", "myreports", Action.MY_REPORTS, reports.my_reports, in_menu=True),
-        Command("jadwal", "schedule", Action.SCHEDULE, schedule_handlers.schedule_command,
-                in_menu=True),
-        Command("tugas", "assign", Action.ASSIGN, schedule_handlers.assign_command,
-                in_menu=True),
-        Command("keluhan", "complaints", Action.COMPLAINTS, complaints.complaints_command,
-                in_menu=True),
-        Command("cari", "search", Action.BROWSE, browse.browse_command, in_menu=True),
-        Command("ekspor", "export", Action.EXPORT, exports.export_command, in_menu=True),
-        Command("audit", "auditlog", Action.AUDIT, audit_view.audit_command),
-        Command("anggota", "members", Action.MEMBERS, people.members, in_menu=True),
-        Command("undang", "invite", Action.INVITE, people.invite, in_menu=True),
-        Command("batal", "cancel", Action.REGISTER, basics.cancel),
-        Command("bahasa", "language", Action.LANGUAGE, basics.language_command, in_menu=True),
-        Command("bantuan", "help", Action.HELP, basics.help_command, in_menu=True),
-        Command("rekap", "recap", Action.RECAP, recap.recap_command, group=True,
-                in_menu=True),
-        Command("hubungkan", "link", Action.LINK_GROUP, groups.link, private=False,
-                group=True),
-        Command("putuskan", "unlink", Action.LINK_GROUP, groups.unlink, private=False,
-                group=True),
+@cache
+def all_commands() -> tuple[Command, ...]:
+    """The command table; raises when a row and the callbacks do not match one to one."""
+    names = [spec.name for spec in COMMANDS]
+    if sorted(names) != sorted(CALLBACKS) or len(set(names)) != len(names):
+        raise ValueError(f"command rows {sorted(names)} and callbacks {sorted(CALLBACKS)} differ")
+    return tuple(
+        Command(**{field.name: getattr(spec, field.name) for field in fields(spec)},
+                callback=CALLBACKS[spec.name])
+        for spec in COMMANDS
     )
 
 
-@cache
-def all_commands() -> tuple[Command, ...]:
-    """The command table."""
-    return _build()
-
-
-def menu_commands() -> list[Command]:
-    """Commands offered on the main-menu keyboard."""
-    return [command for command in all_commands() if command.in_menu]
+def menu_handlers() -> dict[str, HandlerCallback]:
+    """The gated handler of every main-menu command, by name, for the private router."""
+    return {command.name: command.handler for command in all_commands() if command.in_menu}

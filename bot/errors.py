@@ -8,10 +8,10 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
 
-from bot.access import identify
-from bot.services import BotContext
-from bot.ui import answer_query
 from storage import DuplicateUpdate
+from ui.access import identify
+from ui.messages import answer_query
+from ui.services import BotContext
 
 logger = logging.getLogger(__name__)
 ALERT_LIMIT = 200

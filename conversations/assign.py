@@ -17,10 +17,6 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot import callbacks
-from bot.access import Actor
-from bot.services import BotContext, Services
-from bot.ui import Button, chunked, inline, local_time
 from domain.access import reach
 from domain.people import Officer
 from domain.schedule import (
@@ -41,10 +37,15 @@ from domain.schedule import (
 )
 from jobs.notifications import run_due_notifications
 from jobs.planning import plan_post, schedule_config
-from jobs.views import activity_name, names, offsets_text, when_text
 from storage import Transaction
+from ui import callbacks
+from ui.access import Actor
+from ui.callbacks import Stale
+from ui.messages import Button, chunked, inline, local_time
+from ui.services import BotContext, Services
+from ui.views import activity_name, names, offsets_text, when_text
 
-NS = "as"
+NS = callbacks.Namespace.ASSIGN
 NEW_STEPS = ("activity", "place", "date", "time", "duration", "sprin", "officers", "confirm")
 MOVE_STEPS = ("date", "time", "confirm")
 DATE_BUTTONS = 7
@@ -52,10 +53,6 @@ TYPING_LIFETIME = timedelta(hours=2)
 OFFICERS_PER_PAGE = 20
 """Officers on one page of the choice (a KBO's or Kasat's units hold more than the 100
 buttons Telegram allows on one keyboard)."""
-
-
-class Stale(Exception):
-    """The button or message no longer fits the draft."""
 
 
 def _data(draft: AssignDraft, action: str, *args: str | int) -> str:

@@ -15,9 +15,9 @@ from datetime import timedelta
 
 from telegram import Update
 
-from bot.access import Actor, identify
-from bot.services import BotContext
 from storage.desk import ASKED_IN, PendingInput
+from ui.access import Actor, identify
+from ui.services import BotContext
 
 InputHandler = Callable[[Update, BotContext, Actor, PendingInput], Awaitable[None]]
 Route = Callable[[Update, BotContext, Actor], Awaitable[bool]]

@@ -14,11 +14,6 @@ from datetime import datetime
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import Forbidden, TelegramError
 
-from bot import callbacks
-from bot.access import Actor
-from bot.i18n import Translator
-from bot.services import BotContext, Services
-from bot.ui import Button, chunked, inline
 from domain import registration as flow
 from domain.access import ADMIN_ROLE, may_decide_on
 from domain.people import (
@@ -33,10 +28,16 @@ from domain.people import (
 )
 from domain.text import identifier
 from storage import Transaction
+from ui import callbacks
+from ui.access import Actor
+from ui.i18n import Translator
+from ui.menu import send_help
+from ui.messages import Button, chunked, inline
+from ui.services import BotContext, Services
 
 logger = logging.getLogger(__name__)
-NS = "rg"
-APPROVAL_NS = "ap"
+NS = callbacks.Namespace.REGISTRATION
+APPROVAL_NS = callbacks.Namespace.APPROVAL
 
 
 async def begin(
@@ -489,7 +490,6 @@ async def _notify(context: BotContext, officer: Officer, key: str, **params: obj
 
 
 async def _send_help(update: Update, context: BotContext, officer: Officer) -> None:
-    from handlers.basics import send_help  # local: handlers build on this module
 
     await send_help(context, officer.telegram_id, officer)
 

@@ -16,10 +16,6 @@ from datetime import datetime, timedelta
 from telegram import Message, Update
 from telegram.error import BadRequest
 
-from bot import callbacks
-from bot.access import Actor
-from bot.services import BotContext, Services
-from bot.ui import edit_html, send_html
 from conversations import report_correct, report_photos, report_submit
 from conversations.report_view import (
     NS,
@@ -55,6 +51,11 @@ from domain.catalogue import (
     TimeRangeField,
 )
 from domain.reports import REVIEW, Draft
+from ui import callbacks
+from ui.access import Actor
+from ui.callbacks import Stale
+from ui.messages import edit_html, send_html
+from ui.services import BotContext, Services
 
 logger = logging.getLogger(__name__)
 __all__ = [
@@ -71,10 +72,6 @@ __all__ = [
 
 DOUBLE_TAP = timedelta(seconds=5)
 """A stale press this soon after the draft last changed is a double tap, not a lost question."""
-
-
-class Stale(Exception):
-    """The button or message no longer fits the draft (old step, other draft, no draft)."""
 
 
 Change = Callable[[Draft], Draft]

@@ -12,18 +12,20 @@ import logging
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot import callbacks
-from bot.access import Actor
-from bot.services import BotContext, Services
-from bot.ui import inline
 from conversations.report_photos import draft_photos, release_photos
-from conversations.report_submit import leaders_of, notify_leader, officer_name
+from conversations.report_submit import notify_leader
 from conversations.report_view import prompt, report_card
 from domain import reports as flow
 from domain.people import Officer
 from domain.reports import REVIEW, Draft, Report, StoredComplaint
+from ui import callbacks
+from ui.access import Actor
+from ui.callbacks import Stale
+from ui.messages import inline, local_time
+from ui.services import BotContext, Services
+from ui.views import leaders_of, name_of
 
 logger = logging.getLogger(__name__)
 FIX_ACTION = "fix"
@@ -114,7 +116,6 @@ async def save(update: Update, context: BotContext, actor: Actor, draft: Draft) 
     Raises:
         Stale: the draft changed since the button was shown.
     """
-    from conversations.report import Stale  # local: report imports this module
 
     services = context.services
     query = update.callback_query
@@ -189,8 +190,6 @@ async def save(update: Update, context: BotContext, actor: Actor, draft: Draft) 
     for chunk in flow.split_text(card):
         await chat.send_message(chunk)
     if outcome.returner is not None:
-        from handlers.browse import tell_fixed  # local: browse opens corrections from here
-
         await tell_fixed(context, outcome.returner, outcome.report, officer)
     for leader in outcome.leaders:
         if outcome.returner is not None and leader.id == outcome.returner.id:
@@ -199,7 +198,7 @@ async def save(update: Update, context: BotContext, actor: Actor, draft: Draft) 
             leader.language,
             "reports.correct.leader_notice",
             number=outcome.report.number,
-            officer=officer_name(officer),
+            officer=name_of(officer),
             fields=_labels(services, outcome.report, outcome.changed, leader.language),
         )
         await notify_leader(context, leader, outcome.report, text)
@@ -208,6 +207,27 @@ async def save(update: Update, context: BotContext, actor: Actor, draft: Draft) 
 def _labels(services: Services, report: Report, keys: list[str], language: str) -> str:
     activity = services.catalogue.activity(report.activity_code)
     return ", ".join(activity.field(key).label.get(language) for key in keys)
+
+
+async def tell_fixed(
+    context: BotContext, leader: Officer, report: Report, author: Officer
+) -> None:
+    """Tell the leader who sent a report back that its officer corrected it."""
+    services = context.services
+    text = services.texts(leader.language, "browse.fixed_notice", number=report.number,
+                          officer=name_of(author),
+                          time=local_time(services.clock.now(), services.settings.tz,
+                                          services.texts, leader.language))
+    markup = inline([[(services.texts(leader.language, "browse.button.open"),
+                       callbacks.pack(callbacks.Namespace.BROWSE, "o", report.id))]])
+    try:
+        await context.bot.send_message(leader.telegram_id, text, reply_markup=markup)
+    except Forbidden:
+        async with services.db.transaction() as tx:
+            await tx.officers.mark_blocked(leader.telegram_id, services.clock.now())
+    except TelegramError:
+        logger.exception("could not tell leader %s that report %s was fixed", leader.id,
+                         report.id)
 
 
 __all__ = ["FIX_ACTION", "offer", "save", "start"]

@@ -18,14 +18,14 @@ from typing import Any
 
 from telegram import Message, Update
 
-from bot.access import Actor
-from bot.services import BotContext, Services
 from conversations.report_view import prompt
 from domain import reports as flow
 from domain.answers import InvalidAnswer, check_photos_added
 from domain.catalogue import PhotosField
 from domain.photos import PhotoRejected, ensure_stored, ingest_photo, photo_hashes
 from domain.reports import Draft
+from ui.access import Actor
+from ui.services import BotContext, Services
 
 logger = logging.getLogger(__name__)
 ALBUM_DELAY_SECONDS = 1.5

@@ -5,35 +5,34 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from pathlib import Path
 
 from telegram import InlineKeyboardMarkup, InputMediaPhoto, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot import callbacks
-from bot.access import Actor
-from bot.services import BotContext, Services
-from bot.ui import CAPTION_LIMIT, answer_query, inline, send_html, shorten_html
 from conversations.report_photos import draft_photos, release_photos
 from conversations.report_view import prompt, report_card, stamp_lines
 from domain import reports as flow
-from domain.access import ADMIN_ROLE, follows_every_report, may_decide_on
+from domain.access import follows_every_report
 from domain.people import Officer
 from domain.photos import stamp_photo
 from domain.reports import Draft, Report, StoredComplaint
 from domain.text import shorten
-from storage.repositories import OfficerRepository
+from ui import callbacks
+from ui.access import Actor
+from ui.callbacks import Stale
+from ui.messages import CAPTION_LIMIT, answer_query, inline, send_html, shorten_html
+from ui.services import BotContext, Services
+from ui.views import leaders_of, name_of, photo_path
 
 logger = logging.getLogger(__name__)
 ALBUM_LIMIT = 10
 URGENT_EXCERPT = 300
-BROWSE_NS = "kb"
+BROWSE_NS = callbacks.Namespace.BROWSE
 """The desk's namespace (handlers/browse.py imports this module, so the name is repeated)."""
 
 
 async def submit(update: Update, context: BotContext, actor: Actor, draft: Draft) -> None:
     """Store the report in one transaction, then send card, photos and leaders' notices."""
-    from conversations.report import Stale  # local: report imports this module
 
     services = context.services
     query = update.callback_query
@@ -102,22 +101,6 @@ async def submit(update: Update, context: BotContext, actor: Actor, draft: Draft
             await _notify(context, leader, report, officer, complaints)
 
 
-async def leaders_of(
-    officers: OfficerRepository, services: Services, officer: Officer
-) -> list[Officer]:
-    """Active leaders above the officer whose reach covers the officer's unit, and admins."""
-    organisation = services.organisation
-    roles = [role.code for role in organisation.roles if role.is_leader] + [ADMIN_ROLE]
-    candidates = await officers.with_roles(roles)
-    return [
-        leader
-        for leader in candidates
-        if leader.id != officer.id
-        and leader.blocked_at is None
-        and may_decide_on(leader, officer.unit_code, officer.role, organisation)
-    ]
-
-
 async def _stamp(
     services: Services, report: Report, officer: Officer, hashes: list[str], language: str
 ) -> None:
@@ -127,12 +110,6 @@ async def _stamp(
             await asyncio.to_thread(stamp_photo, services.photos, sha, lines)
         except (OSError, ValueError):
             logger.exception("could not stamp photo %s of report %s", sha, report.number)
-
-
-def photo_path(services: Services, sha: str) -> Path:
-    """The stamped copy when it exists, else the web copy."""
-    stamped = services.photos.stamped_path(sha)
-    return stamped if stamped.exists() else services.photos.web_path(sha)
 
 
 async def send_report(
@@ -215,11 +192,6 @@ async def _one_by_one(
     return files, lost
 
 
-def officer_name(officer: Officer) -> str:
-    """``BRIPKA Budi Santoso``, HTML-escaped."""
-    return html.escape(" ".join(p for p in (officer.rank, officer.full_name) if p))
-
-
 async def _notify(
     context: BotContext,
     leader: Officer,
@@ -243,7 +215,7 @@ async def _notify(
         "reports.leader_notice",
         number=report.number,
         activity=html.escape(activity.name.get(language)),
-        officer=officer_name(officer),
+        officer=name_of(officer),
     )
     for item in urgent:
         category = catalogue.complaint_categories.get(item.category)

@@ -7,14 +7,10 @@ every piece of user input is HTML-escaped (the bot's default parse mode is HTML)
 from __future__ import annotations
 
 import html
-from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot import callbacks
-from bot.services import Services
-from bot.ui import Button, chunked, esc, inline, local_time
 from domain.answers import (
     Complaint,
     EquipmentState,
@@ -34,8 +30,12 @@ from domain.catalogue import (
 )
 from domain.people import Officer
 from domain.reports import REVIEW, Draft, Report, StoredComplaint, correctable_fields
+from ui import callbacks
+from ui.messages import Button, chunked, esc, inline, local_time
+from ui.services import Services
+from ui.views import clock_text
 
-NS = "rp"
+NS = callbacks.Namespace.REPORT
 SPECIAL_TYPES = frozenset(
     {
         FieldType.TIME_RANGE,
@@ -53,12 +53,6 @@ def button(draft: Draft, action: str, *args: str | int) -> str:
     return callbacks.pack(NS, draft.id, draft.version, action, *args)
 
 
-def clock_text(moment: datetime, services: Services, language: str) -> str:
-    """``08.00`` (Indonesian) or ``08:00`` in the precinct's zone."""
-    local = moment.astimezone(services.settings.tz)
-    return local.strftime("%H.%M" if language == "id" else "%H:%M")
-
-
 def time_range_text(value: TimeRange, services: Services, language: str) -> str:
     """``Sabtu, 28/11/2026 08.00–09.00 WITA (60 menit)``."""
     start, end = value.local(services.settings.tz)
@@ -67,8 +61,8 @@ def time_range_text(value: TimeRange, services: Services, language: str) -> str:
         "reports.value.time_range",
         day=services.texts(language, f"day.{start.weekday()}"),
         date=start.strftime("%d/%m/%Y"),
-        start=clock_text(start, services, language),
-        end=clock_text(end, services, language),
+        start=clock_text(start, language, services.settings.tz),
+        end=clock_text(end, language, services.settings.tz),
         zone=start.tzname() or "",
         minutes=value.duration_minutes,
     )
@@ -161,7 +155,8 @@ def value_text(services: Services, form_field: Field, value: Any, language: str)
     if kind == FieldType.WARNINGS_ACK:
         moment = WarningsAck.from_json(value).acknowledged_at
         return services.texts(
-            language, "reports.value.acknowledged", time=clock_text(moment, services, language)
+            language, "reports.value.acknowledged",
+            time=clock_text(moment, language, services.settings.tz),
         )
     if kind == FieldType.EQUIPMENT:
         return equipment_text(EquipmentState.from_json(value), services, language)
@@ -313,7 +308,8 @@ def _field_part(
         start, end = suggestion.local(services.settings.tz)
         label = texts(
             language, "reports.button.time_default",
-            start=clock_text(start, services, language), end=clock_text(end, services, language),
+            start=clock_text(start, language, services.settings.tz),
+            end=clock_text(end, language, services.settings.tz),
         )
         return [], [[(label, button(draft, "now"))]]
     if kind == FieldType.LOCATION:
@@ -488,8 +484,8 @@ def report_card(
     if report.started_at and report.ended_at:
         lines.append(
             texts(language, "reports.card.time",
-                  start=clock_text(report.started_at, services, language),
-                  end=clock_text(report.ended_at, services, language),
+                  start=clock_text(report.started_at, language, services.settings.tz),
+                  end=clock_text(report.ended_at, language, services.settings.tz),
                   zone=local.tzname() or "")
         )
     location = next(

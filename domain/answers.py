@@ -2,7 +2,7 @@
 
 Plain Python, no Telegram: the form engine hands over the raw text (or button key, or pin) and
 gets back a value, or an :class:`InvalidAnswer` whose ``key`` is a message-catalogue key
-(``bot/locales/forms.*.toml``) and whose ``params`` fill the text's placeholders. Soft problems
+(``ui/locales/forms.*.toml``) and whose ``params`` fill the text's placeholders. Soft problems
 (an unusual duration) come back as an :class:`AnswerWarning` instead of an exception, because the
 officer may well be right.
 

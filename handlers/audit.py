@@ -10,13 +10,13 @@ import html
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot import callbacks
-from bot.access import Actor
-from bot.services import BotContext, Services
-from bot.ui import Button, chunked, inline, local_time
 from storage.desk import AuditEntry
+from ui import callbacks
+from ui.access import Actor
+from ui.messages import Button, chunked, inline, local_time
+from ui.services import BotContext, Services
 
-NS = "au"
+NS = callbacks.Namespace.AUDIT
 PAGE_SIZE = 10
 FAMILIES = ("all", "officer", "invitation", "admin", "report", "complaint", "assignment",
             "group")

@@ -3,68 +3,22 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 
-from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 
-from bot import callbacks
-from bot.access import Actor, HandlerCallback, identify, refuse
-from bot.commands import Command, all_commands, menu_commands
-from bot.services import BotContext, Services
-from bot.ui import inline
 from conversations import assign, desk_input, registration, report
 from domain import registration as flow
 from domain.access import Action, refusal
-from domain.people import Officer, Status
+from domain.people import Status
+from ui import callbacks
+from ui.access import Actor, HandlerCallback, identify, refuse
+from ui.menu import menu_command, send_help
+from ui.messages import inline
+from ui.services import BotContext, Services
 
-LANGUAGE_NS = "lg"
-
-
-def allowed_commands(officer: Officer | None, services: Services) -> list[Command]:
-    """The commands this person may use, in menu order."""
-    return [
-        command
-        for command in all_commands()
-        if command.private
-        and command.in_help
-        and not (command.guests_only and officer is not None and officer.is_active)
-        and refusal(command.action, officer, services.organisation) is None
-    ]
-
-
-def main_menu(officer: Officer, services: Services) -> ReplyKeyboardMarkup:
-    """The reply keyboard offering the officer's commands to people who do not type them."""
-    texts = services.texts
-    labels = [
-        texts(officer.language, f"menu.{command.name}")
-        for command in menu_commands()
-        if refusal(command.action, officer, services.organisation) is None
-    ]
-    rows = [labels[index : index + 2] for index in range(0, len(labels), 2)]
-    return ReplyKeyboardMarkup(
-        [[KeyboardButton(label) for label in row] for row in rows], resize_keyboard=True
-    )
-
-
-async def send_help(context: BotContext, chat_id: int, officer: Officer | None) -> None:
-    """Send the help text listing only what this person may do."""
-    services = context.services
-    language = officer.language if officer else services.settings.default_language
-    lines = [
-        services.texts(
-            language,
-            "help.line",
-            command=command.name,
-            alias=command.alias,
-            description=services.texts(language, f"command.{command.name}"),
-        )
-        for command in allowed_commands(officer, services)
-    ]
-    heading = "help.heading_officer" if officer and officer.is_active else "help.heading_guest"
-    text = services.texts(language, heading) + "\n\n" + "\n".join(lines)
-    markup = main_menu(officer, services) if officer and officer.is_active else None
-    await context.bot.send_message(chat_id, text, reply_markup=markup)
+LANGUAGE_NS = callbacks.Namespace.LANGUAGE
 
 
 async def start(update: Update, context: BotContext, actor: Actor) -> None:
@@ -100,7 +54,7 @@ async def start(update: Update, context: BotContext, actor: Actor) -> None:
         reply_markup=inline(
             [
                 [(services.texts(actor.language, "button.register"),
-                  callbacks.pack("rg", "begin", actor.language))],
+                  callbacks.pack(callbacks.Namespace.REGISTRATION, "begin", actor.language))],
                 [(services.texts(actor.language, "button.language"),
                   callbacks.pack(LANGUAGE_NS, "menu"))],
             ]
@@ -220,7 +174,7 @@ async def language_button(update: Update, context: BotContext, actor: Actor) -> 
             services.texts(language, "start.welcome_guest"),
             reply_markup=inline(
                 [[(services.texts(language, "button.register"),
-                   callbacks.pack("rg", "begin", language))]]
+                   callbacks.pack(callbacks.Namespace.REGISTRATION, "begin", language))]]
             ),
         )
 
@@ -228,10 +182,12 @@ async def language_button(update: Update, context: BotContext, actor: Actor) -> 
 Route = Callable[[Update, BotContext, Actor], Awaitable[bool]]
 
 
-def private_router(routes: Sequence[Route]) -> HandlerCallback:
+def private_router(routes: Sequence[Route], menu: Mapping[str, HandlerCallback]
+                   ) -> HandlerCallback:
     """The handler for private messages that are not commands.
 
-    A menu button runs its command; a registration in progress takes the answer; then each
+    A menu button runs its command (``menu``: the gated handlers by name, from the command
+    table); a registration in progress takes the answer; then each
     conversation route (reports, ...) may claim the message; otherwise the person is guided.
     """
 
@@ -243,9 +199,9 @@ def private_router(routes: Sequence[Route]) -> HandlerCallback:
             return
         actor = await identify(user, services)
         if message.text and actor.officer is not None and actor.officer.is_active:
-            command = _menu_command(services, message.text)
+            command = menu_command(services, message.text)
             if command is not None:
-                await command.handler(update, context)
+                await menu[command.name](update, context)
                 return
         async with services.db.reading() as repos:
             open_registration = await repos.registrations.get(user.id)
@@ -262,14 +218,6 @@ def private_router(routes: Sequence[Route]) -> HandlerCallback:
         await refuse(update, context, actor, reason)
 
     return private_message
-
-
-def _menu_command(services: Services, text: str) -> Command | None:
-    for command in menu_commands():
-        for language in ("id", "en"):
-            if text == services.texts(language, f"menu.{command.name}"):
-                return command
-    return None
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

@@ -15,12 +15,8 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot import callbacks
-from bot.access import Actor
-from bot.services import BotContext, Services
-from bot.ui import Button, chunked, inline, local_time, message_id
 from conversations import report_correct
-from conversations.report_submit import BROWSE_NS, officer_name, send_report
+from conversations.report_submit import BROWSE_NS, send_report
 from domain.access import Action, reach
 from domain.dates import DateRange
 from domain.people import Officer, Status
@@ -29,6 +25,11 @@ from domain.text import plain_text, search_words
 from handlers import dates, exports, recap
 from handlers import reports as my_reports
 from storage.desk import PendingInput, ReportFilter
+from ui import callbacks
+from ui.access import Actor
+from ui.messages import Button, chunked, inline, message_id
+from ui.services import BotContext, Services
+from ui.views import name_of
 
 logger = logging.getLogger(__name__)
 NS = BROWSE_NS
@@ -348,7 +349,8 @@ def review_buttons(services: Services, report: Report, language: str) -> InlineK
     return inline([
         [(texts(language, "browse.button.send_back"), callbacks.pack(NS, "b", report.id)),
          (texts(language, "browse.button.accept"), callbacks.pack(NS, "r", report.id))],
-        [(texts(language, "browse.button.pdf"), callbacks.pack("kx", "pdf", report.id))],
+        [(texts(language, "browse.button.pdf"),
+          callbacks.pack(callbacks.Namespace.EXPORT, "pdf", report.id))],
     ])
 
 
@@ -437,9 +439,9 @@ async def on_comment(
         await message.reply_text(texts(language, "button.stale"))
         return
     await message.reply_text(texts(language, "browse.sent_back", number=report.number,
-                                   officer=officer_name(author)))
+                                   officer=name_of(author)))
     notice = texts(author.language, "browse.returned_notice", number=report.number,
-                   leader=officer_name(leader), comment=html.escape(comment))
+                   leader=name_of(leader), comment=html.escape(comment))
     markup = inline([[(texts(author.language, "reports.correct.button.start"),
                        callbacks.pack(my_reports.LIST_NS, report_correct.FIX_ACTION,
                                       report.id))]])
@@ -450,24 +452,3 @@ async def on_comment(
             await tx.officers.mark_blocked(author.telegram_id, now)
     except TelegramError:
         logger.exception("could not tell officer %s about report %s", author.id, report.id)
-
-
-async def tell_fixed(
-    context: BotContext, leader: Officer, report: Report, author: Officer
-) -> None:
-    """Tell the leader who sent a report back that its officer corrected it."""
-    services = context.services
-    text = services.texts(leader.language, "browse.fixed_notice", number=report.number,
-                          officer=officer_name(author),
-                          time=local_time(services.clock.now(), services.settings.tz,
-                                          services.texts, leader.language))
-    markup = inline([[(services.texts(leader.language, "browse.button.open"),
-                       callbacks.pack(NS, "o", report.id))]])
-    try:
-        await context.bot.send_message(leader.telegram_id, text, reply_markup=markup)
-    except Forbidden:
-        async with services.db.transaction() as tx:
-            await tx.officers.mark_blocked(leader.telegram_id, services.clock.now())
-    except TelegramError:
-        logger.exception("could not tell leader %s that report %s was fixed", leader.id,
-                         report.id)

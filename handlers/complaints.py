@@ -13,19 +13,19 @@ import logging
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot import callbacks
-from bot.access import Actor
-from bot.services import BotContext, Services
-from bot.ui import Button, inline, local_time, message_id
-from conversations.report_submit import officer_name
 from domain import complaints as rules
 from domain.access import is_leader, reach
 from domain.complaints import CODES, ComplaintStatus, FollowUp
 from domain.people import Officer
 from storage.desk import PendingInput
+from ui import callbacks
+from ui.access import Actor
+from ui.messages import Button, inline, local_time, message_id
+from ui.services import BotContext, Services
+from ui.views import name_of
 
 logger = logging.getLogger(__name__)
-NS = "kl"
+NS = callbacks.Namespace.COMPLAINTS
 NOTE_INPUT = "cnote"
 PAGE_SIZE = 8
 LISTED = 25 * PAGE_SIZE
@@ -124,13 +124,13 @@ async def card_view(
               value=_urgency(services, item.urgency, language)),
         texts(language, "complaints.card.report", value=html.escape(item.report_number)),
         texts(language, "complaints.card.officer",
-              value=officer_name(reporter) if reporter else "-"),
+              value=name_of(reporter) if reporter else "-"),
         texts(language, "complaints.card.recorded",
               value=local_time(item.created_at, tz, texts, language)),
         texts(language, "complaints.card.status",
               value=status_label(services, item.status, language)),
         texts(language, "complaints.card.assignee",
-              value=officer_name(assignee) if assignee else "-"),
+              value=name_of(assignee) if assignee else "-"),
     ]
     if item.referred_to:
         lines.append(texts(language, "complaints.card.referred",
@@ -356,7 +356,7 @@ async def on_note(
     if moved and item is not None and assignee is not None and assignee.id != viewer.id:
         await _tell(context, assignee, texts(
             assignee.language, "complaints.notify_moved", id=complaint_id,
-            new=status_label(services, target, assignee.language), actor=officer_name(viewer),
+            new=status_label(services, target, assignee.language), actor=name_of(viewer),
             note=html.escape(note)), item)
 
 
@@ -446,7 +446,7 @@ async def _assign(
             person.language, "complaints.notify_assigned", id=item.id,
             category=_category(services, item.category, person.language),
             place=html.escape(item.place), number=html.escape(item.report_number),
-            actor=officer_name(viewer)), fresh)
+            actor=name_of(viewer)), fresh)
 
 
 async def _tell(context: BotContext, person: Officer, text: str, item: FollowUp) -> None:

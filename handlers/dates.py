@@ -14,13 +14,13 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
-from bot.access import Actor
-from bot.services import BotContext, Services
-from bot.ui import inline
 from conversations.desk_input import InputHandler
 from domain.access import Action, refusal
 from domain.dates import DateRange, DateRangeError, parse_date_range
 from storage.desk import ASKED_BY, PendingInput
+from ui.access import Actor
+from ui.messages import inline
+from ui.services import BotContext, Services
 
 logger = logging.getLogger(__name__)
 INPUT = "dates"

@@ -18,12 +18,6 @@ from datetime import datetime, timedelta
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
-from bot import callbacks
-from bot.access import Actor
-from bot.services import BotContext, Services
-from bot.ui import chunked, inline, local_time, message_id
-from conversations.report_submit import photo_path
-from conversations.report_view import clock_text
 from domain import exports, pdf
 from domain.access import reach
 from domain.answers import EquipmentState
@@ -38,10 +32,17 @@ from handlers import dates
 from handlers import recap as recap_view
 from handlers.complaints import status_label
 from jobs.planning import schedule_config
+from jobs.summaries import chart_sections
 from storage.desk import PendingInput, ReportFilter
+from storage.recap import load_recap
+from ui import callbacks
+from ui.access import Actor
+from ui.messages import chunked, inline, local_time, message_id
+from ui.services import BotContext, Services
+from ui.views import clock_text, photo_path
 
 logger = logging.getLogger(__name__)
-NS = "kx"
+NS = callbacks.Namespace.EXPORT
 ENVELOPE_MARGIN = 1_000_000  # the multipart envelope around the file, with room to spare
 BATCH = 50
 PERIOD_CODES = ("w", "m", "pm")
@@ -399,9 +400,10 @@ def report_document(
     basis = answers.get(BASIS_FIELD)
     time_lines = [texts(language, "pdf.day", day=day, date=when.strftime("%d/%m/%Y"))]
     if report.started_at and report.ended_at:
+        tz = services.settings.tz
         time_lines.append(texts(language, "pdf.time",
-                                start=clock_text(report.started_at, services, language),
-                                end=clock_text(report.ended_at, services, language),
+                                start=clock_text(report.started_at, language, tz),
+                                end=clock_text(report.ended_at, language, tz),
                                 zone=when.tzname() or ""))
     if report.place:
         time_lines.append(texts(language, "pdf.place", place=report.place))
@@ -561,8 +563,6 @@ async def recap_pdf(
 ) -> None:
     """The period's recap as a PDF: numbers, reporting rate, officers, complaints, the list
     of reports, then the summaries' chart and the reporting-rate chart."""
-    from storage.recap import load_recap  # the one recap computation (recap engineer)
-
     services = context.services
     language = actor.language
     texts = services.texts
@@ -665,7 +665,6 @@ def _rate_lines(services: Services, language: str, recap: Recap) -> tuple[str, .
 
 def _charts(services: Services, recap: Recap, language: str) -> tuple[pdf.Picture, ...]:
     """The recap's bar chart (activities, officers, complaint categories), as in summaries."""
-    from jobs.summaries import chart_sections  # the group summaries' chart, one definition
 
     title = services.texts(language, "pdf.recap.chart_title")
     subtitle = period_text(services, recap.period, language)

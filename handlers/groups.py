@@ -15,11 +15,11 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import Forbidden, TelegramError
 
-from bot.access import Actor
-from bot.services import BotContext, Services
 from domain.access import reach
 from domain.recap import PeriodKind
 from jobs.summaries import deactivate, migrate, on_demand_parts, send_part, summary_times
+from ui.access import Actor
+from ui.services import BotContext, Services
 
 logger = logging.getLogger(__name__)
 

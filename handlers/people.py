@@ -9,18 +9,18 @@ from datetime import timedelta
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
-from bot import callbacks
-from bot.access import Actor
-from bot.services import BotContext, Services
-from bot.ui import Button, chunked, inline, local_time
 from conversations.registration import approval_buttons, officer_card
 from domain import registration as flow
 from domain.access import may_decide_on, outranks, reach
 from domain.people import NrpFindings, Officer, Status, look_alike_nrps
+from ui import callbacks
+from ui.access import Actor
+from ui.messages import Button, chunked, inline, local_time
+from ui.services import BotContext, Services
 
 logger = logging.getLogger(__name__)
-MEMBERS_NS = "mb"
-INVITE_NS = "iv"
+MEMBERS_NS = callbacks.Namespace.MEMBERS
+INVITE_NS = callbacks.Namespace.INVITE
 STATUS_ICON = {Status.ACTIVE: "🟢", Status.SUSPENDED: "⏸", Status.PENDING: "⏳"}
 MEMBERS_PER_PAGE = 20
 

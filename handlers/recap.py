@@ -15,10 +15,6 @@ from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
-from bot import callbacks
-from bot.access import Actor
-from bot.services import BotContext, Services
-from bot.ui import Button, inline, message_id
 from domain.access import is_leader, reach
 from domain.charts import line_chart
 from domain.dates import DateRange, DateRangeError, parse_date_range
@@ -38,8 +34,12 @@ from jobs.summaries import (
 )
 from storage.desk import PendingInput
 from storage.recap import load_recap, rate_series
+from ui import callbacks
+from ui.access import Actor
+from ui.messages import Button, inline, message_id
+from ui.services import BotContext, Services
 
-NS = "rk"
+NS = callbacks.Namespace.RECAP
 SELF = "me"
 RATE_WEEKS = 8
 SIMPLE_PERIODS = {"d": PeriodKind.DAY, "w": PeriodKind.WEEK, "m": PeriodKind.MONTH}

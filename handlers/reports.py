@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
-from bot import callbacks
-from bot.access import Actor
-from bot.services import BotContext
-from bot.ui import Button, inline
 from conversations import report, report_correct
 from conversations.report_submit import send_report
+from ui import callbacks
+from ui.access import Actor
+from ui.messages import Button, inline
+from ui.services import BotContext
 
-LIST_NS = "rl"
+LIST_NS = callbacks.Namespace.REPORT_LIST
 PAGE_SIZE = 5
 
 

@@ -16,10 +16,6 @@ from datetime import datetime, timedelta
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
-from bot import callbacks
-from bot.access import Actor
-from bot.services import BotContext, Services
-from bot.ui import Button, chunked, inline, local_time
 from conversations import assign
 from conversations.report import send_prompt
 from domain import reports as flow
@@ -28,8 +24,12 @@ from domain.catalogue import FieldType
 from domain.people import Officer
 from domain.schedule import Assignment, Kind, Planned, PostStatus, post_ref, report_prefill
 from jobs.notifications import SCHEDULE_NS, run_due_notifications
-from jobs.views import activity_name, name_of, names, place_text, post_lines, when_text
 from storage import Transaction
+from ui import callbacks
+from ui.access import Actor
+from ui.messages import Button, chunked, inline, local_time
+from ui.services import BotContext, Services
+from ui.views import activity_name, name_of, names, place_text, post_lines, when_text
 
 VIEW_DAYS = 7
 PAUSE_DAYS = (1, 3, 7, 14)

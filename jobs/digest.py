@@ -16,8 +16,6 @@ import html
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.services import Services
-from bot.ui import local_time
 from domain.access import reach
 from domain.complaints import FollowUp
 from domain.people import Officer
@@ -31,9 +29,11 @@ from domain.schedule import (
     local_day,
 )
 from jobs.summaries import period_text, recap_lines
-from jobs.views import activity_name, name_of, post_lines, when_text
 from storage.recap import load_recap
 from storage.repositories import Repositories
+from ui.messages import local_time
+from ui.services import Services
+from ui.views import activity_name, name_of, post_lines, when_text
 
 STALE_LINES = 10
 """Stale complaints listed one by one; the rest are counted (/keluhan lists them all)."""

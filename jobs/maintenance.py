@@ -15,17 +15,12 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.maintenance import (
-    backup_time,
-    latest_backup,
-    make_backup,
-    prune_backups,
-    prune_orphans,
-)
-from bot.services import BotContext
 from config.settings import Settings
+from ops.backup import backup_time, latest_backup, make_backup, prune_backups
+from ops.check import prune_orphans
 from storage.maintenance import integrity_problems
 from storage.privacy import ResidentData
+from ui.services import BotContext
 
 logger = logging.getLogger(__name__)
 BACKUP_JOB = "nightly-backup"

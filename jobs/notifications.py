@@ -36,11 +36,6 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot import callbacks
-from bot.ratelimit import AT_MOST_ONCE
-from bot.services import Services
-from bot.ui import inline
-from conversations.report_submit import leaders_of
 from domain.people import Officer
 from domain.reports import split_text
 from domain.schedule import (
@@ -62,13 +57,17 @@ from domain.schedule import (
 )
 from jobs.digest import build_digest, render_digest
 from jobs.planning import expand_rules, plan_digests, schedule_config
-from jobs.views import activity_name, name_of, place_text, when_text
 from storage import Database
+from ui import callbacks
+from ui.messages import inline
+from ui.ratelimit import AT_MOST_ONCE
+from ui.services import Services
+from ui.views import activity_name, leaders_of, name_of, place_text, when_text
 
 logger = logging.getLogger(__name__)
 SCAN_SECONDS = 30
 MESSAGE_LIMIT = 4096
-SCHEDULE_NS = "sc"
+SCHEDULE_NS = callbacks.Namespace.SCHEDULE
 EXPAND_EVERY = timedelta(minutes=10)
 _ROUNDS = 4  # an escalation fans out into rows that are due at once: send them in the same run
 

@@ -15,7 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot.services import Services
 from domain.access import ADMIN_ROLE, is_leader
 from domain.people import Officer, Status
 from domain.schedule import (
@@ -30,6 +29,7 @@ from domain.schedule import (
     plan_officer,
 )
 from storage import Transaction
+from ui.services import Services
 
 logger = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.services import BotContext, Services
 from jobs.notifications import SCAN_SECONDS, run_due_notifications
+from ui.services import BotContext, Services
 
 logger = logging.getLogger(__name__)
 JOB_NAME = "notifications"

@@ -30,7 +30,6 @@ from telegram.error import (
 )
 from telegram.ext import Application, ContextTypes
 
-from bot.services import Services
 from domain.charts import BarSection, bar_chart, fold_rows
 from domain.photos import contact_sheet
 from domain.recap import (
@@ -47,6 +46,8 @@ from jobs.planning import schedule_config
 from storage import Transaction
 from storage.groups import GroupLink, SummaryRecord
 from storage.recap import load_recap
+from ui.services import Services
+from ui.views import clock_text
 
 logger = logging.getLogger(__name__)
 
@@ -179,11 +180,6 @@ def period_text(services: Services, language: str, period: Period) -> str:
 def _moment(services: Services, language: str, moment: datetime) -> str:
     return services.texts(language, "summary.moment", day=_day(services, language, moment.date()),
                           time=clock_text(moment.time(), language))
-
-
-def clock_text(moment: time, language: str) -> str:
-    """``19.00`` in Indonesian, ``19:00`` in English."""
-    return moment.strftime("%H.%M" if language == "id" else "%H:%M")
 
 
 def summary_text(

@@ -20,17 +20,17 @@ import pytest
 from pypdf import PdfReader
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import callbacks
-from bot.buttons import Namespace, _checked, all_namespaces
+from bot.buttons import ButtonFamily, _checked, all_namespaces
 from bot.commands import all_commands
 from bot.errors import on_stale_button
-from bot.i18n import Translator
 from domain.access import POLICY, Action, Audience, Refusal
 from domain.organisation import load_organisation
 from domain.people import Status
 from emulator import Emulator, SimUser
 from tests.harness import BotHarness
 from tests.test_report_flow import walk_rest
+from ui import callbacks
+from ui.i18n import Translator
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSONAS = {
@@ -220,11 +220,12 @@ def test_a_row_without_a_policy_action_or_twice_fails_loudly():
         """Never called."""
 
     with pytest.raises(ValueError, match="not in POLICY"):
-        Namespace("zz", "nonsense", callback)  # type: ignore[arg-type]
+        ButtonFamily("zz", "nonsense", callback)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="registered twice"):
-        _checked([Namespace("zz", Action.HELP, callback), Namespace("zz", Action.AUDIT, callback)])
+        _checked([ButtonFamily("zz", Action.HELP, callback),
+                  ButtonFamily("zz", Action.AUDIT, callback)])
     with pytest.raises(ValueError, match="letters or digits"):
-        Namespace("z:z", Action.HELP, callback)
+        ButtonFamily("z:z", Action.HELP, callback)
 
 
 # ----------------------------------------------------------------------------- objects

@@ -15,25 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from bot import maintenance
 from bot.logging_setup import install_redaction
-from bot.maintenance import (
-    DB_NAME,
-    MANIFEST,
-    backups,
-    check,
-    check_data,
-    data_dir_lock,
-    log_secrets,
-    make_backup,
-    prune_orphans,
-    restore,
-)
+from bot.maintenance import log_secrets
 from conversations import report_photos
 from domain.photos import PhotoStore, ingest_photo
 from emulator import Emulator
 from emulator.media import make_jpeg
 from jobs.maintenance import BACKUP_JOB, CATCH_UP_JOB, RETENTION_JOB
+from ops import check as maintenance
+from ops.backup import DB_NAME, MANIFEST, backups, make_backup, restore
+from ops.check import check, check_data, prune_orphans
+from ops.files import data_dir_lock
 from storage import Database
 from storage.database import available_migrations
 from tests.conftest import TOKEN

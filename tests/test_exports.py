@@ -11,13 +11,13 @@ import openpyxl
 from PIL import Image
 from pypdf import PdfReader
 
-from conversations.report_submit import photo_path
 from domain import pdf
 from domain.reports import ReportColumns
 from emulator import Emulator
 from tests.harness import BotHarness
 from tests.test_browse import NUMBER, OTHER_NUMBER, report_id, two_units
 from tests.test_report_flow import fill_sapta, seed, walk_rest
+from ui.views import photo_path
 
 
 def documents(user):

@@ -13,9 +13,7 @@ import random
 
 import pytest
 
-from bot import callbacks
 from bot.buttons import all_namespaces
-from bot.i18n import Translator
 from domain.access import Refusal
 from domain.people import Status
 from emulator import Emulator
@@ -29,6 +27,8 @@ from tests.test_access_matrix import (
     file_report,
     offered,
 )
+from ui import callbacks
+from ui.i18n import Translator
 
 TEXTS = Translator.load()
 STALE = TEXTS("id", "button.stale")

@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from PIL import Image
 
-from bot.i18n import Translator
 from domain.access import Refusal
 from domain.reports import ReportColumns
 from emulator import Emulator
@@ -19,6 +18,7 @@ from emulator.users import SimGroup, SimUser
 from jobs.summaries import run_due_summaries
 from tests.harness import BotHarness
 from tests.recap_seed import seed_reports
+from ui.i18n import Translator
 
 TEXTS = Translator.load()
 GROUP_ID = -1001234567890

@@ -25,9 +25,7 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from bot import callbacks
 from bot.commands import all_commands
-from bot.services import Services
 from domain import answers as parse
 from domain.answers import EquipmentState, InvalidAnswer
 from domain.catalogue import (
@@ -69,6 +67,8 @@ from tests.conftest import TOKEN
 from tests.harness import BotHarness
 from tests.test_browse import NUMBER, labels, two_units
 from tests.test_report_flow import CATALOGUE, fill_sapta, walk_rest
+from ui import callbacks
+from ui.services import Services
 
 
 class ErrorRecords(logging.Handler):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import CatalogueError, Translator
+from ui.i18n import CatalogueError, Translator
 
 ROOT = Path(__file__).resolve().parent.parent
 LITERAL_KEY = re.compile(r"""texts\(\s*[\w.]+,\s*"([a-z_]+(?:\.[a-z0-9_]+)+)"[,)]""")

@@ -6,9 +6,9 @@ Defect 2 of issue 19: ``٨٧٠٥٠٠٠١`` (Arabic-Indic) and ``８７０５０�
 
 from __future__ import annotations
 
-from bot.maintenance import check
 from domain.people import Status
 from emulator import Emulator
+from ops.check import check
 from tests.conftest import ADMIN_TELEGRAM_ID
 from tests.harness import BotHarness
 from tests.test_registration import register

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.ui import esc, html_length, shorten_html, split_html
 from emulator.entities import parse_html, utf16_len
+from ui.messages import esc, html_length, shorten_html, split_html
 
 
 def test_long_html_is_split_at_lines_into_valid_parts_within_the_limit():

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.i18n import Translator
 from emulator import Emulator
 from tests.harness import BotHarness
 from tests.test_groups import GROUP_ID, cast, link_of
 from tests.test_report_flow import draft_of, seed, walk_rest
+from ui.i18n import Translator
 
 TEXTS = Translator.load()
 ANONYMOUS_BOT = {"id": 1087968824, "is_bot": True, "first_name": "Group",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.maintenance import check
 from emulator import Emulator
+from ops.check import check
 from tests.harness import BotHarness
 from tests.test_report_flow import fill_sapta, seed, stored_reports
 

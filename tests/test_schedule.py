@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.ratelimit import RetryingRateLimiter
 from domain.schedule import Delivery, Kind
 from emulator import Emulator
 from jobs.notifications import run_due_notifications
@@ -21,6 +20,7 @@ from storage.schedule import NotificationRepository
 from tests.conftest import ADMIN_TELEGRAM_ID
 from tests.harness import BotHarness
 from tests.test_report_flow import walk_rest
+from ui.ratelimit import RetryingRateLimiter
 
 WITA = ZoneInfo("Asia/Makassar")
 KANIT_ID, BUDI_ID, CITRA_ID = 2001, 1001, 1002

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.ratelimit import RetryingRateLimiter
 from emulator import Emulator
 from tests.conftest import ADMIN_TELEGRAM_ID
 from tests.harness import BotHarness
 from tests.test_report_flow import draft_of, fill_sapta, seed
+from ui.ratelimit import RetryingRateLimiter
 
 KBO_ID = 3001
 

@@ -7,13 +7,13 @@ from typing import Any
 
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.i18n import Translator
 from config.settings import Settings
 from domain.catalogue import Catalogue
 from domain.clock import Clock
 from domain.organisation import Organisation
 from domain.photos import PhotoStore
 from storage import Database
+from ui.i18n import Translator
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.ext import ApplicationHandlerStop
 
-from bot import callbacks
-from bot.services import BotContext, Services
 from domain.access import ADMIN_ROLE, POLICY, Action, Holder, Kind, Refusal, may_see, refusal
 from domain.people import Officer, Status
 from storage.repositories import UpdateClaim
+from ui import callbacks
+from ui.services import BotContext, Services
 
 logger = logging.getLogger(__name__)
 
@@ -253,7 +253,8 @@ async def refuse(update: Update, context: BotContext, actor: Actor, reason: Refu
     ):
         markup = InlineKeyboardMarkup(
             [[InlineKeyboardButton(texts(actor.language, "button.register"),
-                                   callback_data=callbacks.pack("rg", "begin"))]]
+                                   callback_data=callbacks.pack(
+                                       callbacks.Namespace.REGISTRATION, "begin"))]]
         )
     if update.effective_message is not None:
         await update.effective_message.reply_text(text, reply_markup=markup)

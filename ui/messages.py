@@ -22,7 +22,7 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
-from bot.i18n import Translator
+from ui.i18n import Translator
 
 Button = tuple[str, str]  # (label, callback data)
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply | None

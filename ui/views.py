@@ -1,14 +1,18 @@
-"""How posts and times read in messages: shared by /jadwal, /tugas and the notifications."""
+"""Views every feature shares: names, clock times, posts, a photo's file, a report's leaders."""
 
 from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping
+from datetime import datetime, time, tzinfo
+from pathlib import Path
 
-from bot.services import Services
-from bot.ui import local_time
+from domain.access import ADMIN_ROLE, may_decide_on
 from domain.people import Officer
 from domain.schedule import Assignment
+from storage.repositories import OfficerRepository
+from ui.messages import local_time
+from ui.services import Services
 
 
 def when_text(services: Services, assignment: Assignment, language: str) -> str:
@@ -74,3 +78,32 @@ def offsets_text(services: Services, offsets: Iterable[int], language: str) -> s
         for minutes in offsets
     ]
     return ", ".join(parts)
+
+
+def clock_text(moment: datetime | time, language: str, tz: tzinfo | None = None) -> str:
+    """``08.00`` in Indonesian, ``08:00`` in English; a datetime is shown in ``tz`` first."""
+    if isinstance(moment, datetime) and tz is not None:
+        moment = moment.astimezone(tz)
+    return moment.strftime("%H.%M" if language == "id" else "%H:%M")
+
+
+def photo_path(services: Services, sha: str) -> Path:
+    """The stamped copy when it exists, else the web copy."""
+    stamped = services.photos.stamped_path(sha)
+    return stamped if stamped.exists() else services.photos.web_path(sha)
+
+
+async def leaders_of(
+    officers: OfficerRepository, services: Services, officer: Officer
+) -> list[Officer]:
+    """Active leaders above the officer whose reach covers the officer's unit, and admins."""
+    organisation = services.organisation
+    roles = [role.code for role in organisation.roles if role.is_leader] + [ADMIN_ROLE]
+    candidates = await officers.with_roles(roles)
+    return [
+        leader
+        for leader in candidates
+        if leader.id != officer.id
+        and leader.blocked_at is None
+        and may_decide_on(leader, officer.unit_code, officer.role, organisation)
+    ]

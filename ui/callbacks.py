@@ -9,12 +9,37 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 from domain.access import Kind
 
 VERSION = "a"
 SEPARATOR = ":"
 MAX_BYTES = 64
+
+
+class Namespace(StrEnum):
+    """Every button family's prefix, in one place: a literal elsewhere could drift or clash."""
+
+    REGISTRATION = "rg"
+    APPROVAL = "ap"
+    LANGUAGE = "lg"
+    MEMBERS = "mb"
+    INVITE = "iv"
+    REPORT = "rp"
+    REPORT_LIST = "rl"
+    SCHEDULE = "sc"
+    ASSIGN = "as"
+    RECAP = "rk"
+    COMPLAINTS = "kl"
+    BROWSE = "kb"
+    EXPORT = "kx"
+    AUDIT = "au"
+
+
+class Stale(Exception):
+    """The button or message no longer fits what it was made for (old step, other draft, a
+    post that moved): answered as expired, never applied."""
 
 
 class CallbackDataError(ValueError):

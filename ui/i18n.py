@@ -1,6 +1,6 @@
 """The message catalogue: every user-facing text, Indonesian first, English complete.
 
-Texts live in ``bot/locales/<part>.<language>.toml`` as nested tables; keys are flattened to
+Texts live in ``ui/locales/<part>.<language>.toml`` as nested tables; keys are flattened to
 dotted names (``registration.ask_name``). Placeholders use ``str.format`` syntax.
 """
 
