@@ -30,7 +30,7 @@ from telegram.ext import filters as ptb_filters
 from bench.common import RunningBot, new_emulator
 from domain.photos import ingest_photo
 from emulator import Emulator, SimUser
-from emulator import methods as emulator_methods
+from emulator import media as emulator_media
 from emulator.media import PhotoSize, image_size
 from emulator.params import Params
 
@@ -74,7 +74,7 @@ class TimingEmulator(Emulator):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        emulator_methods.compress_photo = _telegram_side_photo
+        emulator_media.compress_photo = _telegram_side_photo
 
     async def handle(self, method_name: str, params: Params) -> tuple[int, Json]:
         """Answer the call, then stamp the update being processed (if any) as answered."""
@@ -95,7 +95,7 @@ class TimingEmulator(Emulator):
 @contextlib.contextmanager
 def counting_database_trips() -> Iterator[None]:
     """Charge every trip to aiosqlite's thread to the update being processed."""
-    original = aiosqlite.Connection._execute
+    original: Callable[..., Awaitable[Any]] = aiosqlite.Connection._execute
 
     async def counted(
         self: aiosqlite.Connection, fn: Callable[..., Any], *args: Any, **kwargs: Any
@@ -116,7 +116,7 @@ def counting_database_trips() -> Iterator[None]:
     try:
         yield
     finally:
-        aiosqlite.Connection._execute = original  # type: ignore[method-assign]
+        aiosqlite.Connection._execute = original  # type: ignore[method-assign,assignment]
 
 
 def _kind(update: Json) -> str:

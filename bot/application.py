@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from telegram import (
     BotCommand,
+    BotCommandScope,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     Update,
@@ -29,7 +31,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.buttons import all_namespaces
-from bot.commands import all_commands, menu_handlers
+from bot.commands import Command, all_commands, menu_handlers
 from bot.errors import on_error, on_stale_button
 from bot.fairness import PerPersonProcessor
 from config.settings import Settings
@@ -250,10 +252,11 @@ def _chat_filter(private: bool, group: bool) -> filters.BaseFilter:
 async def _set_command_menus(application: BotApplication, texts: Translator) -> None:
     """The command menu per scope (private chats, groups) and per language."""
     bot = application.bot
-    for scope, wanted in (
+    scopes: tuple[tuple[BotCommandScope, Callable[[Command], bool]], ...] = (
         (BotCommandScopeAllPrivateChats(), lambda c: c.private and c.name != "start"),
         (BotCommandScopeAllGroupChats(), lambda c: c.group),
-    ):
+    )
+    for scope, wanted in scopes:
         for language in ("id", "en"):
             commands = [
                 BotCommand(command.name, texts(language, f"command.{command.name}")[:256])

@@ -501,9 +501,8 @@ def _describe(problem: Mapping[str, Any], raw: Mapping[str, Any], source: str) -
 
 
 def _item(items: object, index: int) -> Mapping[str, Any]:
-    if isinstance(items, list) and 0 <= index < len(items) and isinstance(items[index], dict):
-        return items[index]
-    return {}
+    item = items[index] if isinstance(items, list) and 0 <= index < len(items) else None
+    return item if isinstance(item, dict) else {}
 
 
 def _name(kind: str, value: object, index: int) -> str:

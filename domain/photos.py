@@ -1015,7 +1015,7 @@ def _coordinate(
     degrees = sum(part / 60**index for index, part in enumerate(parts))
     if degrees > limit:
         return None
-    return round(-degrees if letter == hemispheres[1] else degrees, 7)
+    return round(float(-degrees if letter == hemispheres[1] else degrees), 7)
 
 
 def _text(value: object) -> str:
