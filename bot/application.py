@@ -144,7 +144,7 @@ def build_application(
     else:
         builder = builder.get_updates_connect_timeout(timeout).get_updates_read_timeout(timeout)
     if rate_limiter:
-        # 429s, 5xx and timeouts are retried (bot/ratelimit.py); tests may pass their own.
+        # 429s, 5xx and timeouts are retried (ui/ratelimit.py); tests may pass their own.
         limiter = RetryingRateLimiter() if rate_limiter is True else rate_limiter
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application: BotApplication = builder.build()

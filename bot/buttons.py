@@ -1,6 +1,6 @@
 """Every button namespace the bot answers: the policy action that gates it and its handler.
 
-Callback data is ``a:<namespace>:...`` (``bot/callbacks.py``). This table is the only place a
+Callback data is ``a:<namespace>:...`` (``ui/callbacks.py``). This table is the only place a
 namespace gets a handler, and ``bot/application.py`` puts the access gate of the row's action in
 front of every one, so a button cannot be answered without the policy table being asked first.
 What the handler checks after that (this report is of a unit you lead, this draft is yours) is

@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     webhook_path: str = ""
     webhook_secret: SecretStr = SecretStr("")
     # Connect and read timeout of each Bot API call (getUpdates waits its long poll on top).
-    # A timed-out call is retried after 0.5, 2 and 5 s (bot/ratelimit.py), so one call gives
+    # A timed-out call is retried after 0.5, 2 and 5 s (ui/ratelimit.py), so one call gives
     # up after at most 4 x this + 7.5 s; a SIGTERM waits that long for a reply in hand.
     telegram_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
     backup_time: time = time(2, 0)

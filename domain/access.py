@@ -1,4 +1,4 @@
-"""Who may do what: one policy table, consulted by one decorator in ``bot/access.py``."""
+"""Who may do what: one policy table, consulted by one decorator in ``ui/access.py``."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Forged buttons: ids outside the presser's scope and private buttons pressed in a group.
 
-The gate in ``bot/access.py`` checks, before any handler runs, that every id a button's data
+The gate in ``ui/access.py`` checks, before any handler runs, that every id a button's data
 names (as its row in ``bot/buttons.py`` declares) is within the presser's scope, and that a
 private-only button was pressed in a private chat.
 """
