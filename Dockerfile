@@ -14,6 +14,8 @@ COPY handlers ./handlers
 COPY conversations ./conversations
 COPY storage ./storage
 COPY jobs ./jobs
+COPY ui ./ui
+COPY ops ./ops
 COPY config ./config
 COPY domain ./domain
 COPY emulator ./emulator

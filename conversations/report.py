@@ -14,7 +14,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from telegram import Message, Update
-from telegram.error import BadRequest
 
 from conversations import report_correct, report_photos, report_submit
 from conversations.report_view import (
@@ -54,7 +53,7 @@ from domain.reports import REVIEW, Draft
 from ui import callbacks
 from ui.access import Actor
 from ui.callbacks import Stale
-from ui.messages import edit_html, send_html
+from ui.messages import edit_html, remove_buttons, send_html
 from ui.services import BotContext, Services
 
 logger = logging.getLogger(__name__)
@@ -514,12 +513,8 @@ async def _new_draft(update: Update, context: BotContext, actor: Actor, code: st
 
 async def _strip(message: object) -> None:
     """Take the buttons off an answered question (so it cannot be answered twice)."""
-    if not isinstance(message, Message):
-        return
-    try:
-        await message.edit_reply_markup(None)
-    except BadRequest:
-        logger.debug("could not remove buttons from message %s", message.message_id)
+    if isinstance(message, Message):
+        await remove_buttons(message)
 
 
 async def _act(

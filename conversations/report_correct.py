@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import Forbidden, TelegramError
 
 from conversations.report_photos import draft_photos, release_photos
 from conversations.report_submit import notify_leader
@@ -23,7 +23,7 @@ from domain.reports import REVIEW, Draft, Report, StoredComplaint
 from ui import callbacks
 from ui.access import Actor
 from ui.callbacks import Stale
-from ui.messages import inline, local_time
+from ui.messages import inline, local_time, remove_buttons
 from ui.services import BotContext, Services
 from ui.views import leaders_of, name_of
 
@@ -173,10 +173,7 @@ async def save(update: Update, context: BotContext, actor: Actor, draft: Draft) 
     # Photos added while correcting but not saved (window closed, nothing changed).
     await release_photos(services, draft_photos(current))
     await query.answer()
-    try:
-        await query.edit_message_reply_markup(None)
-    except BadRequest:
-        logger.debug("correction review already without buttons")
+    await remove_buttons(query.message)
     chat = query.message.chat
     if isinstance(outcome, str):
         await chat.send_message(services.texts(language, outcome))

@@ -20,7 +20,14 @@ from domain.text import shorten
 from ui import callbacks
 from ui.access import Actor
 from ui.callbacks import Stale
-from ui.messages import CAPTION_LIMIT, answer_query, inline, send_html, shorten_html
+from ui.messages import (
+    CAPTION_LIMIT,
+    answer_query,
+    inline,
+    remove_buttons,
+    send_html,
+    shorten_html,
+)
 from ui.services import BotContext, Services
 from ui.views import leaders_of, name_of, photo_path
 
@@ -83,10 +90,7 @@ async def submit(update: Update, context: BotContext, actor: Actor, draft: Draft
         # Photos left in an unfinished photo step are in no report: their files go.
         await release_photos(services, draft_photos(current))
         await answer_query(query)
-        try:
-            await query.edit_message_reply_markup(None)
-        except BadRequest:
-            logger.debug("review card already without buttons")
+        await remove_buttons(query.message)
         hashes = [photo["sha256"] for photo in columns.photos]
         await _stamp(services, report, officer, hashes, actor.language)
         chat = query.message.chat

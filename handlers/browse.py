@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import Forbidden, TelegramError
 
 from conversations import report_correct
 from conversations.report_submit import BROWSE_NS, send_report
@@ -27,7 +27,7 @@ from handlers import reports as my_reports
 from storage.desk import PendingInput, ReportFilter
 from ui import callbacks
 from ui.access import Actor
-from ui.messages import Button, chunked, inline, message_id
+from ui.messages import Button, chunked, edit_html, inline, message_id
 from ui.services import BotContext, Services
 from ui.views import name_of
 
@@ -403,11 +403,8 @@ async def _on_report(
                                   target_type="report", target_id=report.id, now=now,
                                   number=report.number)
     await query.answer(texts(language, "browse.accepted", number=report.number)[:200])
-    try:
-        await query.edit_message_text(review_text(services, report, "reviewed", language),
-                                      reply_markup=review_buttons(services, report, language))
-    except BadRequest:
-        logger.debug("review line unchanged")
+    await edit_html(query, review_text(services, report, "reviewed", language),
+                    reply_markup=review_buttons(services, report, language))
 
 
 async def on_comment(

@@ -11,7 +11,7 @@ import html
 import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import Forbidden, TelegramError
 
 from domain import complaints as rules
 from domain.access import is_leader, reach
@@ -20,7 +20,7 @@ from domain.people import Officer
 from storage.desk import PendingInput
 from ui import callbacks
 from ui.access import Actor
-from ui.messages import Button, inline, local_time, message_id
+from ui.messages import Button, edit_html, edit_or_resend, inline, local_time, message_id
 from ui.services import BotContext, Services
 from ui.views import name_of
 
@@ -264,10 +264,7 @@ async def _refresh_stale(
     assert query is not None
     await query.answer(services.texts(actor.language, "complaints.stale"), show_alert=True)
     text, markup = await card_view(services, actor.active_officer, item, actor.language, 0)
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest:
-        logger.debug("complaint card unchanged")
+    await edit_html(query, text, reply_markup=markup)
 
 
 async def _ask_note(
@@ -364,14 +361,8 @@ async def _edit_or_send(
     context: BotContext, pending: PendingInput, text: str, markup: InlineKeyboardMarkup
 ) -> None:
     """Show the card again in the message that asked for the note (or anew)."""
-    chat_id = int(pending.payload["chat"])
-    try:
-        await context.bot.edit_message_text(
-            text, chat_id=chat_id, message_id=int(pending.payload["message"]),
-            reply_markup=markup,
-        )
-    except BadRequest:
-        await context.bot.send_message(chat_id, text, reply_markup=markup)
+    await edit_or_resend(context.bot, int(pending.payload["chat"]),
+                         int(pending.payload["message"]), text, reply_markup=markup)
 
 
 async def _assign_menu(

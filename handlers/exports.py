@@ -37,7 +37,7 @@ from storage.desk import PendingInput, ReportFilter
 from storage.recap import load_recap
 from ui import callbacks
 from ui.access import Actor
-from ui.messages import chunked, inline, local_time, message_id
+from ui.messages import chunked, inline, is_not_modified, local_time, message_id
 from ui.services import BotContext, Services
 from ui.views import clock_text, photo_path
 
@@ -246,8 +246,9 @@ class Progress:
         """Replace the status text (identical text is not an error)."""
         try:
             await self._message.edit_text(self._services.texts(self._language, key, **params))
-        except BadRequest:
-            logger.debug("export status unchanged")
+        except BadRequest as error:
+            if not is_not_modified(error):
+                raise
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,7 @@ async def test_every_handler_is_behind_the_gate_of_its_row(harness: BotHarness):
 def packed_namespaces() -> dict[str, str]:
     """Every namespace the source passes to ``callbacks.pack``, with where it was found."""
     found: dict[str, str] = {}
-    for folder in ("bot", "handlers", "conversations", "jobs", "domain"):
+    for folder in ("bot", "ui", "handlers", "conversations", "jobs", "domain"):
         for path in sorted((ROOT / folder).glob("*.py")):
             module = importlib.import_module(f"{folder}.{path.stem}")
             tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -213,6 +213,7 @@ def test_every_namespace_the_bot_packs_has_a_row():
     missing = {namespace: where for namespace, where in packed.items() if namespace not in table}
     assert not missing, f"buttons without a row in bot/buttons.py: {missing}"
     assert set(packed) == table, "a row for a namespace no button uses"
+    assert set(callbacks.Namespace) == table, "ui/callbacks.py Namespace and the rows differ"
 
 
 def test_a_row_without_a_policy_action_or_twice_fails_loudly():

@@ -42,7 +42,7 @@ from domain.catalogue import (
 
 WITA = ZoneInfo("Asia/Makassar")
 ROOT = Path(__file__).resolve().parent.parent
-LOCALES = {lang: ROOT / "bot" / "locales" / f"forms.{lang}.toml" for lang in ("id", "en")}
+LOCALES = {lang: ROOT / "ui" / "locales" / f"forms.{lang}.toml" for lang in ("id", "en")}
 TEXT = Bilingual(id="Teks", en="Text")
 
 

@@ -29,7 +29,7 @@ def test_missing_key_in_one_language_fails(tmp_path: Path):
 def test_every_literal_key_in_the_code_exists():
     texts = Translator.load()
     used = set()
-    for folder in ("bot", "handlers", "conversations", "jobs", "domain"):
+    for folder in ("bot", "ui", "ops", "handlers", "conversations", "jobs", "domain"):
         for path in (ROOT / folder).rglob("*.py"):
             used.update(LITERAL_KEY.findall(path.read_text(encoding="utf-8")))
     assert used, "the scan found no keys: the pattern is broken"

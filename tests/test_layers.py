@@ -152,3 +152,11 @@ def test_no_import_cycle_between_modules() -> None:
 
 def test_the_cycle_finder_sees_a_cycle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_every_layer_is_packaged_and_in_the_image() -> None:
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    for package in PRODUCT:
+        assert f'"{package}*"' in pyproject, f"{package}/ is not in the package list"
+        assert f"COPY {package} ./{package}" in dockerfile, f"{package}/ is not in the image"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import html
 import re
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ from telegram import (
     ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
@@ -210,18 +210,64 @@ async def edit_html(
 ) -> None:
     """Show ``text`` in place of the message whose button was pressed.
 
-    Text that fits one message edits it. Longer text cannot: the pressed message loses its
+    Text that fits one message edits it (the same text already shown is fine; a message that
+    can no longer be edited gets it anew). Longer text cannot: the pressed message loses its
     buttons (they would be stale anyway, being of the version before this press) and the text
     goes out anew, split, with the keyboard on its last part.
     """
     parts = split_html(text)
     message = query.message
-    if len(parts) == 1 or message is None:
+    if message is None:  # a message of inline mode: only the query can edit it
         await query.edit_message_text(parts[0], reply_markup=reply_markup)
         return
-    with contextlib.suppress(BadRequest):  # already without buttons
-        await query.edit_message_reply_markup(None)
+    if len(parts) == 1:
+        await edit_or_resend(query.get_bot(), message.chat.id, message.message_id, parts[0],
+                             reply_markup=reply_markup)
+        return
+    await remove_buttons(message)
     await send_html(query.get_bot(), message.chat.id, text, reply_markup=reply_markup)
+
+
+def is_not_modified(error: BaseException) -> bool:
+    """Telegram's "message is not modified": the message already shows this; not a fault."""
+    return isinstance(error, BadRequest) and "message is not modified" in error.message.lower()
+
+
+def is_not_editable(error: BaseException) -> bool:
+    """The message is gone or too old to edit ("not found", "can't be edited")."""
+    if not isinstance(error, BadRequest):
+        return False
+    text = error.message.lower()
+    return "message to edit not found" in text or "message can't be edited" in text
+
+
+async def edit_or_resend(
+    bot: Bot, chat_id: int, message_id: int, text: str, *,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Show ``text`` in the message ``message_id``; the same text already shown is fine, a
+    message that can no longer be edited gets the text anew. Any other error (bad HTML, a
+    text too long) is a fault and propagates: it must not vanish as "unchanged"."""
+    try:
+        await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
+                                    reply_markup=reply_markup)
+    except BadRequest as error:
+        if is_not_modified(error):
+            return
+        if not is_not_editable(error):
+            raise
+        await send_html(bot, chat_id, text, reply_markup=reply_markup)
+
+
+async def remove_buttons(message: MaybeInaccessibleMessage) -> None:
+    """Take the buttons off a message (answered, or stale); already without them, or gone, is
+    fine; any other error propagates."""
+    try:
+        await message.get_bot().edit_message_reply_markup(message.chat.id, message.message_id,
+                                                          reply_markup=None)
+    except BadRequest as error:
+        if not (is_not_modified(error) or is_not_editable(error)):
+            raise
 
 
 def is_expired_query(error: BaseException) -> bool:
