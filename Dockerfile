@@ -15,6 +15,7 @@ COPY conversations ./conversations
 COPY storage ./storage
 COPY jobs ./jobs
 COPY ui ./ui
+COPY usecases ./usecases
 COPY ops ./ops
 COPY config ./config
 COPY domain ./domain

@@ -30,6 +30,7 @@ from ui.access import Actor
 from ui.messages import Button, chunked, edit_html, inline, message_id
 from ui.services import BotContext, Services
 from ui.views import name_of
+from usecases.reviews import SentBack, accept_report, send_back_report
 
 logger = logging.getLogger(__name__)
 NS = BROWSE_NS
@@ -396,12 +397,7 @@ async def _on_report(
                                    callbacks.pack(NS, "x"))]]),
         )
         return
-    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        accepted = await tx.report_reviews.accept(report.id, officer.id, now)
-        if accepted:
-            await tx.audit.record(actor_id=officer.id, action="report.review",
-                                  target_type="report", target_id=report.id, now=now,
-                                  number=report.number)
+    await accept_report(services.db, officer, report, now=now, update_id=update.update_id)
     await query.answer(texts(language, "browse.accepted", number=report.number)[:200])
     await edit_html(query, review_text(services, report, "reviewed", language),
                     reply_markup=review_buttons(services, report, language))
@@ -422,19 +418,16 @@ async def on_comment(
         return
     now = services.clock.now()
     report = await _visible_report(services, leader, str(pending.payload.get("report", "")))
-    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        if not await tx.desk_inputs.take(leader.id, pending.created_at):
-            return
-        author = await tx.officers.by_id(report.officer_id) if report else None
-        if report is not None:
-            await tx.report_reviews.send_back(report.id, leader.id, comment, now)
-            await tx.audit.record(actor_id=leader.id, action="report.return",
-                                  target_type="report", target_id=report.id, now=now,
-                                  number=report.number, comment=comment)
+    outcome = await send_back_report(services.db, leader, report, comment,
+                                     asked_at=pending.created_at, now=now,
+                                     update_id=update.update_id)
+    if outcome is None:
+        return
     texts = services.texts
-    if report is None or author is None:
+    if not isinstance(outcome, SentBack) or report is None:
         await message.reply_text(texts(language, "button.stale"))
         return
+    author = outcome.author
     await message.reply_text(texts(language, "browse.sent_back", number=report.number,
                                    officer=name_of(author)))
     notice = texts(author.language, "browse.returned_notice", number=report.number,

@@ -23,6 +23,7 @@ from ui.access import Actor
 from ui.messages import Button, edit_html, edit_or_resend, inline, local_time, message_id
 from ui.services import BotContext, Services
 from ui.views import name_of
+from usecases.complaints import Moved, NotMoved, assign_complaint, move_complaint
 
 logger = logging.getLogger(__name__)
 NS = callbacks.Namespace.COMPLAINTS
@@ -317,30 +318,19 @@ async def on_note(
     if not note:
         await message.reply_text(services.texts(language, "desk.need_text"))
         return
-    now = services.clock.now()
     complaint_id = int(pending.payload["complaint"])
     current = ComplaintStatus(pending.payload["from"])
     target = ComplaintStatus(pending.payload["to"])
-    moved = False
-    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        if not await tx.desk_inputs.take(viewer.id, pending.created_at):
-            return
-        item = await tx.complaint_desk.get(complaint_id)
-        if item is not None and rules.may_change_status(viewer, item, services.organisation):
-            moved = await tx.complaint_desk.move(
-                complaint_id, expected=current, new=target, actor_id=viewer.id, note=note,
-                now=now, referred_to=note if target is ComplaintStatus.REFERRED else None,
-            )
-        if moved:
-            await tx.audit.record(actor_id=viewer.id, action="complaint.status",
-                                  target_type="complaint", target_id=complaint_id, now=now,
-                                  old=current.value, new=target.value)
-        item = await tx.complaint_desk.get(complaint_id)
-        assignee = (
-            await tx.officers.by_id(item.assigned_to) if item and item.assigned_to else None
-        )
+    outcome = await move_complaint(
+        services.db, services.organisation, viewer, complaint_id, expected=current,
+        target=target, note=note, asked_at=pending.created_at, now=services.clock.now(),
+        update_id=update.update_id,
+    )
+    if outcome is None:
+        return
     texts = services.texts
-    if item is None or not moved:
+    item = outcome.item
+    if isinstance(outcome, NotMoved):
         await message.reply_text(texts(language, "complaints.stale"))
     else:
         await message.reply_text(texts(
@@ -350,7 +340,8 @@ async def on_note(
     if item is not None:
         text, markup = await card_view(services, viewer, item, language, 0)
         await _edit_or_send(context, pending, text, markup)
-    if moved and item is not None and assignee is not None and assignee.id != viewer.id:
+    assignee = outcome.assignee if isinstance(outcome, Moved) else None
+    if item is not None and assignee is not None and assignee.id != viewer.id:
         await _tell(context, assignee, texts(
             assignee.language, "complaints.notify_moved", id=complaint_id,
             new=status_label(services, target, assignee.language), actor=name_of(viewer),
@@ -402,32 +393,17 @@ async def _assign(
     query = update.callback_query
     assert query is not None
     viewer = actor.active_officer
-    now = services.clock.now()
     if not rules.leads(viewer, item, services.organisation):
         await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
         return
-    status = rules.BY_CODE.get(code)
-    assigned = False
-    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        person = await tx.officers.by_id(person_id)
-        if (
-            status is not None
-            and person is not None
-            and person.is_active
-            and person.unit_code == item.unit_code
-        ):
-            assigned = await tx.complaint_desk.assign(
-                item.id, expected=status, officer_id=person.id, actor_id=viewer.id, now=now
-            )
-        if assigned:
-            await tx.audit.record(actor_id=viewer.id, action="complaint.assign",
-                                  target_type="complaint", target_id=item.id, now=now,
-                                  officer=person_id)
-        fresh = await tx.complaint_desk.get(item.id)
-    assert fresh is not None
-    if not assigned or person is None:
-        await _refresh_stale(update, context, actor, fresh)
+    outcome = await assign_complaint(
+        services.db, services.organisation, viewer, item, expected=rules.BY_CODE.get(code),
+        person_id=person_id, now=services.clock.now(), update_id=update.update_id,
+    )
+    if isinstance(outcome, NotMoved):
+        await _refresh_stale(update, context, actor, outcome.item or item)
         return
+    fresh, person = outcome.item, outcome.person
     await query.answer(services.texts(actor.language, "complaints.assigned",
                                       officer=person.full_name)[:200])
     text, markup = await card_view(services, viewer, fresh, actor.language, 0)

@@ -19,6 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("conversations",),  # features: the multi-step forms the handlers open
     ("jobs",),  # features: what runs on the clock
     ("ui",),  # what every feature shares: catalogue, keyboards, views, gate, services
+    ("usecases",),  # a state change with its rule, transaction and audit row; no Telegram
     ("ops",),  # backup, restore, check
     ("storage",),  # SQL and the photo files
     ("domain", "config"),  # plain Python: rules, forms, parsing; settings
