@@ -88,8 +88,11 @@ def _build() -> tuple[ButtonFamily, ...]:
                   {"*": (Ref(2, Kind.UNIT, none=recap.SELF),)}),
         # Officers follow the complaints they recorded; moves and assignments are the leader's.
         ButtonFamily(complaints.NS, Action.COMPLAINTS, complaints.on_button,
-                  {**{verb: (complaint,) for verb in ("o", "s", "a", "h", "x")},
-                   "A": (complaint, Ref(3, Kind.OFFICER))}),
+                  {**{verb: (complaint,) for verb in (complaints.Act.OPEN, complaints.Act.MOVE,
+                                                      complaints.Act.ASSIGN_MENU,
+                                                      complaints.Act.HISTORY,
+                                                      complaints.Act.CANCEL)},
+                   complaints.Act.ASSIGN: (complaint, Ref(3, Kind.OFFICER))}),
         ButtonFamily(browse.NS, Action.BROWSE, browse.on_button,
                   {"o": (report_id,), "b": (report_id,), "r": (report_id,),
                    "so": (Ref(1, Kind.OFFICER, none="0"),),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import Forbidden, TelegramError
@@ -28,6 +30,19 @@ from usecases.complaints import Moved, NotMoved, assign_complaint, move_complain
 logger = logging.getLogger(__name__)
 NS = callbacks.Namespace.COMPLAINTS
 NOTE_INPUT = "cnote"
+
+
+class Act(StrEnum):
+    """What a /keluhan button does (the part after the namespace)."""
+
+    PAGE = "p"
+    OPEN = "o"
+    HISTORY = "h"
+    MOVE = "s"  # ask the note of a status move
+    ASSIGN_MENU = "a"  # choose the officer
+    ASSIGN = "A"  # give it to the chosen officer
+    CANCEL = "x"  # cancel the note question
+
 PAGE_SIZE = 8
 LISTED = 25 * PAGE_SIZE
 """Pages reach this many open complaints (urgent, then oldest, first) and the count says
@@ -91,12 +106,12 @@ async def list_view(
             status=status_label(services, item.status, language),
             days=(now - item.created_at).days,
         )
-        rows.append([(label[:60], callbacks.pack(NS, "o", item.id, page))])
+        rows.append([(label[:60], callbacks.pack(NS, Act.OPEN, item.id, page))])
     paging: list[Button] = []
     if page > 0:
-        paging.append((texts(language, "desk.newer"), callbacks.pack(NS, "p", page - 1)))
+        paging.append((texts(language, "desk.newer"), callbacks.pack(NS, Act.PAGE, page - 1)))
     if page + 1 < pages:
-        paging.append((texts(language, "desk.older"), callbacks.pack(NS, "p", page + 1)))
+        paging.append((texts(language, "desk.older"), callbacks.pack(NS, Act.PAGE, page + 1)))
     if paging:
         rows.append(paging)
     shown = f"{LISTED}+" if total > LISTED else str(total)
@@ -149,17 +164,18 @@ async def card_view(
     if rules.may_change_status(viewer, item, organisation):
         moves = [
             (texts(language, f"complaints.move.{target.value}"),
-             callbacks.pack(NS, "s", item.id, CODES[item.status], CODES[target]))
+             callbacks.pack(NS, Act.MOVE, item.id, CODES[item.status], CODES[target]))
             for target in rules.MOVES[item.status]
         ]
         if moves:
             rows.append(moves)
     if rules.leads(viewer, item, organisation) and item.status in rules.OPEN_STATUSES:
         rows.append([(texts(language, "complaints.button.assign"),
-                      callbacks.pack(NS, "a", item.id, CODES[item.status]))])
+                      callbacks.pack(NS, Act.ASSIGN_MENU, item.id, CODES[item.status]))])
     rows.append([
-        (texts(language, "complaints.button.history"), callbacks.pack(NS, "h", item.id, page)),
-        (texts(language, "complaints.button.list"), callbacks.pack(NS, "p", page)),
+        (texts(language, "complaints.button.history"),
+         callbacks.pack(NS, Act.HISTORY, item.id, page)),
+        (texts(language, "complaints.button.list"), callbacks.pack(NS, Act.PAGE, page)),
     ])
     return "\n".join(lines), inline(rows)
 
@@ -187,7 +203,7 @@ async def history_view(
                                note=html.escape(entry.note)))
     if not entries:
         lines.append(texts(language, "complaints.history.none"))
-    back = [[(texts(language, "button.back"), callbacks.pack(NS, "o", item.id, page))]]
+    back = [[(texts(language, "button.back"), callbacks.pack(NS, Act.OPEN, item.id, page))]]
     return "\n".join(lines), inline(back)
 
 
@@ -221,40 +237,83 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     except (ValueError, callbacks.CallbackDataError):
         await query.answer(stale, show_alert=True)
         return
-    if action == "p" and numbers:
+    try:
+        act = Act(action)
+    except ValueError:
+        await query.answer(stale, show_alert=True)
+        return
+    if act is Act.PAGE and numbers:
         await query.answer()
         text, markup = await list_view(services, viewer, language, max(0, numbers[0]))
         await query.edit_message_text(text, reply_markup=markup)
         return
     item = await _visible(services, viewer, numbers[0]) if numbers else None
-    if item is None:
+    arity = _ARITY.get(act)
+    if item is None or (arity is not None and len(parts) != arity):
         await query.answer(stale, show_alert=True)
         return
-    page = numbers[1] if len(numbers) > 1 else 0
-    if action == "o":
-        await query.answer()
-        text, markup = await card_view(services, viewer, item, language, page)
-        await query.edit_message_text(text, reply_markup=markup)
-    elif action == "h":
-        await query.answer()
-        text, markup = await history_view(services, item, language, page)
-        await query.edit_message_text(text, reply_markup=markup)
-    elif action == "s" and len(parts) == 3:
-        await _ask_note(update, context, actor, item, parts[1], parts[2])
-    elif action == "a" and len(parts) == 2:
-        await _assign_menu(update, context, actor, item, parts[1])
-    elif action == "A" and len(parts) == 3:
-        await _assign(update, context, actor, item, parts[1], int(parts[2]))
-    elif action == "x":
-        async with services.db.transaction(update_id=update.update_id,
-                                           now=services.clock.now()) as tx:
-            await tx.desk_inputs.cancel(viewer.id, NS, message_id(query))
-        await query.answer()
-        text, markup = await card_view(services, viewer, item, language, page)
-        await query.edit_message_text(text, reply_markup=markup)
-    else:
-        await query.answer(stale, show_alert=True)
+    await _ON_ITEM[act](update, context, actor, item, parts, numbers[1] if len(numbers) > 1 else 0)
 
+
+async def _open(update: Update, context: BotContext, actor: Actor, item: FollowUp,
+                parts: list[str], page: int) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    text, markup = await card_view(context.services, actor.active_officer, item, actor.language,
+                                   page)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def _history(update: Update, context: BotContext, actor: Actor, item: FollowUp,
+                   parts: list[str], page: int) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    text, markup = await history_view(context.services, item, actor.language, page)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def _cancel_note(update: Update, context: BotContext, actor: Actor, item: FollowUp,
+                       parts: list[str], page: int) -> None:
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    async with services.db.transaction(update_id=update.update_id,
+                                       now=services.clock.now()) as tx:
+        await tx.desk_inputs.cancel(actor.active_officer.id, NS, message_id(query))
+    await _open(update, context, actor, item, parts, page)
+
+
+
+async def _move(update: Update, context: BotContext, actor: Actor, item: FollowUp,
+                parts: list[str], page: int) -> None:
+    await _ask_note(update, context, actor, item, parts[1], parts[2])
+
+
+async def _choose_officer(update: Update, context: BotContext, actor: Actor, item: FollowUp,
+                          parts: list[str], page: int) -> None:
+    await _assign_menu(update, context, actor, item, parts[1])
+
+
+async def _give(update: Update, context: BotContext, actor: Actor, item: FollowUp,
+                parts: list[str], page: int) -> None:
+    # The gate checked this part as an officer's id (ASCII digits) before the handler ran.
+    await _assign(update, context, actor, item, parts[1], int(parts[2]))
+
+
+ItemAction = Callable[[Update, BotContext, Actor, FollowUp, list[str], int], Awaitable[None]]
+_ON_ITEM: dict[Act, ItemAction] = {
+    Act.OPEN: _open,
+    Act.HISTORY: _history,
+    Act.MOVE: _move,
+    Act.ASSIGN_MENU: _choose_officer,
+    Act.ASSIGN: _give,
+    Act.CANCEL: _cancel_note,
+}
+"""What a button naming one complaint does; Act.PAGE names none and is answered above."""
+_ARITY = {Act.MOVE: 3, Act.ASSIGN_MENU: 2, Act.ASSIGN: 3}
+"""How many parts those buttons carry (the complaint id, then their own)."""
 
 async def _refresh_stale(
     update: Update, context: BotContext, actor: Actor, item: FollowUp
@@ -301,7 +360,7 @@ async def _ask_note(
     text = texts(actor.language, key, id=item.id,
                  old=status_label(services, current, actor.language),
                  new=status_label(services, target, actor.language))
-    cancel = [[(texts(actor.language, "button.cancel"), callbacks.pack(NS, "x", item.id))]]
+    cancel = [[(texts(actor.language, "button.cancel"), callbacks.pack(NS, Act.CANCEL, item.id))]]
     await query.edit_message_text(text, reply_markup=inline(cancel))
 
 
@@ -374,11 +433,11 @@ async def _assign_menu(
     rows = [
         # Button labels are plain text: no HTML escaping here.
         [(" ".join(p for p in (person.rank, person.full_name) if p)[:60],
-          callbacks.pack(NS, "A", item.id, code, person.id))]
+          callbacks.pack(NS, Act.ASSIGN, item.id, code, person.id))]
         for person in people
     ]
     rows.append([(services.texts(actor.language, "button.back"),
-                  callbacks.pack(NS, "o", item.id, 0))])
+                  callbacks.pack(NS, Act.OPEN, item.id, 0))])
     await query.answer()
     await query.edit_message_text(
         services.texts(actor.language, "complaints.choose_officer", id=item.id),
@@ -420,7 +479,7 @@ async def _tell(context: BotContext, person: Officer, text: str, item: FollowUp)
     """Notify an officer about a complaint, with a button that opens it."""
     services = context.services
     markup = inline([[(services.texts(person.language, "complaints.button.open"),
-                       callbacks.pack(NS, "o", item.id, 0))]])
+                       callbacks.pack(NS, Act.OPEN, item.id, 0))]])
     try:
         await context.bot.send_message(person.telegram_id, text, reply_markup=markup)
     except Forbidden:
