@@ -216,8 +216,8 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     stale = services.texts(language, "button.stale")
     try:
         action, *parts = callbacks.unpack(query.data, NS)
-        numbers = [int(part) for part in parts if part.isdigit()]
-    except (ValueError, callbacks.CallbackDataError):
+        numbers = callbacks.numbers(parts)
+    except callbacks.CallbackDataError:
         await query.answer(stale, show_alert=True)
         return
     if action == "p" and numbers:
@@ -242,8 +242,10 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
         await _ask_note(update, context, actor, item, parts[1], parts[2])
     elif action == "a" and len(parts) == 2:
         await _assign_menu(update, context, actor, item, parts[1])
-    elif action == "A" and len(parts) == 3:
-        await _assign(update, context, actor, item, parts[1], int(parts[2]))
+    elif action == "A" and len(parts) == 3 and (
+        assignee := callbacks.as_id(parts[2])
+    ) is not None:
+        await _assign(update, context, actor, item, parts[1], assignee)
     elif action == "x":
         async with services.db.transaction(update_id=update.update_id,
                                            now=services.clock.now()) as tx:
