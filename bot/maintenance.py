@@ -5,10 +5,12 @@ The commands themselves live in ``ops/``; none of them needs Telegram.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.application import ALLOWED_UPDATES, BotApplication
+from bot.webhook import serve
 from config.settings import Settings
 from ops.backup import make_backup, restore
 from ops.check import check, health
@@ -25,20 +27,15 @@ def log_secrets(settings: Settings) -> list[str]:
 def run(application: BotApplication, settings: Settings) -> None:
     """Run until SIGINT/SIGTERM, then finish the updates in flight and shut down cleanly.
 
-    PTB's ``run_*`` install the signal handlers: on a signal they stop fetching, let the
-    update being processed finish, stop the JobQueue and call ``post_shutdown`` (which closes
-    the database). Pending updates are never dropped: Telegram keeps what we did not confirm.
+    ``run_polling`` (and ``bot.webhook.serve``, its webhook twin) install the signal handlers:
+    on a signal they stop fetching, let the update being processed finish, stop the JobQueue
+    and call ``post_shutdown`` (which closes the database). Pending updates are never dropped:
+    Telegram keeps what we did not confirm.
     """
     if settings.run_mode == "webhook":
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=settings.webhook_url_path,
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret.get_secret_value(),
-            allowed_updates=ALLOWED_UPDATES,
-            drop_pending_updates=False,
-        )
+        # Our own server, not PTB's run_webhook: it reads any body in full before checking the
+        # secret (bot/webhook.py).
+        asyncio.run(serve(application, settings, ALLOWED_UPDATES))
     else:
         application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
 

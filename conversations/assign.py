@@ -395,7 +395,7 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     stale = services.texts(language, "button.stale")
     try:
         raw_version, action, *args = callbacks.unpack(query.data, NS)
-        version = int(raw_version)
+        version = callbacks.number(raw_version)
     except (ValueError, callbacks.CallbackDataError):
         await query.answer(stale, show_alert=True)
         return
@@ -438,8 +438,11 @@ async def _act(
         day = parse_date(f"{args[0][6:8]}/{args[0][4:6]}/{args[0][:4]}",
                          local_day(services.clock.now(), services.settings.tz))
         change = lambda d: _answered(d, date=day.isoformat())  # noqa: E731
-    elif action == "time" and step == "time" and args and len(args[0]) == 4:
-        clock = time(int(args[0][:2]), int(args[0][2:]))
+    elif action == "time" and step == "time" and args and (hhmm := callbacks.as_id(args[0])
+                                                             ) is not None and len(args[0]) == 4:
+        if hhmm // 100 > 23 or hhmm % 100 > 59:
+            raise Stale
+        clock = time(hhmm // 100, hhmm % 100)
         _check_future(services, draft, clock)
         change = lambda d: _answered(d, time=clock.strftime("%H:%M"))  # noqa: E731
     elif action == "dur" and step == "duration" and args:
@@ -449,15 +452,17 @@ async def _act(
         change = lambda d: _answered(d, sprin=None)  # noqa: E731
     elif action == "tog" and step == "officers" and args:
         allowed = {o.id for o in await units_officers(services, actor.active_officer)}
-        officer_id = int(args[0])
-        if officer_id not in allowed:
+        officer_id = callbacks.as_id(args[0])
+        if officer_id is None or officer_id not in allowed:
             raise Stale
         chosen = set(_ids(draft.answers.get("officers")))
         chosen ^= {officer_id}
         picked = sorted(chosen)
         change = lambda d: replace(d, answers={**d.answers, "officers": picked})  # noqa: E731
-    elif action == "opg" and step == "officers" and args and args[0].isdigit():
-        page = int(args[0])
+    elif action == "opg" and step == "officers" and args and (
+        asked := callbacks.as_id(args[0])
+    ) is not None:
+        page = asked
         change = lambda d: replace(d, answers={**d.answers, "officer_page": page})  # noqa: E731
     elif action == "keep":  # /batal answered "no": ask the current step again
         change = lambda d: d  # noqa: E731

@@ -502,7 +502,7 @@ async def on_approval_button(update: Update, context: BotContext, actor: Actor) 
     leader = actor.active_officer
     try:
         verdict, raw_id, application = callbacks.unpack(query.data, APPROVAL_NS)
-        candidate_id = int(raw_id)
+        candidate_id = callbacks.number(raw_id)
     except (ValueError, callbacks.CallbackDataError):
         await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
         return

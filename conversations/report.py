@@ -455,7 +455,7 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     stale = services.texts(language, "button.stale")
     try:
         raw_id, raw_version, action, *args = callbacks.unpack(query.data, NS)
-        draft_id, version = int(raw_id), int(raw_version)
+        draft_id, version = callbacks.number(raw_id), callbacks.number(raw_version)
     except (ValueError, callbacks.CallbackDataError):
         await query.answer(stale, show_alert=True)
         return

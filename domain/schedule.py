@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from domain.text import identifier, plain_text
+from domain.text import ascii_number, identifier, plain_text
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
@@ -629,9 +629,10 @@ def parse_clock(raw: str) -> time:
 def parse_minutes(raw: str) -> int:
     """A duration in minutes, 5 to 720."""
     text = identifier(raw).strip().lower().removesuffix("menit").removesuffix("minutes").strip()
-    if not text.isdigit() or not 5 <= int(text) <= 720:
+    minutes = ascii_number(text)
+    if minutes is None or not 5 <= minutes <= 720:
         raise ScheduleInputError("schedule.input.duration")
-    return int(text)
+    return minutes
 
 
 def clean_place(raw: str) -> str:

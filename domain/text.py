@@ -11,6 +11,7 @@ must be the same NRP as ``87050001``, not a second one.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _LINE_BREAKS = {"\r\n": "\n", "\r": "\n"}
@@ -62,6 +63,21 @@ def identifier(raw: str) -> str:
     an ASCII-only pattern then decides, and uniqueness compares one spelling.
     """
     return ascii_digits(unicodedata.normalize("NFKC", plain_text(raw)))
+
+
+_ASCII_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def ascii_number(raw: str) -> int | None:
+    """``raw`` as a whole number when it is 1 to 18 ASCII digits and nothing else, else None.
+
+    ``str.isdigit`` is true for ``²`` (which ``int`` refuses: a crash), and ``int`` itself
+    takes ``" 5"``, ``"+5"``, ``"1_0"`` and every script's digits. Button data (which the bot
+    packs in ASCII) and typed numbers (after :func:`identifier`) are read through this one
+    function, so nothing raises and a number has one spelling; 18 digits stay within
+    SQLite's INTEGER.
+    """
+    return int(raw) if _ASCII_NUMBER.fullmatch(raw) else None
 
 
 SEARCH_MAX = 100

@@ -10,6 +10,7 @@ import html
 
 from telegram import InlineKeyboardMarkup, Update
 
+from domain.text import ascii_number
 from storage.desk import AuditEntry
 from ui import callbacks
 from ui.access import Actor
@@ -28,9 +29,10 @@ def _action_text(services: Services, action: str, language: str) -> str:
 
 
 async def _target_text(services: Services, entry: AuditEntry, language: str) -> str:
-    if entry.target_type == "officer" and entry.target_id.isdigit():
+    officer_id = ascii_number(entry.target_id)
+    if entry.target_type == "officer" and officer_id is not None:
         async with services.db.reading() as repos:
-            officer = await repos.officers.by_id(int(entry.target_id))
+            officer = await repos.officers.by_id(officer_id)
         if officer is not None:
             return html.escape(officer.full_name)
     number = entry.details.get("number")
@@ -95,8 +97,8 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     assert query is not None
     try:
         family, raw = callbacks.unpack(query.data, NS)
-        page = int(raw)
-    except (ValueError, callbacks.CallbackDataError):
+        page = callbacks.number(raw)
+    except callbacks.CallbackDataError:
         page, family = -1, ""
     if family not in FAMILIES or page < 0:
         await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)

@@ -254,10 +254,10 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
         await _set_view(update, context, officer, activity=None if arg == "-" else arg)
     elif action == "su" and (arg == "-" or arg in scope(services, officer)):
         await _set_view(update, context, officer, unit=None if arg == "-" else arg)
-    elif action == "so" and arg.isdigit():
-        await _set_view(update, context, officer, officer=int(arg))
-    elif action == "sd" and arg.isdigit() and int(arg) in PERIODS:
-        await _set_view(update, context, officer, days=int(arg), range=None)
+    elif action == "so" and (chosen := callbacks.as_id(arg)) is not None:
+        await _set_view(update, context, officer, officer=chosen)
+    elif action == "sd" and (days := callbacks.as_id(arg)) in PERIODS:
+        await _set_view(update, context, officer, days=days, range=None)
     elif action == "c":
         async with services.db.transaction(update_id=update.update_id,
                                            now=services.clock.now()) as tx:
@@ -266,8 +266,8 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
         async with services.db.transaction(update_id=update.update_id,
                                            now=services.clock.now()) as tx:
             await tx.desk_inputs.cancel(officer.id, NS, message_id(query))
-    elif action == "p" and arg.isdigit():
-        page = int(arg)
+    elif action == "p" and (asked := callbacks.as_id(arg)) is not None:
+        page = asked
     else:
         await query.answer(texts(language, "button.stale"), show_alert=True)
         return
@@ -328,10 +328,11 @@ on_dates = dates.dispatcher({
 async def _visible_report(
     services: Services, officer: Officer, raw: str
 ) -> Report | None:
-    if not raw.isdigit():
+    report_id = callbacks.as_id(raw)
+    if report_id is None:
         return None
     async with services.db.reading() as repos:
-        found = await repos.reports.by_id(int(raw))
+        found = await repos.reports.by_id(report_id)
     if found is None or found.unit_code not in scope(services, officer):
         return None
     return found

@@ -233,8 +233,8 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     stale = services.texts(language, "button.stale")
     try:
         action, *parts = callbacks.unpack(query.data, NS)
-        numbers = [int(part) for part in parts if part.isdigit()]
-    except (ValueError, callbacks.CallbackDataError):
+        numbers = callbacks.numbers(parts)
+    except callbacks.CallbackDataError:
         await query.answer(stale, show_alert=True)
         return
     try:
@@ -298,8 +298,11 @@ async def _choose_officer(update: Update, context: BotContext, actor: Actor, ite
 
 async def _give(update: Update, context: BotContext, actor: Actor, item: FollowUp,
                 parts: list[str], page: int) -> None:
-    # The gate checked this part as an officer's id (ASCII digits) before the handler ran.
-    await _assign(update, context, actor, item, parts[1], int(parts[2]))
+    assignee = callbacks.as_id(parts[2])
+    if assignee is None:
+        await _refresh_stale(update, context, actor, item)
+        return
+    await _assign(update, context, actor, item, parts[1], assignee)
 
 
 ItemAction = Callable[[Update, BotContext, Actor, FollowUp, list[str], int], Awaitable[None]]

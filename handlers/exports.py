@@ -191,9 +191,9 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
         await query.answer()
         build = spreadsheet if action == "x" else recap_pdf
         await build(context, actor, query.message, period_of(services, arg), units)
-    elif action == "pdf" and arg.isdigit():
+    elif action == "pdf" and (report_id := callbacks.as_id(arg)) is not None:
         async with services.db.reading() as repos:
-            report = await repos.reports.by_id(int(arg))
+            report = await repos.reports.by_id(report_id)
         if report is None or report.unit_code not in reach(leader, services.organisation):
             await query.answer(stale, show_alert=True)
             return

@@ -93,15 +93,16 @@ async def member_button(update: Update, context: BotContext, actor: Actor) -> No
     parts = callbacks.unpack(query.data, MEMBERS_NS)
     if parts and parts[0] == "list":
         await query.answer()
-        page = int(parts[1]) if len(parts) == 2 and parts[1].isdigit() else 0
+        page = (callbacks.as_id(parts[1]) if len(parts) == 2 else None) or 0
         text, rows = await _members_view(services, leader, page)
         await query.edit_message_text(text, reply_markup=inline(rows) if rows else None)
         return
-    if len(parts) != 2 or parts[0] not in ("open", "sus", "act") or not parts[1].isdigit():
+    target_id = callbacks.as_id(parts[1]) if len(parts) == 2 else None
+    if parts[0] not in ("open", "sus", "act") or target_id is None:
         await query.answer(services.texts(language, "button.stale"), show_alert=True)
         return
     async with services.db.reading() as repos:
-        target = await repos.officers.by_id(int(parts[1]))
+        target = await repos.officers.by_id(target_id)
     if (
         target is None
         or target.id == leader.id

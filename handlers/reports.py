@@ -76,7 +76,7 @@ async def list_button(update: Update, context: BotContext, actor: Actor) -> None
     stale = services.texts(actor.language, "button.stale")
     try:
         action, raw = callbacks.unpack(query.data, LIST_NS)
-        number = int(raw)
+        number = callbacks.number(raw)
     except (ValueError, callbacks.CallbackDataError):
         await query.answer(stale, show_alert=True)
         return

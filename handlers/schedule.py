@@ -138,8 +138,8 @@ async def schedule_button(update: Update, context: BotContext, actor: Actor) -> 
     stale = services.texts(actor.language, "button.stale")
     try:
         action, *args = callbacks.unpack(query.data, NS)
-        numbers = [int(arg) for arg in args if arg.isdigit()]
-    except (ValueError, callbacks.CallbackDataError):
+        numbers = callbacks.numbers(args)
+    except callbacks.CallbackDataError:
         await query.answer(stale, show_alert=True)
         return
     if action == "rep" and numbers:

@@ -17,6 +17,7 @@ from bot.buttons import all_namespaces
 from domain.access import Refusal
 from domain.people import Status
 from emulator import Emulator
+from emulator.users import SimUser
 from tests.harness import BotHarness
 from tests.test_access_matrix import (
     NUMBER,
@@ -140,12 +141,9 @@ def mutations(data: str, pool: list[int]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-async def test_replayed_and_mutated_buttons_leak_and_change_nothing(
-    harness: BotHarness, emu: Emulator, caplog: pytest.LogCaptureFixture
-):
-    caplog.set_level(logging.INFO)
-    officer, kanit = await file_report(harness, emu)
-    # The flows that show the bot's buttons to the report's unit.
+async def show_the_units_buttons(kanit: SimUser, officer: SimUser) -> tuple[list[str], list[str]]:
+    """Walk the flows that show the report's unit the bot's buttons; what each was offered."""
+    start, officer_start = len(kanit.messages), len(officer.messages)
     await kanit.send("/cari")
     await kanit.press(NUMBER)
     await kanit.send("/keluhan")
@@ -157,6 +155,15 @@ async def test_replayed_and_mutated_buttons_leak_and_change_nothing(
     await officer.press(NUMBER, officer.last)
     await officer.send("/jadwal")
     await officer.send("/bahasa")
+    return offered(kanit, start), offered(officer, officer_start)
+
+
+async def test_replayed_and_mutated_buttons_leak_and_change_nothing(
+    harness: BotHarness, emu: Emulator, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.INFO)
+    officer, kanit = await file_report(harness, emu)
+    await show_the_units_buttons(kanit, officer)
     recorded = list(dict.fromkeys(data for _, data in emu.sent_buttons()))
     assert {"kb", "kl", "kx", "rl", "mb", "iv", "rk", "lg"} <= {d.split(":")[1]
                                                               for d in recorded}
@@ -216,3 +223,52 @@ async def test_replayed_and_mutated_buttons_leak_and_change_nothing(
     # All they could do: export their own unit's (empty) periods.
     assert all(entry["action"] == "report.export" and entry["details"]["reports"] == 0
                and "binkamsa" not in entry["details"]["units"] for entry in done), done
+
+
+# ------------------------------------------- number parts in other spellings, by the entitled
+
+ODD_NUMBERS = ("²", "³¹", "½", "٥", "５", "𝟓", "Ⅻ", "+5", " 5", "5 ", "1_0", "-0", "٠x", "")
+
+
+def respelled(data: str) -> list[str]:
+    """``data`` with each ASCII-number part spelled as something ``str.isdigit`` or ``int``
+    accepts but the bot never packs (superscripts, other scripts, signs, spaces, ``_``)."""
+    version, namespace, *parts = data.split(":")
+    found = []
+    for index, part in enumerate(parts):
+        if callbacks.as_id(part) is None:
+            continue
+        for odd in ODD_NUMBERS:
+            candidate = ":".join([version, namespace, *parts[:index], odd, *parts[index + 1:]])
+            if len(candidate.encode()) <= callbacks.MAX_BYTES:
+                found.append(candidate)
+    return found
+
+
+async def test_number_parts_in_other_spellings_never_crash_a_handler(
+    harness: BotHarness, emu: Emulator, caplog: pytest.LogCaptureFixture
+):
+    """Pressed by the people entitled to the buttons, so that the gate lets them through to
+    the handlers: "²".isdigit() is true and int("²") raised (#19 helpers' note)."""
+    caplog.set_level(logging.INFO)
+    officer, kanit = await file_report(harness, emu)
+    kanit_data, officer_data = await show_the_units_buttons(kanit, officer)
+    # Number parts the gate does not check (pages, periods, "no officer", pause days): they
+    # reach the handlers as they are.
+    kanit_data += [callbacks.pack("kb", "p", 1), callbacks.pack("kb", "sd", 7),
+                   callbacks.pack("kb", "so", 0), callbacks.pack("mb", "list", 1),
+                   callbacks.pack("kl", "p", 0)]
+    officer_data += [callbacks.pack("sc", "pd", 1), callbacks.pack("sc", "rep", 1)]
+    planned = [(kanit, odd) for data in dict.fromkeys(kanit_data) for odd in respelled(data)]
+    planned += [(officer, odd) for data in dict.fromkeys(officer_data)
+                for odd in respelled(data)]
+    assert len(planned) > 100
+    for user, data in planned:
+        answered = len(user.callback_answers)
+        await user.press_forged(data, user.last)
+        assert len(user.callback_answers) == answered + 1, data
+    print(f"\nnumber parts respelled: {len(planned)} presses")
+    generic = TEXTS("id", "error.generic")
+    assert generic not in everything_said(kanit) + everything_said(officer)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [
+        r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR][:3]

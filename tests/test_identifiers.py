@@ -6,7 +6,12 @@ Defect 2 of issue 19: ``٨٧٠٥٠٠٠١`` (Arabic-Indic) and ``８７０５０�
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from domain.people import Status
+from domain.schedule import ScheduleInputError, parse_minutes
+from domain.text import ascii_number, identifier
 from emulator import Emulator
 from ops.check import check
 from tests.conftest import ADMIN_TELEGRAM_ID
@@ -104,3 +109,29 @@ async def test_stored_look_alikes_are_reported_to_the_admin_never_merged(
     await harness.restart()
     assert len(admin.messages) == notices
     assert check(harness.settings, out=lambda line: None) == 0
+
+
+@given(st.text(max_size=30))
+def test_a_number_part_is_ascii_digits_or_nothing(raw: str):
+    value = ascii_number(raw)
+    if value is None:
+        assert not (raw.isascii() and raw.isdigit() and len(raw) <= 18)
+    else:
+        assert raw.isascii()
+        assert raw.isdigit()
+        assert value == int(raw) < 10**18
+
+
+@given(st.text(alphabet=st.characters(categories=["Nd", "No", "Nl"]), min_size=1, max_size=8))
+def test_durations_typed_in_any_script_read_as_ascii_or_are_refused(raw: str):
+    try:
+        minutes = parse_minutes(raw)  # "²" passed isdigit() and then crashed int()
+    except ScheduleInputError:
+        return
+    assert minutes == int(identifier(raw))
+
+
+def test_superscripts_and_signs_are_not_numbers():
+    for odd in ("²", "½", "+5", " 5", "1_0", "-1", "", "1" * 19):
+        assert ascii_number(odd) is None, odd
+    assert parse_minutes("٣٠") == parse_minutes("３０ menit") == 30

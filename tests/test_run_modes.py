@@ -42,6 +42,21 @@ async def stop_bot(process: asyncio.subprocess.Process) -> tuple[int, str]:
     return process.returncode or 0, (out + err).decode()
 
 
+async def webhook_env(emu: Emulator, tmp_path: Path) -> tuple[dict[str, str], str]:
+    """Serve the emulator over HTTP; the environment of a webhook-mode bot at DEBUG, and its
+    webhook URL (on a free local port, path /tg/hook)."""
+    base_url, file_url = await emu.start_http()
+    port = free_port()
+    hook = f"http://127.0.0.1:{port}/tg/hook"
+    env = python_path_env(
+        tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base_url,
+        TELEGRAM_API_FILE_URL=file_url, LOG_LEVEL="DEBUG", RUN_MODE="webhook",
+        WEBHOOK_URL=hook, WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port),
+        WEBHOOK_SECRET=SECRET,
+    )
+    return env, hook
+
+
 def test_webhook_mode_needs_url_and_secret():
     with pytest.raises(SettingsError, match="WEBHOOK_URL"):
         load_settings(telegram_bot_token=TOKEN, run_mode="webhook", webhook_secret=SECRET)
@@ -95,15 +110,7 @@ async def test_polling_sigterm_exits_cleanly_and_pending_updates_survive(tmp_pat
 
 async def test_webhook_checks_the_secret_and_replies_through_the_api(tmp_path: Path):
     emu = Emulator(token=TOKEN, bot_username="polmas_test_bot", bot_id=123456)
-    base_url, file_url = await emu.start_http()
-    port = free_port()
-    hook = f"http://127.0.0.1:{port}/tg/hook"
-    env = python_path_env(
-        tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base_url,
-        TELEGRAM_API_FILE_URL=file_url, LOG_LEVEL="DEBUG", RUN_MODE="webhook",
-        WEBHOOK_URL=hook, WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port),
-        WEBHOOK_SECRET=SECRET,
-    )
+    env, hook = await webhook_env(emu, tmp_path)
     user = emu.user(1001, "Budi")
     process = await start_bot(env, tmp_path)
     try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.access import Kind
+from domain.text import ascii_number
 
 VERSION = "a"
 SEPARATOR = ":"
@@ -73,9 +74,6 @@ def pattern(namespace: str) -> re.Pattern[str]:
     return re.compile(rf"^{VERSION}{SEPARATOR}{re.escape(namespace)}({SEPARATOR}|$)")
 
 
-_ID = re.compile(r"^[0-9]{1,18}$")  # ASCII digits only, and within SQLite's INTEGER
-
-
 @dataclass(frozen=True, slots=True)
 class Ref:
     """A part of a button's data that names a stored thing the presser must be able to see."""
@@ -99,5 +97,19 @@ def refs_in(parts: list[str], layouts: Mapping[str, tuple[Ref, ...]], verb_at: i
 
 
 def as_id(raw: str) -> int | None:
-    """A stored id as this bot packs it, or None for anything else."""
-    return int(raw) if _ID.match(raw) else None
+    """A number part (an id, a page, a version) as this bot packs it, or None for anything
+    else (``²``, ``٥``, ``+5``, ``" 5"``: see :func:`domain.text.ascii_number`)."""
+    return ascii_number(raw)
+
+
+def number(raw: str) -> int:
+    """Like :func:`as_id`, raising ``CallbackDataError`` for anything the bot never packs."""
+    value = ascii_number(raw)
+    if value is None:
+        raise CallbackDataError(f"not a number part: {raw!r}")
+    return value
+
+
+def numbers(parts: list[str]) -> list[int]:
+    """The number parts among ``parts``, in order (other parts skipped)."""
+    return [value for value in map(ascii_number, parts) if value is not None]
