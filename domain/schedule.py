@@ -7,7 +7,6 @@ and is converted to UTC afterwards, so a zone with daylight saving would still b
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,8 @@ from pydantic import (
     model_validator,
 )
 
+from domain.errors import InputError
+from domain.lexer import Lean, TimeOfDay, YearRule, normalise, read_clock, read_date, resolve
 from domain.text import identifier, plain_text
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -577,37 +578,23 @@ def report_prefill(
 # ------------------------------------------------------------------------- typed answers
 
 
-class ScheduleInputError(ValueError):
-    """Input the assignment conversation cannot accept; ``key`` names the catalogue text."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-
-_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2,4}))?\s*$")
-_TIME = re.compile(r"^\s*(?:pukul|pkl\.?|jam)?\s*(\d{1,2})(?:[:.](\d{2}))?\s*(?:wita)?\s*$",
-                   re.IGNORECASE)
+ScheduleInputError = InputError
+"""The assignment conversation's name for :class:`domain.errors.InputError`."""
+PLANNED = YearRule(Lean.FUTURE)
+"""A post's date without a year is the first such day from today on."""
 PLACE_MAX = 200
 SPRIN_MAX = 100
 
 
 def parse_date(raw: str, today: date) -> date:
-    """``30/11``, ``30/11/2026`` or ``30-11-26``: a date from today on."""
-    match = _DATE.match(identifier(raw))
-    if match is None:
+    """``30/11``, ``30/11/2026``, ``30-11-26``, ``30 Nov``, ``besok``: a date from today on.
+
+    Read by :func:`domain.lexer.read_date`, as the report form and the date ranges are.
+    """
+    part = read_date(normalise(raw), today)
+    found = None if part is None else resolve(part, today, PLANNED)
+    if found is None:
         raise ScheduleInputError("schedule.input.date_format")
-    day, month = int(match.group(1)), int(match.group(2))
-    year = int(match.group(3)) if match.group(3) else today.year
-    if year < 100:
-        year += 2000
-    try:
-        found = date(year, month, day)
-    except ValueError:
-        raise ScheduleInputError("schedule.input.date_format") from None
-    if match.group(3) is None and found < today:
-        found = found.replace(year=found.year + 1)
     if found < today:
         raise ScheduleInputError("schedule.input.date_past")
     if found > today + timedelta(days=366):
@@ -615,15 +602,22 @@ def parse_date(raw: str, today: date) -> date:
     return found
 
 
-def parse_clock(raw: str) -> time:
-    """``08:00``, ``8.30``, ``pukul 14.00 WITA``: a wall-clock time."""
-    match = _TIME.match(identifier(raw))
-    if match is None:
+def parse_clock(raw: str) -> TimeOfDay:
+    """``08:00``, ``8.30``, ``0830``, ``pukul 14.00 WITA``, ``24.00``: a wall-clock time.
+
+    Read by :func:`domain.lexer.read_clock`, as the report form's times are; ``24.00`` is the
+    midnight that ends the chosen day (:attr:`~domain.lexer.TimeOfDay.end_of_day`).
+    """
+    clock = read_clock(raw)
+    if clock is None or not clock.valid:
         raise ScheduleInputError("schedule.input.time_format")
-    hours, minutes = int(match.group(1)), int(match.group(2) or 0)
-    if hours > 23 or minutes > 59:
-        raise ScheduleInputError("schedule.input.time_format")
-    return time(hours, minutes)
+    return clock
+
+
+def post_start(day: date, clock: TimeOfDay) -> tuple[date, time]:
+    """The local day and time a post typed as ``day`` at ``clock`` starts (24.00: the next
+    day at 00.00)."""
+    return (day + timedelta(days=1) if clock.end_of_day else day), clock.time()
 
 
 def parse_minutes(raw: str) -> int:
