@@ -139,7 +139,7 @@ async def test_bad_dates_explained_in_english(harness: BotHarness, emu: Emulator
     await leader.send("/cari")
     await leader.press("📅 Period")
     await leader.press("📅 Choose dates")
-    await leader.send("yesterday")
+    await leader.send("yesterday evening")
     assert "could not read that date" in leader.last.text
     assert "For example: 1/11 - 15/11" in leader.last.text
     await leader.send("1 November - 30 November")
@@ -191,7 +191,7 @@ async def test_recap_of_typed_dates_by_button_and_by_words(harness: BotHarness, 
     assert "/rekap 1/11 - 15/11" in kanit.last.text
 
     await kanit.press("✅ 📅 03/11/2026")  # the chosen range asks again
-    await kanit.send("besok")
+    await kanit.send("besok pagi")
     assert "tidak terbaca" in kanit.last.text
     await kanit.press("✖️ Batal")
     assert "Rekap periode pilihan" in kanit.last.text  # back to the recap it showed
