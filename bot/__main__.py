@@ -12,11 +12,8 @@ from pathlib import Path
 
 from telegram.error import InvalidToken
 
-from bot.i18n import CatalogueError
 from config.settings import SettingsError, load_settings
-from domain.catalogue import CatalogueError as ActivityCatalogueError
-from domain.organisation import OrganisationError
-from domain.schedule import ScheduleConfigError
+from domain.configfile import ConfigFileError
 from storage.database import SchemaTooNew
 
 EXIT_CODES = """\
@@ -93,13 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             print("configuration ok")
             return 0
         application = build_application(settings)
-    except (
-        SettingsError,
-        OrganisationError,
-        ActivityCatalogueError,
-        CatalogueError,
-        ScheduleConfigError,
-    ) as error:
+    except (SettingsError, ConfigFileError) as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 1
     from bot.maintenance import DataDirBusy, data_dir_lock, run

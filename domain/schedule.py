@@ -7,7 +7,6 @@ and is converted to UTC afterwards, so a zone with daylight saving would still b
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -21,11 +20,11 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
+from domain.configfile import ConfigFileError, load_model
 from domain.errors import InputError
 from domain.lexer import Lean, TimeOfDay, YearRule, normalise, read_clock, read_date, resolve
 from domain.text import identifier, plain_text
@@ -41,7 +40,7 @@ MIN_ESCALATION_GAP = timedelta(minutes=30)
 """With no grace period, the end-of-day escalation still comes this long after the warning."""
 
 
-class ScheduleConfigError(Exception):
+class ScheduleConfigError(ConfigFileError):
     """The schedule file is unreadable or inconsistent; the message names file and field."""
 
 
@@ -145,20 +144,7 @@ def load_schedule(
     path: Path, *, activities: Iterable[str], units: Iterable[str]
 ) -> ScheduleConfig:
     """Load and validate the schedule file against the catalogue and the organisation."""
-    try:
-        with path.open("rb") as handle:
-            raw = tomllib.load(handle)
-    except FileNotFoundError:
-        raise ScheduleConfigError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ScheduleConfigError(f"{path}: not valid TOML: {error}") from None
-    try:
-        config = ScheduleConfig.model_validate(raw)
-    except ValidationError as error:
-        problem = error.errors()[0]
-        where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        message = problem["msg"].removeprefix("Value error, ")
-        raise ScheduleConfigError(f"{path}: {where}: {message}") from None
+    config = load_model(path, ScheduleConfig, ScheduleConfigError)
     known_activities, known_units = set(activities), set(units)
     for index, rule in enumerate(config.rules):
         if rule.activity not in known_activities:
