@@ -48,9 +48,12 @@ Clock = Annotated[str, StringConstraints(pattern=CLOCK_PATTERN)]
 
 
 def parse_clock_text(text: str) -> time:
-    """``"08:30"`` as a ``time`` (the format is checked by the models)."""
-    hours, minutes = text.split(":")
-    return time(int(hours), int(minutes))
+    """``"08:30"`` (a config or stored time, the format checked by the models) as a ``time``,
+    read by the same :func:`domain.lexer.read_clock` as typed times."""
+    clock = read_clock(text)
+    if clock is None or not clock.valid or clock.end_of_day:
+        raise ValueError(f"not a clock time: {text!r}")
+    return clock.time()
 
 
 class _Frozen(BaseModel):
