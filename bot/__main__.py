@@ -17,12 +17,9 @@ from bot.application import build_application, load_configuration
 from bot.logging_setup import configure_logging, redact
 from bot.maintenance import log_secrets, operate, run
 from config.settings import SettingsError, load_settings
-from domain.catalogue import CatalogueError as ActivityCatalogueError
-from domain.organisation import OrganisationError
-from domain.schedule import ScheduleConfigError
+from domain.configfile import ConfigFileError
 from ops.files import DataDirBusy, data_dir_lock
 from storage.database import SchemaTooNew
-from ui.i18n import CatalogueError
 
 EXIT_CODES = """\
 exit codes:
@@ -92,13 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             print("configuration ok")
             return 0
         application = build_application(settings)
-    except (
-        SettingsError,
-        OrganisationError,
-        ActivityCatalogueError,
-        CatalogueError,
-        ScheduleConfigError,
-    ) as error:
+    except (SettingsError, ConfigFileError) as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 1
     try:

@@ -34,6 +34,7 @@ from domain.schedule import (
     parse_clock_text,
     parse_date,
     parse_minutes,
+    post_start,
 )
 from jobs.notifications import run_due_notifications
 from jobs.planning import plan_post, schedule_config
@@ -345,9 +346,10 @@ def _text_change(
         day = parse_date(raw, local_day(services.clock.now(), tz))
         return lambda d: _answered(d, date=day.isoformat())
     if step == "time":
-        clock = parse_clock(raw)
-        _check_future(services, draft, clock)
-        return lambda d: _answered(d, time=clock.strftime("%H:%M"))
+        # 24.00 is the midnight that ends the chosen day: the post starts the next day.
+        day, clock = post_start(date.fromisoformat(str(draft.answers["date"])), parse_clock(raw))
+        _check_future(services, day, clock)
+        return lambda d: _answered(d, date=day.isoformat(), time=clock.strftime("%H:%M"))
     if step == "duration":
         minutes = parse_minutes(raw)
         return lambda d: _answered(d, duration=minutes)
@@ -357,8 +359,7 @@ def _text_change(
     return None
 
 
-def _check_future(services: Services, draft: AssignDraft, clock: time) -> None:
-    day = date.fromisoformat(str(draft.answers["date"]))
+def _check_future(services: Services, day: date, clock: time) -> None:
     if at_local(day, clock, services.settings.tz) <= services.clock.now():
         raise ScheduleInputError("schedule.assign.in_past")
 
@@ -443,7 +444,7 @@ async def _act(
         if hhmm // 100 > 23 or hhmm % 100 > 59:
             raise Stale
         clock = time(hhmm // 100, hhmm % 100)
-        _check_future(services, draft, clock)
+        _check_future(services, date.fromisoformat(str(draft.answers["date"])), clock)
         change = lambda d: _answered(d, time=clock.strftime("%H:%M"))  # noqa: E731
     elif action == "dur" and step == "duration" and args:
         minutes = parse_minutes(args[0])

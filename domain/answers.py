@@ -42,6 +42,8 @@ from domain.catalogue import (
     ShortTextField,
     UrgencyLevel,
 )
+from domain.errors import InputError
+from domain.lexer import TIME_NOISE, Lean, YearRule, normalise, read_clock, read_date, resolve
 from domain.text import identifier, plain_text, shorten
 
 PLACE_MAX_LENGTH = 200
@@ -56,16 +58,8 @@ LOOKBACK = timedelta(hours=12)
 """How recent a range moved back by a day must be for that reading to be the likely one."""
 
 
-class InvalidAnswer(Exception):
-    """The answer cannot be accepted; ``key`` and ``params`` make the reply to the officer."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key, params)
-        self.key = key
-        self.params: dict[str, object] = params
-
-    def __str__(self) -> str:
-        return f"{self.key} {self.params}" if self.params else self.key
+InvalidAnswer = InputError
+"""The form's name for :class:`domain.errors.InputError` (``key`` and ``params``)."""
 
 
 @dataclass(frozen=True)
@@ -286,27 +280,23 @@ class TimeRange:
 _RANGE_SEPARATOR = re.compile(
     r"\s*(?:-|s\s?\.?\s?/?\s?d\s?\.?|sampai(?:\s+dengan)?|hingga|until|till|to)\s*"
 )
-_TIME_NOISE = re.compile(r"\b(?:wita|pukul|pkl|jam)\b\.?")
-_CLOCK = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?|(\d{1,2})(\d{2})", re.ASCII)
 
 
 def _clock(token: str) -> time:
-    match = _CLOCK.fullmatch(token)
-    if match is None:
+    """One typed clock time (:func:`domain.lexer.read_clock`); ``24.00`` is 00:00, which ends
+    a range on the day after its start, as the midnight that ends the day does."""
+    clock = read_clock(token)
+    if clock is None:
         raise InvalidAnswer("answer.time_format")
-    hour = int(match.group(1) or match.group(3))
-    minute = int(match.group(2) or match.group(4) or 0)
-    if hour == 24 and minute == 0:
-        hour = 0  # "24.00" is midnight at the end of the day
-    if hour > 23 or minute > 59:
+    if not clock.valid:
         raise InvalidAnswer("answer.time_invalid", value=token)
-    return time(hour, minute)
+    return clock.time()
 
 
 def _split_times(raw: str) -> tuple[time, time | None]:
     """The start and (if given) end wall-clock times typed by the officer."""
     value = raw.casefold().replace("–", "-").replace("—", "-").replace("−", "-")
-    value = " ".join(_TIME_NOISE.sub(" ", value).split())
+    value = " ".join(TIME_NOISE.sub(" ", value).split())
     if not value:
         raise InvalidAnswer("answer.time_format")
     parts = _RANGE_SEPARATOR.split(value)
@@ -401,48 +391,20 @@ def duration_warning(
     )
 
 
-_RELATIVE_DAYS = {
-    "hari ini": 0,
-    "today": 0,
-    "sekarang": 0,
-    "kemarin": -1,
-    "kmrn": -1,
-    "yesterday": -1,
-    "kemarin lusa": -2,
-    "besok": 1,
-    "tomorrow": 1,
-    "lusa": 2,
-}
-_MONTHS = {
-    **dict.fromkeys(("jan", "januari", "january"), 1),
-    **dict.fromkeys(("feb", "peb", "februari", "pebruari", "february"), 2),
-    **dict.fromkeys(("mar", "maret", "march"), 3),
-    **dict.fromkeys(("apr", "april"), 4),
-    **dict.fromkeys(("mei", "may"), 5),
-    **dict.fromkeys(("jun", "juni", "june"), 6),
-    **dict.fromkeys(("jul", "juli", "july"), 7),
-    **dict.fromkeys(("agu", "agt", "agus", "agustus", "aug", "august"), 8),
-    **dict.fromkeys(("sep", "sept", "september"), 9),
-    **dict.fromkeys(("okt", "oct", "oktober", "october"), 10),
-    **dict.fromkeys(("nov", "nop", "november", "nopember"), 11),
-    **dict.fromkeys(("des", "dec", "desember", "december"), 12),
-}
-_WEEKDAY = re.compile(
-    r"^(?:senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|ahad|monday|tuesday|wednesday|"
-    r"thursday|friday|saturday|sunday),?\s+"
-)
-_NUMERIC_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?", re.ASCII)
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
-_NAMED_DATE = re.compile(r"(\d{1,2})\s+([a-z]+)\.?(?:\s+(\d{4}))?", re.ASCII)
+REPORTED = YearRule(Lean.PAST)
+"""A reported date without a year is the latest one up to today."""
+NEAREST = YearRule(Lean.NEAREST)
+"""With ``allow_future``, the one closest to today."""
 
 
 def parse_date(raw: str, *, now: datetime, tz: ZoneInfo, allow_future: bool = False) -> date:
-    """A calendar date in the precinct's zone.
+    """A calendar date in the precinct's zone, read by :func:`domain.lexer.read_date`.
 
     Accepts ``28/11``, ``28/11/2026``, ``28-11-2026``, ``28.11.26``, ``2026-11-28``,
-    ``28 November 2026`` / ``28 Nov``, an optional weekday in front, and ``hari ini``/``today``,
-    ``kemarin``/``yesterday`` (``besok``/``tomorrow`` only with ``allow_future``). Without a
-    year the date is the most recent one (or, with ``allow_future``, the nearest one).
+    ``28 November 2026`` / ``28 Nov`` / ``Nov 28``, an optional weekday in front, and
+    ``hari ini``/``today``, ``kemarin``/``yesterday`` (``besok``/``tomorrow`` only with
+    ``allow_future``). Without a year the date is the most recent one (or, with
+    ``allow_future``, the nearest one).
 
     Raises:
         InvalidAnswer: ``answer.date_format``, ``answer.date_invalid`` (``value``) or
@@ -450,54 +412,15 @@ def parse_date(raw: str, *, now: datetime, tz: ZoneInfo, allow_future: bool = Fa
     """
     _require_aware(now, "now")
     today = now.astimezone(tz).date()
-    raw = identifier(raw)
-    value = _WEEKDAY.sub("", " ".join(raw.casefold().split()))
-    if value in _RELATIVE_DAYS:
-        result = today + timedelta(days=_RELATIVE_DAYS[value])
-    else:
-        day, month, year = _date_parts(value)
-        result = _resolve_date(day, month, year, today, allow_future, raw.strip())
+    part = read_date(normalise(raw), today)
+    if part is None or not part.has_day_and_month:
+        raise InvalidAnswer("answer.date_format")
+    result = resolve(part, today, NEAREST if allow_future else REPORTED)
+    if result is None:
+        raise InvalidAnswer("answer.date_invalid", value=identifier(raw).strip())
     if result > today and not allow_future:
         raise InvalidAnswer("answer.date_future", date=result.strftime("%d/%m/%Y"))
     return result
-
-
-def _date_parts(value: str) -> tuple[int, int, int | None]:
-    if match := _ISO_DATE.fullmatch(value):
-        return int(match.group(3)), int(match.group(2)), int(match.group(1))
-    if match := _NUMERIC_DATE.fullmatch(value):
-        month = int(match.group(2))
-    elif (match := _NAMED_DATE.fullmatch(value)) and match.group(2) in _MONTHS:
-        month = _MONTHS[match.group(2)]
-    else:
-        raise InvalidAnswer("answer.date_format")
-    year_text = match.group(3)
-    if year_text is None:
-        return int(match.group(1)), month, None
-    year = int(year_text)
-    return int(match.group(1)), month, year + 2000 if year < 100 else year
-
-
-def _resolve_date(
-    day: int, month: int, year: int | None, today: date, allow_future: bool, shown: str
-) -> date:
-    if year is not None:
-        try:
-            return date(year, month, day)
-        except ValueError:
-            raise InvalidAnswer("answer.date_invalid", value=shown) from None
-    candidates = []
-    for offset in (-1, 0, 1):
-        try:
-            candidates.append(date(today.year + offset, month, day))
-        except ValueError:
-            continue  # 29/02 exists only in leap years
-    if not candidates:
-        raise InvalidAnswer("answer.date_invalid", value=shown)
-    if allow_future:
-        return min(candidates, key=lambda candidate: abs(candidate - today))
-    past = [candidate for candidate in candidates if candidate <= today]
-    return max(past) if past else min(candidates)
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ field 'key': what is wrong`` so that whoever edits the file can fix it without r
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
@@ -17,6 +16,8 @@ from typing import Annotated, Any, Literal, TypeAlias
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, model_validator
+
+from domain.configfile import ConfigFileError, load_model
 
 DEFAULT_CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "config" / "activities.toml"
 
@@ -40,7 +41,7 @@ _PATTERN_HINTS = {
 }
 
 
-class CatalogueError(Exception):
+class CatalogueError(ConfigFileError):
     """The catalogue is unreadable or inconsistent; messages name file, activity and field."""
 
 
@@ -444,35 +445,29 @@ def load_catalogue(path: Path) -> Catalogue:
     Raises:
         CatalogueError: one line per problem, each naming the file, the activity and the field.
     """
-    try:
-        with path.open("rb") as handle:
-            raw = tomllib.load(handle)
-    except FileNotFoundError:
-        raise CatalogueError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as error:
-        raise CatalogueError(f"{path}: not valid TOML: {error}") from None
-    try:
-        return Catalogue.model_validate(raw)
-    except ValidationError as error:
-        problems = error.errors()
-        # A list whose items failed also "has too few items": that is noise, not a problem.
-        problems = [
-            problem
-            for problem in problems
-            if not (
-                problem["type"] == "too_short"
-                and any(
-                    len(other["loc"]) > len(problem["loc"])
-                    and other["loc"][: len(problem["loc"])] == problem["loc"]
-                    for other in problems
-                )
+    return load_model(path, Catalogue, CatalogueError, describe=_problems)
+
+
+def _problems(error: ValidationError, raw: Mapping[str, Any]) -> list[str]:
+    """Every problem pydantic found, in the words of the file (without its path)."""
+    problems = error.errors()
+    # A list whose items failed also "has too few items": that is noise, not a problem.
+    problems = [
+        problem
+        for problem in problems
+        if not (
+            problem["type"] == "too_short"
+            and any(
+                len(other["loc"]) > len(problem["loc"])
+                and other["loc"][: len(problem["loc"])] == problem["loc"]
+                for other in problems
             )
-        ]
-        lines = [line for problem in problems for line in _describe(problem, raw, str(path))]
-        raise CatalogueError("\n".join(dict.fromkeys(lines))) from None
+        )
+    ]
+    return [line for problem in problems for line in _describe(problem, raw)]
 
 
-def _describe(problem: Mapping[str, Any], raw: Mapping[str, Any], source: str) -> list[str]:
+def _describe(problem: Mapping[str, Any], raw: Mapping[str, Any]) -> list[str]:
     """Turn one pydantic error into lines that say where, in the words of the file."""
     loc = list(problem["loc"])
     where: list[str] = []
@@ -489,7 +484,7 @@ def _describe(problem: Mapping[str, Any], raw: Mapping[str, Any], source: str) -
                 loc = loc[1:]
     path = ".".join(f"[{part}]" if isinstance(part, int) else str(part) for part in loc)
     path = path.replace(".[", "[")
-    prefix = f"{source}: " + ", ".join(where)
+    prefix = ", ".join(where)
     if problem["type"] == "value_error":
         # Our own validators already say where inside the catalogue, line by line.
         message = str(problem["ctx"]["error"])
@@ -497,7 +492,7 @@ def _describe(problem: Mapping[str, Any], raw: Mapping[str, Any], source: str) -
         joiner = ": " if where else ""
         return [f"{prefix}{joiner}{line}" for line in lines]
     detail = _message(problem, path)
-    return [f"{prefix}: {detail}" if where else f"{source}: {detail}"]
+    return [f"{prefix}: {detail}" if where else detail]
 
 
 def _item(items: object, index: int) -> Mapping[str, Any]:

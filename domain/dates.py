@@ -5,9 +5,10 @@ Plain Python, no Telegram. A range is read as local dates (the precinct's zone);
 latest such date at most a week after today (on 28 November ``1/11 - 30/11`` is this
 November, ``10/12`` last December; on 5 January ``20/12 - 3/1`` is December to January);
 one without a month takes the other end's (``1 - 15 Nov``); a month name alone is the whole
-month (``Oktober``, ``okt 2026``). Indonesian and English month names and their usual
-abbreviations are understood, with the day before the month (``26 Nov``) or after it, in the
-English order (``Nov 26``, ``November 26 2026``, ``November 26 to 28``).
+month (``Oktober``, ``okt 2026``). Each end is read by :func:`domain.lexer.read_date`, as the
+report form and /tugas read theirs: Indonesian and English month names and their usual
+abbreviations, with the day before the month (``26 Nov``) or after it, in the English order
+(``Nov 26``, ``November 26 2026``, ``November 26 to 28``), and ``kemarin``/``hari ini``.
 
 Only years :data:`FIRST_YEAR` to :data:`LAST_YEAR` are accepted: two-digit years already mean
 20xx, this precinct keeps no reports from before 2000, and every such day is far from the
@@ -24,13 +25,16 @@ from datetime import date, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from domain.errors import InputError
+from domain.lexer import DatePart, Lean, YearRule, complete, normalise, read_date
 from domain.recap import Period, custom_period
-from domain.text import identifier
 
 MAX_DAYS = 366
 """The longest range accepted, as /rekap's typed range."""
 AHEAD = timedelta(days=7)
 """A date without a year may lie this far after today (1/11 - 30/11 typed on the 28th)."""
+RANGE_YEARS = YearRule(Lean.PAST, ahead=AHEAD, years_back=7)
+"""A date of a range typed without a year: the latest up to :data:`AHEAD` after today."""
 WRAP_DAYS = 184
 """A start after the end without a year is taken from the year before only within this."""
 FIRST_YEAR = 2000
@@ -38,63 +42,30 @@ FIRST_YEAR = 2000
 LAST_YEAR = 2099
 """The latest year a typed or stored range may touch (the last a two-digit year can name)."""
 
-MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    (
-        ("januari", "january", "jan"),
-        ("februari", "pebruari", "february", "feb", "peb"),
-        ("maret", "march", "mar"),
-        ("april", "apr"),
-        ("mei", "may"),
-        ("juni", "june", "jun"),
-        ("juli", "july", "jul"),
-        ("agustus", "august", "agu", "agt", "ags", "aug"),
-        ("september", "sept", "sep"),
-        ("oktober", "october", "okt", "oct"),
-        ("november", "nopember", "nov", "nop"),
-        ("desember", "december", "des", "dec"),
-    ),
-    start=1,
-):
-    for _name in _names:
-        MONTHS[_name] = _number
-
 # Words and marks between the two ends. A plain hyphen only counts with spaces around it:
 # without them it is part of a date (01-11-2026) and is tried last.
 _BETWEEN = re.compile(
     r"\s+(?:s\.?/?d\.?|sampai(?:\s+dengan)?|hingga|until|to|till|through)\s+"
     r"|\s*(?:–|—|\.\.|~)\s*|\s+-\s+",
 )
-_NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{4}|\d{2}))?$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_NAMED = re.compile(r"^(\d{1,2})[\s./\-]*([a-z]+)\.?(?:[\s./,\-]*(\d{4}|\d{2}))?$")
-# English order, the day after the month (Nov 26, November 26 2026): only a four-digit year
-# may follow, so "nov 26-28" is 26 to 28 November, not 26 November 2028.
-_MONTH_DAY = re.compile(r"^([a-z]+)\.?[\s./\-]*(\d{1,2})(?:[\s./,\-]+(\d{4}))?$")
-_MONTH_ONLY = re.compile(r"^([a-z]+)\.?(?:[\s./,\-]*(\d{4}))?$")
-_DAY_ONLY = re.compile(r"^(\d{1,2})$")
 _LEADING = re.compile(r"^(?:dari|from|tanggal|tgl\.?|date)\s+")
 
 
 class RangeProblem(StrEnum):
-    """Why a typed range was refused; each has its own friendly message."""
+    """Why a typed range was refused: the catalogue key of its friendly message."""
 
-    FORMAT = "format"
+    FORMAT = "dates.problem.format"
     """Not a date or a range of dates."""
-    DAY = "day"
+    DAY = "dates.problem.day"
     """A date that does not exist (31/11), or outside :data:`FIRST_YEAR`..:data:`LAST_YEAR`."""
-    ORDER = "order"
+    ORDER = "dates.problem.order"
     """The range ends before it starts."""
-    TOO_LONG = "too_long"
+    TOO_LONG = "dates.problem.too_long"
     """Longer than :data:`MAX_DAYS`."""
 
 
-class DateRangeError(ValueError):
-    """A typed range that could not be read; ``problem`` says why."""
-
-    def __init__(self, problem: RangeProblem) -> None:
-        super().__init__(problem.value)
-        self.problem = problem
+def _refused(problem: RangeProblem) -> InputError:
+    return InputError(problem.value)
 
 
 @dataclass(frozen=True)
@@ -139,78 +110,40 @@ class DateRange:
         return cls(first, last)
 
 
-@dataclass(frozen=True)
-class _Part:
-    """One end as typed: any of day, month, year may be missing."""
-
-    day: int | None
-    month: int | None
-    year: int | None
-
-
-def _year(text: str | None) -> int | None:
-    """Two digits are 20xx; four are taken as written (0001 stays year 1, to be refused)."""
-    if text is None:
-        return None
-    value = int(text)
-    return value + 2000 if len(text) == 2 else value
-
-
 def _in_years(year: int) -> bool:
     return FIRST_YEAR <= year <= LAST_YEAR
 
 
-def _part(text: str) -> _Part | None:
-    text = text.strip().strip(",")
-    if match := _ISO.match(text):
-        return _Part(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-    if match := _NUMERIC.match(text):
-        return _Part(int(match.group(1)), int(match.group(2)), _year(match.group(3)))
-    if (match := _NAMED.match(text)) and match.group(2) in MONTHS:
-        return _Part(int(match.group(1)), MONTHS[match.group(2)], _year(match.group(3)))
-    if (match := _MONTH_DAY.match(text)) and match.group(1) in MONTHS:
-        return _Part(int(match.group(2)), MONTHS[match.group(1)], _year(match.group(3)))
-    if (match := _MONTH_ONLY.match(text)) and match.group(1) in MONTHS:
-        return _Part(None, MONTHS[match.group(1)], _year(match.group(2)))
-    if match := _DAY_ONLY.match(text):
-        return _Part(int(match.group(1)), None, None)
-    return None
-
-
 def _make(year: int, month: int, day: int) -> date:
     if not _in_years(year):
-        raise DateRangeError(RangeProblem.DAY)
+        raise _refused(RangeProblem.DAY)
     try:
         return date(year, month, day)
     except ValueError:
-        raise DateRangeError(RangeProblem.DAY) from None
+        raise _refused(RangeProblem.DAY) from None
 
 
 def _month_end(year: int, month: int) -> int:
     if not _in_years(year):
-        raise DateRangeError(RangeProblem.DAY)
+        raise _refused(RangeProblem.DAY)
     return calendar.monthrange(year, month)[1]
 
 
 def _latest_year(month: int, day: int, today: date) -> int:
     """The year of the latest ``day/month`` up to a week ahead (29/2 looks back to a leap year)."""
-    for year in range(min(today.year + 1, LAST_YEAR), max(today.year - 8, FIRST_YEAR - 1), -1):
-        try:
-            candidate = date(year, month, day)
-        except ValueError:
-            continue
-        if candidate - AHEAD <= today:
-            return year
-    raise DateRangeError(RangeProblem.DAY)
+    found = complete(day, month, today, RANGE_YEARS)
+    if found is None or found - AHEAD > today or not _in_years(found.year):
+        raise _refused(RangeProblem.DAY)
+    return found.year
 
 
-def _resolve(first: _Part, last: _Part, today: date) -> DateRange:
+def _resolve(first: DatePart, last: DatePart, today: date) -> DateRange:
     # The end fills in what the start leaves out (1 - 15 Nov), and a year given only at the
     # start holds for the end too (1/11/2025 - 15/11). Missing means None: a typed 0 (0/11,
     # 1/1/0000) is a day not in the calendar, never a blank to fill in.
     last_month = first.month if last.month is None else last.month
     if last_month is None:
-        raise DateRangeError(RangeProblem.FORMAT)
+        raise _refused(RangeProblem.FORMAT)
     first_month = last_month if first.month is None else first.month
     last_year = first.year if last.year is None else last.year
     if last_year is None:
@@ -228,13 +161,13 @@ def _resolve(first: _Part, last: _Part, today: date) -> DateRange:
         try:
             earlier = date(first_year - 1, first_month, first_day)
         except ValueError:
-            raise DateRangeError(RangeProblem.DAY) from None
+            raise _refused(RangeProblem.DAY) from None
         if (end - earlier).days < WRAP_DAYS:
             start = _make(first_year - 1, first_month, first_day)  # refuses 1999
     if end < start:
-        raise DateRangeError(RangeProblem.ORDER)
+        raise _refused(RangeProblem.ORDER)
     if (end - start).days >= MAX_DAYS:
-        raise DateRangeError(RangeProblem.TOO_LONG)
+        raise _refused(RangeProblem.TOO_LONG)
     return DateRange(start, end)
 
 
@@ -253,17 +186,18 @@ def _options(text: str) -> list[list[str]]:
 
 
 def parse_date_range(text: str, today: date) -> DateRange:
-    """The local days a leader typed; raises :class:`DateRangeError` saying why not.
+    """The local days a leader typed; raises :class:`~domain.errors.InputError` saying why not
+    (its key is a :class:`RangeProblem`).
 
     ``today`` is the precinct's local date: it settles the year when none is typed.
     """
-    cleaned = " ".join(identifier(text).lower().replace(",", " ").split())
+    cleaned = " ".join(normalise(text).replace(",", " ").split())
     cleaned = _LEADING.sub("", cleaned)
     if not cleaned or len(cleaned) > 60:
-        raise DateRangeError(RangeProblem.FORMAT)
-    readings: list[list[_Part]] = []
+        raise _refused(RangeProblem.FORMAT)
+    readings: list[list[DatePart]] = []
     for option in _options(cleaned):
-        parts = [part for piece in option if (part := _part(piece)) is not None]
+        parts = [part for piece in option if (part := read_date(piece, today)) is not None]
         if len(parts) < len(option):
             continue
         if len(parts) == 1 and parts[0].month is None:
@@ -273,10 +207,10 @@ def parse_date_range(text: str, today: date) -> DateRange:
     # year (nov | 26 nov 28); the text read as one date still comes first.
     readings.sort(key=lambda parts: len(parts) == 2 and any(
         part.day is None or part.month is None for part in parts))
-    problem: DateRangeError | None = None
+    problem: InputError | None = None
     for parts in readings:
         try:
             return _resolve(parts[0], parts[-1], today)
-        except DateRangeError as error:
+        except InputError as error:
             problem = problem or error
-    raise problem or DateRangeError(RangeProblem.FORMAT)
+    raise problem or _refused(RangeProblem.FORMAT)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import tomllib
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.catalogue import Bilingual
+from domain.configfile import ConfigFileError, load_model
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]{1,15}$"
 
 
-class OrganisationError(Exception):
+class OrganisationError(ConfigFileError):
     """The organisation file is unreadable or inconsistent; the message names file and field."""
 
 
@@ -162,17 +162,4 @@ class Organisation(_Frozen):
 
 def load_organisation(path: Path) -> Organisation:
     """Load and validate the organisation file; errors name the file and the field."""
-    try:
-        with path.open("rb") as handle:
-            raw = tomllib.load(handle)
-    except FileNotFoundError:
-        raise OrganisationError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as error:
-        raise OrganisationError(f"{path}: not valid TOML: {error}") from None
-    try:
-        return Organisation.model_validate(raw)
-    except ValidationError as error:
-        problem = error.errors()[0]
-        where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        message = problem["msg"].removeprefix("Value error, ")
-        raise OrganisationError(f"{path}: {where}: {message}") from None
+    return load_model(path, Organisation, OrganisationError)

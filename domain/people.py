@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from domain.errors import InputError
 from domain.text import identifier, plain_text
 
 NRP_PATTERN = re.compile(r"[0-9]{8}", re.ASCII)
@@ -84,13 +85,8 @@ class Registration:
     language: str = "id"
 
 
-class InvalidRegistrationAnswer(ValueError):
-    """An answer that cannot be accepted; ``key`` is its message-catalogue key."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
+InvalidRegistrationAnswer = InputError
+"""Registration's name for :class:`domain.errors.InputError` (``key`` and ``params``)."""
 
 
 def clean_name(raw: str) -> str:

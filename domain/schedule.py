@@ -7,8 +7,6 @@ and is converted to UTC afterwards, so a zone with daylight saving would still b
 
 from __future__ import annotations
 
-import re
-import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -22,11 +20,13 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
+from domain.configfile import ConfigFileError, load_model
+from domain.errors import InputError
+from domain.lexer import Lean, TimeOfDay, YearRule, normalise, read_clock, read_date, resolve
 from domain.text import ascii_number, identifier, plain_text
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -40,7 +40,7 @@ MIN_ESCALATION_GAP = timedelta(minutes=30)
 """With no grace period, the end-of-day escalation still comes this long after the warning."""
 
 
-class ScheduleConfigError(Exception):
+class ScheduleConfigError(ConfigFileError):
     """The schedule file is unreadable or inconsistent; the message names file and field."""
 
 
@@ -48,9 +48,12 @@ Clock = Annotated[str, StringConstraints(pattern=CLOCK_PATTERN)]
 
 
 def parse_clock_text(text: str) -> time:
-    """``"08:30"`` as a ``time`` (the format is checked by the models)."""
-    hours, minutes = text.split(":")
-    return time(int(hours), int(minutes))
+    """``"08:30"`` (a config or stored time, the format checked by the models) as a ``time``,
+    read by the same :func:`domain.lexer.read_clock` as typed times."""
+    clock = read_clock(text)
+    if clock is None or not clock.valid or clock.end_of_day:
+        raise ValueError(f"not a clock time: {text!r}")
+    return clock.time()
 
 
 class _Frozen(BaseModel):
@@ -144,20 +147,7 @@ def load_schedule(
     path: Path, *, activities: Iterable[str], units: Iterable[str]
 ) -> ScheduleConfig:
     """Load and validate the schedule file against the catalogue and the organisation."""
-    try:
-        with path.open("rb") as handle:
-            raw = tomllib.load(handle)
-    except FileNotFoundError:
-        raise ScheduleConfigError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ScheduleConfigError(f"{path}: not valid TOML: {error}") from None
-    try:
-        config = ScheduleConfig.model_validate(raw)
-    except ValidationError as error:
-        problem = error.errors()[0]
-        where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        message = problem["msg"].removeprefix("Value error, ")
-        raise ScheduleConfigError(f"{path}: {where}: {message}") from None
+    config = load_model(path, ScheduleConfig, ScheduleConfigError)
     known_activities, known_units = set(activities), set(units)
     for index, rule in enumerate(config.rules):
         if rule.activity not in known_activities:
@@ -577,37 +567,23 @@ def report_prefill(
 # ------------------------------------------------------------------------- typed answers
 
 
-class ScheduleInputError(ValueError):
-    """Input the assignment conversation cannot accept; ``key`` names the catalogue text."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-
-_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2,4}))?\s*$")
-_TIME = re.compile(r"^\s*(?:pukul|pkl\.?|jam)?\s*(\d{1,2})(?:[:.](\d{2}))?\s*(?:wita)?\s*$",
-                   re.IGNORECASE)
+ScheduleInputError = InputError
+"""The assignment conversation's name for :class:`domain.errors.InputError`."""
+PLANNED = YearRule(Lean.FUTURE)
+"""A post's date without a year is the first such day from today on."""
 PLACE_MAX = 200
 SPRIN_MAX = 100
 
 
 def parse_date(raw: str, today: date) -> date:
-    """``30/11``, ``30/11/2026`` or ``30-11-26``: a date from today on."""
-    match = _DATE.match(identifier(raw))
-    if match is None:
+    """``30/11``, ``30/11/2026``, ``30-11-26``, ``30 Nov``, ``besok``: a date from today on.
+
+    Read by :func:`domain.lexer.read_date`, as the report form and the date ranges are.
+    """
+    part = read_date(normalise(raw), today)
+    found = None if part is None else resolve(part, today, PLANNED)
+    if found is None:
         raise ScheduleInputError("schedule.input.date_format")
-    day, month = int(match.group(1)), int(match.group(2))
-    year = int(match.group(3)) if match.group(3) else today.year
-    if year < 100:
-        year += 2000
-    try:
-        found = date(year, month, day)
-    except ValueError:
-        raise ScheduleInputError("schedule.input.date_format") from None
-    if match.group(3) is None and found < today:
-        found = found.replace(year=found.year + 1)
     if found < today:
         raise ScheduleInputError("schedule.input.date_past")
     if found > today + timedelta(days=366):
@@ -615,15 +591,22 @@ def parse_date(raw: str, today: date) -> date:
     return found
 
 
-def parse_clock(raw: str) -> time:
-    """``08:00``, ``8.30``, ``pukul 14.00 WITA``: a wall-clock time."""
-    match = _TIME.match(identifier(raw))
-    if match is None:
+def parse_clock(raw: str) -> TimeOfDay:
+    """``08:00``, ``8.30``, ``0830``, ``pukul 14.00 WITA``, ``24.00``: a wall-clock time.
+
+    Read by :func:`domain.lexer.read_clock`, as the report form's times are; ``24.00`` is the
+    midnight that ends the chosen day (:attr:`~domain.lexer.TimeOfDay.end_of_day`).
+    """
+    clock = read_clock(raw)
+    if clock is None or not clock.valid:
         raise ScheduleInputError("schedule.input.time_format")
-    hours, minutes = int(match.group(1)), int(match.group(2) or 0)
-    if hours > 23 or minutes > 59:
-        raise ScheduleInputError("schedule.input.time_format")
-    return time(hours, minutes)
+    return clock
+
+
+def post_start(day: date, clock: TimeOfDay) -> tuple[date, time]:
+    """The local day and time a post typed as ``day`` at ``clock`` starts (24.00: the next
+    day at 00.00)."""
+    return (day + timedelta(days=1) if clock.end_of_day else day), clock.time()
 
 
 def parse_minutes(raw: str) -> int:

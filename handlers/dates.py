@@ -16,7 +16,8 @@ from telegram import InlineKeyboardMarkup, Message, Update
 
 from conversations.desk_input import InputHandler
 from domain.access import Action, refusal
-from domain.dates import DateRange, DateRangeError, parse_date_range
+from domain.dates import DateRange, parse_date_range
+from domain.errors import InputError
 from storage.desk import ASKED_BY, PendingInput
 from ui.access import Actor
 from ui.messages import inline
@@ -107,9 +108,9 @@ def dispatcher(targets: Mapping[str, tuple[Action, RangeHandler]]) -> InputHandl
         today = services.clock.now().astimezone(services.settings.tz).date()
         try:
             chosen = parse_date_range(message.text, today)
-        except DateRangeError as error:
+        except InputError as error:
             reply = await message.reply_text(
-                services.texts(language, f"dates.problem.{error.problem.value}")
+                services.texts(language, error.key, **error.params)
                 + "\n" + services.texts(language, "dates.example"),
                 reply_markup=_cancel(services, language, str(pending.payload.get("cancel"))),
             )

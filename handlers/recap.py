@@ -17,7 +17,8 @@ from telegram import InlineKeyboardMarkup, Message, Update
 
 from domain.access import is_leader, reach
 from domain.charts import line_chart
-from domain.dates import DateRange, DateRangeError, parse_date_range
+from domain.dates import DateRange, parse_date_range
+from domain.errors import InputError
 from domain.people import Officer
 from domain.recap import Period, PeriodKind, Recap, weeks_back
 from domain.reports import split_text
@@ -86,9 +87,9 @@ async def recap_command(update: Update, context: BotContext, actor: Actor) -> No
     officer = actor.active_officer
     try:
         period = _period_from_args(context.args or [], services)
-    except DateRangeError as error:
+    except InputError as error:
         await message.reply_text(
-            services.texts(actor.language, f"dates.problem.{error.problem.value}") + "\n"
+            services.texts(actor.language, error.key, **error.params) + "\n"
             + services.texts(actor.language, "recap.usage")
         )
         return

@@ -139,7 +139,7 @@ async def test_bad_dates_explained_in_english(harness: BotHarness, emu: Emulator
     await leader.send("/cari")
     await leader.press("📅 Period")
     await leader.press("📅 Choose dates")
-    await leader.send("yesterday")
+    await leader.send("yesterday evening")
     assert "could not read that date" in leader.last.text
     assert "For example: 1/11 - 15/11" in leader.last.text
     await leader.send("1 November - 30 November")
@@ -191,7 +191,7 @@ async def test_recap_of_typed_dates_by_button_and_by_words(harness: BotHarness, 
     assert "/rekap 1/11 - 15/11" in kanit.last.text
 
     await kanit.press("✅ 📅 03/11/2026")  # the chosen range asks again
-    await kanit.send("besok")
+    await kanit.send("besok pagi")
     assert "tidak terbaca" in kanit.last.text
     await kanit.press("✖️ Batal")
     assert "Rekap periode pilihan" in kanit.last.text  # back to the recap it showed
@@ -234,3 +234,29 @@ async def test_export_of_typed_dates(harness: BotHarness, emu: Emulator):
     assert "Pilih berkas dan periodenya" in kanit.last.text
     await kanit.press_forged("a:kx:x:20261130-20261101:*", kanit.last)
     assert "tidak berlaku" in kanit.callback_answers[-1]["text"]
+
+
+async def test_the_form_s_date_words_and_month_abbreviations_read_as_ranges(
+    harness: BotHarness, emu: Emulator
+):
+    """'kemarin', 'yesterday' and '12 agus' (which the report form took and the ranges
+    refused) and '12 ags' are one lexer's dates now (#17 item 2)."""
+    officer, kanit, _, _ = await two_units(harness, emu)
+    await late_evening_report(harness, await harness.officer(officer))
+    await kanit.send("/cari")
+    await kanit.press("📅 Periode")
+    await kanit.press("📅 Pilih tanggal")
+    await kanit.send("kemarin")  # Friday 27/11, where the late evening report is
+    assert "(1)" in kanit.last.text
+    assert "Periode: 27/11/2026" in kanit.last.text
+    assert labels(kanit.last)[0].startswith("LAP/SATRIA/2026/11/0099")
+
+    await kanit.press("📅 Periode")
+    await kanit.press("📅 Pilih tanggal")
+    await kanit.send("12 agus - 12 ags")
+    assert "(0)" in kanit.last.text
+    assert "Periode: 12/08/2026" in kanit.last.text
+
+    await kanit.send("/rekap 1 agus - 31 agus")
+    assert "Rekap periode pilihan" in kanit.last.text
+    assert "01/08/2026–31/08/2026" in " ".join(labels(kanit.last))

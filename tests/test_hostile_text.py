@@ -18,7 +18,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,8 @@ from domain.catalogue import (
     TimeRangeField,
     load_catalogue,
 )
-from domain.dates import DateRangeError, parse_date_range
+from domain.dates import parse_date_range
+from domain.errors import InputError
 from domain.people import (
     InvalidRegistrationAnswer,
     Officer,
@@ -56,6 +57,7 @@ from domain.schedule import (
     parse_clock,
     parse_date,
     parse_minutes,
+    post_start,
 )
 from domain.text import search_words
 from emulator import Emulator, SimUser
@@ -529,14 +531,14 @@ async def check_desk_text(suite: Suite, example: tuple[str, str, str]) -> None:
             assert plain(html.escape(stored)) in reply.text
     else:
         today = suite.harness.clock.now().astimezone(services.settings.tz).date()
-        problem: DateRangeError | None = None
+        problem: InputError | None = None
         try:
             parse_date_range(raw, today)
-        except DateRangeError as error:
+        except InputError as error:
             problem = error
         if problem is not None:
             assert reply.text == plain(
-                services.texts(language, f"dates.problem.{problem.problem.value}")
+                services.texts(language, problem.key, **problem.params)
                 + "\n" + services.texts(language, "dates.example"))
 
 
@@ -652,7 +654,8 @@ async def check_assign_step(suite: Suite, example: tuple[str, str, str]) -> None
         elif step == "date":
             value = parse_date(raw, today).isoformat()
         elif step == "time":
-            value = parse_clock(raw).strftime("%H:%M")
+            _, clock = post_start(date.fromisoformat(str(answers["date"])), parse_clock(raw))
+            value = clock.strftime("%H:%M")
         elif step == "duration":
             value = parse_minutes(raw)
         else:

@@ -208,7 +208,7 @@ async def test_officer_sees_only_their_own_recap(harness: BotHarness, emu: Emula
 
     await budi.press_forged("a:rk:v:w:binkamsa", budi.last)
     assert "tidak berlaku" in budi.callback_answers[-1]["text"]
-    await budi.send("/rekap kemarin")
+    await budi.send("/rekap kemarin sore")
     assert "/rekap minggu" in budi.last.text
     await budi.send("/rekap 30/11/2026 01/11/2026")
     assert "/rekap minggu" in budi.last.text

@@ -594,3 +594,40 @@ async def test_a_leader_of_many_officers_pages_through_them_when_assigning(
         posts = await repos.assignments.in_units(["binkamsa"], wita(28, 0), wita(30, 0))
     assert len(posts) == 1
     assert len(posts[0].officer_ids) == 2
+
+
+async def test_typed_dates_and_times_read_as_the_report_form_reads_them(bot: BotHarness,
+                                                                        emu: Emulator):
+    """'12 des', '0830' and '24.00' (which the form took and /tugas refused) are read by the
+    one lexer: 24.00 is the midnight that ends the typed day, so the post starts the next
+    day at 00.00 (#17 item 2)."""
+    kanit, _, _ = await seed_unit(bot, emu)
+    leader = await bot.officer(kanit)
+    assert leader is not None
+    await kanit.send("/tugas")
+    await kanit.press("POS SAPTA")
+    await kanit.send("RW 03 Kel. Heledulaa")
+    await kanit.send("12 des")
+    await kanit.send("0830")
+    async with bot.db.reading() as repos:
+        draft = await repos.assign_drafts.get(leader.id)
+    assert draft is not None
+    assert (draft.answers["date"], draft.answers["time"]) == ("2026-12-12", "08:30")
+    await kanit.press("✖️ Batal")
+
+    await kanit.send("/tugas")
+    await kanit.press("POS SAPTA")
+    await kanit.send("RW 03 Kel. Heledulaa")
+    await kanit.send("30 Nop")
+    await kanit.send("24.30")
+    assert "Jam tidak dikenali" in kanit.last.text
+    await kanit.send("pukul 24.00 WITA")
+    async with bot.db.reading() as repos:
+        draft = await repos.assign_drafts.get(leader.id)
+    assert draft is not None
+    assert (draft.answers["date"], draft.answers["time"]) == ("2026-12-01", "00:00")
+    await kanit.press("60 menit (SOP)")
+    await kanit.press("⏭ Tanpa Sprin")
+    await kanit.press("⬜ BRIPKA Budi Santoso")
+    await kanit.press("✅ Selesai")
+    assert "Waktu: Selasa, 01/12/2026 00.00 WITA–01.00" in kanit.last.text

@@ -21,6 +21,7 @@ from domain.schedule import (
     parse_clock,
     parse_date,
     plan_officer,
+    post_start,
 )
 from emulator import Emulator
 from tests.conftest import ADMIN_TELEGRAM_ID
@@ -161,13 +162,15 @@ def test_typed_dates_and_times():
     assert parse_date("30/11", today) == date(2026, 11, 30)
     assert parse_date("2-1", today) == date(2027, 1, 2)  # no year: the coming one
     assert parse_date("05-12-26", today) == date(2026, 12, 5)
-    assert parse_clock("pukul 14.30 WITA") == time(14, 30)
-    assert parse_clock("8") == time(8, 0)
+    assert parse_clock("pukul 14.30 WITA").time() == time(14, 30)
+    assert parse_clock("8").time() == time(8, 0)
     for bad in ("kemarin", "31/02/2026"):
         with pytest.raises(ScheduleInputError):
             parse_date(bad, today)
+    # 24.00 is the midnight that ends the chosen day, as in the report form (#17 item 2).
+    assert post_start(today, parse_clock("24:00")) == (date(2026, 11, 29), time(0, 0))
     with pytest.raises(ScheduleInputError):
-        parse_clock("24:00")
+        parse_clock("24:30")
 
 
 async def test_recurring_rule_posts_reach_unit_officers(emu: Emulator, data_dir: Path,

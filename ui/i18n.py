@@ -6,18 +6,19 @@ dotted names (``registration.ask_name``). Placeholders use ``str.format`` syntax
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from string import Formatter
 from typing import Any
+
+from domain.configfile import ConfigFileError, read_toml
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 
 
-class CatalogueError(Exception):
+class CatalogueError(ConfigFileError):
     """The message catalogue is incomplete or inconsistent."""
 
 
@@ -56,8 +57,7 @@ class Translator:
             language = path.suffixes[-2].lstrip(".") if len(path.suffixes) >= 2 else ""
             if language not in texts:
                 raise CatalogueError(f"{path}: name must end in .id.toml or .en.toml")
-            with path.open("rb") as handle:
-                _flatten("", tomllib.load(handle), texts[language], path)
+            _flatten("", read_toml(path, CatalogueError), texts[language], path)
         translator = cls(texts, default_language)
         problems = translator.problems()
         if problems:
