@@ -38,6 +38,7 @@ from emulator.rules import (
     forbidden,
     too_many_requests,
 )
+from emulator.spec import BotApiSpec
 from emulator.users import SimChat, SimGroup, SimUser
 
 if TYPE_CHECKING:
@@ -76,8 +77,15 @@ class Emulator:
         bot_username: str = "polmas_test_bot",
         bot_first_name: str = "Polmas Bot",
         bot_id: int | None = None,
+        *,
+        spec: BotApiSpec | None = None,
     ) -> None:
         self.token = token
+        self.spec = spec
+        """With the official spec attached, calls are checked against it (see emulator.spec)."""
+        self.spec_notes: list[str] = []
+        """What the spec check found and Telegram would not refuse: ignored parameters, results
+        or updates not shaped as the spec says. A conformance test asserts it stays empty."""
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
         prefix = token.split(":", 1)[0]
@@ -243,6 +251,8 @@ class Emulator:
         """Wrap a payload in an update with the next ``update_id``."""
         update = {"update_id": next(self._update_ids), key: payload}
         self.updates.append(update)
+        if self.spec is not None:
+            self.spec_notes.extend(self.spec.check_value("Update", update, "update"))
         return update
 
     async def dispatch(self, update: Json, chat: SimChat | None = None) -> None:
@@ -516,7 +526,11 @@ class Emulator:
         try:
             if fault is not None and not (fault.kind == "timeout" and fault.executed):
                 self._raise_fault(fault)
+            if self.spec is not None:
+                self.spec_notes.extend(self.spec.check_call(method, params.values, params.files))
             result = await impl(self, params)
+            if self.spec is not None:
+                self.spec_notes.extend(self.spec.check_result(method, result))
             if fault is not None:
                 self._raise_fault(fault)
         except BotAPIError as exc:
