@@ -35,7 +35,7 @@ from bot.commands import all_commands
 from bot.errors import on_error, on_stale_button
 from bot.fairness import PerPersonProcessor
 from bot.i18n import Translator
-from bot.ratelimit import RetryingRateLimiter
+from bot.ratelimit import PassThroughLimiter, RetryingRateLimiter
 from bot.services import BotContext, Services, ServicesHolder
 from config.settings import Settings
 from conversations import assign, desk_input, registration, report
@@ -141,10 +141,13 @@ def build_application(
         builder = builder.get_updates_request(get_updates_request)
     else:
         builder = builder.get_updates_connect_timeout(timeout).get_updates_read_timeout(timeout)
-    if rate_limiter:
-        # 429s, 5xx and timeouts are retried (bot/ratelimit.py); tests may pass their own.
-        limiter = RetryingRateLimiter() if rate_limiter is True else rate_limiter
-        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
+    # 429s, 5xx and timeouts are retried (bot/ratelimit.py); tests may pass their own, or
+    # none (False: no pauses, though a late button answer is still not an error).
+    if rate_limiter is True:
+        limiter: BaseRateLimiter[Any] = RetryingRateLimiter()
+    else:
+        limiter = rate_limiter or PassThroughLimiter()
+    builder = builder.rate_limiter(limiter)
     application: BotApplication = builder.build()
     processor.on_overflow = lambda update: _schedule_slow_down(application, services, update)
     register_handlers(application)

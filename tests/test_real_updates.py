@@ -52,21 +52,9 @@ async def test_a_channel_identity_is_asked_and_automatic_forwards_are_ignored(
 
 async def test_blocking_the_bot_marks_the_officer_at_once(harness: BotHarness, emu: Emulator):
     _, banit, _, _, _ = await cast(harness, emu)
-
-    async def member_update(old: str, new: str) -> None:
-        def member(status: str) -> dict:
-            extra = {"until_date": 0} if status == "kicked" else {}
-            return {"status": status, "user": emu.bot_user_dict(), **extra}
-
-        payload = {"chat": banit.chat_dict(), "from": banit.user_dict(), "date": emu.timestamp(),
-                   "old_chat_member": member(old), "new_chat_member": member(new)}
-        await emu.deliver(emu.new_update("my_chat_member", payload))
-
-    banit.blocked = True
-    await member_update("member", "kicked")
+    await banit.block_bot()
     assert (await harness.officer(banit)).blocked_at == harness.clock.now()
-    banit.blocked = False
-    await member_update("kicked", "member")
+    await banit.unblock_bot()
     assert (await harness.officer(banit)).blocked_at is None
 
 
