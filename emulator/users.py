@@ -397,6 +397,19 @@ class SimUser(SimChat):
             ),
         )
 
+    async def send_heic(
+        self,
+        data: bytes,
+        file_name: str = "IMG_0042.HEIC",
+        caption: str | None = None,
+        chat: SimGroup | None = None,
+    ) -> Json:
+        """Send a phone HEIC as a file, as an iPhone does ("send as file" keeps EXIF and GPS).
+
+        Make the bytes with :func:`emulator.media.make_heic`.
+        """
+        return await self.send_document(data, file_name, "image/heic", caption, chat=chat)
+
     def _document_content(
         self,
         data: bytes,
@@ -765,6 +778,8 @@ def _guess_mime(data: bytes) -> str:
         return "image/png"
     if data.startswith(b"%PDF"):
         return "application/pdf"
+    if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc"):
+        return "image/heic"
     return "application/octet-stream"
 
 
@@ -773,4 +788,5 @@ def _guess_extension(data: bytes) -> str:
         "image/jpeg": ".jpg",
         "image/png": ".png",
         "application/pdf": ".pdf",
+        "image/heic": ".heic",
     }.get(_guess_mime(data), ".bin")
