@@ -55,3 +55,15 @@ async def test_an_iphone_heic_file_is_ingested_with_its_time_and_place(
     for data in album.files.values():
         with Image.open(io.BytesIO(data)) as sent:
             assert sent.format == "JPEG"
+
+
+async def test_a_camera_jpeg_sent_as_octet_stream_is_ingested(
+    harness: BotHarness, emu: Emulator
+):
+    officer = await at_the_photo_step(harness, emu)
+    await officer.send_document(make_jpeg(1200, 900, gps=PLACE), "DSC_0001",
+                                "application/octet-stream")
+    assert "Foto tersimpan" in officer.last.content
+    [photo] = await stored_photos(harness, officer)
+    assert photo["gps"] == list(PLACE)
+    assert (photo["width"], photo["height"]) == (1200, 900)
