@@ -1,4 +1,4 @@
-"""Photos as phones send them as files, through the bot: iPhone HEIC, cameras' octet-stream (#11)."""
+"""Photos as phones send them as files, through the bot: iPhone HEIC, octet-stream (#11)."""
 
 from __future__ import annotations
 
