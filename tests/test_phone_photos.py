@@ -67,3 +67,21 @@ async def test_a_camera_jpeg_sent_as_octet_stream_is_ingested(
     [photo] = await stored_photos(harness, officer)
     assert photo["gps"] == list(PLACE)
     assert (photo["width"], photo["height"]) == (1200, 900)
+
+
+async def test_a_picture_too_large_says_to_send_it_as_a_photo_or_smaller(
+    harness: BotHarness, emu: Emulator
+):
+    from bot.i18n import Translator
+    from tests.test_report_flow import huge_png
+
+    officer = await at_the_photo_step(harness, emu)
+    await officer.send_document(huge_png(), "peta.png", "image/png")
+    texts = Translator.load()
+    assert officer.last.text == texts("id", "reports.photo.too_large")
+    assert "kirim sebagai foto, bukan sebagai file" in officer.last.text
+    assert "gambar yang lebih kecil" in officer.last.text
+    assert await stored_photos(harness, officer) == []
+    english = texts("en", "reports.photo.too_large")
+    assert "send it as a photo, not as a file" in english
+    assert "a smaller picture" in english
