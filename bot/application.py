@@ -50,7 +50,7 @@ from storage import Database
 from ui import callbacks
 from ui.access import identify, requires, revoke_unlisted_admins, skip_processed_updates
 from ui.i18n import Translator
-from ui.ratelimit import RetryingRateLimiter
+from ui.ratelimit import PassThroughLimiter, RetryingRateLimiter
 from ui.services import BotContext, Services, ServicesHolder
 
 logger = logging.getLogger(__name__)
@@ -143,10 +143,13 @@ def build_application(
         builder = builder.get_updates_request(get_updates_request)
     else:
         builder = builder.get_updates_connect_timeout(timeout).get_updates_read_timeout(timeout)
-    if rate_limiter:
-        # 429s, 5xx and timeouts are retried (ui/ratelimit.py); tests may pass their own.
-        limiter = RetryingRateLimiter() if rate_limiter is True else rate_limiter
-        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
+    # 429s, 5xx and timeouts are retried (ui/ratelimit.py); tests may pass their own, or
+    # none (False: no pauses, though a late button answer is still not an error).
+    if rate_limiter is True:
+        limiter: BaseRateLimiter[Any] = RetryingRateLimiter()
+    else:
+        limiter = rate_limiter or PassThroughLimiter()
+    builder = builder.rate_limiter(limiter)
     application: BotApplication = builder.build()
     processor.on_overflow = lambda update: _schedule_slow_down(application, services, update)
     register_handlers(application)

@@ -38,6 +38,7 @@ from emulator.rules import (
     forbidden,
     too_many_requests,
 )
+from emulator.spec import BotApiSpec
 from emulator.users import SimChat, SimGroup, SimUser
 
 if TYPE_CHECKING:
@@ -56,6 +57,14 @@ _FILE_FOLDER = {
     "sticker": "stickers",
     "voice": "voice",
 }
+DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+CONTENT_KEYS = frozenset(
+    {
+        "text", "photo", "document", "location", "venue", "contact", "sticker", "voice",
+        "video", "video_note", "audio", "animation", "poll", "dice", "story", "game",
+    }
+)
+"""Keys of a message someone wrote; a message without any of them is a service message."""
 _DEFAULT_EXT = {"photo": ".jpg", "document": "", "sticker": ".webp", "voice": ".oga"}
 
 
@@ -76,8 +85,15 @@ class Emulator:
         bot_username: str = "polmas_test_bot",
         bot_first_name: str = "Polmas Bot",
         bot_id: int | None = None,
+        *,
+        spec: BotApiSpec | None = None,
     ) -> None:
         self.token = token
+        self.spec = spec
+        """With the official spec attached, calls are checked against it (see emulator.spec)."""
+        self.spec_notes: list[str] = []
+        """What the spec check found and Telegram would not refuse: ignored parameters, results
+        or updates not shaped as the spec says. A conformance test asserts it stays empty."""
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
         prefix = token.split(":", 1)[0]
@@ -96,6 +112,8 @@ class Emulator:
         """Every API call the bot made, in order."""
         self.updates: list[Json] = []
         """Every update the simulated users produced, in order."""
+        self.delivered: list[Json] = []
+        """The updates that reached the bot (privacy mode and ``allowed_updates`` applied)."""
         self.users: dict[int, SimUser] = {}
         self.chats: dict[int, SimChat] = {}
         self.files: dict[str, StoredFile] = {}
@@ -105,6 +123,13 @@ class Emulator:
         """``setMyCommands`` state keyed by (scope JSON, language code)."""
         self.default_menu_button: Json = {"type": "default"}
         self.webhook_url = ""
+        self.allowed_updates: list[str] = []
+        """The update types the bot asked for (getUpdates/setWebhook); kept, as Telegram keeps
+        it per token, until a call names another list. Empty: Telegram's default."""
+        self.privacy_mode = True
+        """BotFather's group privacy (on by default, and ``getMe`` says so): see
+        :meth:`sees_in_group`."""
+        self._background: set[asyncio.Task[None]] = set()
         self.pinned: dict[int, int] = {}
         self._files_by_path: dict[str, StoredFile] = {}
         self._pending: list[Json] = []
@@ -243,20 +268,86 @@ class Emulator:
         """Wrap a payload in an update with the next ``update_id``."""
         update = {"update_id": next(self._update_ids), key: payload}
         self.updates.append(update)
+        if self.spec is not None:
+            self.spec_notes.extend(self.spec.check_value("Update", update, "update"))
         return update
+
+    def wants(self, update: Json) -> bool:
+        """Whether the bot's ``allowed_updates`` let this update through.
+
+        Telegram's default (no list, or an empty one) is every type except ``chat_member``,
+        ``message_reaction`` and ``message_reaction_count``, which must be asked for by name.
+        """
+        kind = next(key for key in update if key != "update_id")
+        if self.allowed_updates:
+            return kind in self.allowed_updates
+        return kind not in DEFAULT_EXCLUDED_UPDATES
+
+    def sees_in_group(self, group: SimGroup, message: Json) -> bool:
+        """Privacy mode: what a bot without admin rights receives from a group.
+
+        As Telegram documents it: commands meant for it, replies to its messages, and every
+        service message; a bot that is an admin (or has privacy off) sees everything. A plain
+        ``/command`` without ``@username`` counts as meant for it: Telegram gives such a command
+        to the bot that spoke last in the group, and the emulated groups have one bot.
+        """
+        if group.bot_is_admin or not self.privacy_mode:
+            return True
+        if not any(key in message for key in CONTENT_KEYS):
+            return True  # a service message
+        reply = message.get("reply_to_message") or {}
+        if (reply.get("from") or {}).get("id") == self.bot_id:
+            return True
+        text = message.get("text") or ""
+        entities = message.get("entities") or []
+        if not text.startswith("/") or not any(
+            e.get("type") == "bot_command" and e.get("offset") == 0 for e in entities
+        ):
+            return False
+        command = text.split(maxsplit=1)[0]
+        _, at, name = command.partition("@")
+        return not at or name.lower() == self.bot_username.lower()
 
     async def dispatch(self, update: Json, chat: SimChat | None = None) -> None:
         """Hand an update to the bot: directly, or queued for ``getUpdates``.
 
-        A group the bot is not in produces no update, as on Telegram.
+        A group the bot is not in produces no update, as on Telegram; neither does a group
+        message privacy mode hides, nor a type ``allowed_updates`` leaves out.
         """
-        if isinstance(chat, SimGroup) and not chat.bot_is_member:
+        if isinstance(chat, SimGroup):
+            if not chat.bot_is_member:
+                return
+            for key in ("message", "edited_message"):
+                if key in update and not self.sees_in_group(chat, update[key]):
+                    return
+        if not self.wants(update):
             return
+        self.delivered.append(update)
         if self.deliver is not None:
             await self.deliver(update)
         else:
             self._pending.append(update)
         self.notify()
+
+    def dispatch_later(self, update: Json) -> None:
+        """Dispatch an update caused by a bot call once that call has returned.
+
+        Telegram sends, for instance, ``my_chat_member`` after ``leaveChat`` asynchronously;
+        delivering it inside the call would run a handler within another handler's API call.
+        :meth:`settle` waits for these.
+        """
+        task = asyncio.get_running_loop().create_task(self._dispatch_soon(update))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _dispatch_soon(self, update: Json) -> None:
+        await asyncio.sleep(0)
+        await self.dispatch(update)
+
+    async def settle(self) -> None:
+        """Wait until every update dispatched with :meth:`dispatch_later` was handled."""
+        while self._background:
+            await asyncio.gather(*list(self._background))
 
     async def redeliver(self, update: Json) -> None:
         """Deliver the same update (same ``update_id``) again, as Telegram does after a crash.
@@ -407,7 +498,9 @@ class Emulator:
     ) -> str:
         """Register a pressed button; ``answerCallbackQuery`` may answer it once."""
         query_id = str(4_000_000_000_000_000_000 + next(self._query_counter))
-        self._queries[query_id] = CallbackQueryState(query_id, user_id, chat_id, message_id, data)
+        self._queries[query_id] = CallbackQueryState(
+            query_id, user_id, chat_id, message_id, data, pressed_at=self.now().timestamp()
+        )
         return query_id
 
     # ---- faults and limits ---------------------------------------------------------------
@@ -516,7 +609,11 @@ class Emulator:
         try:
             if fault is not None and not (fault.kind == "timeout" and fault.executed):
                 self._raise_fault(fault)
+            if self.spec is not None:
+                self.spec_notes.extend(self.spec.check_call(method, params.values, params.files))
             result = await impl(self, params)
+            if self.spec is not None:
+                self.spec_notes.extend(self.spec.check_result(method, result))
             if fault is not None:
                 self._raise_fault(fault)
         except BotAPIError as exc:

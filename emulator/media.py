@@ -108,16 +108,45 @@ def make_jpeg(
     if gps is None:
         img.save(buf, format="JPEG")
         return buf.getvalue()
+    img.save(buf, format="JPEG", exif=_camera_exif(gps, None))
+    return buf.getvalue()
+
+
+def make_heic(
+    width: int = 640,
+    height: int = 480,
+    *,
+    color: tuple[int, int, int] = (30, 90, 160),
+    taken_at: str | None = None,
+    gps: tuple[float, float] | None = None,
+) -> bytes:
+    """A phone HEIC (what iPhones send as a file), with EXIF time and GPS when given.
+
+    ``taken_at`` is EXIF's ``"YYYY:MM:DD HH:MM:SS"`` local time, as the camera writes it.
+    """
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    img = Image.new("RGB", (width, height), color)
+    buf = io.BytesIO()
+    exif = _camera_exif(gps, taken_at)
+    img.save(buf, format="HEIF", exif=exif.tobytes())
+    return buf.getvalue()
+
+
+def _camera_exif(gps: tuple[float, float] | None, taken_at: str | None) -> Image.Exif:
     exif = Image.Exif()
     exif[0x010F] = "EmulatorCam"  # Make
-    gps_ifd = exif.get_ifd(0x8825)
-    lat, lon = gps
-    gps_ifd[1] = "N" if lat >= 0 else "S"
-    gps_ifd[2] = _dms(abs(lat))
-    gps_ifd[3] = "E" if lon >= 0 else "W"
-    gps_ifd[4] = _dms(abs(lon))
-    img.save(buf, format="JPEG", exif=exif)
-    return buf.getvalue()
+    if taken_at is not None:
+        exif.get_ifd(0x8769)[0x9003] = taken_at  # DateTimeOriginal
+    if gps is not None:
+        gps_ifd = exif.get_ifd(0x8825)
+        lat, lon = gps
+        gps_ifd[1] = "N" if lat >= 0 else "S"
+        gps_ifd[2] = _dms(abs(lat))
+        gps_ifd[3] = "E" if lon >= 0 else "W"
+        gps_ifd[4] = _dms(abs(lon))
+    return exif
 
 
 def _dms(value: float) -> tuple[float, float, float]:

@@ -16,6 +16,7 @@ from emulator.media import NotAnImageError, image_size
 from emulator.models import StoredFile
 from emulator.params import Params, Upload
 from emulator.rules import (
+    CALLBACK_ANSWER_SECONDS,
     CHAT_ACTIONS,
     ERR_ALBUM_MIXED,
     ERR_ALBUM_TOO_BIG,
@@ -379,6 +380,7 @@ async def getUpdates(emu: Emulator, p: Params) -> list[Json]:  # noqa: N802
     """Confirm by offset, then long-poll up to ``timeout`` seconds."""
     limit = p.get_int("limit") or 100
     timeout = p.get_float("timeout") or 0.0
+    _keep_allowed_updates(emu, p)
     return await emu.get_updates(p.get_int("offset"), max(1, min(limit, 100)), timeout)
 
 
@@ -395,19 +397,32 @@ async def deleteWebhook(emu: Emulator, p: Params) -> bool:  # noqa: N802
 async def setWebhook(emu: Emulator, p: Params) -> bool:  # noqa: N802
     """Store the URL only: the emulator never calls out."""
     emu.webhook_url = p.get_str("url") or ""
+    _keep_allowed_updates(emu, p)
     if p.get_bool("drop_pending_updates"):
         emu._pending.clear()
     return True
 
 
+def _keep_allowed_updates(emu: Emulator, p: Params) -> None:
+    """A list given is kept for the token; not giving one keeps the previous one."""
+    if p.has("allowed_updates"):
+        wanted = p.get_json("allowed_updates")
+        if not isinstance(wanted, list):
+            raise bad_request("Bad Request: can't parse allowed_updates JSON object")
+        emu.allowed_updates = [str(kind) for kind in wanted]
+
+
 @api
 async def getWebhookInfo(emu: Emulator, p: Params) -> Json:  # noqa: N802
     """Minimal ``WebhookInfo``."""
-    return {
+    info: Json = {
         "url": emu.webhook_url,
         "has_custom_certificate": False,
         "pending_update_count": len(emu._pending),
     }
+    if emu.allowed_updates:
+        info["allowed_updates"] = list(emu.allowed_updates)
+    return info
 
 
 @api
@@ -763,6 +778,8 @@ async def answerCallbackQuery(emu: Emulator, p: Params) -> bool:  # noqa: N802
     state = emu._queries.get(query_id)
     if state is None or state.answered:
         raise bad_request(ERR_QUERY_INVALID)
+    if emu.now().timestamp() - state.pressed_at > CALLBACK_ANSWER_SECONDS:
+        raise bad_request(ERR_QUERY_INVALID)
     state.answered = True
     user = emu.users.get(state.user_id)
     if user is not None:
@@ -884,6 +901,5 @@ async def leaveChat(emu: Emulator, p: Params) -> bool:  # noqa: N802
     assert isinstance(chat, SimGroup)
     if not chat.bot_is_member:
         raise BotAPIError(403, "Forbidden: bot is not a member of the group chat")
-    chat.bot_is_member = False
-    chat.bot_is_admin = False
+    emu.dispatch_later(chat.bot_membership_change(emu.bot_user_dict(), "left"))
     return True

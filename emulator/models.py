@@ -95,4 +95,7 @@ class CallbackQueryState:
     chat_id: int | None
     message_id: int | None
     data: str | None
+    pressed_at: float = 0.0
+    """Unix time of the press: past :data:`emulator.rules.CALLBACK_ANSWER_SECONDS` it can no
+    longer be answered."""
     answered: bool = False

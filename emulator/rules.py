@@ -23,6 +23,9 @@ MAX_PHOTO_RATIO = 20
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_INLINE_BUTTONS = 100
+CALLBACK_ANSWER_SECONDS = 15
+"""How long a button press can be answered. Telegram does not publish it; bots see "query is too
+old" after roughly 10-15 s. The emulator uses the upper end, measured on its clock."""
 GROUP_MESSAGES_PER_MINUTE = 20
 MESSAGES_PER_SECOND = 30
 

@@ -231,6 +231,28 @@ class SimUser(SimChat):
     def __repr__(self) -> str:
         return f"<SimUser {self.id} {self.first_name!r}>"
 
+    async def block_bot(self) -> Json:
+        """Block the bot: sends fail from now on, and Telegram tells the bot at once."""
+        self.blocked = True
+        return await self._private_member_change("member", "kicked")
+
+    async def unblock_bot(self) -> Json:
+        """Unblock (restart) the bot: sends work again; Telegram tells the bot."""
+        self.blocked = False
+        return await self._private_member_change("kicked", "member")
+
+    async def _private_member_change(self, old: str, new: str) -> Json:
+        def member(status: str) -> Json:
+            extra = {"until_date": 0} if status == "kicked" else {}
+            return {"status": status, "user": self.emu.bot_user_dict(), **extra}
+
+        update = self.emu.new_update("my_chat_member", {
+            "chat": self.chat_dict(), "from": self.user_dict(), "date": self.emu.timestamp(),
+            "old_chat_member": member(old), "new_chat_member": member(new),
+        })
+        await self.emu.dispatch(update)
+        return update
+
     # ---- actions -------------------------------------------------------------------------
 
     def _target(self, chat: SimGroup | None) -> SimChat:
@@ -281,6 +303,44 @@ class SimUser(SimChat):
             content["entities"] = entities
         reply_id = reply_to.message_id if isinstance(reply_to, BotMessage) else reply_to
         return await self._deliver(target, "message", self._message(target, content, reply_id))
+
+    async def forward(
+        self,
+        origin: SimUser | Json,
+        *,
+        text: str | None = None,
+        photo: bytes | None = None,
+        date: int | None = None,
+        hidden: bool = False,
+        chat: SimGroup | None = None,
+    ) -> Json:
+        """Forward a text or photo someone else sent: the message carries ``forward_origin``.
+
+        ``origin`` is the person (``hidden``: one whose privacy settings hide their account,
+        so only the name shows) or a ``Chat`` dict (a channel or group posting as itself).
+        """
+        when = self.emu.timestamp() if date is None else date
+        if isinstance(origin, SimUser):
+            name = " ".join(filter(None, (origin.first_name, origin.last_name)))
+            forward_origin: Json = (
+                {"type": "hidden_user", "date": when, "sender_user_name": name}
+                if hidden
+                else {"type": "user", "date": when, "sender_user": origin.user_dict()}
+            )
+        elif origin.get("type") == "channel":
+            forward_origin = {"type": "channel", "date": when, "chat": origin, "message_id": 1}
+        else:
+            forward_origin = {"type": "chat", "date": when, "sender_chat": origin}
+        target = self._target(chat)
+        if photo is not None:
+            content = self._photo_content(photo, text, None, True)
+        else:
+            content = {"text": text or ""}
+            entities = _command_entities(text or "")
+            if entities:
+                content["entities"] = entities
+        content["forward_origin"] = forward_origin
+        return await self._deliver(target, "message", self._message(target, content))
 
     async def send_photo(
         self,
@@ -336,6 +396,19 @@ class SimUser(SimChat):
                 target, self._document_content(data, file_name, mime_type, caption, media_group_id)
             ),
         )
+
+    async def send_heic(
+        self,
+        data: bytes,
+        file_name: str = "IMG_0042.HEIC",
+        caption: str | None = None,
+        chat: SimGroup | None = None,
+    ) -> Json:
+        """Send a phone HEIC as a file, as an iPhone does ("send as file" keeps EXIF and GPS).
+
+        Make the bytes with :func:`emulator.media.make_heic`.
+        """
+        return await self.send_document(data, file_name, "image/heic", caption, chat=chat)
 
     def _document_content(
         self,
@@ -565,11 +638,18 @@ class SimUser(SimChat):
         offered = [m.buttons for m in candidates if m.buttons and not m.deleted]
         raise AssertionError(f"no button {label!r} in chat {target.id}; buttons: {offered}")
 
-    async def press_data(self, data: str, message: BotMessage) -> Json:
-        """Press the button of ``message`` whose ``callback_data`` is ``data``."""
+    async def press_data(
+        self, data: str, message: BotMessage, *, inaccessible: bool = False
+    ) -> Json:
+        """Press the button of ``message`` whose ``callback_data`` is ``data``.
+
+        A message the bot deleted (a client may still show it) or, with ``inaccessible``, one
+        Telegram no longer gives the bot (too old) arrives as an ``InaccessibleMessage``: chat,
+        id and ``date`` 0, no text, no keyboard.
+        """
         for button in message.inline_buttons:
             if button.get("callback_data") == data:
-                return await self._press_button(message, button)
+                return await self._press_button(message, button, inaccessible=inaccessible)
         raise AssertionError(
             f"no button with data {data!r}; data: "
             f"{[b.get('callback_data') for b in message.inline_buttons]}"
@@ -583,17 +663,22 @@ class SimUser(SimChat):
         """
         return await self._press_button(message, {"text": "forged", "callback_data": data})
 
-    async def _press_button(self, message: BotMessage, button: Json) -> Json:
+    async def _press_button(
+        self, message: BotMessage, button: Json, *, inaccessible: bool = False
+    ) -> Json:
         if "callback_data" not in button:
             raise AssertionError(f"button {button.get('text')!r} has no callback_data: {button}")
         chat = self.emu.chat(message.chat_id)
         query_id = self.emu.new_callback_query(
             self.id, message.chat_id, message.message_id, button["callback_data"]
         )
+        shown = copy.deepcopy(message.raw)
+        if inaccessible or message.deleted:
+            shown = {"chat": chat.chat_dict(), "message_id": message.message_id, "date": 0}
         query: Json = {
             "id": query_id,
             "from": self.user_dict(),
-            "message": copy.deepcopy(message.raw),
+            "message": shown,
             "chat_instance": _chat_instance(message.chat_id),
             "data": button["callback_data"],
         }
@@ -638,6 +723,32 @@ class SimGroup(SimChat):
     def __repr__(self) -> str:
         return f"<SimGroup {self.id} {self.title!r}>"
 
+    def bot_membership_change(self, by: Json, status: str) -> Json:
+        """Take the bot out of the group and build the ``my_chat_member`` Telegram sends.
+
+        ``status`` is ``left`` (it left, or was removed) or ``kicked`` (removed and banned).
+        """
+        from emulator.methods import _administrator
+
+        bot = self.emu.bot_user_dict()
+        old = _administrator(bot, is_bot=True) if self.bot_is_admin else {
+            "status": "member", "user": bot}
+        new: Json = {"status": status, "user": bot}
+        if status == "kicked":
+            new["until_date"] = 0
+        self.bot_is_member = False
+        self.bot_is_admin = False
+        return self.emu.new_update("my_chat_member", {
+            "chat": self.chat_dict(), "from": by, "date": self.emu.timestamp(),
+            "old_chat_member": old, "new_chat_member": new,
+        })
+
+    async def remove_bot(self, by: SimUser, *, ban: bool = False) -> Json:
+        """A member removes the bot (``ban``: and bans it); the bot hears it once more."""
+        update = self.bot_membership_change(by.user_dict(), "kicked" if ban else "left")
+        await self.emu.dispatch(update)
+        return update
+
 
 def _command_entities(text: str) -> list[Json]:
     if not text.startswith("/") or len(text) < 2 or text[1].isspace():
@@ -667,6 +778,8 @@ def _guess_mime(data: bytes) -> str:
         return "image/png"
     if data.startswith(b"%PDF"):
         return "application/pdf"
+    if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc"):
+        return "image/heic"
     return "application/octet-stream"
 
 
@@ -675,4 +788,5 @@ def _guess_extension(data: bytes) -> str:
         "image/jpeg": ".jpg",
         "image/png": ".png",
         "application/pdf": ".pdf",
+        "image/heic": ".heic",
     }.get(_guess_mime(data), ".bin")

@@ -8,13 +8,14 @@ import os
 # warnings as errors, so opt in to the new behaviour for the whole session.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from collections.abc import AsyncIterator  # noqa: E402
+from collections.abc import AsyncIterator, Iterator  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
 from emulator import Emulator  # noqa: E402
+from emulator.spec import load_spec  # noqa: E402
 from tests.harness import BotHarness  # noqa: E402
 
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuv"
@@ -22,8 +23,24 @@ ADMIN_TELEGRAM_ID = 9000
 
 
 @pytest.fixture
-def emu() -> Emulator:
-    return Emulator(token=TOKEN, bot_username="polmas_test_bot", bot_id=123456)
+def emu() -> Iterator[Emulator]:
+    # Every test checks its calls, results and updates against the official spec.
+    emulator = Emulator(token=TOKEN, bot_username="polmas_test_bot", bot_id=123456,
+                        spec=load_spec())
+    yield emulator
+    assert spec_problems(emulator) == []
+
+
+PTB_EXTRAS = frozenset({("editMessageReplyMarkup", "parse_mode")})
+"""Parameters PTB itself adds (its ``Defaults(parse_mode=...)`` go into every message-editing
+call); Telegram ignores them, and the bot cannot leave them out."""
+
+
+def spec_problems(emulator: Emulator) -> list[str]:
+    """What the spec check noted in a test, less the parameters PTB adds on its own."""
+    extras = {f"{method}: unknown parameter {name!r} (Telegram ignores it)"
+              for method, name in PTB_EXTRAS}
+    return sorted({note for note in emulator.spec_notes if note not in extras})
 
 
 @pytest.fixture

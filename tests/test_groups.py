@@ -158,16 +158,7 @@ async def test_unlink_and_bot_removed_deactivate_the_link(harness: BotHarness, e
 
 
 async def remove_bot(emu: Emulator, group: SimGroup, by: SimUser) -> None:
-    group.bot_is_member = False
-    payload = {
-        "chat": group.chat_dict(),
-        "from": by.user_dict(),
-        "date": emu.timestamp(),
-        "old_chat_member": {"status": "member", "user": emu.bot_user_dict()},
-        "new_chat_member": {"status": "left", "user": emu.bot_user_dict()},
-    }
-    assert emu.deliver is not None
-    await emu.deliver(emu.new_update("my_chat_member", payload))
+    await group.remove_bot(by)
 
 
 async def test_bot_added_to_a_group_explains_how_to_link(harness: BotHarness, emu: Emulator):

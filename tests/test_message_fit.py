@@ -59,5 +59,8 @@ async def test_an_expired_button_press_that_fails_is_still_told_in_the_chat(harn
     await officer.send("/lapor")
     emu.fail_next("answerCallbackQuery", kind="bad_request", times=2, description=(
         "Bad Request: query is too old and response timeout expired or query ID is invalid"))
+    # A late answer alone stops nothing (test_telegram_fidelity); a failure after it must
+    # still reach the person, whose press can no longer be answered.
+    emu.fail_next("sendMessage", kind="bad_request")
     await officer.press("POS SAPTA")
     assert "Maaf, terjadi gangguan" in officer.last.content

@@ -52,47 +52,33 @@ async def test_a_channel_identity_is_asked_and_automatic_forwards_are_ignored(
 
 async def test_blocking_the_bot_marks_the_officer_at_once(harness: BotHarness, emu: Emulator):
     _, banit, _, _, _ = await cast(harness, emu)
-
-    async def member_update(old: str, new: str) -> None:
-        def member(status: str) -> dict:
-            extra = {"until_date": 0} if status == "kicked" else {}
-            return {"status": status, "user": emu.bot_user_dict(), **extra}
-
-        payload = {"chat": banit.chat_dict(), "from": banit.user_dict(), "date": emu.timestamp(),
-                   "old_chat_member": member(old), "new_chat_member": member(new)}
-        await emu.deliver(emu.new_update("my_chat_member", payload))
-
-    banit.blocked = True
-    await member_update("member", "kicked")
+    await banit.block_bot()
     assert (await harness.officer(banit)).blocked_at == harness.clock.now()
-    banit.blocked = False
-    await member_update("kicked", "member")
+    await banit.unblock_bot()
     assert (await harness.officer(banit)).blocked_at is None
 
 
-def test_both_run_modes_send_the_handled_update_types(tmp_path):
-    from bot.maintenance import run
+def test_both_run_modes_send_the_handled_update_types(tmp_path, monkeypatch):
+    from bot import maintenance
     from config.settings import load_settings
     from tests.conftest import TOKEN
 
+    sent: list[list[str]] = []
+
     class Recorder:
-        def __init__(self) -> None:
-            self.calls: list[dict] = []
-
         def run_polling(self, **kwargs) -> None:
-            self.calls.append(kwargs)
+            sent.append(kwargs["allowed_updates"])
 
-        def run_webhook(self, **kwargs) -> None:
-            self.calls.append(kwargs)
+    async def serve(application, settings, allowed) -> None:  # the webhook server's entry
+        sent.append(allowed)
 
+    monkeypatch.setattr(maintenance, "serve", serve)
     app = Recorder()
-    run(app, load_settings(telegram_bot_token=TOKEN, data_dir=tmp_path))  # type: ignore[arg-type]
-    run(app, load_settings(telegram_bot_token=TOKEN, data_dir=tmp_path, run_mode="webhook",
-                           webhook_url="https://x.example/hook",
-                           webhook_secret="webhook-Secret_0123456789abcdef"))  # type: ignore[arg-type]
-    for call in app.calls:
-        assert call["allowed_updates"] == [
-            "message", "edited_message", "callback_query", "my_chat_member"]
+    maintenance.run(app, load_settings(telegram_bot_token=TOKEN, data_dir=tmp_path))  # type: ignore[arg-type]
+    maintenance.run(app, load_settings(  # type: ignore[arg-type]
+        telegram_bot_token=TOKEN, data_dir=tmp_path, run_mode="webhook",
+        webhook_url="https://x.example/hook", webhook_secret="webhook-Secret_0123456789abcdef"))
+    assert sent == [["message", "edited_message", "callback_query", "my_chat_member"]] * 2
 
 
 async def test_a_shared_venue_names_the_place_and_completes_the_step(harness: BotHarness,

@@ -6,6 +6,10 @@ those are retried too, a few times with growing pauses. A timed-out call may hav
 Telegram already, so a retry can show a message twice: a duplicate reply is better than a
 missing one. Refusals (400 Bad Request, 403 Forbidden) are final and never retried.
 
+An answer to a button press that Telegram no longer takes ("query is too old": a press handled
+from a backlog after a restart) is not a failure of the work the press asked for: it comes back
+as ``False`` instead of an error, so no handler stops half-way at its ``query.answer()``.
+
 A caller for whom a duplicate is worse than a loss (the outbox: reminders, warnings, digests)
 passes ``rate_limit_args=AT_MOST_ONCE``: its timeouts are raised at once instead of retried,
 while every other call keeps the retries.
@@ -20,13 +24,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram.error import BadRequest, NetworkError, TimedOut
-from telegram.ext import AIORateLimiter
+from telegram.ext import AIORateLimiter, BaseRateLimiter
+
+from ui.messages import is_expired_query
 
 logger = logging.getLogger(__name__)
 NETWORK_DELAYS = (0.5, 2.0, 5.0)
 """Pauses before each retry of a 5xx or timed-out call (then the error is raised)."""
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+Call = Callable[..., Coroutine[Any, Any, JSONResult]]
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,36 @@ class CallPolicy:
 
 AT_MOST_ONCE = CallPolicy(retry_timeouts=False)
 """For sends that must not be repeated: a timeout is reported to the caller at once."""
+
+
+def answered_too_late(endpoint: str, error: BadRequest) -> bool:
+    """An expired button press: logged and reported as ``False``, never raised."""
+    if endpoint != "answerCallbackQuery" or not is_expired_query(error):
+        return False
+    logger.info("button press answered too late (%s): the work goes on", error.message)
+    return True
+
+
+class PassThroughLimiter(BaseRateLimiter[Any]):
+    """No limits and no retries (tests), but late button answers handled as in production."""
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    async def process_request(
+        self, callback: Call, args: Any, kwargs: dict[str, Any], endpoint: str,
+        data: dict[str, Any], rate_limit_args: Any,
+    ) -> JSONResult:
+        """Make the call; an expired press's answer is ``False``."""
+        try:
+            return await callback(*args, **kwargs)
+        except BadRequest as error:
+            if answered_too_late(endpoint, error):
+                return False
+            raise
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -74,7 +111,9 @@ class RetryingRateLimiter(AIORateLimiter):
                 return await super().process_request(
                     callback, args, kwargs, endpoint, data, retries
                 )
-            except BadRequest:
+            except BadRequest as error:
+                if answered_too_late(endpoint, error):
+                    return False
                 raise
             except TimedOut:
                 if not policy.retry_timeouts or delay is None:
