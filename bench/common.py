@@ -13,7 +13,7 @@ from pathlib import Path  # noqa: E402
 
 from domain.people import Status  # noqa: E402
 from emulator import Emulator  # noqa: E402
-from tests.harness import BotHarness  # noqa: E402
+from emulator.harness import BotHarness  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN-abcdefghijklmnopqrstuvw"
 # Saturday 28 November 2026, 10:00 WITA: inside the week the growth seed also covers.

@@ -15,8 +15,8 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 
 from emulator import Emulator  # noqa: E402
+from emulator.harness import BotHarness  # noqa: E402
 from emulator.spec import load_spec  # noqa: E402
-from tests.harness import BotHarness  # noqa: E402
 
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuv"
 ADMIN_TELEGRAM_ID = 9000

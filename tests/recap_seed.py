@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from domain.answers import Complaint
 from domain.reports import ReportColumns
-from tests.harness import BotHarness
+from emulator.harness import BotHarness
 
 RESIDENT_KEY = {"sapta": "residents", "mantap": "residents", "satria": "residents",
                 "khidmat": "congregation"}

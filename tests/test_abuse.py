@@ -23,9 +23,9 @@ from PIL import Image
 from bot.commands import all_commands
 from domain.people import Status
 from emulator import Emulator
+from emulator.harness import BotHarness
 from emulator.media import make_jpeg
 from tests.conftest import TOKEN
-from tests.harness import BotHarness
 from tests.test_report_flow import huge_png
 
 COMMANDS = [f"/{c.name}" for c in all_commands()] + [f"/{c.alias}" for c in all_commands()]

@@ -27,7 +27,7 @@ from domain.access import POLICY, Action, Audience, Refusal
 from domain.organisation import load_organisation
 from domain.people import Status
 from emulator import Emulator, SimUser
-from tests.harness import BotHarness
+from emulator.harness import BotHarness
 from tests.test_report_flow import walk_rest
 from ui import callbacks
 from ui.i18n import Translator

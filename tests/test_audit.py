@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from emulator import Emulator
+from emulator.harness import BotHarness
 from tests.conftest import ADMIN_TELEGRAM_ID
-from tests.harness import BotHarness
 from tests.test_complaints import complaint_row, file_report_with_complaint
 
 

@@ -20,6 +20,7 @@ from bot.maintenance import log_secrets
 from conversations import report_photos
 from domain.photos import PhotoStore, ingest_photo
 from emulator import Emulator
+from emulator.harness import BotHarness
 from emulator.media import make_jpeg
 from jobs.maintenance import BACKUP_JOB, CATCH_UP_JOB, RETENTION_JOB
 from ops import check as maintenance
@@ -29,7 +30,6 @@ from ops.files import data_dir_lock
 from storage import Database
 from storage.database import available_migrations
 from tests.conftest import TOKEN
-from tests.harness import BotHarness
 from tests.test_report_flow import draft_of, fill_sapta, seed, walk_rest
 
 SECRET = "webhook-Secret_0123456789abcdef"

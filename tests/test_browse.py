@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from emulator import Emulator
-from tests.harness import BotHarness
+from emulator.harness import BotHarness
 from tests.test_report_flow import fill_sapta, seed
 
 NUMBER = "LAP/SAPTA/2026/11/0001"

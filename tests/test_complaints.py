@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from domain.reports import ReportColumns
 from emulator import Emulator
-from tests.harness import BotHarness
+from emulator.harness import BotHarness
 from tests.test_report_flow import fill_sapta, seed
 
 OTHER_KANIT_ID = 2002

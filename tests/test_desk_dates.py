@@ -11,7 +11,7 @@ import openpyxl
 from domain.recap import custom_period
 from domain.reports import ReportColumns
 from emulator import Emulator
-from tests.harness import BotHarness
+from emulator.harness import BotHarness
 from tests.recap_seed import seed_reports
 from tests.test_browse import NUMBER, OTHER_NUMBER, labels, two_units
 from tests.test_recap import WITA, count_in, private_cast

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from emulator import Emulator
-from tests.harness import BotHarness
+from emulator.harness import BotHarness
 from tests.test_report_flow import draft_of, seed
 
 

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from domain import pdf
 from emulator import Emulator
-from tests.harness import BotHarness
+from emulator.harness import BotHarness
 from tests.test_exports import documents, pdf_text
 from tests.test_report_flow import seed, walk_rest
 

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from domain import pdf
 from domain.reports import ReportColumns
 from emulator import Emulator
-from tests.harness import BotHarness
+from emulator.harness import BotHarness
 from tests.test_browse import NUMBER, OTHER_NUMBER, report_id, two_units
 from tests.test_report_flow import fill_sapta, seed, walk_rest
 from ui.views import photo_path

@@ -17,8 +17,8 @@ from bot.buttons import all_namespaces
 from domain.access import Refusal
 from domain.people import Status
 from emulator import Emulator
+from emulator.harness import BotHarness
 from emulator.users import SimUser
-from tests.harness import BotHarness
 from tests.test_access_matrix import (
     NUMBER,
     OTHER_KANIT_ID,

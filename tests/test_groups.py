@@ -14,9 +14,9 @@ from PIL import Image
 from domain.access import Refusal
 from domain.reports import ReportColumns
 from emulator import Emulator
+from emulator.harness import BotHarness
 from emulator.users import SimGroup, SimUser
 from jobs.summaries import run_due_summaries
-from tests.harness import BotHarness
 from tests.recap_seed import seed_reports
 from ui.i18n import Translator
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from emulator import Emulator
-from tests.harness import BotHarness
+from emulator.harness import BotHarness
 
 FLOOD = 300
 

@@ -61,12 +61,12 @@ from domain.schedule import (
 )
 from domain.text import search_words
 from emulator import Emulator, SimUser
+from emulator.harness import BotHarness
 from emulator.rules import formatted_text
 from emulator.users import BotMessage
 from handlers import browse, complaints, dates, exports, recap
 from storage.desk import match_expression
 from tests.conftest import TOKEN
-from tests.harness import BotHarness
 from tests.test_browse import NUMBER, labels, two_units
 from tests.test_report_flow import CATALOGUE, fill_sapta, walk_rest
 from ui import callbacks

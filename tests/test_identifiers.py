@@ -13,9 +13,9 @@ from domain.people import Status
 from domain.schedule import ScheduleInputError, parse_minutes
 from domain.text import ascii_number, identifier
 from emulator import Emulator
+from emulator.harness import BotHarness
 from ops.check import check
 from tests.conftest import ADMIN_TELEGRAM_ID
-from tests.harness import BotHarness
 from tests.test_registration import register
 
 EXISTING = "87050001"

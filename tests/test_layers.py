@@ -161,3 +161,21 @@ def test_every_layer_is_packaged_and_in_the_image() -> None:
     for package in PRODUCT:
         assert f'"{package}*"' in pyproject, f"{package}/ is not in the package list"
         assert f"COPY {package} ./{package}" in dockerfile, f"{package}/ is not in the image"
+
+
+def test_the_bench_and_the_emulator_do_not_import_tests() -> None:
+    found = []
+    for package in ("bench", "emulator"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if any(target.split(".")[0] == "tests" for target in _all_targets(node)):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == []
+
+
+def _all_targets(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if isinstance(node, ast.ImportFrom) and node.module:
+        return [node.module]
+    return []

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from domain.people import Status
 from emulator import Emulator
-from tests.harness import BotHarness
+from emulator.harness import BotHarness
 
 
 async def seed_kanit(harness: BotHarness, emu: Emulator):

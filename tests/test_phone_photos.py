@@ -7,8 +7,8 @@ import io
 from PIL import Image
 
 from emulator import Emulator
+from emulator.harness import BotHarness
 from emulator.media import make_heic, make_jpeg
-from tests.harness import BotHarness
 from tests.test_report_flow import draft_of, seed, walk_rest
 
 PLACE = (0.5412, 123.0595)

@@ -21,8 +21,8 @@ from domain.recap import (
     weeks_back,
 )
 from emulator import Emulator
+from emulator.harness import BotHarness
 from storage.recap import load_recap
-from tests.harness import BotHarness
 from tests.recap_seed import seed_reports
 
 WITA = ZoneInfo("Asia/Makassar")

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from domain.people import Status
 from emulator import Emulator
+from emulator.harness import BotHarness
 from emulator.media import make_jpeg
-from tests.harness import BotHarness
 
 
 async def register(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from emulator import Emulator
+from emulator.harness import BotHarness
 from ops.check import check
-from tests.harness import BotHarness
 from tests.test_report_flow import fill_sapta, seed, stored_reports
 
 NUMBER = "LAP/SAPTA/2026/11/0001"

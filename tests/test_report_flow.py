@@ -10,9 +10,9 @@ import pytest
 from conversations import report_photos
 from domain.people import Status
 from emulator import Emulator
+from emulator.harness import BotHarness
 from emulator.media import make_jpeg
 from tests.conftest import ADMIN_TELEGRAM_ID
-from tests.harness import BotHarness
 
 OFFICER_ID = 1001
 CATALOGUE = Path(__file__).resolve().parent.parent / "config" / "activities.toml"

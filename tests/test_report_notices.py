@@ -5,7 +5,7 @@ until their digest (issue 14, item 10)."""
 from __future__ import annotations
 
 from emulator import Emulator
-from tests.harness import BotHarness
+from emulator.harness import BotHarness
 from tests.test_report_flow import fill_sapta, seed
 
 KBO_ID = 5150

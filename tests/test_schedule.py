@@ -15,10 +15,10 @@ import pytest
 
 from domain.schedule import Delivery, Kind
 from emulator import Emulator
+from emulator.harness import BotHarness
 from jobs.notifications import run_due_notifications
 from storage.schedule import NotificationRepository
 from tests.conftest import ADMIN_TELEGRAM_ID
-from tests.harness import BotHarness
 from tests.test_report_flow import walk_rest
 from ui.ratelimit import RetryingRateLimiter
 

@@ -11,8 +11,8 @@ from domain.people import Status
 from domain.reports import ReportColumns
 from domain.schedule import Delivery, Kind
 from emulator import Emulator
+from emulator.harness import BotHarness
 from jobs.summaries import run_due_summaries
-from tests.harness import BotHarness
 from tests.test_schedule import (  # noqa: F401
     bot,
     count,

@@ -24,8 +24,8 @@ from domain.schedule import (
     post_start,
 )
 from emulator import Emulator
+from emulator.harness import BotHarness
 from tests.conftest import ADMIN_TELEGRAM_ID
-from tests.harness import BotHarness
 from tests.test_schedule import count, scan, wita
 
 ACTIVITIES = ("sapta", "mantap", "satria", "khidmat")

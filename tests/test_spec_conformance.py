@@ -14,11 +14,11 @@ import json
 import pytest
 
 from emulator import Emulator
+from emulator.harness import BotHarness
 from emulator.methods import METHODS
 from emulator.params import Params
 from emulator.spec import load_spec
 from tests.conftest import PTB_EXTRAS, spec_problems
-from tests.harness import BotHarness
 from tests.test_groups import cast
 from tests.test_report_flow import fill_sapta
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from emulator import Emulator
+from emulator.harness import BotHarness
 from tests.conftest import ADMIN_TELEGRAM_ID
-from tests.harness import BotHarness
 from tests.test_report_flow import draft_of, fill_sapta, seed
 from ui.ratelimit import RetryingRateLimiter
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 
 from emulator import Emulator
+from emulator.harness import BotHarness
 from emulator.media import make_jpeg
 from emulator.rules import CALLBACK_ANSWER_SECONDS
-from tests.harness import BotHarness
 from tests.test_groups import GROUP_ID, link_of, linked
 from tests.test_report_flow import draft_of, fill_sapta, seed, walk_rest
 from ui.i18n import Translator

@@ -1,4 +1,7 @@
-"""The real bot driven through the emulator in direct mode, restartable on the same data."""
+"""The real bot driven through the emulator in direct mode, restartable on the same data.
+
+Shared by the tests and the bench (which must not import tests/): one way to run the bot.
+"""
 
 from __future__ import annotations
 
