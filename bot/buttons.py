@@ -83,7 +83,7 @@ def _build() -> tuple[ButtonFamily, ...]:
         ButtonFamily(schedule_handlers.NS, Action.SCHEDULE, schedule_handlers.schedule_button,
                   {verb: (post,) for verb in ("rep", "post", "mv", "cx", "cxy")}),
         ButtonFamily(assign.NS, Action.ASSIGN, assign.on_button,
-                  {"tog": (Ref(2, Kind.OFFICER),)}, verb_at=1),
+                  {assign.Do.TOGGLE_OFFICER: (Ref(2, Kind.OFFICER),)}, verb_at=1),
         ButtonFamily(recap.NS, Action.RECAP, recap.recap_button,
                   {"*": (Ref(2, Kind.UNIT, none=recap.SELF),)}),
         # Officers follow the complaints they recorded; moves and assignments are the leader's.

@@ -10,9 +10,10 @@ every notification they will get in one transaction, then sends what is due at o
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
@@ -47,6 +48,24 @@ from ui.services import BotContext, Services
 from ui.views import activity_name, names, offsets_text, when_text
 
 NS = callbacks.Namespace.ASSIGN
+
+
+class Do(StrEnum):
+    """What a /tugas button does (the part after the draft's version)."""
+
+    CANCEL = "cancel"
+    KEEP = "keep"  # /batal answered "no": ask the current step again
+    SAVE = "save"
+    ACTIVITY = "act"
+    DATE = "date"
+    TIME = "time"
+    DURATION = "dur"
+    NO_SPRIN = "nosprin"
+    TOGGLE_OFFICER = "tog"
+    OFFICER_PAGE = "opg"
+    DONE = "done"
+
+
 NEW_STEPS = ("activity", "place", "date", "time", "duration", "sprin", "officers", "confirm")
 MOVE_STEPS = ("date", "time", "confirm")
 DATE_BUTTONS = 7
@@ -120,8 +139,8 @@ async def ask_cancel(update: Update, context: BotContext, actor: Actor) -> bool:
     await message.reply_text(
         texts(language, "schedule.assign.discard_confirm"),
         reply_markup=inline([[
-            (texts(language, "schedule.button.discard_yes"), _data(draft, "cancel")),
-            (texts(language, "schedule.button.discard_no"), _data(draft, "keep")),
+            (texts(language, "schedule.button.discard_yes"), _data(draft, Do.CANCEL)),
+            (texts(language, "schedule.button.discard_no"), _data(draft, Do.KEEP)),
         ]]),
     )
     return True
@@ -168,7 +187,7 @@ async def prompt(
     step = draft.step
     if step == "activity":
         text = texts(language, "schedule.assign.choose_activity")
-        rows = chunked([(a.name.get(language), _data(draft, "act", a.code))
+        rows = chunked([(a.name.get(language), _data(draft, Do.ACTIVITY, a.code))
                         for a in services.catalogue.activities], 2)
     elif step == "place":
         text = texts(language, "schedule.assign.ask_place", activity=activity)
@@ -180,7 +199,7 @@ async def prompt(
             text = texts(language, "schedule.assign.ask_date")
         today = local_day(services.clock.now(), tz)
         rows = chunked([(_day_label(services, day, today, language),
-                         _data(draft, "date", day.strftime("%Y%m%d")))
+                         _data(draft, Do.DATE, day.strftime("%Y%m%d")))
                         for day in days_ahead(today, DATE_BUTTONS)], 3)
     elif step == "time":
         text = texts(language, "schedule.assign.ask_time")
@@ -188,19 +207,19 @@ async def prompt(
         if usual is not None:
             rows = [[(texts(language, "schedule.button.time_default",
                             time=usual.strftime("%H.%M" if language == "id" else "%H:%M")),
-                      _data(draft, "time", usual.strftime("%H%M")))]]
+                      _data(draft, Do.TIME, usual.strftime("%H%M")))]]
     elif step == "duration":
         standard = services.catalogue.activity(code).duration_minutes
         text = texts(language, "schedule.assign.ask_duration", minutes=standard)
         rows = [[(texts(language, "schedule.button.default_duration", minutes=standard),
-                  _data(draft, "dur", standard))]]
+                  _data(draft, Do.DURATION, standard))]]
         rows.append([
-            (texts(language, "schedule.button.minutes", minutes=m), _data(draft, "dur", m))
+            (texts(language, "schedule.button.minutes", minutes=m), _data(draft, Do.DURATION, m))
             for m in (90, 120, 180) if m != standard
         ])
     elif step == "sprin":
         text = texts(language, "schedule.assign.ask_sprin")
-        rows = [[(texts(language, "schedule.button.skip"), _data(draft, "nosprin"))]]
+        rows = [[(texts(language, "schedule.button.skip"), _data(draft, Do.NO_SPRIN))]]
     elif step == "officers":
         officers = await units_officers(services, leader)
         if not officers:
@@ -212,7 +231,8 @@ async def prompt(
             page = min(_officer_page(draft), pages - 1)
             shown = officers[page * OFFICERS_PER_PAGE:(page + 1) * OFFICERS_PER_PAGE]
             rows = [[(("✅ " if o.id in chosen else "⬜ ") + " ".join(
-                p for p in (o.rank, o.full_name) if p)[:50], _data(draft, "tog", o.id))]
+                p for p in (o.rank, o.full_name) if p)[:50],
+                _data(draft, Do.TOGGLE_OFFICER, o.id))]
                 for o in shown]
             if pages > 1:
                 text += "\n" + texts(language, "schedule.assign.officers_page", page=page + 1,
@@ -220,17 +240,17 @@ async def prompt(
                 paging = []
                 if page > 0:
                     paging.append((texts(language, "desk.newer"),
-                                   _data(draft, "opg", page - 1)))
+                                   _data(draft, Do.OFFICER_PAGE, page - 1)))
                 if page + 1 < pages:
                     paging.append((texts(language, "desk.older"),
-                                   _data(draft, "opg", page + 1)))
+                                   _data(draft, Do.OFFICER_PAGE, page + 1)))
                 rows.append(paging)
-            rows.append([(texts(language, "schedule.button.done"), _data(draft, "done"))])
+            rows.append([(texts(language, "schedule.button.done"), _data(draft, Do.DONE))])
     else:
         text = await _confirm_text(services, draft, language, assignment)
         label = "schedule.button.save_move" if draft.mode == "move" else "schedule.button.save"
-        rows = [[(texts(language, label), _data(draft, "save"))]]
-    rows.append([(texts(language, "button.cancel"), _data(draft, "cancel"))])
+        rows = [[(texts(language, label), _data(draft, Do.SAVE))]]
+    rows.append([(texts(language, "button.cancel"), _data(draft, Do.CANCEL))])
     return text, inline(rows)
 
 
@@ -415,6 +435,96 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
                            show_alert=True)
 
 
+Change = Callable[[AssignDraft], AssignDraft]
+ChangeFor = Callable[[Services, Actor, AssignDraft, list[str]], Awaitable[Change]]
+
+
+async def _activity(services: Services, actor: Actor, draft: AssignDraft, args: list[str]
+                    ) -> Change:
+    if not args or not services.catalogue.has_activity(args[0]):
+        raise Stale
+    code = args[0]
+    return lambda d: _answered(d, activity=code)
+
+
+async def _date(services: Services, actor: Actor, draft: AssignDraft, args: list[str]
+                ) -> Change:
+    if not args:
+        raise Stale
+    day = parse_date(f"{args[0][6:8]}/{args[0][4:6]}/{args[0][:4]}",
+                     local_day(services.clock.now(), services.settings.tz))
+    return lambda d: _answered(d, date=day.isoformat())
+
+
+async def _time(services: Services, actor: Actor, draft: AssignDraft, args: list[str]
+                ) -> Change:
+    hhmm = callbacks.as_id(args[0]) if args and len(args[0]) == 4 else None
+    if hhmm is None or hhmm // 100 > 23 or hhmm % 100 > 59:
+        raise Stale
+    clock = time(hhmm // 100, hhmm % 100)
+    _check_future(services, date.fromisoformat(str(draft.answers["date"])), clock)
+    return lambda d: _answered(d, time=clock.strftime("%H:%M"))
+
+
+async def _duration(services: Services, actor: Actor, draft: AssignDraft, args: list[str]
+                    ) -> Change:
+    if not args:
+        raise Stale
+    minutes = parse_minutes(args[0])
+    return lambda d: _answered(d, duration=minutes)
+
+
+async def _no_sprin(services: Services, actor: Actor, draft: AssignDraft, args: list[str]
+                    ) -> Change:
+    return lambda d: _answered(d, sprin=None)
+
+
+async def _toggle_officer(services: Services, actor: Actor, draft: AssignDraft,
+                          args: list[str]) -> Change:
+    allowed = {o.id for o in await units_officers(services, actor.active_officer)}
+    officer_id = callbacks.as_id(args[0]) if args else None
+    if officer_id is None or officer_id not in allowed:
+        raise Stale
+    picked = sorted(set(_ids(draft.answers.get("officers"))) ^ {officer_id})
+    return lambda d: replace(d, answers={**d.answers, "officers": picked})
+
+
+async def _turn_officer_page(services: Services, actor: Actor, draft: AssignDraft,
+                             args: list[str]) -> Change:
+    page = callbacks.as_id(args[0]) if args else None
+    if page is None:
+        raise Stale
+    return lambda d: replace(d, answers={**d.answers, "officer_page": page})
+
+
+async def _keep(services: Services, actor: Actor, draft: AssignDraft, args: list[str]
+                ) -> Change:
+    return lambda d: d
+
+
+async def _done(services: Services, actor: Actor, draft: AssignDraft, args: list[str]
+                ) -> Change:
+    if not _ids(draft.answers.get("officers")):
+        raise ScheduleInputError("schedule.assign.pick_one")
+    return lambda d: replace(d, step="confirm")
+
+
+CHANGES: dict[Do, tuple[str | None, ChangeFor]] = {
+    Do.ACTIVITY: ("activity", _activity),
+    Do.DATE: ("date", _date),
+    Do.TIME: ("time", _time),
+    Do.DURATION: ("duration", _duration),
+    Do.NO_SPRIN: ("sprin", _no_sprin),
+    Do.TOGGLE_OFFICER: ("officers", _toggle_officer),
+    Do.OFFICER_PAGE: ("officers", _turn_officer_page),
+    Do.KEEP: (None, _keep),
+    Do.DONE: ("officers", _done),
+}
+"""The step each button answers (None: any) and how it changes the draft."""
+IN_PLACE = frozenset({Do.TOGGLE_OFFICER, Do.OFFICER_PAGE})
+"""Buttons that edit the officers list in place instead of asking the next step."""
+
+
 async def _act(
     update: Update, context: BotContext, actor: Actor, draft: AssignDraft, action: str,
     args: list[str],
@@ -422,59 +532,24 @@ async def _act(
     services = context.services
     query = update.callback_query
     assert query is not None
-    step = draft.step
-    change: Callable[[AssignDraft], AssignDraft]
-    if action == "cancel":
+    try:
+        do = Do(action)
+    except ValueError:
+        raise Stale from None
+    if do is Do.CANCEL:
         await _cancel(update, context, actor)
         return
-    if action == "save" and step == "confirm":
+    if do is Do.SAVE:
+        if draft.step != "confirm":
+            raise Stale
         await (_save_move if draft.mode == "move" else _save_new)(update, context, actor, draft)
         return
-    if action == "act" and step == "activity" and args and services.catalogue.has_activity(
-        args[0]
-    ):
-        code = args[0]
-        change = lambda d: _answered(d, activity=code)  # noqa: E731
-    elif action == "date" and step == "date" and args:
-        day = parse_date(f"{args[0][6:8]}/{args[0][4:6]}/{args[0][:4]}",
-                         local_day(services.clock.now(), services.settings.tz))
-        change = lambda d: _answered(d, date=day.isoformat())  # noqa: E731
-    elif action == "time" and step == "time" and args and (hhmm := callbacks.as_id(args[0])
-                                                             ) is not None and len(args[0]) == 4:
-        if hhmm // 100 > 23 or hhmm % 100 > 59:
-            raise Stale
-        clock = time(hhmm // 100, hhmm % 100)
-        _check_future(services, date.fromisoformat(str(draft.answers["date"])), clock)
-        change = lambda d: _answered(d, time=clock.strftime("%H:%M"))  # noqa: E731
-    elif action == "dur" and step == "duration" and args:
-        minutes = parse_minutes(args[0])
-        change = lambda d: _answered(d, duration=minutes)  # noqa: E731
-    elif action == "nosprin" and step == "sprin":
-        change = lambda d: _answered(d, sprin=None)  # noqa: E731
-    elif action == "tog" and step == "officers" and args:
-        allowed = {o.id for o in await units_officers(services, actor.active_officer)}
-        officer_id = callbacks.as_id(args[0])
-        if officer_id is None or officer_id not in allowed:
-            raise Stale
-        chosen = set(_ids(draft.answers.get("officers")))
-        chosen ^= {officer_id}
-        picked = sorted(chosen)
-        change = lambda d: replace(d, answers={**d.answers, "officers": picked})  # noqa: E731
-    elif action == "opg" and step == "officers" and args and (
-        asked := callbacks.as_id(args[0])
-    ) is not None:
-        page = asked
-        change = lambda d: replace(d, answers={**d.answers, "officer_page": page})  # noqa: E731
-    elif action == "keep":  # /batal answered "no": ask the current step again
-        change = lambda d: d  # noqa: E731
-    elif action == "done" and step == "officers":
-        if not _ids(draft.answers.get("officers")):
-            raise ScheduleInputError("schedule.assign.pick_one")
-        change = lambda d: replace(d, step="confirm")  # noqa: E731
-    else:
+    step, change_for = CHANGES[do]
+    if step is not None and draft.step != step:
         raise Stale
+    change = await change_for(services, actor, draft, args)
     await query.answer()
-    if action in ("tog", "opg"):
+    if do in IN_PLACE:
         await _store_in_place(update, context, actor, draft, change)
         return
     await _strip(query)
