@@ -62,7 +62,7 @@ from domain.schedule import (
 )
 from jobs.digest import build_digest, render_digest
 from jobs.planning import expand_rules, plan_digests, schedule_config
-from jobs.views import activity_name, name_of, place_text, when_text
+from jobs.views import activity_name, at_place_text, name_of, place_text, when_text
 from storage import Database
 
 logger = logging.getLogger(__name__)
@@ -341,6 +341,7 @@ def _post_text(
         activity=html.escape(activity_name(services, assignment.activity_code, language)),
         when=when_text(services, assignment, language),
         place=place_text(services, assignment, language),
+        at_place=at_place_text(services, assignment, language),
         sprin=sprin,  # str.format ignores it where the text has no {sprin}
         **extra,
     )

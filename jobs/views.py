@@ -12,11 +12,21 @@ from domain.schedule import Assignment
 
 
 def when_text(services: Services, assignment: Assignment, language: str) -> str:
-    """``Sabtu, 28/11/2026 08.00 WITA–09.00``: the post's start and end in the precinct zone."""
+    """``Sabtu, 28/11/2026 16.00–17.00 WITA``: the post's start and end in the precinct zone.
+
+    The zone closes the range (it belongs to both times); a post ending on another day shows
+    both moments in full."""
     tz = services.settings.tz
-    start = local_time(assignment.starts_at, tz, services.texts, language)
-    end = assignment.ends_at.astimezone(tz).strftime("%H.%M" if language == "id" else "%H:%M")
-    return services.texts(language, "schedule.when_range", start=start, end=end)
+    texts = services.texts
+    start, end = assignment.starts_at.astimezone(tz), assignment.ends_at.astimezone(tz)
+    if start.date() != end.date():
+        return texts(language, "schedule.when_range_days",
+                     start=local_time(start, tz, texts, language),
+                     end=local_time(end, tz, texts, language))
+    clock = "%H.%M" if language == "id" else "%H:%M"
+    return texts(language, "schedule.when_range", day=texts(language, f"day.{start.weekday()}"),
+                 date=start.strftime("%d/%m/%Y"), start=start.strftime(clock),
+                 end=end.strftime(clock), zone=end.tzname() or tz.key)
 
 
 def activity_name(services: Services, code: str, language: str) -> str:
@@ -29,6 +39,13 @@ def place_text(services: Services, assignment: Assignment, language: str) -> str
     """The post's place, escaped, or a placeholder."""
     if assignment.place:
         return html.escape(assignment.place)
+    return services.texts(language, "schedule.no_place")
+
+
+def at_place_text(services: Services, assignment: Assignment, language: str) -> str:
+    """``di Kel. Biawao`` for a sentence, or ``(tempat belum ditentukan)`` without the "di"."""
+    if assignment.place:
+        return services.texts(language, "schedule.at_place", place=html.escape(assignment.place))
     return services.texts(language, "schedule.no_place")
 
 
