@@ -362,7 +362,10 @@ async def spreadsheet(
     await progress.show("export.progress.sending")
     caption = services.texts(language, "export.xlsx_caption",
                              period=period_text(services, period, language),
-                             reports=len(lines), complaints=len(data.complaints))
+                             reports=services.texts(language, "count.reports",
+                                                    count=len(lines)),
+                             complaints=services.texts(language, "count.complaints",
+                                                       count=len(data.complaints)))
     for name, blob in files:
         await chat_message.chat.send_document(blob, filename=name, caption=caption[:1024])
     await _audit(services, leader, "xlsx", period=f"{period.first_day}..{period.last_day}",
