@@ -34,6 +34,8 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageCms, ImageDraw, ImageFile, ImageFont, ImageOps
 
+from domain.text import fit_width
+
 try:  # HEIC/HEIF, what iPhones (and some Android phones) send as a file
     from pillow_heif import register_heif_opener
 except ImportError:  # pragma: no cover - the dependency is declared; refused as unsupported
@@ -1158,16 +1160,7 @@ def _ascii_fold(text: str) -> str:
 
 def _fit_text(text: str, font: Font, max_width: int) -> str:
     """``text`` if it fits in ``max_width`` pixels, else its longest prefix plus "…"."""
-    if font.getlength(text) <= max_width:
-        return text
-    low, high = 0, len(text)
-    while low < high:  # longest prefix that fits together with the ellipsis
-        mid = (low + high + 1) // 2
-        if font.getlength(text[:mid].rstrip() + "…") <= max_width:
-            low = mid
-        else:
-            high = mid - 1
-    return text[:low].rstrip() + "…"
+    return fit_width(text, max_width, font.getlength)
 
 
 # -------------------------------------------------------------------- contact sheet

@@ -21,10 +21,10 @@ from telegram.error import BadRequest
 from bot import callbacks
 from bot.access import Actor
 from bot.services import BotContext, Services
-from bot.ui import chunked, inline, local_time, message_id
+from bot.ui import chunked, inline, message_id
 from conversations.report_submit import photo_path
 from conversations.report_view import clock_text
-from domain import exports, pdf
+from domain import documents, exports, pdf
 from domain.access import reach
 from domain.answers import EquipmentState
 from domain.catalogue import FieldType
@@ -501,18 +501,10 @@ def report_document(
     )
 
 
-def long_date(services: Services, language: str, moment: datetime) -> str:
-    """``23 November 2026``: the date as a letter writes it, in the precinct's zone."""
-    local = moment.astimezone(services.settings.tz)
-    return services.texts(language, "pdf.date", day=local.day, year=local.year,
-                          month=services.texts(language, f"pdf.month.{local.month}"))
-
-
 def place_date(services: Services, language: str, moment: datetime) -> str:
     """The signature's place and date: ``Gorontalo, 23 November 2026``."""
-    return services.texts(language, "pdf.place_date",
-                          place=services.organisation.precinct.place,
-                          date=long_date(services, language, moment))
+    return documents.place_date(services.texts, language, services.organisation.precinct.place,
+                                moment, services.settings.tz)
 
 
 def command_name(services: Services, unit_code: str | None) -> str:
@@ -562,8 +554,8 @@ async def recap_pdf(
     period: Period,
     units: frozenset[str],
 ) -> None:
-    """The period's recap as a PDF: numbers, reporting rate, officers, complaints, the list
-    of reports, then the summaries' chart and the reporting-rate chart."""
+    """The period's recap as a PDF (``domain.documents.recap_document``): this reads the
+    recap, the reports, the duties' posts and officers and draws the charts, then sends it."""
     from storage.recap import load_recap  # the one recap computation (recap engineer)
 
     services = context.services
@@ -576,68 +568,36 @@ async def recap_pdf(
         # Judged now with the schedule's grace, as /rekap does: the same rate for the same days.
         recap = await load_recap(repos.recaps, services.catalogue, units, period, now=now,
                                  grace=schedule_config(services).grace)
+        named = {duty.assignment_id for duty in recap.duties}
+        posts = {post.id: post for post in await repos.assignments.in_units(
+            units, period.start, period.end, by_end=True) if post.id in named}
     data = await _collect(services, units, period, progress)
-    catalogue = services.catalogue
-    activity_lines = tuple(
-        texts(language, "pdf.recap.activity_line",
-              activity=catalogue.activity(code).name.get(language)
-              if catalogue.has_activity(code) else code,
-              reports=count, residents=recap.residents_by_activity.get(code, 0))
-        for code, count in recap.reports_by_activity.items()
-    ) + (texts(language, "pdf.recap.total", reports=recap.total_reports,
-               residents=recap.residents_reached),)
-    officer_lines = tuple(
-        texts(language, "pdf.recap.officer_line", name=f"{line.rank or ''} {line.name}".strip(),
-              reports=line.reports)
-        for line in recap.officers
+    officers = dict(data.officers)
+    async with services.db.reading() as repos:
+        for duty in recap.duties:
+            if duty.officer_id not in officers:
+                found = await repos.officers.by_id(duty.officer_id)
+                if found is not None:
+                    officers[found.id] = found
+    unit_names = _unit_names(services, units)
+    rate_chart = await recap_view.weekly_rate_chart(
+        services, language, units, unit_names, until=period.end - timedelta(microseconds=1))
+    sources = documents.RecapSources(
+        recap=recap,
+        units_text=unit_names,
+        period_text=period_text(services, period, language),
+        reports=data.lines,
+        assignments=posts,
+        officers=officers,
+        activity_chart=await asyncio.to_thread(_chart, services, recap, language),
+        rate_chart=pdf.Picture(caption=texts(language, "pdf.recap.rate_chart_title"),
+                               data=rate_chart),
+        signer=leader,
+        issued_at=now,
     )
-    complaint_lines = tuple(
-        texts(language, "pdf.recap.category_line",
-              category=catalogue.complaint_categories[line.category].get(language)
-              if line.category in catalogue.complaint_categories else line.category,
-              total=line.total, urgent=line.urgent)
-        for line in recap.complaints
-    )
-    status_lines = tuple(
-        texts(language, "pdf.recap.status_line", count=count,
-              status=texts(language, f"complaints.status.{status}")
-              if texts.has(f"complaints.status.{status}") else status)
-        for status, count in recap.complaints_by_status.items()
-    )
-    tz = services.settings.tz
-    listing = tuple(
-        texts(language, "pdf.recap.report_line", number=line.report.number,
-              date=local_time(line.report.started_at or line.report.submitted_at, tz, texts,
-                              language),
-              officer=line.officer.full_name if line.officer else "-")
-        for line in data.lines
-    )
-    unit_names = ", ".join(
-        unit.name for unit in services.organisation.units if unit.code in units
-    )
-    document = pdf.Document(
-        letterhead=tuple(services.organisation.precinct.letterhead),
-        title=texts(language, "pdf.recap.title"),
-        subtitle=unit_names,
-        number=period_text(services, period, language),
-        sections=(
-            pdf.Section(texts(language, "pdf.recap.section.activities"), activity_lines),
-            pdf.Section(texts(language, "pdf.recap.section.rate"),
-                        _rate_lines(services, language, recap)),
-            pdf.Section(texts(language, "pdf.recap.section.officers"), officer_lines),
-            pdf.Section(texts(language, "pdf.recap.section.complaints"),
-                        complaint_lines + status_lines),
-            pdf.Section(texts(language, "pdf.recap.section.reports"), listing),
-        ),
-        attachment_title=texts(language, "pdf.recap.charts"),
-        pictures=await asyncio.to_thread(_charts, services, recap, language) + (
-            pdf.Picture(caption=texts(language, "pdf.recap.rate_chart_title"),
-                        data=await recap_view.weekly_rate_chart(
-                            services, language, units, unit_names,
-                            until=period.end - timedelta(microseconds=1))),
-        ),
-        pictures_per_page=1,
-    )
+    document = documents.recap_document(texts, language, services.catalogue,
+                                        services.organisation.precinct, services.settings.tz,
+                                        sources)
     await progress.show("export.progress.building")
     rendered = await asyncio.to_thread(pdf.render, document, upload_budget(services))
     await progress.show("export.progress.sending")
@@ -650,27 +610,11 @@ async def recap_pdf(
                         limit=limit_text(services))
 
 
-def _rate_lines(services: Services, language: str, recap: Recap) -> tuple[str, ...]:
-    """Scheduled duties of the period: the rate /rekap shows, then on time, late, missing."""
-    texts = services.texts
-    counts = recap.schedule
-    if counts is None or counts.expected <= 0:
-        return (texts(language, "summary.rate_none"),)
-    rate = recap.reporting_rate or 0.0
-    return (
-        texts(language, "summary.rate", reported=counts.reported, expected=counts.expected,
-              percent=round(rate * 100)),
-        texts(language, "pdf.recap.rate_on_time", count=counts.reported - counts.late),
-        texts(language, "pdf.recap.rate_late", count=counts.late),
-        texts(language, "pdf.recap.rate_missing", count=counts.expected - counts.reported),
-    )
-
-
-def _charts(services: Services, recap: Recap, language: str) -> tuple[pdf.Picture, ...]:
+def _chart(services: Services, recap: Recap, language: str) -> pdf.Picture:
     """The recap's bar chart (activities, officers, complaint categories), as in summaries."""
     from jobs.summaries import chart_sections  # the group summaries' chart, one definition
 
     title = services.texts(language, "pdf.recap.chart_title")
     subtitle = period_text(services, recap.period, language)
     image = bar_chart(title, subtitle, chart_sections(services, language, recap))
-    return (pdf.Picture(caption=title, data=image),)
+    return pdf.Picture(caption=title, data=image)

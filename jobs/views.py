@@ -6,27 +6,14 @@ import html
 from collections.abc import Iterable, Mapping
 
 from bot.services import Services
-from bot.ui import local_time
 from domain.people import Officer
-from domain.schedule import Assignment
+from domain.schedule import Assignment, when_range
 
 
 def when_text(services: Services, assignment: Assignment, language: str) -> str:
-    """``Sabtu, 28/11/2026 16.00–17.00 WITA``: the post's start and end in the precinct zone.
-
-    The zone closes the range (it belongs to both times); a post ending on another day shows
-    both moments in full."""
-    tz = services.settings.tz
-    texts = services.texts
-    start, end = assignment.starts_at.astimezone(tz), assignment.ends_at.astimezone(tz)
-    if start.date() != end.date():
-        return texts(language, "schedule.when_range_days",
-                     start=local_time(start, tz, texts, language),
-                     end=local_time(end, tz, texts, language))
-    clock = "%H.%M" if language == "id" else "%H:%M"
-    return texts(language, "schedule.when_range", day=texts(language, f"day.{start.weekday()}"),
-                 date=start.strftime("%d/%m/%Y"), start=start.strftime(clock),
-                 end=end.strftime(clock), zone=end.tzname() or tz.key)
+    """``Sabtu, 28/11/2026 16.00–17.00 WITA``: the post's start and end in the precinct zone."""
+    return when_range(services.texts, language, assignment.starts_at, assignment.ends_at,
+                      services.settings.tz)
 
 
 def activity_name(services: Services, code: str, language: str) -> str:

@@ -108,13 +108,32 @@ async def test_recap_pdf(harness: BotHarness, emu: Emulator):
     await kanit.press("📄 Rekap PDF bulan ini")
     (document,) = documents(kanit)
     reader = PdfReader(io.BytesIO(document.file_bytes))
-    text = pdf_text(reader)
-    assert len(reader.pages[-1].images) == 1  # the chart
-    assert "LAMPIRAN: GRAFIK" in text
+    pages = [page.extract_text() or "" for page in reader.pages]
+    text = "\n".join(pages)
     assert "REKAPITULASI" in text
-    assert NUMBER in text
+    assert reader.metadata.title == "REKAPITULASI KEGIATAN POLMAS 01/11/2026–30/11/2026"
+    # Tables, not prose: the activities with their residents, the officers with their duties.
+    assert "Kegiatan Laporan Warga terjangkau" in pages[0]
+    assert "POS SAPTA 1 25" in pages[0]
+    assert "Petugas Laporan Tepat waktu Terlambat" in text
+    assert "BRIPKA Budi Santoso 1 0 0 0" in text
+    assert "Pencurian 1 0 1 0 0 0" in text  # category, total, emergencies, then by status
+    assert "darurat)" not in text
+    assert "Status " not in text
+    # The chart comes with the numbers on the first page, not after the list.
+    assert len(reader.pages[0].images) == 1
+    # The closing and both signatures on one page, before the list of reports.
+    signed = next(i for i, page in enumerate(pages) if "Mengetahui," in page)
+    for expected in ("PENUTUP", "Gorontalo, 28 November 2026", "Yang membuat rekapitulasi,",
+                     "Andi Kanit", "IPTU NRP 11112222", "KASAT BINMAS POLRES GORONTALO KOTA"):
+        assert expected in pages[signed], expected
+    annex = pages[signed + 1:]
+    assert len(annex) == 1
+    assert "LAMPIRAN: DAFTAR LAPORAN" in annex[0]
+    assert NUMBER in annex[0]
+    assert NUMBER not in "\n".join(pages[:signed + 1])
     assert OTHER_NUMBER not in text
-    assert "POS SAPTA: 1 laporan" in text
+    assert f"Hal. 1/{len(pages)}" in pages[0]
 
 
 async def restart_with_upload_limit(harness: BotHarness, limit: int) -> None:
@@ -324,11 +343,23 @@ async def test_recap_pdf_has_the_reporting_rate_of_rekap_and_its_chart(
     assert shown.group(0) in text  # the same numbers as /rekap for the same week
     for line in ("Tepat waktu: 1.", "Terlambat: 1.", "Tidak dilaporkan: 1."):
         assert line in text, line
-    # The summaries' bar chart, then the reporting rate of the weeks up to this one.
-    assert [len(page.images) for page in reader.pages[-2:]] == [1, 1]
+    # The late and missing duties by name, as the digest names them.
+    assert ("Tidak dilaporkan BRIPKA Budi Santoso POS SATRIA Sabtu, 28/11/2026 09.00–10.00 WITA"
+            in " ".join(text.replace("\n", " ").split()))
+    assert ("Terlambat BRIPKA Siti Aminah POS SATRIA Sabtu, 28/11/2026 09.00–10.00 WITA"
+            in " ".join(text.replace("\n", " ").split()))
+    # Officers with their duties: Budi reported one on time and left one unreported.
+    assert "BRIPKA Budi Santoso 1 1 0 1" in text
+    assert "BRIPKA Siti Aminah 1 0 1 0" in text
+    # The summaries' bar chart and the reporting rate of the weeks up to this one, both
+    # before the signature, not after the list.
+    signed = next(i for i, page in enumerate(reader.pages)
+                  if "Mengetahui," in (page.extract_text() or ""))
+    assert sum(len(page.images) for page in reader.pages[:signed + 1]) == 2
     assert "Kegiatan Polmas" in text
     assert "Tingkat pelaporan per minggu" in text
-    with Image.open(io.BytesIO(reader.pages[-1].images[0].data)) as chart:
+    charts = [image for page in reader.pages for image in page.images]
+    with Image.open(io.BytesIO(charts[-1].data)) as chart:
         assert chart.width >= 1080
 
     # The same day chosen by typing it: the same rate as /rekap today.
