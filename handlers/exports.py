@@ -34,6 +34,7 @@ from domain.dates import DateRange
 from domain.people import Officer
 from domain.recap import Period, Recap, month_of, week_of
 from domain.reports import Report, StoredComplaint
+from domain.schedule import Assignment
 from handlers import dates
 from handlers import recap as recap_view
 from handlers.complaints import status_label
@@ -89,6 +90,7 @@ def period_text(services: Services, period: Period, language: str) -> str:
 
 
 ALL_UNITS = "*"
+ALL_UNITS_SLUG = "semua_unit"  # a file name covering several units side by side
 
 
 def export_units(services: Services, leader: Officer, choice: str) -> frozenset[str] | None:
@@ -297,7 +299,33 @@ async def _collect(
 def _labels(services: Services, language: str) -> dict[str, str]:
     keys = {key for key, _ in exports.REPORT_COLUMNS} | {key for key, _ in
                                                         exports.COMPLAINT_COLUMNS}
-    return {key: services.texts(language, f"export.col.{key}") for key in keys}
+    labels = {key: services.texts(language, f"export.col.{key}") for key in keys}
+    labels.update({key: services.texts(language, f"export.value.{key}")
+                   for key in exports.LABEL_KEYS})
+    return labels
+
+
+async def _duties(services: Services, units: frozenset[str], period: Period
+                  ) -> tuple[Recap, dict[int, Assignment]]:
+    """The period's recap, judged now as /rekap judges it, and the posts of its duties."""
+    from storage.recap import load_recap  # the one recap computation (recap engineer)
+
+    async with services.db.reading() as repos:
+        recap = await load_recap(repos.recaps, services.catalogue, units, period,
+                                 now=services.clock.now(),
+                                 grace=schedule_config(services).grace)
+        named = {duty.assignment_id for duty in recap.duties}
+        posts = {post.id: post for post in await repos.assignments.in_units(
+            units, period.start, period.end, by_end=True) if post.id in named}
+    return recap, posts
+
+
+def units_slug(services: Services, units: frozenset[str]) -> str:
+    """The units in a file name: the one unit (or the one unit above the others), else "all"."""
+    organisation = services.organisation
+    tops = [code for code in sorted(units)
+            if not (organisation.has_unit(code) and organisation.unit(code).parent in units)]
+    return tops[0] if len(tops) == 1 else ALL_UNITS_SLUG
 
 
 async def spreadsheet(
@@ -307,65 +335,85 @@ async def spreadsheet(
     period: Period,
     units: frozenset[str],
 ) -> None:
-    """The period's reports (a sheet per activity) and complaints as .xlsx."""
+    """The period's reports (a sheet per activity) and their complaints as .xlsx."""
     services = context.services
     language = actor.language
+    texts = services.texts
     leader = actor.active_officer
     progress = await Progress.start(services, language, chat_message)
+    recap, posts = await _duties(services, units, period)
     data = await _collect(services, units, period, progress)
     labels = _labels(services, language)
     unit_names = {unit.code: unit.name for unit in services.organisation.units}
     tz = services.settings.tz
     review_names = {
-        state: services.texts(language, f"export.review.{state}")
+        state: texts(language, f"export.review.{state}")
         for state in ("returned", "fixed", "reviewed")
     }
     lines = [
         exports.ReportLine(line.report, line.officer, line.complaints, line.photos,
-                           review_names.get(line.review, ""))
+                           review_names.get(line.review, ""),
+                           exports.punctuality(line.report, recap.duties, posts))
         for line in data.lines
     ]
+    activities = {line.report.id: line.report.activity_code for line in lines}
 
-    def describe(item: FollowUp) -> tuple[str, str, str, str]:
+    def describe(item: FollowUp) -> exports.ComplaintLabels:
         category = services.catalogue.complaint_categories.get(item.category)
         try:
             urgency = services.catalogue.urgency(item.urgency).label.get(language)
         except KeyError:
             urgency = item.urgency
         assignee = data.officers.get(item.assigned_to or 0)
-        return (category.get(language) if category else item.category, urgency,
-                status_label(services, item.status, language),
-                assignee.full_name if assignee else "")
+        officer = data.officers.get(item.officer_id)
+        code = activities.get(item.report_id, "")
+        return exports.ComplaintLabels(
+            category=category.get(language) if category else item.category,
+            urgency=urgency,
+            status=status_label(services, item.status, language),
+            assignee=assignee.full_name if assignee else "",
+            officer=officer.full_name if officer else "",
+            activity=services.catalogue.activity(code).name.get(language)
+            if services.catalogue.has_activity(code) else code,
+        )
 
     sheets = await asyncio.to_thread(
         exports.report_sheets, services.catalogue, lines, labels, unit_names, tz, language
     )
     sheets.append(exports.complaint_sheet(
         data.complaints, labels, describe, unit_names, tz,
-        services.texts(language, "export.complaints_sheet"),
+        texts(language, "export.complaints_sheet"),
     ))
-    workbook = exports.new_workbook()
-    for index, sheet in enumerate(sheets, start=1):
-        await progress.show("export.progress.sheet", done=index, total=len(sheets))
-        await asyncio.to_thread(exports.add_sheet, workbook, sheet)
-    content = await asyncio.to_thread(exports.workbook_bytes, workbook)
-    stem = f"laporan_{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}"
+    precinct = services.organisation.precinct.name
+    covered = _unit_names(services, units)
+    shown = period_text(services, period, language)
+    setup = exports.PrintSetup(
+        header=texts(language, "export.print_header", precinct=precinct, units=covered,
+                     period=shown),
+        footer=texts(language, "pdf.page", page="&P", pages="&N"),
+    )
+    title = texts(language, "export.title", units=covered, period=shown)
+
+    def build(chosen: Sequence[exports.Sheet]) -> bytes:
+        workbook = exports.new_workbook(creator=precinct, title=title)
+        for sheet in chosen:
+            exports.add_sheet(workbook, sheet, setup)
+        return exports.workbook_bytes(workbook)
+
+    await progress.show("export.progress.sheet", done=len(sheets), total=len(sheets))
+    content = await asyncio.to_thread(build, sheets)
+    stem = (f"laporan_{units_slug(services, units)}"
+            f"_{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}")
     files: list[tuple[str, bytes]] = [(f"{stem}.xlsx", content)]
     split = len(content) > upload_budget(services)
     if split:
-        files = []
-        for index, sheet in enumerate(sheets, start=1):
-            single = exports.new_workbook()
-            await asyncio.to_thread(exports.add_sheet, single, sheet)
-            files.append((f"{stem}_{index}.xlsx", await asyncio.to_thread(
-                exports.workbook_bytes, single)))
+        files = [(f"{stem}_{index}.xlsx", await asyncio.to_thread(build, [sheet]))
+                 for index, sheet in enumerate(sheets, start=1)]
     await progress.show("export.progress.sending")
-    caption = services.texts(language, "export.xlsx_caption",
-                             period=period_text(services, period, language),
-                             reports=services.texts(language, "count.reports",
-                                                    count=len(lines)),
-                             complaints=services.texts(language, "count.complaints",
-                                                       count=len(data.complaints)))
+    caption = texts(language, "export.xlsx_caption", period=shown,
+                    reports=texts(language, "count.reports", count=len(lines)),
+                    complaints=texts(language, "count.complaints",
+                                     count=len(data.complaints)))
     for name, blob in files:
         await chat_message.chat.send_document(blob, filename=name, caption=caption[:1024])
     await _audit(services, leader, "xlsx", period=f"{period.first_day}..{period.last_day}",
@@ -556,21 +604,14 @@ async def recap_pdf(
 ) -> None:
     """The period's recap as a PDF (``domain.documents.recap_document``): this reads the
     recap, the reports, the duties' posts and officers and draws the charts, then sends it."""
-    from storage.recap import load_recap  # the one recap computation (recap engineer)
-
     services = context.services
     language = actor.language
     texts = services.texts
     leader = actor.active_officer
     progress = await Progress.start(services, language, chat_message)
     now = services.clock.now()
-    async with services.db.reading() as repos:
-        # Judged now with the schedule's grace, as /rekap does: the same rate for the same days.
-        recap = await load_recap(repos.recaps, services.catalogue, units, period, now=now,
-                                 grace=schedule_config(services).grace)
-        named = {duty.assignment_id for duty in recap.duties}
-        posts = {post.id: post for post in await repos.assignments.in_units(
-            units, period.start, period.end, by_end=True) if post.id in named}
+    # Judged now with the schedule's grace, as /rekap does: the same rate for the same days.
+    recap, posts = await _duties(services, units, period)
     data = await _collect(services, units, period, progress)
     officers = dict(data.officers)
     async with services.db.reading() as repos:

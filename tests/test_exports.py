@@ -12,12 +12,14 @@ from PIL import Image
 from pypdf import PdfReader
 
 from conversations.report_submit import photo_path
-from domain import pdf
+from domain import exports, pdf
+from domain.answers import EquipmentState
+from domain.catalogue import load_catalogue
 from domain.reports import ReportColumns
 from emulator import Emulator
 from tests.harness import BotHarness
 from tests.test_browse import NUMBER, OTHER_NUMBER, report_id, two_units
-from tests.test_report_flow import fill_sapta, seed, walk_rest
+from tests.test_report_flow import CATALOGUE, fill_sapta, seed, walk_rest
 
 
 def documents(user):
@@ -458,3 +460,108 @@ async def test_xlsx_has_no_formula_whatever_an_officer_typed(
     assert row[header.index("Mulai (WITA)")].is_date
     complaints = list(workbook["Keluhan"].iter_rows(min_row=2, values_only=True))
     assert len(complaints) == 3
+
+
+async def test_xlsx_counts_a_report_filed_after_midnight_as_the_recap_does(
+    harness: BotHarness, emu: Emulator
+):
+    officer, kanit = await seed(harness, emu)
+    harness.clock.set(datetime(2026, 11, 30, 15, 40, tzinfo=UTC))  # 30/11 23.40 WITA
+    await fill_sapta(officer, photos=1)  # the post ran 22.40–23.40 WITA on 30 November
+    harness.clock.advance(timedelta(minutes=40))  # filed at 00.20 WITA on 1 December
+    await officer.press("📤 Kirim laporan")
+    async with harness.db.reading() as repos:
+        (report,) = await repos.reports.all()
+        (complaint,) = await repos.complaints.of_report(report.id)
+        recorded = (await repos.complaint_desk.get(complaint.id)).created_at
+    assert recorded.astimezone(harness.settings.tz).day == 1  # recorded in December
+
+    await kanit.send("/ekspor")
+    await kanit.press("📊 XLSX bulan lalu")
+    await kanit.press("📄 Rekap PDF bulan lalu")
+    xlsx, recap = documents(kanit)
+    assert xlsx.file_name == "laporan_binkamsa_20261101-20261130.xlsx"
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx.file_bytes))
+    sheet = workbook["POS SAPTA"]
+    header = [cell.value for cell in sheet[1]]
+    (row,) = sheet.iter_rows(min_row=2, values_only=True)
+    assert row[header.index("Jumlah keluhan")] == 1
+    complaints = list(workbook["Keluhan"].iter_rows(min_row=2, values_only=True))
+    assert len(complaints) == 1  # the recap's rule: the report's activity time, not filing
+    text = pdf_text(PdfReader(io.BytesIO(recap.file_bytes)))
+    assert "Pencurian 1 " in text
+    assert "Jumlah 1 25" in text  # one report, its residents: the same month as the sheet
+
+
+async def test_xlsx_is_typed_wrapped_and_set_up_for_printing(harness: BotHarness,
+                                                            emu: Emulator):
+    officer, kanit = await seed(harness, emu)
+    await fill_sapta(officer, photos=1, complaint="Sering terjadi pencurian motor " * 8)
+    await officer.press("📤 Kirim laporan")
+    await kanit.send("/ekspor")
+    await kanit.press("📊 XLSX bulan ini")
+    (document,) = documents(kanit)
+    workbook = openpyxl.load_workbook(io.BytesIO(document.file_bytes))
+    assert workbook.properties.creator == "Polres Gorontalo Kota"
+    assert "Unit Binkamsa" in workbook.properties.title
+    for sheet in workbook.worksheets:  # one rule for every sheet
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref == sheet.dimensions
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.page_setup.paperSize == 9  # A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.print_title_rows == "$1:$1"
+        assert sheet.oddHeader.center.text == (
+            "Polres Gorontalo Kota · Unit Binkamsa · 01/11/2026–30/11/2026")
+        assert sheet.oddFooter.right.text == "Hal. &P/&N"
+        assert all(sheet.column_dimensions[letter].width >= 8
+                   for letter in ("A", "B", "C"))
+    sapta = workbook["POS SAPTA"]
+    header = [cell.value for cell in sapta[1]]
+    values = {name: sapta.cell(row=2, column=index + 1) for index, name in enumerate(header)}
+    assert values["Mulai (WITA)"].is_date
+    assert values["Dikirim (WITA)"].is_date
+    assert isinstance(values["Durasi (menit)"].value, int)
+    assert values["Peringatan SOP dipatuhi"].value == "Ya"
+    assert values["Perlengkapan"].value == "Lengkap"
+    assert values["Perlengkapan"].alignment.wrap_text
+    assert values["Ketepatan waktu"].value is None  # no scheduled post behind this report
+    keluhan = workbook["Keluhan"]
+    cheader = [cell.value for cell in keluhan[1]]
+    for name in ("Nomor laporan", "Kegiatan", "Petugas"):
+        assert name in cheader, name
+    crow = {name: keluhan.cell(row=2, column=index + 1) for index, name in enumerate(cheader)}
+    assert crow["Kegiatan"].value == "POS SAPTA"
+    assert crow["Petugas"].value == "Budi Santoso"
+    assert crow["Dicatat (WITA)"].is_date
+    assert crow["Uraian"].alignment.wrap_text
+    assert keluhan.column_dimensions[crow["Uraian"].column_letter].width == 50
+    assert keluhan.row_dimensions[2].height >= 45  # the long description shows whole
+
+
+async def test_xlsx_marks_reports_on_time_or_late_as_the_recap_judges_them(
+    harness: BotHarness, emu: Emulator
+):
+    kanit = await scheduled_saturday(harness, emu)
+    await kanit.send("/ekspor")
+    await kanit.press("📊 XLSX minggu ini")
+    workbook = openpyxl.load_workbook(io.BytesIO(documents(kanit)[-1].file_bytes))
+    found = {}
+    for name in ("POS SAPTA", "POS SATRIA"):
+        sheet = workbook[name]
+        header = [cell.value for cell in sheet[1]]
+        for row in sheet.iter_rows(min_row=2, values_only=True):
+            found[row[header.index("Nomor laporan")]] = row[header.index("Ketepatan waktu")]
+    assert found == {"T/1": "Tepat waktu", "T/2": "Terlambat"}
+
+
+def test_the_equipment_cell_names_each_missing_item_with_its_reason():
+    catalogue = load_catalogue(CATALOGUE)
+    state = EquipmentState.start(["sprin", "camera", "notebook"]).toggle("sprin")
+    state = state.set_reason("camera", "baterai habis")
+    labels = {"complete": "Lengkap", "missing_item": "{item} tidak dibawa ({reason})"}
+    text = exports.equipment_text(catalogue, state.to_json(), labels, "id")
+    assert text == ("Kamera / HP tidak dibawa (baterai habis); "
+                    "Buku catatan tidak dibawa (-)")
+    assert exports.equipment_text(catalogue, None, labels, "id") is None
