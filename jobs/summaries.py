@@ -31,7 +31,7 @@ from telegram.error import (
 from telegram.ext import Application, ContextTypes
 
 from bot.services import Services
-from domain.charts import BarSection, bar_chart, fold_rows
+from domain.charts import BarSection, bar_chart, fold_rows, top_rows
 from domain.photos import contact_sheet
 from domain.recap import (
     Period,
@@ -262,26 +262,27 @@ def chart_sections(services: Services, language: str, recap: Recap) -> list[BarS
     """The bars of the summary chart: per activity, per officer, complaints per category."""
     texts = services.texts
     catalogue = services.catalogue
-    others = texts(language, "summary.chart_others")
     empty = texts(language, "summary.chart_empty")
     activities = [
         (_activity_name(services, language, code), count)
         for code, count in recap.reports_by_activity.items()
     ]
-    officers = fold_rows([(line.name, line.reports) for line in recap.officers], others,
-                         CHART_ROWS)
+    officers, more, their_reports = top_rows(
+        [(line.name, line.reports) for line in recap.officers], CHART_ROWS)
+    rest = texts(language, "summary.chart_rest", count=more,
+                 reports=texts(language, "count.reports", count=their_reports)) if more else ""
     complaints = fold_rows(
         [
             (label.get(language) if (label := catalogue.complaint_categories.get(line.category))
              else line.category, line.total)
             for line in recap.complaints
         ],
-        others,
+        lambda count: texts(language, "summary.chart_others", count=count),
         CHART_ROWS,
     )
     return [
         BarSection(texts(language, "summary.chart_activities"), activities, empty),
-        BarSection(texts(language, "summary.chart_officers"), officers, empty),
+        BarSection(texts(language, "summary.chart_officers"), officers, empty, rest),
         BarSection(texts(language, "summary.chart_complaints"), complaints, empty),
     ]
 
