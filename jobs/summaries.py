@@ -32,7 +32,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.services import Services
 from domain.charts import BarSection, bar_chart, fold_rows, top_rows
-from domain.photos import contact_sheet
+from domain.photos import contact_sheet, spread_choice
 from domain.recap import (
     Period,
     PeriodKind,
@@ -62,6 +62,8 @@ MAX_ATTEMPTS = 8
 CAPTION_LIMIT = 1024
 CHART_ROWS = 8
 SHEET_PHOTOS = 9
+SHEET_CANDIDATES = 3000
+"""The latest photos a sheet chooses from (a busy month: about one per report)."""
 """Photos on the weekly sheet (3 x 3 tiles: about as tall as wide, sharp on a phone)."""
 
 
@@ -334,18 +336,21 @@ async def photo_sheet(
     *,
     activity_code: str | None = None,
 ) -> Part | None:
-    """The period's latest documentation photos of these units on one image, captioned with
+    """Documentation photos of the period spread over its days and activities
+    (:func:`domain.photos.spread_choice`) on one image, captioned with
     activity, day and officer; None without photos. Built from the unstamped web copies (no
     place, no EXIF). Weekly group summaries (opt-in) and a leader's /rekap send it.
     """
     async with services.db.reading() as repos:
-        rows = await repos.recaps.photos(units, period.start, period.end, limit=SHEET_PHOTOS,
-                                         activity_code=activity_code)
+        candidates = await repos.recaps.photos(units, period.start, period.end,
+                                               limit=SHEET_CANDIDATES,
+                                               activity_code=activity_code)
     tz = services.settings.tz
+    present = [c for c in candidates if services.photos.exists(c.sha256)]
     items = [
-        (sha, f"{_activity_name(services, language, code)} · {at.astimezone(tz):%d/%m} · {name}")
-        for sha, code, name, at in rows
-        if services.photos.exists(sha)
+        (c.sha256, f"{_activity_name(services, language, c.activity_code)}"
+                   f" · {c.at.astimezone(tz):%d/%m} · {c.officer_name}")
+        for c in spread_choice(present, SHEET_PHOTOS, tz)
     ]
     if not items:
         return None
