@@ -1,6 +1,7 @@
-"""The recap PDF as a leader signs it, built from plain data: a pure view, no I/O.
+"""The report and recap PDFs as a leader signs them, from plain data: pure views, no I/O.
 
-The handler reads the recap, the period's reports, the duties' posts and officers, draws the
+:func:`report_document` lays out one report, :func:`recap_document` the recap. The handler
+reads the recap, the period's reports, the duties' posts and officers, draws the
 charts, and hands them here; this module turns them into a :class:`domain.pdf.Document`:
 tables instead of prose (activities, the reporting rate with the late and missing duties by
 name, officers with their duties, complaints by category and status), the charts beside the
@@ -14,15 +15,18 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from domain import pdf
-from domain.catalogue import Catalogue
+from domain.answers import EquipmentState
+from domain.catalogue import Catalogue, FieldType
 from domain.complaints import ComplaintStatus
-from domain.exports import ReportLine
-from domain.organisation import Precinct
+from domain.exports import ReportLine, plain_value
+from domain.organisation import Organisation, Precinct
 from domain.people import Officer
 from domain.recap import Recap
+from domain.reports import Report, StoredComplaint
 from domain.schedule import Assignment, Outcome, clock_format, when_range
 from domain.text import Texts, grouped
 
@@ -44,6 +48,146 @@ def place_date(texts: Texts, language: str, place: str, moment: datetime, tz: Zo
     """The signature's place and date: ``Gorontalo, 23 November 2026``."""
     return texts(language, "pdf.place_date", place=place,
                  date=long_date(texts, language, moment, tz))
+
+
+BASIS_FIELD = "sprin"  # catalogue keys the police layout places in sections of their own
+OBSTACLES_FIELD = "obstacles"
+PDF_SKIPPED = frozenset(
+    {FieldType.TIME_RANGE, FieldType.LOCATION, FieldType.EQUIPMENT, FieldType.COMPLAINTS,
+     FieldType.PHOTOS, FieldType.WARNINGS_ACK}
+)
+"""Answers the report PDF shows in sections of their own (or not at all), not as lines."""
+
+
+def command_name(organisation: Organisation, unit_code: str | None) -> str:
+    """A unit with the units above it: ``Unit Binkamsa Satbinmas Polres Gorontalo Kota``."""
+    names: list[str] = []
+    code = unit_code
+    while code and organisation.has_unit(code) and len(names) < 10:
+        unit = organisation.unit(code)
+        names.append(unit.name)
+        code = unit.parent
+    return " ".join([*names, organisation.precinct.name])
+
+
+def report_document(
+    texts: Texts,
+    language: str,
+    catalogue: Catalogue,
+    organisation: Organisation,
+    tz: ZoneInfo,
+    report: Report,
+    author: Officer,
+    complaints: Sequence[StoredComplaint],
+    photos: Sequence[Path],
+    *,
+    include_residents: bool,
+) -> pdf.Document:
+    """A report in the police layout: letterhead, title, numbered sections, signature, then
+    ``photos`` (the stamped copies that exist) as the attachment."""
+    activity = catalogue.activity(report.activity_code)
+    clock = clock_format(language)
+    answers = report.answers
+    when = (report.started_at or report.submitted_at).astimezone(tz)
+    day = texts(language, f"day.{when.weekday()}")
+    basis = answers.get(BASIS_FIELD)
+    time_lines = [texts(language, "pdf.day", day=day, date=when.strftime("%d/%m/%Y"))]
+    if report.started_at and report.ended_at:
+        time_lines.append(texts(language, "pdf.time",
+                                start=report.started_at.astimezone(tz).strftime(clock),
+                                end=report.ended_at.astimezone(tz).strftime(clock),
+                                zone=when.tzname() or ""))
+    if report.place:
+        time_lines.append(texts(language, "pdf.place", place=report.place))
+    if report.latitude is not None and report.longitude is not None:
+        time_lines.append(texts(language, "pdf.coordinates", lat=f"{report.latitude:.6f}",
+                                lon=f"{report.longitude:.6f}"))
+    officer_lines = (
+        texts(language, "pdf.officer", rank=author.rank or "", name=author.full_name,
+              nrp=author.nrp or "-").strip(),
+        texts(language, "pdf.unit", unit=command_name(organisation, report.unit_code)),
+    )
+    done: list[str] = []
+    for form_field in activity.fields:
+        if form_field.type in PDF_SKIPPED or form_field.key in (BASIS_FIELD, OBSTACLES_FIELD):
+            continue
+        value = plain_value(activity, form_field.key, answers.get(form_field.key),
+                                    language)
+        if value is not None and value != "":
+            done.append(f"{form_field.label.get(language)}: {value}")
+    if report.warnings_ack_at is not None:
+        done.append(texts(language, "pdf.warnings"))
+    results = [texts(language, "pdf.complaints", count=len(complaints)) if complaints
+               else texts(language, "pdf.complaints_none")]
+    for index, item in enumerate(complaints, start=1):
+        category = catalogue.complaint_categories.get(item.category)
+        try:
+            urgency = catalogue.urgency(item.urgency).label.get(language)
+        except KeyError:
+            urgency = item.urgency
+        line = texts(language, "pdf.complaint", index=index,
+                     category=category.get(language) if category else item.category,
+                     description=item.description, place=item.place, urgency=urgency)
+        if include_residents and item.resident_name and item.resident_contact:
+            line += " " + texts(language, "pdf.resident", name=item.resident_name,
+                                contact=item.resident_contact)
+        elif include_residents and item.resident_name:
+            line += " " + texts(language, "pdf.resident_name", name=item.resident_name)
+        elif include_residents and item.resident_contact:
+            line += " " + texts(language, "pdf.resident_contact", contact=item.resident_contact)
+        results.append(line)
+    obstacles: list[str] = []
+    if answers.get(OBSTACLES_FIELD):
+        obstacles.append(str(answers[OBSTACLES_FIELD]))
+    if report.equipment is not None:
+        state = EquipmentState.from_json(report.equipment)
+        for key in state.missing():
+            item_label = catalogue.equipment.get(key)
+            obstacles.append(texts(language, "pdf.missing",
+                                   item=item_label.get(language) if item_label else key,
+                                   reason=state.reason(key) or "-"))
+    precinct = organisation.precinct
+    # The SOP is the basis of every post; the Sprin, when there is one, comes with it.
+    basis_lines = (texts(language, "pdf.basis_sop", precinct=precinct.name, sop=precinct.sop),
+                   ) + ((texts(language, "pdf.basis", sprin=basis),) if basis else ())
+    sections = (
+        pdf.Section(texts(language, "pdf.section.basis"), basis_lines),
+        pdf.Section(texts(language, "pdf.section.purpose"), (
+            texts(language, "pdf.purpose", text=activity.purpose.get(language)),
+            texts(language, "pdf.goal", text=activity.goal.get(language)))),
+        pdf.Section(texts(language, "pdf.section.time_place"), tuple(time_lines)),
+        pdf.Section(texts(language, "pdf.section.officers"), officer_lines),
+        pdf.Section(texts(language, "pdf.section.activity"), tuple(done)),
+        pdf.Section(texts(language, "pdf.section.results"), tuple(results)),
+        pdf.Section(texts(language, "pdf.section.obstacles"),
+                    tuple(obstacles) or (texts(language, "pdf.none"),)),
+        pdf.Section(texts(language, "pdf.section.closing"), (texts(language, "pdf.closing"),)),
+    )
+    signed = report.submitted_at.astimezone(tz)
+    pictures = tuple(
+        pdf.Picture(caption=texts(language, "pdf.photo_caption", index=index,
+                                  number=report.number), path=path)
+        for index, path in enumerate(photos, start=1)
+    )
+    return pdf.Document(
+        letterhead=tuple(precinct.letterhead),
+        title=texts(language, "pdf.title"),
+        subtitle=activity.name.get(language).upper(),
+        number=texts(language, "pdf.number", number=report.number),
+        sections=sections,
+        signature=pdf.Signature(
+            place_date=place_date(texts, language, precinct.place, signed, tz),
+            role=texts(language, "pdf.reporter"),
+            name=author.full_name,
+            rank_nrp=texts(language, "pdf.rank_nrp", rank=author.rank or "",
+                           nrp=author.nrp or "-").strip(),
+        ),
+        attachment_title=texts(language, "pdf.attachment"),
+        pictures=pictures,
+        page_label=texts(language, "pdf.page", page="{page}", pages="{pages}"),
+        metadata_title=f"{texts(language, 'pdf.title')} {report.number}",
+        author=precinct.name,
+    )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import html
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
@@ -23,17 +23,14 @@ from bot.access import Actor
 from bot.services import BotContext, Services
 from bot.ui import chunked, inline, message_id
 from conversations.report_submit import photo_path
-from conversations.report_view import clock_text
 from domain import documents, exports, pdf
 from domain.access import reach
-from domain.answers import EquipmentState
-from domain.catalogue import FieldType
 from domain.charts import bar_chart
 from domain.complaints import FollowUp
 from domain.dates import DateRange
 from domain.people import Officer
 from domain.recap import Period, Recap, month_of, week_of
-from domain.reports import Report, StoredComplaint
+from domain.reports import Report
 from domain.schedule import Assignment
 from handlers import dates
 from handlers import recap as recap_view
@@ -46,12 +43,6 @@ NS = "kx"
 ENVELOPE_MARGIN = 1_000_000  # the multipart envelope around the file, with room to spare
 BATCH = 50
 PERIOD_CODES = ("w", "m", "pm")
-BASIS_FIELD = "sprin"  # catalogue keys the police layout places in sections of their own
-OBSTACLES_FIELD = "obstacles"
-PDF_SKIPPED = frozenset(
-    {FieldType.TIME_RANGE, FieldType.LOCATION, FieldType.EQUIPMENT, FieldType.COMPLAINTS,
-     FieldType.PHOTOS, FieldType.WARNINGS_ACK}
-)
 
 
 def upload_budget(services: Services) -> int:
@@ -430,143 +421,6 @@ async def _audit(services: Services, leader: Officer, kind: str, **details: obje
                               target_id=kind, now=now, **details)
 
 
-def report_document(
-    services: Services,
-    report: Report,
-    author: Officer,
-    complaints: Sequence[StoredComplaint],
-    hashes: Sequence[str],
-    language: str,
-    *,
-    include_residents: bool,
-) -> pdf.Document:
-    """A report in the police layout: letterhead, title, numbered sections, signature."""
-    texts = services.texts
-    tz = services.settings.tz
-    activity = services.catalogue.activity(report.activity_code)
-    answers = report.answers
-    when = (report.started_at or report.submitted_at).astimezone(tz)
-    day = texts(language, f"day.{when.weekday()}")
-    basis = answers.get(BASIS_FIELD)
-    time_lines = [texts(language, "pdf.day", day=day, date=when.strftime("%d/%m/%Y"))]
-    if report.started_at and report.ended_at:
-        time_lines.append(texts(language, "pdf.time",
-                                start=clock_text(report.started_at, services, language),
-                                end=clock_text(report.ended_at, services, language),
-                                zone=when.tzname() or ""))
-    if report.place:
-        time_lines.append(texts(language, "pdf.place", place=report.place))
-    if report.latitude is not None and report.longitude is not None:
-        time_lines.append(texts(language, "pdf.coordinates", lat=f"{report.latitude:.6f}",
-                                lon=f"{report.longitude:.6f}"))
-    officer_lines = (
-        texts(language, "pdf.officer", rank=author.rank or "", name=author.full_name,
-              nrp=author.nrp or "-").strip(),
-        texts(language, "pdf.unit", unit=command_name(services, report.unit_code)),
-    )
-    done: list[str] = []
-    for form_field in activity.fields:
-        if form_field.type in PDF_SKIPPED or form_field.key in (BASIS_FIELD, OBSTACLES_FIELD):
-            continue
-        value = exports.plain_value(activity, form_field.key, answers.get(form_field.key),
-                                    language)
-        if value is not None and value != "":
-            done.append(f"{form_field.label.get(language)}: {value}")
-    if report.warnings_ack_at is not None:
-        done.append(texts(language, "pdf.warnings"))
-    results = [texts(language, "pdf.complaints", count=len(complaints)) if complaints
-               else texts(language, "pdf.complaints_none")]
-    for index, item in enumerate(complaints, start=1):
-        category = services.catalogue.complaint_categories.get(item.category)
-        try:
-            urgency = services.catalogue.urgency(item.urgency).label.get(language)
-        except KeyError:
-            urgency = item.urgency
-        line = texts(language, "pdf.complaint", index=index,
-                     category=category.get(language) if category else item.category,
-                     description=item.description, place=item.place, urgency=urgency)
-        if include_residents and item.resident_name and item.resident_contact:
-            line += " " + texts(language, "pdf.resident", name=item.resident_name,
-                                contact=item.resident_contact)
-        elif include_residents and item.resident_name:
-            line += " " + texts(language, "pdf.resident_name", name=item.resident_name)
-        elif include_residents and item.resident_contact:
-            line += " " + texts(language, "pdf.resident_contact", contact=item.resident_contact)
-        results.append(line)
-    obstacles: list[str] = []
-    if answers.get(OBSTACLES_FIELD):
-        obstacles.append(str(answers[OBSTACLES_FIELD]))
-    if report.equipment is not None:
-        state = EquipmentState.from_json(report.equipment)
-        for key in state.missing():
-            item_label = services.catalogue.equipment.get(key)
-            obstacles.append(texts(language, "pdf.missing",
-                                   item=item_label.get(language) if item_label else key,
-                                   reason=state.reason(key) or "-"))
-    precinct = services.organisation.precinct
-    # The SOP is the basis of every post; the Sprin, when there is one, comes with it.
-    basis_lines = (texts(language, "pdf.basis_sop", precinct=precinct.name, sop=precinct.sop),
-                   ) + ((texts(language, "pdf.basis", sprin=basis),) if basis else ())
-    sections = (
-        pdf.Section(texts(language, "pdf.section.basis"), basis_lines),
-        pdf.Section(texts(language, "pdf.section.purpose"), (
-            texts(language, "pdf.purpose", text=activity.purpose.get(language)),
-            texts(language, "pdf.goal", text=activity.goal.get(language)))),
-        pdf.Section(texts(language, "pdf.section.time_place"), tuple(time_lines)),
-        pdf.Section(texts(language, "pdf.section.officers"), officer_lines),
-        pdf.Section(texts(language, "pdf.section.activity"), tuple(done)),
-        pdf.Section(texts(language, "pdf.section.results"), tuple(results)),
-        pdf.Section(texts(language, "pdf.section.obstacles"),
-                    tuple(obstacles) or (texts(language, "pdf.none"),)),
-        pdf.Section(texts(language, "pdf.section.closing"), (texts(language, "pdf.closing"),)),
-    )
-    signed = report.submitted_at.astimezone(tz)
-    pictures = tuple(
-        pdf.Picture(caption=texts(language, "pdf.photo_caption", index=index,
-                                  number=report.number),
-                    path=photo_path(services, sha))
-        for index, sha in enumerate(hashes, start=1)
-        if photo_path(services, sha).exists()
-    )
-    return pdf.Document(
-        letterhead=tuple(services.organisation.precinct.letterhead),
-        title=texts(language, "pdf.title"),
-        subtitle=activity.name.get(language).upper(),
-        number=texts(language, "pdf.number", number=report.number),
-        sections=sections,
-        signature=pdf.Signature(
-            place_date=place_date(services, language, signed),
-            role=texts(language, "pdf.reporter"),
-            name=author.full_name,
-            rank_nrp=texts(language, "pdf.rank_nrp", rank=author.rank or "",
-                           nrp=author.nrp or "-").strip(),
-        ),
-        attachment_title=texts(language, "pdf.attachment"),
-        pictures=pictures,
-        page_label=texts(language, "pdf.page", page="{page}", pages="{pages}"),
-        metadata_title=f"{texts(language, 'pdf.title')} {report.number}",
-        author=precinct.name,
-    )
-
-
-def place_date(services: Services, language: str, moment: datetime) -> str:
-    """The signature's place and date: ``Gorontalo, 23 November 2026``."""
-    return documents.place_date(services.texts, language, services.organisation.precinct.place,
-                                moment, services.settings.tz)
-
-
-def command_name(services: Services, unit_code: str | None) -> str:
-    """A unit with the units above it: ``Unit Binkamsa Satbinmas Polres Gorontalo Kota``."""
-    organisation = services.organisation
-    names: list[str] = []
-    code = unit_code
-    while code and organisation.has_unit(code) and len(names) < 10:
-        unit = organisation.unit(code)
-        names.append(unit.name)
-        code = unit.parent
-    return " ".join([*names, organisation.precinct.name])
-
-
 async def report_pdf(
     context: BotContext, actor: Actor, chat_message: Message, report: Report
 ) -> None:
@@ -581,8 +435,10 @@ async def report_pdf(
         hashes = await repos.report_photos.of_report(report.id)
     assert author is not None
     # The caller checked that the leader's reach covers the report's unit.
-    document = report_document(services, report, author, complaints, hashes, language,
-                               include_residents=True)
+    photos = [path for path in (photo_path(services, sha) for sha in hashes) if path.exists()]
+    document = documents.report_document(
+        services.texts, language, services.catalogue, services.organisation,
+        services.settings.tz, report, author, complaints, photos, include_residents=True)
     await progress.show("export.progress.building")
     rendered = await asyncio.to_thread(pdf.render, document, upload_budget(services))
     await progress.show("export.progress.sending")
