@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from fpdf import FPDF
 from PIL import Image
 
+from domain.text import fit_width
+
 FONTS = Path(__file__).resolve().parent / "fonts"
 FONT = FONTS / "Roboto-Medium.ttf"
 BOLD_FONT = FONTS / "Roboto-Bold.ttf"
@@ -52,6 +54,9 @@ class Table:
     widths: tuple[int, ...] | None = None  # relative column widths
     align: str = ""  # one of L, C, R per column; left when missing
     font_size: float = 9
+    compact: bool = False
+    """One line a row, a cell's text cut with "…" to its column: for long lists (a month's
+    reports), forty-odd rows a page and drawn far faster than wrapped cells."""
 
 
 @dataclass(frozen=True)
@@ -224,8 +229,49 @@ def _title(pdf: FPDF, document: Document) -> None:
     pdf.ln(4)
 
 
+def _needs_shaping(text: str) -> bool:
+    """Whether ``text`` has right-to-left or joining script (HarfBuzz must shape it)."""
+    return any(0x0590 <= ord(char) <= 0x08FF or 0xFB1D <= ord(char) <= 0xFEFF
+               for char in text)
+
+
+def _compact_table(pdf: Any, table: Table) -> None:
+    """A table of one-line rows, its header row repeated at the top of every page."""
+    from fpdf.enums import XPos, YPos
+
+    usable = pdf.w - pdf.l_margin - pdf.r_margin
+    weights = table.widths or tuple(1 for _ in table.headers)
+    widths = [usable * weight / sum(weights) for weight in weights]
+    height = table.font_size * 0.5 + 1.5
+    aligns = [table.align[i] if i < len(table.align) else "L" for i in range(len(widths))]
+    shaped = any(_needs_shaping(value) for row in table.rows for value in row)
+    pdf.set_text_shaping(shaped)
+
+    def row(values: Sequence[str], *, header: bool) -> None:
+        pdf.set_font(FAMILY, style="B" if header else "", size=table.font_size)
+        pdf.set_fill_color(230, 230, 230)
+        for value, width, align in zip(values, widths, aligns, strict=False):
+            text = fit_width(printable(value), width - 2, pdf.get_string_width)
+            pdf.cell(width, height, text, border=1, align=align, fill=header,
+                     new_x=XPos.RIGHT, new_y=YPos.TOP)
+        pdf.ln(height)
+
+    row(table.headers, header=True)
+    for values in table.rows:
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
+            row(table.headers, header=True)
+        row(values, header=False)
+    pdf.set_text_shaping(True)
+    pdf.ln(1)
+
+
 def _table(pdf: Any, table: Table) -> None:
     from fpdf.fonts import FontFace
+
+    if table.compact:
+        _compact_table(pdf, table)
+        return
 
     pdf.set_font(FAMILY, size=table.font_size)
     aligns = tuple(

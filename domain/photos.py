@@ -26,13 +26,15 @@ import warnings
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageCms, ImageDraw, ImageFile, ImageFont, ImageOps
+
+from domain.text import fit_width
 
 try:  # HEIC/HEIF, what iPhones (and some Android phones) send as a file
     from pillow_heif import register_heif_opener
@@ -48,6 +50,7 @@ __all__ = [
     "THUMB_MAX",
     "WEB_MAX",
     "IngestedPhoto",
+    "PhotoCandidate",
     "PhotoProblem",
     "PhotoRejected",
     "PhotoStore",
@@ -56,6 +59,7 @@ __all__ = [
     "ingest_photo",
     "photo_hashes",
     "sniff_format",
+    "spread_choice",
     "stamp_photo",
     "telegram_photo_ok",
 ]
@@ -1158,19 +1162,52 @@ def _ascii_fold(text: str) -> str:
 
 def _fit_text(text: str, font: Font, max_width: int) -> str:
     """``text`` if it fits in ``max_width`` pixels, else its longest prefix plus "…"."""
-    if font.getlength(text) <= max_width:
-        return text
-    low, high = 0, len(text)
-    while low < high:  # longest prefix that fits together with the ellipsis
-        mid = (low + high + 1) // 2
-        if font.getlength(text[:mid].rstrip() + "…") <= max_width:
-            low = mid
-        else:
-            high = mid - 1
-    return text[:low].rstrip() + "…"
+    return fit_width(text, max_width, font.getlength)
 
 
 # -------------------------------------------------------------------- contact sheet
+
+
+@dataclass(frozen=True)
+class PhotoCandidate:
+    """A documentation photo a sheet may show, with what the choice spreads over."""
+
+    sha256: str
+    report_id: int
+    activity_code: str
+    officer_name: str
+    at: datetime
+    """The report's activity time."""
+
+
+def spread_choice(candidates: Sequence[PhotoCandidate], count: int, tz: tzinfo
+                  ) -> list[PhotoCandidate]:
+    """``count`` photos spread over the period: days taken in turn (evenly spaced when there
+    are more days than photos), on each day the activity and then the report shown least so
+    far, the latest first; oldest first in the result. A week of SATRIA posts and one SAPTA
+    shows every day and the SAPTA, not the last weekend's nine photos of one activity."""
+    by_day: dict[date, list[PhotoCandidate]] = {}
+    for photo in sorted(candidates, key=lambda c: c.at, reverse=True):
+        by_day.setdefault(photo.at.astimezone(tz).date(), []).append(photo)
+    days = sorted(by_day)
+    if len(days) > count > 1:  # evenly spaced days, the first and the last included
+        first_round = [days[round(i * (len(days) - 1) / (count - 1))] for i in range(count)]
+        days = list(dict.fromkeys(first_round)) + [d for d in days if d not in first_round]
+    chosen: list[PhotoCandidate] = []
+    activities: Counter[str] = Counter()
+    reports: Counter[int] = Counter()
+    while len(chosen) < count and any(by_day.values()):
+        for day in days:
+            left = by_day[day]
+            if not left or len(chosen) >= count:
+                continue
+            pick = min(left, key=lambda c: (activities[c.activity_code], reports[c.report_id],
+                                            -c.at.timestamp()))
+            left.remove(pick)
+            chosen.append(pick)
+            activities[pick.activity_code] += 1
+            reports[pick.report_id] += 1
+    return sorted(chosen, key=lambda c: (c.at, c.report_id))
 
 
 def contact_sheet(

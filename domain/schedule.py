@@ -27,7 +27,7 @@ from pydantic import (
 from domain.configfile import ConfigFileError, load_model
 from domain.errors import InputError
 from domain.lexer import Lean, TimeOfDay, YearRule, normalise, read_clock, read_date, resolve
-from domain.text import ascii_number, identifier, plain_text
+from domain.text import Texts, ascii_number, identifier, plain_text
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
@@ -540,6 +540,36 @@ class Assignment:
     def duration_minutes(self) -> int:
         """The planned length."""
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+def moment_text(texts: Texts, language: str, moment: datetime, tz: ZoneInfo) -> str:
+    """A moment as officers read it: ``Sabtu, 28/11/2026 08.00 WITA``."""
+    local = moment.astimezone(tz)
+    return texts(language, "format.datetime", day=texts(language, f"day.{local.weekday()}"),
+                 date=local.strftime("%d/%m/%Y"), time=local.strftime(clock_format(language)),
+                 zone=local.tzname() or tz.key)
+
+
+def clock_format(language: str) -> str:
+    """``08.00`` in Indonesian, ``08:00`` in English."""
+    return "%H.%M" if language == "id" else "%H:%M"
+
+
+def when_range(texts: Texts, language: str, starts_at: datetime, ends_at: datetime,
+               tz: ZoneInfo) -> str:
+    """``Sabtu, 28/11/2026 16.00–17.00 WITA``: a post's start and end in the precinct zone.
+
+    The zone closes the range (it belongs to both times); a post ending on another day shows
+    both moments in full."""
+    start, end = starts_at.astimezone(tz), ends_at.astimezone(tz)
+    if start.date() != end.date():
+        return texts(language, "schedule.when_range_days",
+                     start=moment_text(texts, language, start, tz),
+                     end=moment_text(texts, language, end, tz))
+    clock = clock_format(language)
+    return texts(language, "schedule.when_range", day=texts(language, f"day.{start.weekday()}"),
+                 date=start.strftime("%d/%m/%Y"), start=start.strftime(clock),
+                 end=end.strftime(clock), zone=end.tzname() or tz.key)
 
 
 def report_prefill(

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from typing import Protocol
 
 _LINE_BREAKS = {"\r\n": "\n", "\r": "\n"}
 _KEPT = frozenset("\n\t")
@@ -94,3 +96,32 @@ def search_words(raw: str) -> str:
 def shorten(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters with "…" when longer (plain text, before escaping)."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def fit_width(text: str, width: float, measure: Callable[[str], float]) -> str:
+    """``text`` if ``measure`` finds it within ``width``, else its longest prefix plus "…"
+    (pixels of a chart or a stamp, millimetres of a PDF cell: the caller's measure)."""
+    if measure(text) <= width:
+        return text
+    low, high = 0, len(text)
+    while low < high:  # the longest prefix that fits together with the ellipsis
+        middle = (low + high + 1) // 2
+        if measure(text[:middle].rstrip() + "…") <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + "…"
+
+
+class Texts(Protocol):
+    """The message catalogue as domain code sees it (``ui.i18n.Translator`` is one): views
+    that build documents take it instead of importing the bot."""
+
+    def __call__(self, language: str | None, key: str, /, **params: object) -> str:
+        """The text for ``key`` in ``language`` with ``params`` filled in."""
+        ...
+
+
+def grouped(number: int, separator: str) -> str:
+    """``212261`` as ``212.261`` (Indonesian) or ``212,261`` (English): thousands marked."""
+    return f"{number:,}".replace(",", separator)

@@ -13,21 +13,20 @@ import html
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
-from domain import exports, pdf
+from domain import documents, exports, pdf
 from domain.access import reach
-from domain.answers import EquipmentState
-from domain.catalogue import FieldType
 from domain.charts import bar_chart
 from domain.complaints import FollowUp
 from domain.dates import DateRange
 from domain.people import Officer
 from domain.recap import Period, Recap, month_of, week_of
-from domain.reports import Report, StoredComplaint
+from domain.reports import Report
+from domain.schedule import Assignment
 from handlers import dates
 from handlers import recap as recap_view
 from handlers.complaints import status_label
@@ -37,21 +36,15 @@ from storage.desk import PendingInput, ReportFilter
 from storage.recap import load_recap
 from ui import callbacks
 from ui.access import Actor
-from ui.messages import chunked, inline, is_not_modified, local_time, message_id
+from ui.messages import chunked, inline, is_not_modified, message_id
 from ui.services import BotContext, Services
-from ui.views import clock_text, photo_path
+from ui.views import photo_path
 
 logger = logging.getLogger(__name__)
 NS = callbacks.Namespace.EXPORT
 ENVELOPE_MARGIN = 1_000_000  # the multipart envelope around the file, with room to spare
 BATCH = 50
 PERIOD_CODES = ("w", "m", "pm")
-BASIS_FIELD = "sprin"  # catalogue keys the police layout places in sections of their own
-OBSTACLES_FIELD = "obstacles"
-PDF_SKIPPED = frozenset(
-    {FieldType.TIME_RANGE, FieldType.LOCATION, FieldType.EQUIPMENT, FieldType.COMPLAINTS,
-     FieldType.PHOTOS, FieldType.WARNINGS_ACK}
-)
 
 
 def upload_budget(services: Services) -> int:
@@ -90,6 +83,7 @@ def period_text(services: Services, period: Period, language: str) -> str:
 
 
 ALL_UNITS = "*"
+ALL_UNITS_SLUG = "semua_unit"  # a file name covering several units side by side
 
 
 def export_units(services: Services, leader: Officer, choice: str) -> frozenset[str] | None:
@@ -299,7 +293,32 @@ async def _collect(
 def _labels(services: Services, language: str) -> dict[str, str]:
     keys = {key for key, _ in exports.REPORT_COLUMNS} | {key for key, _ in
                                                         exports.COMPLAINT_COLUMNS}
-    return {key: services.texts(language, f"export.col.{key}") for key in keys}
+    labels = {key: services.texts(language, f"export.col.{key}") for key in keys}
+    labels.update({key: services.texts(language, f"export.value.{key}")
+                   for key in exports.LABEL_KEYS})
+    return labels
+
+
+async def _duties(services: Services, units: frozenset[str], period: Period
+                  ) -> tuple[Recap, dict[int, Assignment]]:
+    """The period's recap, judged now as /rekap judges it, and the posts of its duties."""
+
+    async with services.db.reading() as repos:
+        recap = await load_recap(repos.recaps, services.catalogue, units, period,
+                                 now=services.clock.now(),
+                                 grace=schedule_config(services).grace)
+        named = {duty.assignment_id for duty in recap.duties}
+        posts = {post.id: post for post in await repos.assignments.in_units(
+            units, period.start, period.end, by_end=True) if post.id in named}
+    return recap, posts
+
+
+def units_slug(services: Services, units: frozenset[str]) -> str:
+    """The units in a file name: the one unit (or the one unit above the others), else "all"."""
+    organisation = services.organisation
+    tops = [code for code in sorted(units)
+            if not (organisation.has_unit(code) and organisation.unit(code).parent in units)]
+    return tops[0] if len(tops) == 1 else ALL_UNITS_SLUG
 
 
 async def spreadsheet(
@@ -309,62 +328,85 @@ async def spreadsheet(
     period: Period,
     units: frozenset[str],
 ) -> None:
-    """The period's reports (a sheet per activity) and complaints as .xlsx."""
+    """The period's reports (a sheet per activity) and their complaints as .xlsx."""
     services = context.services
     language = actor.language
+    texts = services.texts
     leader = actor.active_officer
     progress = await Progress.start(services, language, chat_message)
+    recap, posts = await _duties(services, units, period)
     data = await _collect(services, units, period, progress)
     labels = _labels(services, language)
     unit_names = {unit.code: unit.name for unit in services.organisation.units}
     tz = services.settings.tz
     review_names = {
-        state: services.texts(language, f"export.review.{state}")
+        state: texts(language, f"export.review.{state}")
         for state in ("returned", "fixed", "reviewed")
     }
     lines = [
         exports.ReportLine(line.report, line.officer, line.complaints, line.photos,
-                           review_names.get(line.review, ""))
+                           review_names.get(line.review, ""),
+                           exports.punctuality(line.report, recap.duties, posts))
         for line in data.lines
     ]
+    activities = {line.report.id: line.report.activity_code for line in lines}
 
-    def describe(item: FollowUp) -> tuple[str, str, str, str]:
+    def describe(item: FollowUp) -> exports.ComplaintLabels:
         category = services.catalogue.complaint_categories.get(item.category)
         try:
             urgency = services.catalogue.urgency(item.urgency).label.get(language)
         except KeyError:
             urgency = item.urgency
         assignee = data.officers.get(item.assigned_to or 0)
-        return (category.get(language) if category else item.category, urgency,
-                status_label(services, item.status, language),
-                assignee.full_name if assignee else "")
+        officer = data.officers.get(item.officer_id)
+        code = activities.get(item.report_id, "")
+        return exports.ComplaintLabels(
+            category=category.get(language) if category else item.category,
+            urgency=urgency,
+            status=status_label(services, item.status, language),
+            assignee=assignee.full_name if assignee else "",
+            officer=officer.full_name if officer else "",
+            activity=services.catalogue.activity(code).name.get(language)
+            if services.catalogue.has_activity(code) else code,
+        )
 
     sheets = await asyncio.to_thread(
         exports.report_sheets, services.catalogue, lines, labels, unit_names, tz, language
     )
     sheets.append(exports.complaint_sheet(
         data.complaints, labels, describe, unit_names, tz,
-        services.texts(language, "export.complaints_sheet"),
+        texts(language, "export.complaints_sheet"),
     ))
-    workbook = exports.new_workbook()
-    for index, sheet in enumerate(sheets, start=1):
-        await progress.show("export.progress.sheet", done=index, total=len(sheets))
-        await asyncio.to_thread(exports.add_sheet, workbook, sheet)
-    content = await asyncio.to_thread(exports.workbook_bytes, workbook)
-    stem = f"laporan_{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}"
+    precinct = services.organisation.precinct.name
+    covered = _unit_names(services, units)
+    shown = period_text(services, period, language)
+    setup = exports.PrintSetup(
+        header=texts(language, "export.print_header", precinct=precinct, units=covered,
+                     period=shown),
+        footer=texts(language, "pdf.page", page="&P", pages="&N"),
+    )
+    title = texts(language, "export.title", units=covered, period=shown)
+
+    def build(chosen: Sequence[exports.Sheet]) -> bytes:
+        workbook = exports.new_workbook(creator=precinct, title=title)
+        for sheet in chosen:
+            exports.add_sheet(workbook, sheet, setup)
+        return exports.workbook_bytes(workbook)
+
+    await progress.show("export.progress.sheet", done=len(sheets), total=len(sheets))
+    content = await asyncio.to_thread(build, sheets)
+    stem = (f"laporan_{units_slug(services, units)}"
+            f"_{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}")
     files: list[tuple[str, bytes]] = [(f"{stem}.xlsx", content)]
     split = len(content) > upload_budget(services)
     if split:
-        files = []
-        for index, sheet in enumerate(sheets, start=1):
-            single = exports.new_workbook()
-            await asyncio.to_thread(exports.add_sheet, single, sheet)
-            files.append((f"{stem}_{index}.xlsx", await asyncio.to_thread(
-                exports.workbook_bytes, single)))
+        files = [(f"{stem}_{index}.xlsx", await asyncio.to_thread(build, [sheet]))
+                 for index, sheet in enumerate(sheets, start=1)]
     await progress.show("export.progress.sending")
-    caption = services.texts(language, "export.xlsx_caption",
-                             period=period_text(services, period, language),
-                             reports=len(lines), complaints=len(data.complaints))
+    caption = texts(language, "export.xlsx_caption", period=shown,
+                    reports=texts(language, "count.reports", count=len(lines)),
+                    complaints=texts(language, "count.complaints",
+                                     count=len(data.complaints)))
     for name, blob in files:
         await chat_message.chat.send_document(blob, filename=name, caption=caption[:1024])
     await _audit(services, leader, "xlsx", period=f"{period.first_day}..{period.last_day}",
@@ -381,152 +423,6 @@ async def _audit(services: Services, leader: Officer, kind: str, **details: obje
                               target_id=kind, now=now, **details)
 
 
-def report_document(
-    services: Services,
-    report: Report,
-    author: Officer,
-    complaints: Sequence[StoredComplaint],
-    hashes: Sequence[str],
-    language: str,
-    *,
-    include_residents: bool,
-) -> pdf.Document:
-    """A report in the police layout: letterhead, title, numbered sections, signature."""
-    texts = services.texts
-    tz = services.settings.tz
-    activity = services.catalogue.activity(report.activity_code)
-    answers = report.answers
-    when = (report.started_at or report.submitted_at).astimezone(tz)
-    day = texts(language, f"day.{when.weekday()}")
-    basis = answers.get(BASIS_FIELD)
-    time_lines = [texts(language, "pdf.day", day=day, date=when.strftime("%d/%m/%Y"))]
-    if report.started_at and report.ended_at:
-        tz = services.settings.tz
-        time_lines.append(texts(language, "pdf.time",
-                                start=clock_text(report.started_at, language, tz),
-                                end=clock_text(report.ended_at, language, tz),
-                                zone=when.tzname() or ""))
-    if report.place:
-        time_lines.append(texts(language, "pdf.place", place=report.place))
-    if report.latitude is not None and report.longitude is not None:
-        time_lines.append(texts(language, "pdf.coordinates", lat=f"{report.latitude:.6f}",
-                                lon=f"{report.longitude:.6f}"))
-    officer_lines = (
-        texts(language, "pdf.officer", rank=author.rank or "", name=author.full_name,
-              nrp=author.nrp or "-").strip(),
-        texts(language, "pdf.unit", unit=command_name(services, report.unit_code)),
-    )
-    done: list[str] = []
-    for form_field in activity.fields:
-        if form_field.type in PDF_SKIPPED or form_field.key in (BASIS_FIELD, OBSTACLES_FIELD):
-            continue
-        value = exports.plain_value(activity, form_field.key, answers.get(form_field.key),
-                                    language)
-        if value is not None and value != "":
-            done.append(f"{form_field.label.get(language)}: {value}")
-    if report.warnings_ack_at is not None:
-        done.append(texts(language, "pdf.warnings"))
-    results = [texts(language, "pdf.complaints", count=len(complaints)) if complaints
-               else texts(language, "pdf.complaints_none")]
-    for index, item in enumerate(complaints, start=1):
-        category = services.catalogue.complaint_categories.get(item.category)
-        try:
-            urgency = services.catalogue.urgency(item.urgency).label.get(language)
-        except KeyError:
-            urgency = item.urgency
-        line = texts(language, "pdf.complaint", index=index,
-                     category=category.get(language) if category else item.category,
-                     description=item.description, place=item.place, urgency=urgency)
-        if include_residents and item.resident_name and item.resident_contact:
-            line += " " + texts(language, "pdf.resident", name=item.resident_name,
-                                contact=item.resident_contact)
-        elif include_residents and item.resident_name:
-            line += " " + texts(language, "pdf.resident_name", name=item.resident_name)
-        elif include_residents and item.resident_contact:
-            line += " " + texts(language, "pdf.resident_contact", contact=item.resident_contact)
-        results.append(line)
-    obstacles: list[str] = []
-    if answers.get(OBSTACLES_FIELD):
-        obstacles.append(str(answers[OBSTACLES_FIELD]))
-    if report.equipment is not None:
-        state = EquipmentState.from_json(report.equipment)
-        for key in state.missing():
-            item_label = services.catalogue.equipment.get(key)
-            obstacles.append(texts(language, "pdf.missing",
-                                   item=item_label.get(language) if item_label else key,
-                                   reason=state.reason(key) or "-"))
-    precinct = services.organisation.precinct
-    # The SOP is the basis of every post; the Sprin, when there is one, comes with it.
-    basis_lines = (texts(language, "pdf.basis_sop", precinct=precinct.name, sop=precinct.sop),
-                   ) + ((texts(language, "pdf.basis", sprin=basis),) if basis else ())
-    sections = (
-        pdf.Section(texts(language, "pdf.section.basis"), basis_lines),
-        pdf.Section(texts(language, "pdf.section.purpose"), (
-            texts(language, "pdf.purpose", text=activity.purpose.get(language)),
-            texts(language, "pdf.goal", text=activity.goal.get(language)))),
-        pdf.Section(texts(language, "pdf.section.time_place"), tuple(time_lines)),
-        pdf.Section(texts(language, "pdf.section.officers"), officer_lines),
-        pdf.Section(texts(language, "pdf.section.activity"), tuple(done)),
-        pdf.Section(texts(language, "pdf.section.results"), tuple(results)),
-        pdf.Section(texts(language, "pdf.section.obstacles"),
-                    tuple(obstacles) or (texts(language, "pdf.none"),)),
-        pdf.Section(texts(language, "pdf.section.closing"), (texts(language, "pdf.closing"),)),
-    )
-    signed = report.submitted_at.astimezone(tz)
-    pictures = tuple(
-        pdf.Picture(caption=texts(language, "pdf.photo_caption", index=index,
-                                  number=report.number),
-                    path=photo_path(services, sha))
-        for index, sha in enumerate(hashes, start=1)
-        if photo_path(services, sha).exists()
-    )
-    return pdf.Document(
-        letterhead=tuple(services.organisation.precinct.letterhead),
-        title=texts(language, "pdf.title"),
-        subtitle=activity.name.get(language).upper(),
-        number=texts(language, "pdf.number", number=report.number),
-        sections=sections,
-        signature=pdf.Signature(
-            place_date=place_date(services, language, signed),
-            role=texts(language, "pdf.reporter"),
-            name=author.full_name,
-            rank_nrp=texts(language, "pdf.rank_nrp", rank=author.rank or "",
-                           nrp=author.nrp or "-").strip(),
-        ),
-        attachment_title=texts(language, "pdf.attachment"),
-        pictures=pictures,
-        page_label=texts(language, "pdf.page", page="{page}", pages="{pages}"),
-        metadata_title=f"{texts(language, 'pdf.title')} {report.number}",
-        author=precinct.name,
-    )
-
-
-def long_date(services: Services, language: str, moment: datetime) -> str:
-    """``23 November 2026``: the date as a letter writes it, in the precinct's zone."""
-    local = moment.astimezone(services.settings.tz)
-    return services.texts(language, "pdf.date", day=local.day, year=local.year,
-                          month=services.texts(language, f"pdf.month.{local.month}"))
-
-
-def place_date(services: Services, language: str, moment: datetime) -> str:
-    """The signature's place and date: ``Gorontalo, 23 November 2026``."""
-    return services.texts(language, "pdf.place_date",
-                          place=services.organisation.precinct.place,
-                          date=long_date(services, language, moment))
-
-
-def command_name(services: Services, unit_code: str | None) -> str:
-    """A unit with the units above it: ``Unit Binkamsa Satbinmas Polres Gorontalo Kota``."""
-    organisation = services.organisation
-    names: list[str] = []
-    code = unit_code
-    while code and organisation.has_unit(code) and len(names) < 10:
-        unit = organisation.unit(code)
-        names.append(unit.name)
-        code = unit.parent
-    return " ".join([*names, organisation.precinct.name])
-
-
 async def report_pdf(
     context: BotContext, actor: Actor, chat_message: Message, report: Report
 ) -> None:
@@ -541,8 +437,10 @@ async def report_pdf(
         hashes = await repos.report_photos.of_report(report.id)
     assert author is not None
     # The caller checked that the leader's reach covers the report's unit.
-    document = report_document(services, report, author, complaints, hashes, language,
-                               include_residents=True)
+    photos = [path for path in (photo_path(services, sha) for sha in hashes) if path.exists()]
+    document = documents.report_document(
+        services.texts, language, services.catalogue, services.organisation,
+        services.settings.tz, report, author, complaints, photos, include_residents=True)
     await progress.show("export.progress.building")
     rendered = await asyncio.to_thread(pdf.render, document, upload_budget(services))
     await progress.show("export.progress.sending")
@@ -562,80 +460,43 @@ async def recap_pdf(
     period: Period,
     units: frozenset[str],
 ) -> None:
-    """The period's recap as a PDF: numbers, reporting rate, officers, complaints, the list
-    of reports, then the summaries' chart and the reporting-rate chart."""
+    """The period's recap as a PDF (``domain.documents.recap_document``): this reads the
+    recap, the reports, the duties' posts and officers and draws the charts, then sends it."""
     services = context.services
     language = actor.language
     texts = services.texts
     leader = actor.active_officer
     progress = await Progress.start(services, language, chat_message)
     now = services.clock.now()
-    async with services.db.reading() as repos:
-        # Judged now with the schedule's grace, as /rekap does: the same rate for the same days.
-        recap = await load_recap(repos.recaps, services.catalogue, units, period, now=now,
-                                 grace=schedule_config(services).grace)
+    # Judged now with the schedule's grace, as /rekap does: the same rate for the same days.
+    recap, posts = await _duties(services, units, period)
     data = await _collect(services, units, period, progress)
-    catalogue = services.catalogue
-    activity_lines = tuple(
-        texts(language, "pdf.recap.activity_line",
-              activity=catalogue.activity(code).name.get(language)
-              if catalogue.has_activity(code) else code,
-              reports=count, residents=recap.residents_by_activity.get(code, 0))
-        for code, count in recap.reports_by_activity.items()
-    ) + (texts(language, "pdf.recap.total", reports=recap.total_reports,
-               residents=recap.residents_reached),)
-    officer_lines = tuple(
-        texts(language, "pdf.recap.officer_line", name=f"{line.rank or ''} {line.name}".strip(),
-              reports=line.reports)
-        for line in recap.officers
+    officers = dict(data.officers)
+    async with services.db.reading() as repos:
+        for duty in recap.duties:
+            if duty.officer_id not in officers:
+                found = await repos.officers.by_id(duty.officer_id)
+                if found is not None:
+                    officers[found.id] = found
+    unit_names = _unit_names(services, units)
+    rate_chart = await recap_view.weekly_rate_chart(
+        services, language, units, unit_names, until=period.end - timedelta(microseconds=1))
+    sources = documents.RecapSources(
+        recap=recap,
+        units_text=unit_names,
+        period_text=period_text(services, period, language),
+        reports=data.lines,
+        assignments=posts,
+        officers=officers,
+        activity_chart=await asyncio.to_thread(_chart, services, recap, language),
+        rate_chart=pdf.Picture(caption=texts(language, "pdf.recap.rate_chart_title"),
+                               data=rate_chart),
+        signer=leader,
+        issued_at=now,
     )
-    complaint_lines = tuple(
-        texts(language, "pdf.recap.category_line",
-              category=catalogue.complaint_categories[line.category].get(language)
-              if line.category in catalogue.complaint_categories else line.category,
-              total=line.total, urgent=line.urgent)
-        for line in recap.complaints
-    )
-    status_lines = tuple(
-        texts(language, "pdf.recap.status_line", count=count,
-              status=texts(language, f"complaints.status.{status}")
-              if texts.has(f"complaints.status.{status}") else status)
-        for status, count in recap.complaints_by_status.items()
-    )
-    tz = services.settings.tz
-    listing = tuple(
-        texts(language, "pdf.recap.report_line", number=line.report.number,
-              date=local_time(line.report.started_at or line.report.submitted_at, tz, texts,
-                              language),
-              officer=line.officer.full_name if line.officer else "-")
-        for line in data.lines
-    )
-    unit_names = ", ".join(
-        unit.name for unit in services.organisation.units if unit.code in units
-    )
-    document = pdf.Document(
-        letterhead=tuple(services.organisation.precinct.letterhead),
-        title=texts(language, "pdf.recap.title"),
-        subtitle=unit_names,
-        number=period_text(services, period, language),
-        sections=(
-            pdf.Section(texts(language, "pdf.recap.section.activities"), activity_lines),
-            pdf.Section(texts(language, "pdf.recap.section.rate"),
-                        _rate_lines(services, language, recap)),
-            pdf.Section(texts(language, "pdf.recap.section.officers"), officer_lines),
-            pdf.Section(texts(language, "pdf.recap.section.complaints"),
-                        complaint_lines + status_lines),
-            pdf.Section(texts(language, "pdf.recap.section.reports"), listing),
-        ),
-        attachment_title=texts(language, "pdf.recap.charts"),
-        pictures=await asyncio.to_thread(_charts, services, recap, language) + (
-            pdf.Picture(caption=texts(language, "pdf.recap.rate_chart_title"),
-                        data=await recap_view.weekly_rate_chart(
-                            services, language, units, unit_names,
-                            until=period.end - timedelta(microseconds=1))),
-        ),
-        pictures_per_page=1,
-    )
+    document = documents.recap_document(texts, language, services.catalogue,
+                                        services.organisation.precinct, services.settings.tz,
+                                        sources)
     await progress.show("export.progress.building")
     rendered = await asyncio.to_thread(pdf.render, document, upload_budget(services))
     await progress.show("export.progress.sending")
@@ -648,26 +509,10 @@ async def recap_pdf(
                         limit=limit_text(services))
 
 
-def _rate_lines(services: Services, language: str, recap: Recap) -> tuple[str, ...]:
-    """Scheduled duties of the period: the rate /rekap shows, then on time, late, missing."""
-    texts = services.texts
-    counts = recap.schedule
-    if counts is None or counts.expected <= 0:
-        return (texts(language, "summary.rate_none"),)
-    rate = recap.reporting_rate or 0.0
-    return (
-        texts(language, "summary.rate", reported=counts.reported, expected=counts.expected,
-              percent=round(rate * 100)),
-        texts(language, "pdf.recap.rate_on_time", count=counts.reported - counts.late),
-        texts(language, "pdf.recap.rate_late", count=counts.late),
-        texts(language, "pdf.recap.rate_missing", count=counts.expected - counts.reported),
-    )
-
-
-def _charts(services: Services, recap: Recap, language: str) -> tuple[pdf.Picture, ...]:
+def _chart(services: Services, recap: Recap, language: str) -> pdf.Picture:
     """The recap's bar chart (activities, officers, complaint categories), as in summaries."""
 
     title = services.texts(language, "pdf.recap.chart_title")
     subtitle = period_text(services, recap.period, language)
     image = bar_chart(title, subtitle, chart_sections(services, language, recap))
-    return (pdf.Picture(caption=title, data=image),)
+    return pdf.Picture(caption=title, data=image)

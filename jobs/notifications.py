@@ -62,7 +62,7 @@ from ui import callbacks
 from ui.messages import inline
 from ui.ratelimit import AT_MOST_ONCE
 from ui.services import Services
-from ui.views import activity_name, leaders_of, name_of, place_text, when_text
+from ui.views import activity_name, at_place_text, leaders_of, name_of, place_text, when_text
 
 logger = logging.getLogger(__name__)
 SCAN_SECONDS = 30
@@ -340,6 +340,7 @@ def _post_text(
         activity=html.escape(activity_name(services, assignment.activity_code, language)),
         when=when_text(services, assignment, language),
         place=place_text(services, assignment, language),
+        at_place=at_place_text(services, assignment, language),
         sprin=sprin,  # str.format ignores it where the text has no {sprin}
         **extra,
     )

@@ -30,8 +30,8 @@ from telegram.error import (
 )
 from telegram.ext import Application, ContextTypes
 
-from domain.charts import BarSection, bar_chart, fold_rows
-from domain.photos import contact_sheet
+from domain.charts import BarSection, bar_chart, fold_rows, top_rows
+from domain.photos import contact_sheet, spread_choice
 from domain.recap import (
     Period,
     PeriodKind,
@@ -63,6 +63,8 @@ MAX_ATTEMPTS = 8
 CAPTION_LIMIT = 1024
 CHART_ROWS = 8
 SHEET_PHOTOS = 9
+SHEET_CANDIDATES = 3000
+"""The latest photos a sheet chooses from (a busy month: about one per report)."""
 """Photos on the weekly sheet (3 x 3 tiles: about as tall as wide, sharp on a phone)."""
 
 
@@ -258,26 +260,27 @@ def chart_sections(services: Services, language: str, recap: Recap) -> list[BarS
     """The bars of the summary chart: per activity, per officer, complaints per category."""
     texts = services.texts
     catalogue = services.catalogue
-    others = texts(language, "summary.chart_others")
     empty = texts(language, "summary.chart_empty")
     activities = [
         (_activity_name(services, language, code), count)
         for code, count in recap.reports_by_activity.items()
     ]
-    officers = fold_rows([(line.name, line.reports) for line in recap.officers], others,
-                         CHART_ROWS)
+    officers, more, their_reports = top_rows(
+        [(line.name, line.reports) for line in recap.officers], CHART_ROWS)
+    rest = texts(language, "summary.chart_rest", count=more,
+                 reports=texts(language, "count.reports", count=their_reports)) if more else ""
     complaints = fold_rows(
         [
             (label.get(language) if (label := catalogue.complaint_categories.get(line.category))
              else line.category, line.total)
             for line in recap.complaints
         ],
-        others,
+        lambda count: texts(language, "summary.chart_others", count=count),
         CHART_ROWS,
     )
     return [
         BarSection(texts(language, "summary.chart_activities"), activities, empty),
-        BarSection(texts(language, "summary.chart_officers"), officers, empty),
+        BarSection(texts(language, "summary.chart_officers"), officers, empty, rest),
         BarSection(texts(language, "summary.chart_complaints"), complaints, empty),
     ]
 
@@ -329,18 +332,21 @@ async def photo_sheet(
     *,
     activity_code: str | None = None,
 ) -> Part | None:
-    """The period's latest documentation photos of these units on one image, captioned with
+    """Documentation photos of the period spread over its days and activities
+    (:func:`domain.photos.spread_choice`) on one image, captioned with
     activity, day and officer; None without photos. Built from the unstamped web copies (no
     place, no EXIF). Weekly group summaries (opt-in) and a leader's /rekap send it.
     """
     async with services.db.reading() as repos:
-        rows = await repos.recaps.photos(units, period.start, period.end, limit=SHEET_PHOTOS,
-                                         activity_code=activity_code)
+        candidates = await repos.recaps.photos(units, period.start, period.end,
+                                               limit=SHEET_CANDIDATES,
+                                               activity_code=activity_code)
     tz = services.settings.tz
+    present = [c for c in candidates if services.photos.exists(c.sha256)]
     items = [
-        (sha, f"{_activity_name(services, language, code)} · {at.astimezone(tz):%d/%m} · {name}")
-        for sha, code, name, at in rows
-        if services.photos.exists(sha)
+        (c.sha256, f"{_activity_name(services, language, c.activity_code)}"
+                   f" · {c.at.astimezone(tz):%d/%m} · {c.officer_name}")
+        for c in spread_choice(present, SHEET_PHOTOS, tz)
     ]
     if not items:
         return None

@@ -8,6 +8,7 @@ from typing import Any
 
 from domain.complaints import OPEN_STATUSES, ComplaintStatus, FollowUp, HistoryEntry
 from storage.base import Repository, Row
+from storage.recap import ACTIVITY_TIME
 from storage.values import from_db_time, require_time, to_db_time
 
 _COLUMNS = (
@@ -174,13 +175,16 @@ class ComplaintDesk(Repository):
     async def in_period(
         self, units: Iterable[str], start: datetime, end: datetime
     ) -> list[FollowUp]:
-        """Complaints of these units recorded in [start, end), oldest first (exports)."""
+        """Complaints of these units' reports of [start, end), by the recap's rule (a report
+        belongs to the period of its activity time, not of the moment it was filed), in report
+        order (exports: the Keluhan sheet counts what the recap counts)."""
         codes = sorted(set(units))
         if not codes:
             return []
         rows = await self._all(
             f"SELECT {_COLUMNS}{_FROM} WHERE r.unit_code IN ({','.join('?' * len(codes))})"
-            " AND c.created_at >= ? AND c.created_at < ? ORDER BY c.created_at, c.id",
+            f" AND {ACTIVITY_TIME} >= ? AND {ACTIVITY_TIME} < ?"
+            f" ORDER BY {ACTIVITY_TIME}, r.id, c.id",
             (*codes, to_db_time(start), to_db_time(end)),
         )
         return [_follow_up(row) for row in rows]

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.catalogue import Catalogue
+from domain.photos import PhotoCandidate
 from domain.recap import (
     ComplaintTally,
     DutyResult,
@@ -162,23 +163,24 @@ class RecapRepository(Repository):
         *,
         limit: int,
         activity_code: str | None = None,
-    ) -> list[tuple[str, str, str, datetime]]:
-        """The period's latest documentation photos, oldest first: (sha256, activity code,
-        officer name, activity time)."""
+    ) -> list[PhotoCandidate]:
+        """The period's documentation photos, the latest ``limit`` of them, newest first
+        (candidates for a photo sheet, which picks across days and activities)."""
         codes = sorted(set(units))
         if not codes:
             return []
         where, params = self._where(codes, start, end, activity_code=activity_code)
         rows = await self._all(
-            f"SELECT p.sha256, r.activity_code, o.full_name, {ACTIVITY_TIME} AS at"
+            f"SELECT p.sha256, r.id, r.activity_code, o.full_name, {ACTIVITY_TIME} AS at"
             " FROM reports r JOIN report_photos p ON p.report_id = r.id"
             " JOIN officers o ON o.id = r.officer_id"
-            f" WHERE {where} ORDER BY at DESC, r.id DESC, p.position DESC LIMIT ?",
+            f" WHERE {where} ORDER BY at DESC, r.id DESC, p.position LIMIT ?",
             [*params, limit],
         )
         return [
-            (row["sha256"], row["activity_code"], row["full_name"], require_time(row["at"]))
-            for row in reversed(rows)
+            PhotoCandidate(row["sha256"], row["id"], row["activity_code"], row["full_name"],
+                           require_time(row["at"]))
+            for row in rows
         ]
 
     async def duties(

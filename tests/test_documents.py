@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 
 from domain import pdf
+from domain.catalogue import load_catalogue
+from domain.documents import RecapSources, recap_document
+from domain.exports import ReportLine
+from domain.organisation import load_organisation
+from domain.people import Officer, Status
+from domain.recap import ComplaintTally, ReportTally, build_recap, month_of
+from domain.reports import Report
 from emulator import Emulator
 from emulator.harness import BotHarness
 from tests.test_exports import documents, pdf_text
 from tests.test_report_flow import seed, walk_rest
+from ui.i18n import Translator
 
 ARABIC = "إِنَّ اللَّهَ مَعَ الصَّابِرِينَ"
 THEME = f"Sabar menghadapi cobaan «{ARABIC}» 🙏"
@@ -133,3 +144,78 @@ def test_the_signature_never_stands_alone_on_a_page():
 def test_emoji_and_undrawable_text_are_written_out():
     assert pdf.printable("Aman 👍🏽 ✅") == "Aman [thumbs up sign] [white heavy check mark]"
     assert pdf.printable("«إِنَّ» é") == "«إِنَّ» é"  # drawn by the shipped fonts: unchanged
+
+
+ROOT = Path(__file__).resolve().parent.parent
+WITA = ZoneInfo("Asia/Makassar")
+
+
+def month_recap_of(reports: int, language: str) -> pdf.Document:
+    """A month's recap for ``reports`` reports of one busy officer (212 261 residents)."""
+    catalogue = load_catalogue(ROOT / "config" / "activities.toml")
+    precinct = load_organisation(ROOT / "config" / "organisation.toml").precinct
+    period = month_of(datetime(2026, 11, 15, tzinfo=UTC), WITA)
+    officer = Officer(id=7, telegram_id=1001, full_name="Budi Santoso", nrp="87654321",
+                      rank="BRIPKA", unit_code="binkamsa", role="banit", language=language,
+                      status=Status.ACTIVE, created_at=period.start)
+    recap = build_recap(
+        period, ["binkamsa"], catalogue,
+        [ReportTally("sapta", 7, "Budi Santoso", "BRIPKA", reports, 212_261)],
+        [ComplaintTally("pencurian", "new", "darurat", 1_204)],
+    )
+    lines = [
+        ReportLine(Report(id=n, number=f"LAP/SAPTA/2026/11/{n:04d}", activity_code="sapta",
+                          officer_id=7, unit_code="binkamsa",
+                          started_at=period.start + timedelta(minutes=20 * n),
+                          ended_at=period.start + timedelta(minutes=20 * n + 60),
+                          place="RW 03 Kel. Heledulaa", latitude=None, longitude=None,
+                          answers={}, submitted_at=period.start + timedelta(minutes=20 * n)),
+                   officer, 0, 1, "")
+        for n in range(1, reports + 1)
+    ]
+    texts = Translator.load()
+    return recap_document(texts, language, catalogue, precinct, WITA, RecapSources(
+        recap=recap, units_text="Unit Binkamsa", period_text="01/11/2026–30/11/2026",
+        reports=lines, assignments={}, officers={}, activity_chart=None, rate_chart=None,
+        signer=officer, issued_at=period.end))
+
+
+def test_recap_numbers_carry_thousands_separators_in_each_language():
+    indonesian = pdf_text(PdfReader(io.BytesIO(pdf.render(month_recap_of(3, "id"),
+                                                          10**9).data)))
+    assert "Jumlah 3 212.261" in indonesian
+    assert "Pencurian 1.204 1.204 1.204" in indonesian  # total, emergencies, new
+    english = pdf_text(PdfReader(io.BytesIO(pdf.render(month_recap_of(3, "en"),
+                                                       10**9).data)))
+    assert "Total 3 212,261" in english
+
+
+def test_a_months_list_of_reports_is_a_compact_annex_after_the_signature():
+    reports = 400
+    reader = PdfReader(io.BytesIO(pdf.render(month_recap_of(reports, "id"), 10**9).data))
+    signed = page_of(reader, "Mengetahui,")
+    assert signed <= 1  # the numbers, the closing and the signatures come first
+    annex = reader.pages[signed + 1:]
+    assert "LAMPIRAN: DAFTAR LAPORAN" in (annex[0].extract_text() or "")
+    assert len(annex) <= reports // 35 + 1  # at least 35 reports a page
+    listed = "\n".join(page.extract_text() or "" for page in annex)
+    assert "LAP/SAPTA/2026/11/0001" in listed
+    assert f"LAP/SAPTA/2026/11/{reports:04d}" in listed
+    # The table's header row is repeated on every page of the annex.
+    assert all("Nomor laporan" in (page.extract_text() or "") for page in annex)
+
+
+def test_a_compact_table_cuts_long_cells_to_one_line():
+    place = "Jl. " + "Panjang Sekali " * 20
+    document = pdf.Document(
+        letterhead=("KEPOLISIAN NEGARA REPUBLIK INDONESIA",), title="REKAP", subtitle="",
+        number="", sections=(),
+        annex=(pdf.Section("LAMPIRAN", table=pdf.Table(
+            ("No.", "Tempat"), tuple((str(n), place) for n in range(1, 41)), widths=(1, 6),
+            compact=True)),),
+    )
+    reader = PdfReader(io.BytesIO(pdf.render(document, 10**9).data))
+    assert len(reader.pages) == 2  # forty one-line rows fit the annex's page
+    text = reader.pages[1].extract_text() or ""
+    assert text.count("…") == 40
+    assert place.strip() not in text

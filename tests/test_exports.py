@@ -11,12 +11,14 @@ import openpyxl
 from PIL import Image
 from pypdf import PdfReader
 
-from domain import pdf
+from domain import exports, pdf
+from domain.answers import EquipmentState
+from domain.catalogue import load_catalogue
 from domain.reports import ReportColumns
 from emulator import Emulator
 from emulator.harness import BotHarness
 from tests.test_browse import NUMBER, OTHER_NUMBER, report_id, two_units
-from tests.test_report_flow import fill_sapta, seed, walk_rest
+from tests.test_report_flow import CATALOGUE, fill_sapta, seed, walk_rest
 from ui.views import photo_path
 
 
@@ -108,13 +110,32 @@ async def test_recap_pdf(harness: BotHarness, emu: Emulator):
     await kanit.press("📄 Rekap PDF bulan ini")
     (document,) = documents(kanit)
     reader = PdfReader(io.BytesIO(document.file_bytes))
-    text = pdf_text(reader)
-    assert len(reader.pages[-1].images) == 1  # the chart
-    assert "LAMPIRAN: GRAFIK" in text
+    pages = [page.extract_text() or "" for page in reader.pages]
+    text = "\n".join(pages)
     assert "REKAPITULASI" in text
-    assert NUMBER in text
+    assert reader.metadata.title == "REKAPITULASI KEGIATAN POLMAS 01/11/2026–30/11/2026"
+    # Tables, not prose: the activities with their residents, the officers with their duties.
+    assert "Kegiatan Laporan Warga terjangkau" in pages[0]
+    assert "POS SAPTA 1 25" in pages[0]
+    assert "Petugas Laporan Tepat waktu Terlambat" in text
+    assert "BRIPKA Budi Santoso 1 0 0 0" in text
+    assert "Pencurian 1 0 1 0 0 0" in text  # category, total, emergencies, then by status
+    assert "darurat)" not in text
+    assert "Status " not in text
+    # The chart comes with the numbers on the first page, not after the list.
+    assert len(reader.pages[0].images) == 1
+    # The closing and both signatures on one page, before the list of reports.
+    signed = next(i for i, page in enumerate(pages) if "Mengetahui," in page)
+    for expected in ("PENUTUP", "Gorontalo, 28 November 2026", "Yang membuat rekapitulasi,",
+                     "Andi Kanit", "IPTU NRP 11112222", "KASAT BINMAS POLRES GORONTALO KOTA"):
+        assert expected in pages[signed], expected
+    annex = pages[signed + 1:]
+    assert len(annex) == 1
+    assert "LAMPIRAN: DAFTAR LAPORAN" in annex[0]
+    assert NUMBER in annex[0]
+    assert NUMBER not in "\n".join(pages[:signed + 1])
     assert OTHER_NUMBER not in text
-    assert "POS SAPTA: 1 laporan" in text
+    assert f"Hal. 1/{len(pages)}" in pages[0]
 
 
 async def restart_with_upload_limit(harness: BotHarness, limit: int) -> None:
@@ -324,11 +345,23 @@ async def test_recap_pdf_has_the_reporting_rate_of_rekap_and_its_chart(
     assert shown.group(0) in text  # the same numbers as /rekap for the same week
     for line in ("Tepat waktu: 1.", "Terlambat: 1.", "Tidak dilaporkan: 1."):
         assert line in text, line
-    # The summaries' bar chart, then the reporting rate of the weeks up to this one.
-    assert [len(page.images) for page in reader.pages[-2:]] == [1, 1]
+    # The late and missing duties by name, as the digest names them.
+    assert ("Tidak dilaporkan BRIPKA Budi Santoso POS SATRIA Sabtu, 28/11/2026 09.00–10.00 WITA"
+            in " ".join(text.replace("\n", " ").split()))
+    assert ("Terlambat BRIPKA Siti Aminah POS SATRIA Sabtu, 28/11/2026 09.00–10.00 WITA"
+            in " ".join(text.replace("\n", " ").split()))
+    # Officers with their duties: Budi reported one on time and left one unreported.
+    assert "BRIPKA Budi Santoso 1 1 0 1" in text
+    assert "BRIPKA Siti Aminah 1 0 1 0" in text
+    # The summaries' bar chart and the reporting rate of the weeks up to this one, both
+    # before the signature, not after the list.
+    signed = next(i for i, page in enumerate(reader.pages)
+                  if "Mengetahui," in (page.extract_text() or ""))
+    assert sum(len(page.images) for page in reader.pages[:signed + 1]) == 2
     assert "Kegiatan Polmas" in text
     assert "Tingkat pelaporan per minggu" in text
-    with Image.open(io.BytesIO(reader.pages[-1].images[0].data)) as chart:
+    charts = [image for page in reader.pages for image in page.images]
+    with Image.open(io.BytesIO(charts[-1].data)) as chart:
         assert chart.width >= 1080
 
     # The same day chosen by typing it: the same rate as /rekap today.
@@ -427,3 +460,108 @@ async def test_xlsx_has_no_formula_whatever_an_officer_typed(
     assert row[header.index("Mulai (WITA)")].is_date
     complaints = list(workbook["Keluhan"].iter_rows(min_row=2, values_only=True))
     assert len(complaints) == 3
+
+
+async def test_xlsx_counts_a_report_filed_after_midnight_as_the_recap_does(
+    harness: BotHarness, emu: Emulator
+):
+    officer, kanit = await seed(harness, emu)
+    harness.clock.set(datetime(2026, 11, 30, 15, 40, tzinfo=UTC))  # 30/11 23.40 WITA
+    await fill_sapta(officer, photos=1)  # the post ran 22.40–23.40 WITA on 30 November
+    harness.clock.advance(timedelta(minutes=40))  # filed at 00.20 WITA on 1 December
+    await officer.press("📤 Kirim laporan")
+    async with harness.db.reading() as repos:
+        (report,) = await repos.reports.all()
+        (complaint,) = await repos.complaints.of_report(report.id)
+        recorded = (await repos.complaint_desk.get(complaint.id)).created_at
+    assert recorded.astimezone(harness.settings.tz).day == 1  # recorded in December
+
+    await kanit.send("/ekspor")
+    await kanit.press("📊 XLSX bulan lalu")
+    await kanit.press("📄 Rekap PDF bulan lalu")
+    xlsx, recap = documents(kanit)
+    assert xlsx.file_name == "laporan_binkamsa_20261101-20261130.xlsx"
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx.file_bytes))
+    sheet = workbook["POS SAPTA"]
+    header = [cell.value for cell in sheet[1]]
+    (row,) = sheet.iter_rows(min_row=2, values_only=True)
+    assert row[header.index("Jumlah keluhan")] == 1
+    complaints = list(workbook["Keluhan"].iter_rows(min_row=2, values_only=True))
+    assert len(complaints) == 1  # the recap's rule: the report's activity time, not filing
+    text = pdf_text(PdfReader(io.BytesIO(recap.file_bytes)))
+    assert "Pencurian 1 " in text
+    assert "Jumlah 1 25" in text  # one report, its residents: the same month as the sheet
+
+
+async def test_xlsx_is_typed_wrapped_and_set_up_for_printing(harness: BotHarness,
+                                                            emu: Emulator):
+    officer, kanit = await seed(harness, emu)
+    await fill_sapta(officer, photos=1, complaint="Sering terjadi pencurian motor " * 8)
+    await officer.press("📤 Kirim laporan")
+    await kanit.send("/ekspor")
+    await kanit.press("📊 XLSX bulan ini")
+    (document,) = documents(kanit)
+    workbook = openpyxl.load_workbook(io.BytesIO(document.file_bytes))
+    assert workbook.properties.creator == "Polres Gorontalo Kota"
+    assert "Unit Binkamsa" in workbook.properties.title
+    for sheet in workbook.worksheets:  # one rule for every sheet
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref == sheet.dimensions
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.page_setup.paperSize == 9  # A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.print_title_rows == "$1:$1"
+        assert sheet.oddHeader.center.text == (
+            "Polres Gorontalo Kota · Unit Binkamsa · 01/11/2026–30/11/2026")
+        assert sheet.oddFooter.right.text == "Hal. &P/&N"
+        assert all(sheet.column_dimensions[letter].width >= 8
+                   for letter in ("A", "B", "C"))
+    sapta = workbook["POS SAPTA"]
+    header = [cell.value for cell in sapta[1]]
+    values = {name: sapta.cell(row=2, column=index + 1) for index, name in enumerate(header)}
+    assert values["Mulai (WITA)"].is_date
+    assert values["Dikirim (WITA)"].is_date
+    assert isinstance(values["Durasi (menit)"].value, int)
+    assert values["Peringatan SOP dipatuhi"].value == "Ya"
+    assert values["Perlengkapan"].value == "Lengkap"
+    assert values["Perlengkapan"].alignment.wrap_text
+    assert values["Ketepatan waktu"].value is None  # no scheduled post behind this report
+    keluhan = workbook["Keluhan"]
+    cheader = [cell.value for cell in keluhan[1]]
+    for name in ("Nomor laporan", "Kegiatan", "Petugas"):
+        assert name in cheader, name
+    crow = {name: keluhan.cell(row=2, column=index + 1) for index, name in enumerate(cheader)}
+    assert crow["Kegiatan"].value == "POS SAPTA"
+    assert crow["Petugas"].value == "Budi Santoso"
+    assert crow["Dicatat (WITA)"].is_date
+    assert crow["Uraian"].alignment.wrap_text
+    assert keluhan.column_dimensions[crow["Uraian"].column_letter].width == 50
+    assert keluhan.row_dimensions[2].height >= 45  # the long description shows whole
+
+
+async def test_xlsx_marks_reports_on_time_or_late_as_the_recap_judges_them(
+    harness: BotHarness, emu: Emulator
+):
+    kanit = await scheduled_saturday(harness, emu)
+    await kanit.send("/ekspor")
+    await kanit.press("📊 XLSX minggu ini")
+    workbook = openpyxl.load_workbook(io.BytesIO(documents(kanit)[-1].file_bytes))
+    found = {}
+    for name in ("POS SAPTA", "POS SATRIA"):
+        sheet = workbook[name]
+        header = [cell.value for cell in sheet[1]]
+        for row in sheet.iter_rows(min_row=2, values_only=True):
+            found[row[header.index("Nomor laporan")]] = row[header.index("Ketepatan waktu")]
+    assert found == {"T/1": "Tepat waktu", "T/2": "Terlambat"}
+
+
+def test_the_equipment_cell_names_each_missing_item_with_its_reason():
+    catalogue = load_catalogue(CATALOGUE)
+    state = EquipmentState.start(["sprin", "camera", "notebook"]).toggle("sprin")
+    state = state.set_reason("camera", "baterai habis")
+    labels = {"complete": "Lengkap", "missing_item": "{item} tidak dibawa ({reason})"}
+    text = exports.equipment_text(catalogue, state.to_json(), labels, "id")
+    assert text == ("Kamera / HP tidak dibawa (baterai habis); "
+                    "Buku catatan tidak dibawa (-)")
+    assert exports.equipment_text(catalogue, None, labels, "id") is None

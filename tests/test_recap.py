@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+import itertools
 import random
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from PIL import Image
 
+from domain.photos import PhotoCandidate, spread_choice
 from domain.recap import (
     PeriodKind,
     ScheduleCounts,
@@ -20,8 +22,10 @@ from domain.recap import (
     week_of,
     weeks_back,
 )
+from domain.reports import ReportColumns
 from emulator import Emulator
 from emulator.harness import BotHarness
+from jobs.summaries import SHEET_PHOTOS
 from storage.recap import load_recap
 from tests.recap_seed import seed_reports
 
@@ -315,3 +319,48 @@ async def test_leader_narrows_the_recap_to_one_activity_and_back(
     await kanit.press_forged("a:rk:v:w:binpolmas:sapta", kanit.last)  # not his unit
     assert "tidak berlaku" in kanit.callback_answers[-1]["text"]
     assert kanit.last.text == before
+
+
+async def test_the_weeks_photo_sheet_spreads_over_its_days_and_activities(
+    harness: BotHarness, emu: Emulator
+):
+    """Mon–Fri one SATRIA report a day with one photo, Saturday two SAPTA reports with five
+    photos each, Sunday a SATRIA report with four: the latest nine were all the weekend."""
+    banit = await harness.seed_officer(emu.user(1001, "Budi"), name="Budi Santoso",
+                                       nrp="87654321", unit="binkamsa")
+    monday = datetime(2026, 11, 23, tzinfo=WITA)
+    plan = [(day, "satria", 1) for day in range(5)] + [(5, "sapta", 5), (5, "sapta", 5),
+                                                       (6, "satria", 4)]
+    async with harness.db.transaction() as tx:
+        for number, (day, activity, photos) in enumerate(plan, start=1):
+            start = monday + timedelta(days=day, hours=8 + number % 3)
+            report = await tx.reports.create(
+                number=f"T/{number}", activity_code=activity, officer_id=banit.id,
+                unit_code="binkamsa",
+                columns=ReportColumns(started_at=start, ended_at=start + timedelta(hours=1)),
+                answers={}, assignment_id=None, now=start + timedelta(hours=1))
+            await tx.report_photos.add(report, [{"sha256": f"{number:02d}{n:062d}"}
+                                                for n in range(photos)])
+    week = week_of(monday, WITA)
+    async with harness.db.reading() as repos:
+        candidates = await repos.recaps.photos({"binkamsa"}, week.start, week.end, limit=3000)
+    latest = sorted(candidates, key=lambda c: c.at)[-SHEET_PHOTOS:]
+    assert {c.at.astimezone(WITA).weekday() for c in latest} == {5, 6}  # the old choice
+    chosen = spread_choice(candidates, SHEET_PHOTOS, WITA)
+    assert len(chosen) == SHEET_PHOTOS
+    assert {c.at.astimezone(WITA).weekday() for c in chosen} == set(range(7))
+    assert Counter(c.activity_code for c in chosen)["sapta"] >= 2
+    assert len({c.report_id for c in chosen}) == len(plan)  # each report once before repeats
+    assert chosen == sorted(chosen, key=lambda c: (c.at, c.report_id))
+
+
+def test_a_months_photo_sheet_takes_evenly_spaced_days():
+    start = datetime(2026, 11, 1, 9, tzinfo=WITA)
+    candidates = [PhotoCandidate(f"{day:064d}", day, "satria", "Budi", start + timedelta(days=day))
+                  for day in range(30)]
+    chosen = spread_choice(candidates, 9, WITA)
+    days = [c.at.day for c in chosen]
+    assert days[0] == 1
+    assert days[-1] == 30
+    assert max(b - a for a, b in itertools.pairwise(days)) <= 4
+    assert spread_choice(candidates[:3], 9, WITA) == candidates[:3]  # fewer than asked: all

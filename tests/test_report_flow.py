@@ -556,3 +556,17 @@ async def test_a_stale_report_button_brings_the_current_question_back(
     assert officer.last.text == current  # the question in hand, asked again with its buttons
     assert officer.last.buttons
     assert await draft_of(harness, officer) == before
+
+
+async def test_english_review_card_says_1_photo_and_1_complaint(harness: BotHarness,
+                                                              emu: Emulator):
+    officer, _ = await seed(harness, emu)
+    await fill_sapta(officer, photos=1)
+    await officer.send("/bahasa")
+    await officer.press("🇬🇧 English")
+    await officer.send("/resume")
+    card = officer.last.text
+    assert "1 photo" in card
+    assert "1 complaint" in card
+    assert "1 photos" not in card
+    assert "complaint(s)" not in card

@@ -107,7 +107,7 @@ async def test_digest_on_a_seeded_week(bot: BotHarness, emu: Emulator):  # noqa:
            " · 1 menunggu · 0 dijeda" in text
     assert "🕒 terlambat BRIPKA Citra Lestari" in text
     assert "❌ tidak ada laporan BRIPKA Citra Lestari — POS SAPTA Jumat, 27/11/2026 20.00" in text
-    assert "Minggu, 29/11/2026 08.00 WITA–09.00" in text
+    assert "Minggu, 29/11/2026 08.00–09.00 WITA" in text
     assert "BRIPKA Budi Santoso, BRIPKA Citra Lestari" in text
     assert "Keluhan warga: 3" in text
     assert text.index("• Narkoba: 1 (1 darurat)") < text.index("• Pencurian: 1")

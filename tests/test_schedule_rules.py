@@ -196,7 +196,7 @@ async def test_recurring_rule_posts_reach_unit_officers(emu: Emulator, data_dir:
         await scan(harness)
         await budi.send("/jadwal")
         schedule = budi.last.text
-        assert "Sabtu, 28/11/2026 16.00 WITA–17.00 · POS SATRIA" in schedule
+        assert "Sabtu, 28/11/2026 16.00–17.00 WITA · POS SATRIA" in schedule
         assert "29/11/2026" not in schedule  # a holiday
         await kanit.send("/jadwal")
         own, unit = kanit.texts[-2], kanit.texts[-1]
@@ -213,5 +213,11 @@ async def test_recurring_rule_posts_reach_unit_officers(emu: Emulator, data_dir:
         async with harness.db.reading() as repos:
             assert (await repos.assignments.by_rule_key("satria_harian:2026-11-28")) is not None
             assert await repos.assignments.by_id(2) is None  # expanded once, restarts or not
+        harness.clock.set(wita(28, 19))  # past the grace: the report is overdue
+        await scan(harness)
+        # A post without a place says so, never "di (tempat belum ditentukan)".
+        assert ("POS SATRIA Sabtu, 28/11/2026 16.00–17.00 WITA (tempat belum ditentukan)."
+                in budi.last.text)
+        assert not [text for text in budi.texts if "di (tempat" in text]
     finally:
         await harness.stop()

@@ -22,6 +22,7 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
+from domain.schedule import moment_text
 from ui.i18n import Translator
 
 Button = tuple[str, str]  # (label, callback data)
@@ -50,16 +51,7 @@ def chunked(buttons: Sequence[Button], per_row: int) -> list[list[Button]]:
 
 def local_time(moment: datetime, tz: ZoneInfo, texts: Translator, language: str) -> str:
     """A moment as officers read it: ``Sabtu, 28/11/2026 08.00 WITA``."""
-    local = moment.astimezone(tz)
-    day = texts(language, f"day.{local.weekday()}")
-    return texts(
-        language,
-        "format.datetime",
-        day=day,
-        date=local.strftime("%d/%m/%Y"),
-        time=local.strftime("%H.%M" if language == "id" else "%H:%M"),
-        zone=local.tzname() or tz.key,
-    )
+    return moment_text(texts, language, moment, tz)
 
 
 def message_id(query: CallbackQuery) -> int:

@@ -9,18 +9,15 @@ from pathlib import Path
 
 from domain.access import ADMIN_ROLE, may_decide_on
 from domain.people import Officer
-from domain.schedule import Assignment
+from domain.schedule import Assignment, when_range
 from storage.repositories import OfficerRepository
-from ui.messages import local_time
 from ui.services import Services
 
 
 def when_text(services: Services, assignment: Assignment, language: str) -> str:
-    """``Sabtu, 28/11/2026 08.00 WITA–09.00``: the post's start and end in the precinct zone."""
-    tz = services.settings.tz
-    start = local_time(assignment.starts_at, tz, services.texts, language)
-    end = assignment.ends_at.astimezone(tz).strftime("%H.%M" if language == "id" else "%H:%M")
-    return services.texts(language, "schedule.when_range", start=start, end=end)
+    """``Sabtu, 28/11/2026 16.00–17.00 WITA``: the post's start and end in the precinct zone."""
+    return when_range(services.texts, language, assignment.starts_at, assignment.ends_at,
+                      services.settings.tz)
 
 
 def activity_name(services: Services, code: str, language: str) -> str:
@@ -33,6 +30,13 @@ def place_text(services: Services, assignment: Assignment, language: str) -> str
     """The post's place, escaped, or a placeholder."""
     if assignment.place:
         return html.escape(assignment.place)
+    return services.texts(language, "schedule.no_place")
+
+
+def at_place_text(services: Services, assignment: Assignment, language: str) -> str:
+    """``di Kel. Biawao`` for a sentence, or ``(tempat belum ditentukan)`` without the "di"."""
+    if assignment.place:
+        return services.texts(language, "schedule.at_place", place=html.escape(assignment.place))
     return services.texts(language, "schedule.no_place")
 
 
