@@ -387,10 +387,10 @@ def _schedule_probes(settings: Any, unit: str) -> list[tuple[str, Probe, str, tu
     try:
         from bot.application import load_configuration
         from domain.clock import ManualClock
-        from domain.photos import PhotoStore
         from jobs.digest import build_digest
         from jobs.planning import schedule_config
         from storage.desk import ReportBrowser, ReportFilter
+        from storage.photos import PhotoStore
         from storage.schedule import NotificationRepository
         from ui.services import Services
     except ImportError:

@@ -1,7 +1,7 @@
 """Item 2: the photo pipeline against Pillow's naive path, and the event loop while photos flow.
 
-Pipeline: :func:`domain.photos.ingest_photo` (check, hash, draft decode, orient, web copy,
-thumbnail, fsync'd writes) then :func:`domain.photos.stamp_photo`. Naive: what one would write
+Pipeline: :func:`domain.imaging.ingest_photo` (check, hash, draft decode, orient, web copy,
+thumbnail, fsync'd writes) then :func:`domain.imaging.stamp_photo`. Naive: what one would write
 first — ``Image.open().load()``, ``exif_transpose``, ``thumbnail((1600, 1600))``, save.
 """
 
@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageOps
 
-from domain.photos import PhotoStore, ingest_photo, stamp_photo
+from domain.imaging import ingest_photo, stamp_photo
+from storage.photos import PhotoStore
 
 TZ = ZoneInfo("Asia/Makassar")
 STAMP = ("POS SAPTA · LAP/SAPTA/2026/11/0001", "Sabtu 28-11-2026 10:00 WITA",

@@ -28,7 +28,7 @@ from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, 
 from telegram.ext import filters as ptb_filters
 
 from bench.common import RunningBot, new_emulator
-from domain.photos import ingest_photo
+from domain.imaging import ingest_photo
 from emulator import Emulator, SimUser
 from emulator import media as emulator_media
 from emulator.media import PhotoSize, image_size

@@ -40,13 +40,13 @@ from conversations.report_photos import flush_albums
 from domain.catalogue import Catalogue, load_catalogue
 from domain.clock import Clock, SystemClock
 from domain.organisation import Organisation, load_organisation
-from domain.photos import PhotoStore
 from handlers import basics, browse, complaints, groups, people
 from jobs import scheduler as schedule_jobs
 from jobs import summaries as group_summaries
 from jobs.maintenance import schedule_maintenance
 from jobs.planning import validate_schedule
 from storage import Database
+from storage.photos import PhotoStore
 from ui import callbacks
 from ui.access import identify, requires, revoke_unlisted_admins, skip_processed_updates
 from ui.i18n import Translator

@@ -22,7 +22,7 @@ from conversations.report_view import prompt
 from domain import reports as flow
 from domain.answers import InvalidAnswer, check_photos_added
 from domain.catalogue import PhotosField
-from domain.photos import PhotoRejected, ensure_stored, ingest_photo, photo_hashes
+from domain.imaging import PhotoRejected, ensure_stored, ingest_photo, photo_hashes
 from domain.reports import Draft
 from ui.access import Actor
 from ui.services import BotContext, Services

@@ -13,8 +13,8 @@ from conversations.report_photos import draft_photos, release_photos
 from conversations.report_view import prompt, report_card, stamp_lines
 from domain import reports as flow
 from domain.access import follows_every_report
+from domain.imaging import stamp_photo
 from domain.people import Officer
-from domain.photos import stamp_photo
 from domain.reports import Draft, Report, StoredComplaint
 from domain.text import shorten
 from ui import callbacks

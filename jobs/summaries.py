@@ -31,7 +31,7 @@ from telegram.error import (
 from telegram.ext import Application, ContextTypes
 
 from domain.charts import BarSection, bar_chart, fold_rows, top_rows
-from domain.photos import contact_sheet, spread_choice
+from domain.imaging import contact_sheet, spread_choice
 from domain.recap import (
     Period,
     PeriodKind,
@@ -333,7 +333,7 @@ async def photo_sheet(
     activity_code: str | None = None,
 ) -> Part | None:
     """Documentation photos of the period spread over its days and activities
-    (:func:`domain.photos.spread_choice`) on one image, captioned with
+    (:func:`domain.imaging.spread_choice`) on one image, captioned with
     activity, day and officer; None without photos. Built from the unstamped web copies (no
     place, no EXIF). Weekly group summaries (opt-in) and a leader's /rekap send it.
     """

@@ -15,13 +15,13 @@ from pathlib import Path
 
 from config.settings import Settings
 from domain.people import NrpFindings, look_alike_nrps
-from domain.photos import PhotoStore
 from storage.maintenance import (
     integrity_problems,
     officer_nrps,
     photo_references,
     photo_write_lock,
 )
+from storage.photos import PhotoStore
 
 Print = Callable[[str], None]
 
@@ -165,7 +165,7 @@ def prune_orphans(database: Path, store: PhotoStore, *, now: datetime) -> PruneR
     looking again, under it, whether a row refers to it, whether it was touched (an officer
     sent it again) and whether this process holds it. An upload checks its photo's files
     inside its own write transaction and stores them again if they are gone
-    (:func:`~domain.photos.ensure_stored`): whichever takes the lock first, the row that
+    (:func:`~domain.imaging.ensure_stored`): whichever takes the lock first, the row that
     commits never refers to deleted files. The caller makes sure the database is sound:
     references are read from it.
     """

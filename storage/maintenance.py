@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from domain.imaging import photo_hashes
 from domain.people import Status
-from domain.photos import photo_hashes
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.catalogue import Catalogue
-from domain.photos import PhotoCandidate
+from domain.imaging import PhotoCandidate
 from domain.recap import (
     ComplaintTally,
     DutyResult,

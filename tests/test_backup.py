@@ -18,7 +18,7 @@ import pytest
 from bot.logging_setup import install_redaction
 from bot.maintenance import log_secrets
 from conversations import report_photos
-from domain.photos import PhotoStore, ingest_photo
+from domain.imaging import ingest_photo
 from emulator import Emulator
 from emulator.harness import BotHarness
 from emulator.media import make_jpeg
@@ -29,6 +29,7 @@ from ops.check import check, check_data, prune_orphans
 from ops.files import data_dir_lock
 from storage import Database
 from storage.database import available_migrations
+from storage.photos import PhotoStore
 from tests.conftest import TOKEN
 from tests.test_report_flow import draft_of, fill_sapta, seed, walk_rest
 

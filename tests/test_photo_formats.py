@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image, ImageCms
 
-from domain.photos import PhotoProblem, PhotoRejected, PhotoStore, ingest_photo, telegram_photo_ok
+from domain.imaging import PhotoProblem, PhotoRejected, ingest_photo, telegram_photo_ok
+from storage.photos import PhotoStore
 
 TZ = ZoneInfo("Asia/Makassar")
 

@@ -24,17 +24,17 @@ from PIL import (
     JpegImagePlugin,
 )
 
-from domain import photos
-from domain.photos import (
+from domain import imaging
+from domain.imaging import (
     IngestedPhoto,
     PhotoProblem,
     PhotoRejected,
-    PhotoStore,
     contact_sheet,
     ensure_stored,
     ingest_photo,
     stamp_photo,
 )
+from storage.photos import PhotoStore
 
 TZ = ZoneInfo("Asia/Makassar")
 STAMP = [
@@ -619,18 +619,18 @@ def test_long_lines_end_in_an_ellipsis() -> None:
     font = ImageFont.load_default(size=20)
     text = "BRIPKA Budi Santoso · NRP 87654321 · Kel. Limba U Dua, Kota Selatan"
 
-    fitted = photos._fit_text(text, font, 200)
+    fitted = imaging._fit_text(text, font, 200)
 
     assert fitted.endswith("…")
     assert font.getlength(fitted) <= 200
     assert text.startswith(fitted[:-1])
-    assert photos._fit_text("short", font, 200) == "short"
+    assert imaging._fit_text("short", font, 200) == "short"
 
 
 def test_characters_the_bundled_font_lacks_are_replaced() -> None:
     font = ImageFont.load_default(size=20)
 
-    text = photos._renderable("08:00–09:00 · Désa Ω", font, None)
+    text = imaging._renderable("08:00–09:00 · Désa Ω", font, None)
 
     assert text == "08:00-09:00 · Desa ?"
 

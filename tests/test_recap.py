@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image
 
-from domain.photos import PhotoCandidate, spread_choice
+from domain.imaging import PhotoCandidate, spread_choice
 from domain.recap import (
     PeriodKind,
     ScheduleCounts,

@@ -11,8 +11,8 @@ from config.settings import Settings
 from domain.catalogue import Catalogue
 from domain.clock import Clock
 from domain.organisation import Organisation
-from domain.photos import PhotoStore
 from storage import Database
+from storage.photos import PhotoStore
 from ui.i18n import Translator
 
 
