@@ -17,7 +17,7 @@ from telegram.error import BadRequest
 from bot import callbacks
 from bot.access import Actor
 from bot.services import BotContext, Services
-from bot.ui import inline
+from bot.ui import esc, inline
 from conversations.report_photos import draft_photos, release_photos
 from conversations.report_submit import leaders_of, notify_leader, officer_name
 from conversations.report_view import prompt, report_card
@@ -207,7 +207,7 @@ async def save(update: Update, context: BotContext, actor: Actor, draft: Draft) 
 
 def _labels(services: Services, report: Report, keys: list[str], language: str) -> str:
     activity = services.catalogue.activity(report.activity_code)
-    return ", ".join(activity.field(key).label.get(language) for key in keys)
+    return ", ".join(esc(activity.field(key).label.get(language)) for key in keys)
 
 
 __all__ = ["FIX_ACTION", "offer", "save", "start"]

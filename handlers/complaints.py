@@ -16,7 +16,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot import callbacks
 from bot.access import Actor
 from bot.services import BotContext, Services
-from bot.ui import Button, inline, local_time, message_id
+from bot.ui import Button, esc, inline, local_time, message_id
 from conversations.report_submit import officer_name
 from domain import complaints as rules
 from domain.access import is_leader, reach
@@ -46,11 +46,13 @@ def status_label(services: Services, status: ComplaintStatus, language: str) -> 
 
 
 def _category(services: Services, key: str, language: str) -> str:
+    """The category's label, plain (for buttons): escape it for a message."""
     label = services.catalogue.complaint_categories.get(key)
     return label.get(language) if label else key
 
 
 def _urgency(services: Services, key: str, language: str) -> str:
+    """The urgency's label, plain (for buttons): escape it for a message."""
     try:
         return services.catalogue.urgency(key).label.get(language)
     except KeyError:
@@ -117,11 +119,11 @@ async def card_view(
     lines = [
         texts(language, "complaints.card.title", id=item.id),
         texts(language, "complaints.card.category",
-              value=_category(services, item.category, language)),
+              value=esc(_category(services, item.category, language))),
         texts(language, "complaints.card.description", value=html.escape(item.description)),
         texts(language, "complaints.card.place", value=html.escape(item.place)),
         texts(language, "complaints.card.urgency",
-              value=_urgency(services, item.urgency, language)),
+              value=esc(_urgency(services, item.urgency, language))),
         texts(language, "complaints.card.report", value=html.escape(item.report_number)),
         texts(language, "complaints.card.officer",
               value=officer_name(reporter) if reporter else "-"),
@@ -444,7 +446,7 @@ async def _assign(
     if person.id != viewer.id:
         await _tell(context, person, services.texts(
             person.language, "complaints.notify_assigned", id=item.id,
-            category=_category(services, item.category, person.language),
+            category=esc(_category(services, item.category, person.language)),
             place=html.escape(item.place), number=html.escape(item.report_number),
             actor=officer_name(viewer)), fresh)
 

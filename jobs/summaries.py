@@ -239,7 +239,7 @@ def recap_lines(services: Services, language: str, recap: Recap) -> list[str]:
             if line.urgent:
                 lines.append(texts(language, "summary.complaint_line_urgent", category=category,
                                    count=line.total, urgent=line.urgent,
-                                   urgent_label=urgent_label.lower()))
+                                   urgent_label=html.escape(urgent_label.lower())))
             else:
                 lines.append(texts(language, "summary.complaint_line", category=category,
                                    count=line.total))
