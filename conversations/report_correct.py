@@ -17,7 +17,7 @@ from telegram.error import BadRequest
 from bot import callbacks
 from bot.access import Actor
 from bot.services import BotContext, Services
-from bot.ui import esc, inline
+from bot.ui import esc, inline, send_html
 from conversations.report_photos import draft_photos, release_photos
 from conversations.report_submit import leaders_of, notify_leader, officer_name
 from conversations.report_view import prompt, report_card
@@ -95,7 +95,7 @@ async def start(update: Update, context: BotContext, actor: Actor, report_id: in
         return
     await query.answer()
     text, markup = prompt(services, draft, language)
-    await query.message.chat.send_message(text, reply_markup=markup)
+    await send_html(context.bot, query.message.chat.id, text, reply_markup=markup)
 
 
 @dataclass(frozen=True)
@@ -186,8 +186,7 @@ async def save(update: Update, context: BotContext, actor: Actor, draft: Draft) 
     )
     card = report_card(services, outcome.report, officer, outcome.complaints, outcome.photo_count,
                        language)
-    for chunk in flow.split_text(card):
-        await chat.send_message(chunk)
+    await send_html(context.bot, chat.id, card)
     if outcome.returner is not None:
         from handlers.browse import tell_fixed  # local: browse opens corrections from here
 

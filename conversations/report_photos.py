@@ -20,6 +20,7 @@ from telegram import Message, Update
 
 from bot.access import Actor
 from bot.services import BotContext, Services
+from bot.ui import send_html
 from conversations.report_view import prompt
 from domain import reports as flow
 from domain.answers import InvalidAnswer, check_photos_added
@@ -92,7 +93,7 @@ async def _reply(message: Message, services: Services, actor: Actor) -> None:
     if draft is None:
         return
     text, markup = prompt(services, draft, actor.language)
-    await message.chat.send_message(text, reply_markup=markup)
+    await send_html(message.get_bot(), message.chat.id, text, reply_markup=markup)
 
 
 async def _store(

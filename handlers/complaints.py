@@ -16,7 +16,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot import callbacks
 from bot.access import Actor
 from bot.services import BotContext, Services
-from bot.ui import Button, esc, inline, local_time, message_id
+from bot.ui import Button, edit_html, esc, inline, local_time, message_id, send_html, split_html
 from conversations.report_submit import officer_name
 from domain import complaints as rules
 from domain.access import is_leader, reach
@@ -235,11 +235,11 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     if action == "o":
         await query.answer()
         text, markup = await card_view(services, viewer, item, language, page)
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_html(query, text, reply_markup=markup)
     elif action == "h":
         await query.answer()
         text, markup = await history_view(services, item, language, page)
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_html(query, text, reply_markup=markup)
     elif action == "s" and len(parts) == 3:
         await _ask_note(update, context, actor, item, parts[1], parts[2])
     elif action == "a" and len(parts) == 2:
@@ -252,7 +252,7 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
             await tx.desk_inputs.cancel(viewer.id, NS, message_id(query))
         await query.answer()
         text, markup = await card_view(services, viewer, item, language, page)
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_html(query, text, reply_markup=markup)
     else:
         await query.answer(stale, show_alert=True)
 
@@ -267,7 +267,7 @@ async def _refresh_stale(
     await query.answer(services.texts(actor.language, "complaints.stale"), show_alert=True)
     text, markup = await card_view(services, actor.active_officer, item, actor.language, 0)
     try:
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_html(query, text, reply_markup=markup)
     except BadRequest:
         logger.debug("complaint card unchanged")
 
@@ -365,15 +365,19 @@ async def on_note(
 async def _edit_or_send(
     context: BotContext, pending: PendingInput, text: str, markup: InlineKeyboardMarkup
 ) -> None:
-    """Show the card again in the message that asked for the note (or anew)."""
+    """Show the card again in the message that asked for the note (or anew, split, when it
+    no longer fits one message)."""
     chat_id = int(pending.payload["chat"])
-    try:
-        await context.bot.edit_message_text(
-            text, chat_id=chat_id, message_id=int(pending.payload["message"]),
-            reply_markup=markup,
-        )
-    except BadRequest:
-        await context.bot.send_message(chat_id, text, reply_markup=markup)
+    if len(split_html(text)) == 1:
+        try:
+            await context.bot.edit_message_text(
+                text, chat_id=chat_id, message_id=int(pending.payload["message"]),
+                reply_markup=markup,
+            )
+            return
+        except BadRequest:
+            logger.debug("complaint card cannot be edited: sent anew")
+    await send_html(context.bot, chat_id, text, reply_markup=markup)
 
 
 async def _assign_menu(
@@ -442,7 +446,7 @@ async def _assign(
     await query.answer(services.texts(actor.language, "complaints.assigned",
                                       officer=person.full_name)[:200])
     text, markup = await card_view(services, viewer, fresh, actor.language, 0)
-    await query.edit_message_text(text, reply_markup=markup)
+    await edit_html(query, text, reply_markup=markup)
     if person.id != viewer.id:
         await _tell(context, person, services.texts(
             person.language, "complaints.notify_assigned", id=item.id,
@@ -457,7 +461,7 @@ async def _tell(context: BotContext, person: Officer, text: str, item: FollowUp)
     markup = inline([[(services.texts(person.language, "complaints.button.open"),
                        callbacks.pack(NS, "o", item.id, 0))]])
     try:
-        await context.bot.send_message(person.telegram_id, text, reply_markup=markup)
+        await send_html(context.bot, person.telegram_id, text, reply_markup=markup)
     except Forbidden:
         async with services.db.transaction() as tx:
             await tx.officers.mark_blocked(person.telegram_id, services.clock.now())

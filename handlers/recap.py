@@ -18,13 +18,12 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from bot import callbacks
 from bot.access import Actor
 from bot.services import BotContext, Services
-from bot.ui import Button, inline, message_id
+from bot.ui import Button, inline, message_id, shorten_html
 from domain.access import is_leader, reach
 from domain.charts import line_chart
 from domain.dates import DateRange, DateRangeError, parse_date_range
 from domain.people import Officer
 from domain.recap import Period, PeriodKind, Recap, weeks_back
-from domain.reports import split_text
 from handlers import dates
 from handlers.groups import group_recap
 from jobs.planning import schedule_config
@@ -315,7 +314,7 @@ async def render_view(
     language = actor.language
     title = services.texts(language, f"summary.title_{_title_kind(view)}",
                            unit=html.escape(name))
-    text = split_text(summary_text(services, language, recap, title))[0]
+    text = shorten_html(summary_text(services, language, recap, title))
     return text, keyboard(services, actor, view)
 
 

@@ -39,10 +39,9 @@ from telegram.error import (
 from bot import callbacks
 from bot.ratelimit import AT_MOST_ONCE
 from bot.services import Services
-from bot.ui import inline
+from bot.ui import inline, shorten_html
 from conversations.report_submit import leaders_of
 from domain.people import Officer
-from domain.reports import split_text
 from domain.schedule import (
     MAX_ATTEMPTS,
     STUCK_CLAIM,
@@ -67,7 +66,6 @@ from storage import Database
 
 logger = logging.getLogger(__name__)
 SCAN_SECONDS = 30
-MESSAGE_LIMIT = 4096
 SCHEDULE_NS = "sc"
 EXPAND_EVERY = timedelta(minutes=10)
 _ROUNDS = 4  # an escalation fans out into rows that are due at once: send them in the same run
@@ -414,7 +412,6 @@ async def _digest(
         return _Skip("empty")
     logger.debug("digest for leader %s on %s", leader.id, local_day(notification.due_at, tz))
     text = render_digest(services, digest, leader.language)
-    if len(text) > MESSAGE_LIMIT:
-        # One notification is one message (a half-sent series could not be retried safely).
-        text = split_text(text, MESSAGE_LIMIT - 2)[0] + "\n…"
+    # One notification is one message (a half-sent series could not be retried safely).
+    text = shorten_html(text)
     return _Message(leader.telegram_id, leader.language, text)

@@ -31,6 +31,7 @@ from telegram.error import (
 from telegram.ext import Application, ContextTypes
 
 from bot.services import Services
+from bot.ui import CAPTION_LIMIT, shorten_html, split_html
 from domain.charts import BarSection, bar_chart, fold_rows
 from domain.photos import contact_sheet
 from domain.recap import (
@@ -42,7 +43,6 @@ from domain.recap import (
     month_of,
     week_of,
 )
-from domain.reports import split_text
 from jobs.planning import schedule_config
 from storage import Transaction
 from storage.groups import GroupLink, SummaryRecord
@@ -59,7 +59,6 @@ LATE_AFTER = timedelta(minutes=5)
 STUCK_AFTER = timedelta(minutes=10)
 """A claim older than this belongs to a runner that died: the summary is pending again."""
 MAX_ATTEMPTS = 8
-CAPTION_LIMIT = 1024
 CHART_ROWS = 8
 SHEET_PHOTOS = 9
 """Photos on the weekly sheet (3 x 3 tiles: about as tall as wide, sharp on a phone)."""
@@ -316,8 +315,8 @@ async def render_summary(
             reports=recap.total_reports,
             complaints=recap.total_complaints,
         )
-        parts.append(Part(caption[:CAPTION_LIMIT], chart, "chart"))
-    chunks = split_text(body)
+        parts.append(Part(shorten_html(caption, CAPTION_LIMIT), chart, "chart"))
+    chunks = split_html(body)
     # The count is in the key: a text that splits differently when rebuilt is sent whole
     # again rather than with a piece missing.
     parts += [Part(chunk, key=f"text:{index}/{len(chunks)}")
@@ -351,7 +350,7 @@ async def photo_sheet(
     data = await asyncio.to_thread(contact_sheet, services.photos, items, columns=3, tile=360)
     caption = services.texts(language, "summary.photo_sheet", count=len(items),
                              period=period_text(services, language, period))
-    return Part(caption[:CAPTION_LIMIT], data, "sheet")
+    return Part(shorten_html(caption, CAPTION_LIMIT), data, "sheet")
 
 
 async def recap_for_unit(services: Services, unit_code: str, period: Period) -> Recap:
