@@ -134,10 +134,11 @@ def card(services: Services, registration: Registration, language: str) -> str:
         language,
         "registration.card",
         name=html.escape(answers.get("name", "-")),
-        nrp=answers.get("nrp", "-"),
-        rank=answers.get("rank", "-"),
-        unit=organisation.unit(unit).name if unit and organisation.has_unit(unit) else "-",
-        role=organisation.role(role).name.get(language)
+        nrp=html.escape(answers.get("nrp", "-")),
+        rank=html.escape(answers.get("rank", "-")),
+        unit=html.escape(organisation.unit(unit).name)
+        if unit and organisation.has_unit(unit) else "-",
+        role=html.escape(organisation.role(role).name.get(language))
         if role and organisation.has_role(role)
         else "-",
     )
@@ -410,7 +411,7 @@ async def _approvers(tx: Transaction, services: Services, unit: str, role: str) 
 
 
 def _who(officer: Officer) -> str:
-    parts = [officer.rank or "", html.escape(officer.full_name)]
+    parts = [html.escape(officer.rank or ""), html.escape(officer.full_name)]
     return " ".join(part for part in parts if part)
 
 
@@ -456,12 +457,12 @@ def officer_card(texts: Translator, services: Services, officer: Officer, langua
         language,
         "registration.card",
         name=html.escape(officer.full_name),
-        nrp=officer.nrp or "-",
-        rank=officer.rank or "-",
-        unit=organisation.unit(unit).name if unit and organisation.has_unit(unit) else "-",
-        role=organisation.role(officer.role).name.get(language)
-        if organisation.has_role(officer.role)
-        else officer.role,
+        nrp=html.escape(officer.nrp or "-"),
+        rank=html.escape(officer.rank or "-"),
+        unit=html.escape(organisation.unit(unit).name)
+        if unit and organisation.has_unit(unit) else "-",
+        role=html.escape(organisation.role(officer.role).name.get(language)
+                         if organisation.has_role(officer.role) else officer.role),
     )
 
 

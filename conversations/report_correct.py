@@ -23,7 +23,7 @@ from domain.reports import REVIEW, Draft, Report, StoredComplaint
 from ui import callbacks
 from ui.access import Actor
 from ui.callbacks import Stale
-from ui.messages import inline, local_time, remove_buttons
+from ui.messages import esc, inline, local_time, remove_buttons, send_html
 from ui.services import BotContext, Services
 from ui.views import leaders_of, name_of
 
@@ -97,7 +97,7 @@ async def start(update: Update, context: BotContext, actor: Actor, report_id: in
         return
     await query.answer()
     text, markup = prompt(services, draft, language)
-    await query.message.chat.send_message(text, reply_markup=markup)
+    await send_html(context.bot, query.message.chat.id, text, reply_markup=markup)
 
 
 @dataclass(frozen=True)
@@ -184,8 +184,7 @@ async def save(update: Update, context: BotContext, actor: Actor, draft: Draft) 
     )
     card = report_card(services, outcome.report, officer, outcome.complaints, outcome.photo_count,
                        language)
-    for chunk in flow.split_text(card):
-        await chat.send_message(chunk)
+    await send_html(context.bot, chat.id, card)
     if outcome.returner is not None:
         await tell_fixed(context, outcome.returner, outcome.report, officer)
     for leader in outcome.leaders:
@@ -203,7 +202,7 @@ async def save(update: Update, context: BotContext, actor: Actor, draft: Draft) 
 
 def _labels(services: Services, report: Report, keys: list[str], language: str) -> str:
     activity = services.catalogue.activity(report.activity_code)
-    return ", ".join(activity.field(key).label.get(language) for key in keys)
+    return ", ".join(esc(activity.field(key).label.get(language)) for key in keys)
 
 
 async def tell_fixed(

@@ -25,6 +25,7 @@ from domain.catalogue import PhotosField
 from domain.imaging import PhotoRejected, ensure_stored, ingest_photo, photo_hashes
 from domain.reports import Draft
 from ui.access import Actor
+from ui.messages import send_html
 from ui.services import BotContext, Services
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ async def _reply(message: Message, services: Services, actor: Actor) -> None:
     if draft is None:
         return
     text, markup = prompt(services, draft, actor.language)
-    await message.chat.send_message(text, reply_markup=markup)
+    await send_html(message.get_bot(), message.chat.id, text, reply_markup=markup)
 
 
 async def _store(

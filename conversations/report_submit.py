@@ -245,7 +245,7 @@ async def notify_leader(
     """Send one leader a notice about ``report``; a leader who blocked the bot is marked."""
     services = context.services
     try:
-        await context.bot.send_message(leader.telegram_id, text, reply_markup=markup)
+        await send_html(context.bot, leader.telegram_id, text, reply_markup=markup)
     except Forbidden:
         async with services.db.transaction() as tx:
             await tx.officers.mark_blocked(leader.telegram_id, services.clock.now())

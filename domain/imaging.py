@@ -874,8 +874,9 @@ def stamp_photo(
     """Write ``{sha}.stamped.jpg``: the web copy with a documentation stamp.
 
     A semi-transparent dark band at the bottom carries up to four white lines (activity
-    and report number, date and time, place, officer), sized to the image width so it
-    stays legible on a phone; too-long lines end in "…". The result has no EXIF/GPS.
+    and report number, date and time, place, officer), sized to the image's shorter side
+    so it stays legible on a phone, small images and panoramas included; long lines wrap,
+    then end in "…" (see :func:`_draw_stamp`). The result has no EXIF/GPS.
     Same lines, same file: safe to repeat.
 
     Args:
@@ -898,21 +899,78 @@ def stamp_photo(
                                _jpeg(img, WEB_QUALITY, icc if isinstance(icc, bytes) else None))
 
 
-def _draw_stamp(img: Image.Image, lines: Sequence[str], font_path: Path | None) -> None:
-    """Draw the band and the lines in place."""
+MIN_STAMP_PX = 10
+"""The stamp's smallest font size (px): smaller cannot be read on a phone screen."""
+STAMP_SHARE = 0.45
+"""The most of the image height the stamp band may cover (unless one row needs more)."""
+_STAMP_SEP = " · "
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class StampLayout:
+    """Where the stamp went: the band's top edge, the font size, and the rows drawn."""
+
+    top: int
+    size: int
+    rows: tuple[str, ...]
+
+
+def _draw_stamp(img: Image.Image, lines: Sequence[str], font_path: Path | None) -> StampLayout:
+    """Draw the band and the lines in place.
+
+    The font starts at the size a camera photo with this long side gets and shrinks (never
+    below :data:`MIN_STAMP_PX`) until every line fits in the width and the band in
+    :data:`STAMP_SHARE` of the height. Lines that fit side by side share a row (panoramas),
+    a line too long for the width wraps onto a second row; only at the smallest size do
+    lines still too long end in "…" (small images).
+    """
     width, height = img.size
-    by_width = width / 34
-    by_height = height * 0.45 / (len(lines) * 1.3 + 1.2)  # band never above ~45 %
-    font = _font(max(8, round(min(by_width, by_height))), font_path)
-    size = _font_px(font)
-    line_height = round(size * 1.3)
-    pad = round(size * 0.6)
-    top = height - (2 * pad + line_height * len(lines))
+    size = max(MIN_STAMP_PX, round(min(max(width, height) / 34, min(width, height) / 6)))
+    while True:
+        font = _font(size, font_path)
+        px = _font_px(font)
+        line_height = round(px * 1.3)
+        pad = round(px * 0.6)
+        room = max(1, int((height * STAMP_SHARE - 2 * pad) // line_height))
+        texts = [_renderable(line, font, font_path) for line in lines]
+        rows, whole = _stamp_rows(texts, font, width - 2 * pad, room)
+        smaller = max(MIN_STAMP_PX, round(size * 0.85))
+        if whole or smaller == size:
+            break
+        size = smaller
+    top = max(0, height - (2 * pad + line_height * len(rows)))
     draw = ImageDraw.Draw(img, "RGBA")
     draw.rectangle((0, top, width, height), fill=(0, 0, 0, 150))
-    for index, line in enumerate(lines):
-        text = _fit_text(_renderable(line, font, font_path), font, width - 2 * pad)
-        draw.text((pad, top + pad + index * line_height), text, font=font, fill="white")
+    for index, row in enumerate(rows):
+        draw.text((pad, top + pad + index * line_height), row, font=font, fill="white")
+    return StampLayout(top, px, tuple(rows))
+
+
+def _stamp_rows(
+    lines: Sequence[str], font: Font, max_width: int, room: int
+) -> tuple[list[str], bool]:
+    """The stamp's lines in at most ``room`` rows of ``max_width`` pixels, and whether they
+    are whole (nothing cut to "…")."""
+    packed: list[str] = []
+    for line in lines:
+        if packed and font.getlength(packed[-1] + _STAMP_SEP + line) <= max_width:
+            packed[-1] += _STAMP_SEP + line
+        else:
+            packed.append(line)
+    rows: list[str] = []
+    whole = True
+    for text in packed:
+        wrapped = _wrap(text, font, max_width, max_lines=2)
+        whole = whole and not (wrapped and wrapped[-1].endswith(ELLIPSIS)
+                               and not text.endswith(ELLIPSIS))
+        rows.extend(wrapped)
+    if len(rows) > room:
+        whole = False
+        rows = rows[:room]
+        last = _fit_text(rows[-1], font, max_width - int(font.getlength(ELLIPSIS)) - 1)
+        rows[-1] = last if last.endswith(ELLIPSIS) else last + ELLIPSIS
+    return rows, whole
 
 
 def _font(size: int, font_path: Path | None) -> Font:

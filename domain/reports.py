@@ -279,24 +279,3 @@ def add_photo(photos: list[dict[str, Any]], entry: dict[str, Any]) -> list[dict[
         return photos
     return [*photos, entry]
 
-
-def split_text(text: str, limit: int = 4096) -> list[str]:
-    """A long card cut at line ends into messages Telegram accepts."""
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        chunks.append(current)
-    return chunks or [""]

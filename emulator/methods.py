@@ -33,6 +33,7 @@ from emulator.rules import (
     ERR_NOT_MODIFIED,
     ERR_QUERY_INVALID,
     ERR_REPLY_NOT_FOUND,
+    ERR_THREAD_NOT_FOUND,
     ERR_URL_FETCH,
     ERR_USER_NOT_FOUND,
     ERR_WRONG_ACTION,
@@ -104,6 +105,20 @@ def _reply_to(chat: SimChat, p: Params) -> Json | None:
             return None
         raise bad_request(ERR_REPLY_NOT_FOUND)
     return {k: v for k, v in original.items() if k != "reply_to_message"}
+
+
+def _topic(chat: SimChat, p: Params) -> Json:
+    """The forum topic ``message_thread_id`` names, as fields of the sent message.
+
+    Telegram refuses a topic that does not exist (deleted, or the chat is no forum) with
+    "message thread not found"; without the parameter the message goes to General.
+    """
+    thread = p.get_int("message_thread_id")
+    if not thread:
+        return {}
+    if not isinstance(chat, SimGroup) or thread not in chat.topics:
+        raise bad_request(ERR_THREAD_NOT_FOUND)
+    return {"message_thread_id": thread, "is_topic_message": True}
 
 
 def _post(
@@ -501,8 +516,9 @@ async def sendMessage(emu: Emulator, p: Params) -> Json:  # noqa: N802
     )
     markup = _markup(p)
     reply = _reply_to(chat, p)
+    topic = _topic(chat, p)
     emu.check_rate(chat)
-    content: Json = {"text": text}
+    content: Json = {"text": text, **topic}
     if entities:
         content["entities"] = entities
     message = _post(
@@ -519,8 +535,9 @@ async def sendPhoto(emu: Emulator, p: Params) -> Json:  # noqa: N802
     markup = _markup(p)
     reply = _reply_to(chat, p)
     files = _photo_files(emu, _file_input(emu, p, "photo"))
+    topic = _topic(chat, p)
     emu.check_rate(chat)
-    content: Json = {"photo": [f.photo_size_dict() for f in files], **caption}
+    content: Json = {"photo": [f.photo_size_dict() for f in files], **caption, **topic}
     message = _post(
         emu,
         chat,
@@ -542,8 +559,9 @@ async def sendDocument(emu: Emulator, p: Params) -> Json:  # noqa: N802
     markup = _markup(p)
     reply = _reply_to(chat, p)
     stored = _document_file(emu, _file_input(emu, p, "document"))
+    topic = _topic(chat, p)
     emu.check_rate(chat)
-    content: Json = {"document": stored.document_dict(), **caption}
+    content: Json = {"document": stored.document_dict(), **caption, **topic}
     message = _post(
         emu,
         chat,
@@ -588,11 +606,13 @@ async def sendMediaGroup(emu: Emulator, p: Params) -> list[Json]:  # noqa: N802
             files = [_document_file(emu, source)]
             content = {"document": files[0].document_dict(), **caption}
         prepared.append((item["type"], content, _media_fields(item["type"], files)))
+    topic = _topic(chat, p)
     emu.check_rate(chat, len(prepared))
     group_id = emu.new_media_group_id()
     results: list[Json] = []
     for kind, content, fields in prepared:
         content["media_group_id"] = group_id
+        content.update(topic)
         message = _post(emu, chat, kind, content, reply=reply, **fields)
         results.append(copy.deepcopy(message.raw))
     return results
@@ -608,6 +628,7 @@ async def sendLocation(emu: Emulator, p: Params) -> Json:  # noqa: N802
     assert longitude is not None
     markup = _markup(p)
     reply = _reply_to(chat, p)
+    topic = _topic(chat, p)
     emu.check_rate(chat)
     location: Json = {"latitude": latitude, "longitude": longitude}
     if p.has("live_period"):
@@ -616,7 +637,7 @@ async def sendLocation(emu: Emulator, p: Params) -> Json:  # noqa: N802
         emu,
         chat,
         "location",
-        {"location": location},
+        {"location": location, **topic},
         markup=markup,
         reply=reply,
         location=(latitude, longitude),

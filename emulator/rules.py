@@ -58,6 +58,7 @@ ERR_CANT_DELETE = "Bad Request: message can't be deleted"
 ERR_NO_TEXT_TO_EDIT = "Bad Request: there is no text in the message to edit"
 ERR_NO_CAPTION_TO_EDIT = "Bad Request: there is no caption in the message to edit"
 ERR_REPLY_NOT_FOUND = "Bad Request: message to be replied not found"
+ERR_THREAD_NOT_FOUND = "Bad Request: message thread not found"
 ERR_NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
     "exactly the same as a current content and reply markup of the message"

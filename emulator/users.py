@@ -61,6 +61,12 @@ class BotMessage:
         return int(self.raw["date"])
 
     @property
+    def thread_id(self) -> int | None:
+        """The forum topic the message is in (``None``: the General topic or no forum)."""
+        thread = self.raw.get("message_thread_id")
+        return int(thread) if thread is not None else None
+
+    @property
     def buttons(self) -> list[list[str]]:
         """Labels of the inline keyboard, row by row (empty if none)."""
         rows = (self.reply_markup or {}).get("inline_keyboard") or []
@@ -294,14 +300,25 @@ class SimUser(SimChat):
         chat: SimGroup | None = None,
         *,
         reply_to: BotMessage | int | None = None,
+        topic: int | None = None,
     ) -> Json:
-        """Send a text; a leading ``/command`` (or ``/command@bot``) gets its entity."""
+        """Send a text; a leading ``/command`` (or ``/command@bot``) gets its entity.
+
+        ``topic`` (a ``message_thread_id`` from :meth:`SimGroup.open_topic`) sends it in that
+        forum topic: Telegram marks it ``is_topic_message`` and makes it a reply to the
+        topic's first message.
+        """
         target = self._target(chat)
         content: Json = {"text": text}
         entities = _command_entities(text)
         if entities:
             content["entities"] = entities
         reply_id = reply_to.message_id if isinstance(reply_to, BotMessage) else reply_to
+        if topic is not None:
+            assert isinstance(target, SimGroup), "topics are in groups"
+            assert topic in target.topics, "no such topic"
+            content.update(message_thread_id=topic, is_topic_message=True)
+            reply_id = reply_id if reply_id is not None else topic
         return await self._deliver(target, "message", self._message(target, content, reply_id))
 
     async def forward(
@@ -712,13 +729,37 @@ class SimGroup(SimChat):
         self.bot_is_admin = bot_is_admin
         self.username = username
         self.type = chat_type or ("supergroup" if chat_id <= -1_000_000_000_000 else "group")
+        self.is_forum = False
+        self.topics: dict[int, str] = {}
+        """Open forum topics by ``message_thread_id`` (the id of the message that created
+        each); the General topic has none."""
 
     def chat_dict(self) -> Json:
         """Group ``Chat`` object."""
         chat: Json = {"id": self.id, "type": self.type, "title": self.title}
         if self.username:
             chat["username"] = self.username
+        if self.is_forum:
+            chat["is_forum"] = True
         return chat
+
+    def open_topic(self, name: str) -> int:
+        """Create a forum topic as Telegram does (a service message whose id is the topic's
+        ``message_thread_id``); the group becomes a forum supergroup."""
+        self.type = "supergroup"
+        self.is_forum = True
+        thread = self.next_message_id()
+        self.store[thread] = {
+            "message_id": thread, "chat": self.chat_dict(), "date": self.emu.timestamp(),
+            "message_thread_id": thread, "is_topic_message": True,
+            "forum_topic_created": {"name": name, "icon_color": 7322096},
+        }
+        self.topics[thread] = name
+        return thread
+
+    def delete_topic(self, thread: int) -> None:
+        """Delete a topic: sending into it fails with "message thread not found"."""
+        self.topics.pop(thread, None)
 
     def __repr__(self) -> str:
         return f"<SimGroup {self.id} {self.title!r}>"

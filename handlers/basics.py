@@ -82,8 +82,8 @@ async def _open_invitation(update: Update, context: BotContext, actor: Actor, to
     if problem is not None or invitation is None:
         await message.reply_text(services.texts(actor.language, problem or "invitation.invalid"))
         return
-    unit = services.organisation.unit(invitation.unit_code).name
-    role = services.organisation.role(invitation.role).name.get(actor.language)
+    unit = html.escape(services.organisation.unit(invitation.unit_code).name)
+    role = html.escape(services.organisation.role(invitation.role).name.get(actor.language))
     await message.reply_text(
         services.texts(actor.language, "invitation.opened", unit=unit, role=role)
     )

@@ -111,7 +111,7 @@ async def list_view(
     )
     lines = [
         texts(language, "browse.heading", total=total, page=page + 1, pages=pages),
-        texts(language, "browse.filters", activity=activity,
+        texts(language, "browse.filters", activity=html.escape(activity),
               unit=html.escape(services.organisation.unit(view["unit"]).name)
               if view.get("unit") and services.organisation.has_unit(view["unit"])
               else any_label,

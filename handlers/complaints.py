@@ -22,7 +22,16 @@ from domain.people import Officer
 from storage.desk import PendingInput
 from ui import callbacks
 from ui.access import Actor
-from ui.messages import Button, edit_html, edit_or_resend, inline, local_time, message_id
+from ui.messages import (
+    Button,
+    edit_html,
+    edit_or_resend,
+    esc,
+    inline,
+    local_time,
+    message_id,
+    send_html,
+)
 from ui.services import BotContext, Services
 from ui.views import name_of
 from usecases.complaints import Moved, NotMoved, assign_complaint, move_complaint
@@ -62,11 +71,13 @@ def status_label(services: Services, status: ComplaintStatus, language: str) -> 
 
 
 def _category(services: Services, key: str, language: str) -> str:
+    """The category's label, plain (for buttons): escape it for a message."""
     label = services.catalogue.complaint_categories.get(key)
     return label.get(language) if label else key
 
 
 def _urgency(services: Services, key: str, language: str) -> str:
+    """The urgency's label, plain (for buttons): escape it for a message."""
     try:
         return services.catalogue.urgency(key).label.get(language)
     except KeyError:
@@ -133,11 +144,11 @@ async def card_view(
     lines = [
         texts(language, "complaints.card.title", id=item.id),
         texts(language, "complaints.card.category",
-              value=_category(services, item.category, language)),
+              value=esc(_category(services, item.category, language))),
         texts(language, "complaints.card.description", value=html.escape(item.description)),
         texts(language, "complaints.card.place", value=html.escape(item.place)),
         texts(language, "complaints.card.urgency",
-              value=_urgency(services, item.urgency, language)),
+              value=esc(_urgency(services, item.urgency, language))),
         texts(language, "complaints.card.report", value=html.escape(item.report_number)),
         texts(language, "complaints.card.officer",
               value=name_of(reporter) if reporter else "-"),
@@ -262,7 +273,7 @@ async def _open(update: Update, context: BotContext, actor: Actor, item: FollowU
     await query.answer()
     text, markup = await card_view(context.services, actor.active_officer, item, actor.language,
                                    page)
-    await query.edit_message_text(text, reply_markup=markup)
+    await edit_html(query, text, reply_markup=markup)
 
 
 async def _history(update: Update, context: BotContext, actor: Actor, item: FollowUp,
@@ -271,7 +282,7 @@ async def _history(update: Update, context: BotContext, actor: Actor, item: Foll
     assert query is not None
     await query.answer()
     text, markup = await history_view(context.services, item, actor.language, page)
-    await query.edit_message_text(text, reply_markup=markup)
+    await edit_html(query, text, reply_markup=markup)
 
 
 async def _cancel_note(update: Update, context: BotContext, actor: Actor, item: FollowUp,
@@ -469,11 +480,11 @@ async def _assign(
     await query.answer(services.texts(actor.language, "complaints.assigned",
                                       officer=person.full_name)[:200])
     text, markup = await card_view(services, viewer, fresh, actor.language, 0)
-    await query.edit_message_text(text, reply_markup=markup)
+    await edit_html(query, text, reply_markup=markup)
     if person.id != viewer.id:
         await _tell(context, person, services.texts(
             person.language, "complaints.notify_assigned", id=item.id,
-            category=_category(services, item.category, person.language),
+            category=esc(_category(services, item.category, person.language)),
             place=html.escape(item.place), number=html.escape(item.report_number),
             actor=name_of(viewer)), fresh)
 
@@ -484,7 +495,7 @@ async def _tell(context: BotContext, person: Officer, text: str, item: FollowUp)
     markup = inline([[(services.texts(person.language, "complaints.button.open"),
                        callbacks.pack(NS, Act.OPEN, item.id, 0))]])
     try:
-        await context.bot.send_message(person.telegram_id, text, reply_markup=markup)
+        await send_html(context.bot, person.telegram_id, text, reply_markup=markup)
     except Forbidden:
         async with services.db.transaction() as tx:
             await tx.officers.mark_blocked(person.telegram_id, services.clock.now())

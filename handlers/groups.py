@@ -17,7 +17,14 @@ from telegram.error import Forbidden, TelegramError
 
 from domain.access import reach
 from domain.recap import PeriodKind
-from jobs.summaries import deactivate, migrate, on_demand_parts, send_part, summary_times
+from jobs.summaries import (
+    deactivate,
+    migrate,
+    on_demand_parts,
+    send_part,
+    summary_times,
+    thread_of,
+)
 from ui.access import Actor
 from ui.services import BotContext, Services
 
@@ -88,10 +95,12 @@ async def link(update: Update, context: BotContext, actor: Actor) -> None:
     if code not in reachable:
         await _tell(update, context, actor, texts(language, "group.not_your_unit"))
         return
+    # Sent in a forum topic: the summaries go to that topic (PTB replies there by itself).
+    thread = thread_of(update.effective_message)
     async with services.db.reading() as repos:
         existing = await repos.group_links.get(chat.id)
     if existing is not None and existing.active:
-        if existing.unit_code == code:
+        if existing.unit_code == code and existing.thread_id == thread:
             await _tell(update, context, actor, texts(
                 language, "group.already", unit=_unit_name(services, code)))
             return
@@ -112,10 +121,12 @@ async def link(update: Update, context: BotContext, actor: Actor) -> None:
             language=services.settings.default_language,
             linked_by=officer.id,
             now=now,
+            thread_id=thread,
         )
         await tx.audit.record(actor_id=officer.id, action="group.link", target_type="group",
                               target_id=chat.id, now=now, unit=code, title=chat.title or "",
-                              previous=existing.unit_code if existing else None)
+                              previous=existing.unit_code if existing else None,
+                              topic=thread)
     await _tell(update, context, actor, texts(
         language, "group.linked", unit=_unit_name(services, code),
         **summary_times(services, language),
@@ -175,8 +186,10 @@ async def group_recap(update: Update, context: BotContext, actor: Actor) -> None
         return
     if context.chat_data is not None:
         context.chat_data[key] = now
+    thread = thread_of(message)  # answered in the topic it was asked in
     for part in await on_demand_parts(services, existing, kind):
-        await send_part(context.bot, chat.id, part)
+        if not await send_part(context.bot, chat.id, part, thread_id=thread):
+            thread = None
 
 
 async def on_my_chat_member(update: Update, context: BotContext) -> None:

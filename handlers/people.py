@@ -212,7 +212,8 @@ async def invite_button(update: Update, context: BotContext, actor: Actor) -> No
         ]
         await query.edit_message_text(
             services.texts(
-                language, "invitation.choose_role", unit=organisation.unit(parts[1]).name
+                language, "invitation.choose_role",
+                unit=html.escape(organisation.unit(parts[1]).name),
             ),
             reply_markup=inline(chunked(buttons, 1)),
         )
@@ -265,8 +266,8 @@ async def _create_invitation(
         services.texts(
             language,
             "invitation.created",
-            unit=services.organisation.unit(unit).name,
-            role=services.organisation.role(role).name.get(language),
+            unit=html.escape(services.organisation.unit(unit).name),
+            role=html.escape(services.organisation.role(role).name.get(language)),
             expires=local_time(expires, services.settings.tz, services.texts, language),
             link=link,
         )

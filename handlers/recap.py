@@ -21,7 +21,6 @@ from domain.dates import DateRange, parse_date_range
 from domain.errors import InputError
 from domain.people import Officer
 from domain.recap import Period, PeriodKind, Recap, weeks_back
-from domain.reports import split_text
 from handlers import dates
 from handlers.groups import group_recap
 from jobs.planning import schedule_config
@@ -37,7 +36,7 @@ from storage.desk import PendingInput
 from storage.recap import load_recap, rate_series
 from ui import callbacks
 from ui.access import Actor
-from ui.messages import Button, inline, message_id
+from ui.messages import Button, inline, message_id, shorten_html
 from ui.services import BotContext, Services
 
 NS = callbacks.Namespace.RECAP
@@ -316,7 +315,7 @@ async def render_view(
     language = actor.language
     title = services.texts(language, f"summary.title_{_title_kind(view)}",
                            unit=html.escape(name))
-    text = split_text(summary_text(services, language, recap, title))[0]
+    text = shorten_html(summary_text(services, language, recap, title))
     return text, keyboard(services, actor, view)
 
 

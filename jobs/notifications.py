@@ -37,7 +37,6 @@ from telegram.error import (
 )
 
 from domain.people import Officer
-from domain.reports import split_text
 from domain.schedule import (
     MAX_ATTEMPTS,
     STUCK_CLAIM,
@@ -59,14 +58,13 @@ from jobs.digest import build_digest, render_digest
 from jobs.planning import expand_rules, plan_digests, schedule_config
 from storage import Database
 from ui import callbacks
-from ui.messages import inline
+from ui.messages import inline, shorten_html
 from ui.ratelimit import AT_MOST_ONCE
 from ui.services import Services
 from ui.views import activity_name, at_place_text, leaders_of, name_of, place_text, when_text
 
 logger = logging.getLogger(__name__)
 SCAN_SECONDS = 30
-MESSAGE_LIMIT = 4096
 SCHEDULE_NS = callbacks.Namespace.SCHEDULE
 EXPAND_EVERY = timedelta(minutes=10)
 _ROUNDS = 4  # an escalation fans out into rows that are due at once: send them in the same run
@@ -414,7 +412,6 @@ async def _digest(
         return _Skip("empty")
     logger.debug("digest for leader %s on %s", leader.id, local_day(notification.due_at, tz))
     text = render_digest(services, digest, leader.language)
-    if len(text) > MESSAGE_LIMIT:
-        # One notification is one message (a half-sent series could not be retried safely).
-        text = split_text(text, MESSAGE_LIMIT - 2)[0] + "\n…"
+    # One notification is one message (a half-sent series could not be retried safely).
+    text = shorten_html(text)
     return _Message(leader.telegram_id, leader.language, text)

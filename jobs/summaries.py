@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -41,11 +41,11 @@ from domain.recap import (
     month_of,
     week_of,
 )
-from domain.reports import split_text
 from jobs.planning import schedule_config
 from storage import Transaction
 from storage.groups import GroupLink, SummaryRecord
 from storage.recap import load_recap
+from ui.messages import CAPTION_LIMIT, shorten_html, split_html
 from ui.services import Services
 from ui.views import clock_text
 
@@ -60,7 +60,6 @@ LATE_AFTER = timedelta(minutes=5)
 STUCK_AFTER = timedelta(minutes=10)
 """A claim older than this belongs to a runner that died: the summary is pending again."""
 MAX_ATTEMPTS = 8
-CAPTION_LIMIT = 1024
 CHART_ROWS = 8
 SHEET_PHOTOS = 9
 SHEET_CANDIDATES = 3000
@@ -237,7 +236,7 @@ def recap_lines(services: Services, language: str, recap: Recap) -> list[str]:
             if line.urgent:
                 lines.append(texts(language, "summary.complaint_line_urgent", category=category,
                                    count=line.total, urgent=line.urgent,
-                                   urgent_label=urgent_label.lower()))
+                                   urgent_label=html.escape(urgent_label.lower())))
             else:
                 lines.append(texts(language, "summary.complaint_line", category=category,
                                    count=line.total))
@@ -315,8 +314,8 @@ async def render_summary(
             reports=recap.total_reports,
             complaints=recap.total_complaints,
         )
-        parts.append(Part(caption[:CAPTION_LIMIT], chart, "chart"))
-    chunks = split_text(body)
+        parts.append(Part(shorten_html(caption, CAPTION_LIMIT), chart, "chart"))
+    chunks = split_html(body)
     # The count is in the key: a text that splits differently when rebuilt is sent whole
     # again rather than with a piece missing.
     parts += [Part(chunk, key=f"text:{index}/{len(chunks)}")
@@ -353,7 +352,7 @@ async def photo_sheet(
     data = await asyncio.to_thread(contact_sheet, services.photos, items, columns=3, tile=360)
     caption = services.texts(language, "summary.photo_sheet", count=len(items),
                              period=period_text(services, language, period))
-    return Part(caption[:CAPTION_LIMIT], data, "sheet")
+    return Part(shorten_html(caption, CAPTION_LIMIT), data, "sheet")
 
 
 async def recap_for_unit(services: Services, unit_code: str, period: Period) -> Recap:
@@ -398,12 +397,45 @@ def _unit_name(services: Services, code: str) -> str:
     return organisation.unit(code).name if organisation.has_unit(code) else code
 
 
-async def send_part(bot: Bot, chat_id: int, part: Part) -> None:
-    """Send one message of a summary."""
+THREAD_GONE = "message thread not found"
+"""Telegram's answer when the forum topic a message is sent to was deleted (or closed for
+good): the group is still there, its General topic too."""
+
+
+def thread_of(message: Message | None) -> int | None:
+    """The forum topic a message was sent in (``None``: General, or the chat is no forum).
+
+    In a group without topics ``message_thread_id`` names a reply chain, not a place to send
+    to, so only a topic message counts.
+    """
+    if message is None or not message.is_topic_message:
+        return None
+    return message.message_thread_id
+
+
+async def send_part(bot: Bot, chat_id: int, part: Part, *, thread_id: int | None = None) -> bool:
+    """Send one message of a summary, into the forum topic ``thread_id`` when given.
+
+    A topic deleted since falls back to General, logged: False then, so that the caller sends
+    the rest there too and forgets the topic. True when it went where it was asked to.
+    """
+    try:
+        await _send_part(bot, chat_id, part, thread_id)
+    except BadRequest as error:
+        if thread_id is None or THREAD_GONE not in error.message.lower():
+            raise
+        logger.warning("topic %s of group %s is gone: the summary goes to General instead",
+                       thread_id, chat_id)
+        await _send_part(bot, chat_id, part, None)
+        return False
+    return True
+
+
+async def _send_part(bot: Bot, chat_id: int, part: Part, thread_id: int | None) -> None:
     if part.photo is not None:
-        await bot.send_photo(chat_id, part.photo, caption=part.text)
+        await bot.send_photo(chat_id, part.photo, caption=part.text, message_thread_id=thread_id)
     else:
-        await bot.send_message(chat_id, part.text)
+        await bot.send_message(chat_id, part.text, message_thread_id=thread_id)
 
 
 # ---- the due scan -----------------------------------------------------------------------------
@@ -499,9 +531,12 @@ async def _deliver(services: Services, bot: Bot, record: SummaryRecord) -> bool:
             await tx.group_summaries.part_sent(record, sent, done=True,
                                                now=services.clock.now())
         return True
+    thread = link.thread_id
     for index, part in enumerate(remaining):
         try:
-            await send_part(bot, record.chat_id, part)
+            if not await send_part(bot, record.chat_id, part, thread_id=thread):
+                await _forget_topic(services, record.chat_id, thread)
+                thread = None
         except RetryAfter as error:
             await _retry(services, record, _seconds(error.retry_after), "retry_after")
             return False
@@ -572,6 +607,17 @@ async def _retry(services: Services, record: SummaryRecord, delay: timedelta, er
     if give_up:
         logger.error("gave up the %s summary of group %s after %s attempts: %s", record.kind,
                      record.chat_id, MAX_ATTEMPTS, error)
+
+
+async def _forget_topic(services: Services, chat_id: int, thread: int | None) -> None:
+    """The link's topic was deleted: later summaries go straight to General."""
+    if thread is None:
+        return
+    now = services.clock.now()
+    async with services.db.transaction() as tx:
+        if await tx.group_links.forget_topic(chat_id, thread):
+            await tx.audit.record(actor_id=None, action="group.topic_gone", target_type="group",
+                                  target_id=chat_id, now=now, topic=thread)
 
 
 async def migrate(services: Services, old_chat_id: int, new_chat_id: int) -> None:

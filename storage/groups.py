@@ -23,6 +23,8 @@ class GroupLink:
     active: bool
     deactivated_at: datetime | None
     deactivated_reason: str | None
+    thread_id: int | None = None
+    """The forum topic its summaries go to (``None``: General, or no forum)."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class SummaryRecord:
 
 _LINK_COLUMNS = (
     "chat_id, unit_code, title, language, linked_by, linked_at, active, deactivated_at,"
-    " deactivated_reason"
+    " deactivated_reason, message_thread_id"
 )
 _SUMMARY_COLUMNS = (
     "chat_id, kind, period_start, due_at, status, parts_sent, attempts, next_attempt_at, late,"
@@ -65,6 +67,7 @@ def _link(row: Row) -> GroupLink:
         active=bool(row["active"]),
         deactivated_at=from_db_time(row["deactivated_at"]),
         deactivated_reason=row["deactivated_reason"],
+        thread_id=row["message_thread_id"],
     )
 
 
@@ -102,16 +105,32 @@ class GroupLinkRepository(Repository):
         language: str,
         linked_by: int,
         now: datetime,
+        thread_id: int | None = None,
     ) -> None:
-        """Link (or re-link) the chat to a unit and make the link active."""
+        """Link (or re-link) the chat to a unit, in ``thread_id``'s topic, and make the link
+        active."""
         await self._write(
-            f"INSERT INTO group_links ({_LINK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, 1, NULL, NULL)"
+            f"INSERT INTO group_links ({_LINK_COLUMNS})"
+            " VALUES (?, ?, ?, ?, ?, ?, 1, NULL, NULL, ?)"
             " ON CONFLICT(chat_id) DO UPDATE SET unit_code = excluded.unit_code,"
             " title = excluded.title, language = excluded.language,"
             " linked_by = excluded.linked_by, linked_at = excluded.linked_at, active = 1,"
-            " deactivated_at = NULL, deactivated_reason = NULL",
-            (chat_id, unit_code, title, language, linked_by, to_db_time(now)),
+            " deactivated_at = NULL, deactivated_reason = NULL,"
+            " message_thread_id = excluded.message_thread_id",
+            (chat_id, unit_code, title, language, linked_by, to_db_time(now), thread_id),
         )
+
+    async def forget_topic(self, chat_id: int, thread_id: int) -> bool:
+        """The link's topic is gone: its summaries go to General from now on.
+
+        Only that topic is forgotten (a /hubungkan in another topic meanwhile stays).
+        """
+        cursor = await self._write(
+            "UPDATE group_links SET message_thread_id = NULL"
+            " WHERE chat_id = ? AND message_thread_id = ?",
+            (chat_id, thread_id),
+        )
+        return cursor.rowcount == 1
 
     async def deactivate(self, chat_id: int, *, reason: str, now: datetime) -> bool:
         """Stop serving the chat; False when it was not actively linked."""
@@ -135,8 +154,8 @@ class GroupLinkRepository(Repository):
         # to the copy, then drop the old row (which nothing references any more).
         await self._write(
             f"INSERT INTO group_links ({_LINK_COLUMNS}) SELECT ?, unit_code, title, language,"
-            " linked_by, linked_at, active, deactivated_at, deactivated_reason"
-            " FROM group_links WHERE chat_id = ?",
+            " linked_by, linked_at, active, deactivated_at, deactivated_reason,"
+            " message_thread_id FROM group_links WHERE chat_id = ?",
             (new_chat_id, old_chat_id),
         )
         await self._write(

@@ -660,3 +660,50 @@ def test_contact_sheet(store: PhotoStore, telegram_jpeg: bytes) -> None:
 def test_contact_sheet_needs_items(store: PhotoStore) -> None:
     with pytest.raises(ValueError, match="items"):
         contact_sheet(store, [])
+
+
+STAMP_LINES = [
+    "POS SAPTA · LAP/SAPTA/2026/11/0001",
+    "Sabtu, 28/11/2026 08.00 WITA",
+    "RW 03 Kel. Heledulaa, Kec. Kota Selatan, depan Masjid Al-Huda dekat Pasar Sentral",
+    "BRIPKA Budi Santoso · NRP 87654321",
+]
+
+
+@pytest.mark.parametrize("size", [(320, 240), (4000, 300), (300, 4000), (1600, 480)])
+def test_the_stamp_stays_legible_and_whole_on_small_and_stretched_images(
+    size: tuple[int, int],
+) -> None:
+    img = Image.new("RGB", size, "gray")
+    layout = imaging._draw_stamp(img, STAMP_LINES, imaging.STAMP_FONT)
+    width, height = size
+    font = ImageFont.truetype(str(imaging.STAMP_FONT), layout.size)
+
+    assert 0 <= layout.top < height
+    assert height - layout.top <= imaging.STAMP_SHARE * height  # the photo stays visible
+    assert layout.size >= imaging.MIN_STAMP_PX
+    _, ink_top, _, ink_bottom = font.getbbox("LAP/SAPTA")
+    assert ink_bottom - ink_top >= 7  # capitals at least 7 px tall
+    assert all(font.getlength(row) <= width for row in layout.rows)
+    shown = " ".join(layout.rows)
+    assert "…" not in shown
+    for line in STAMP_LINES:  # nothing cut: every word of every line is on the stamp
+        assert all(word in shown for word in line.split())
+    # The band is drawn where the layout says: dark below its top, untouched above.
+    assert img.getpixel((0, height - 1)) != (128, 128, 128)
+    if layout.top > 0:
+        assert img.getpixel((0, layout.top - 1)) == (128, 128, 128)
+
+
+def test_a_panorama_stamp_is_not_smaller_than_on_a_photo_of_its_height() -> None:
+    wide = imaging._draw_stamp(Image.new("RGB", (1600, 480)), STAMP_LINES, imaging.STAMP_FONT)
+    photo = imaging._draw_stamp(Image.new("RGB", (640, 480)), STAMP_LINES, imaging.STAMP_FONT)
+    assert wide.size >= photo.size
+    assert len(wide.rows) < len(photo.rows)  # lines share rows across the width
+
+
+def test_a_tiny_image_keeps_most_of_itself_visible() -> None:
+    layout = imaging._draw_stamp(Image.new("RGB", (100, 68)), STAMP_LINES, imaging.STAMP_FONT)
+    assert 68 - layout.top <= 0.45 * 68
+    assert layout.size >= imaging.MIN_STAMP_PX
+    assert layout.rows[-1].endswith("…")  # what does not fit says so

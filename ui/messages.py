@@ -238,8 +238,12 @@ async def edit_or_resend(
     reply_markup: InlineKeyboardMarkup | None = None,
 ) -> None:
     """Show ``text`` in the message ``message_id``; the same text already shown is fine, a
-    message that can no longer be edited gets the text anew. Any other error (bad HTML, a
-    text too long) is a fault and propagates: it must not vanish as "unchanged"."""
+    message that can no longer be edited, or a text longer than one message, goes out anew
+    (split). Any other error (bad HTML) is a fault and propagates: it must not vanish as
+    "unchanged"."""
+    if len(split_html(text)) > 1:
+        await send_html(bot, chat_id, text, reply_markup=reply_markup)
+        return
     try:
         await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
                                     reply_markup=reply_markup)
