@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -127,25 +129,26 @@ async def list_view(
         person = names.get(item.officer_id)
         label = texts(language, "browse.item", number=item.number,
                       officer=person.full_name if person else "-", date=when.strftime("%d/%m"))
-        rows.append([(label[:60], callbacks.pack(NS, "o", item.id))])
+        rows.append([(label[:60], callbacks.pack(NS, Act.OPEN, item.id))])
     paging: list[Button] = []
     if page > 0:
-        paging.append((texts(language, "desk.newer"), callbacks.pack(NS, "p", page - 1)))
+        paging.append((texts(language, "desk.newer"), callbacks.pack(NS, Act.PAGE, page - 1)))
     if page + 1 < pages:
-        paging.append((texts(language, "desk.older"), callbacks.pack(NS, "p", page + 1)))
+        paging.append((texts(language, "desk.older"), callbacks.pack(NS, Act.PAGE, page + 1)))
     if paging:
         rows.append(paging)
     rows.append([
-        (texts(language, "browse.button.activity"), callbacks.pack(NS, "fa")),
-        (texts(language, "browse.button.officer"), callbacks.pack(NS, "fo")),
+        (texts(language, "browse.button.activity"), callbacks.pack(NS, Act.CHOOSE_ACTIVITY)),
+        (texts(language, "browse.button.officer"), callbacks.pack(NS, Act.CHOOSE_OFFICER)),
     ])
     rows.append([
-        (texts(language, "browse.button.period"), callbacks.pack(NS, "fd")),
-        (texts(language, "browse.button.words"), callbacks.pack(NS, "fw")),
+        (texts(language, "browse.button.period"), callbacks.pack(NS, Act.CHOOSE_PERIOD)),
+        (texts(language, "browse.button.words"), callbacks.pack(NS, Act.TYPE_WORDS)),
     ])
-    clear = [(texts(language, "browse.button.clear"), callbacks.pack(NS, "c"))]
+    clear = [(texts(language, "browse.button.clear"), callbacks.pack(NS, Act.CLEAR))]
     if len(scope(services, officer)) > 1:
-        clear.insert(0, (texts(language, "browse.button.unit"), callbacks.pack(NS, "fu")))
+        clear.insert(0, (texts(language, "browse.button.unit"),
+                         callbacks.pack(NS, Act.CHOOSE_UNIT)))
     rows.append(clear)
     return "\n".join(lines), inline(rows)
 
@@ -177,6 +180,32 @@ async def _set_view(
         await tx.desk_views.put(leader.id, view, now)
 
 
+class Act(StrEnum):
+    """What a /cari button does (the part after the namespace)."""
+
+    OPEN = "o"
+    SEND_BACK = "b"
+    ACCEPT = "r"
+    PAGE = "p"
+    CHOOSE_ACTIVITY = "fa"
+    CHOOSE_OFFICER = "fo"
+    CHOOSE_UNIT = "fu"
+    CHOOSE_PERIOD = "fd"
+    TYPE_RANGE = "fr"
+    TYPE_WORDS = "fw"
+    SET_ACTIVITY = "sa"
+    SET_OFFICER = "so"
+    SET_UNIT = "su"
+    SET_DAYS = "sd"
+    CLEAR = "c"
+    CANCEL = "x"  # the typed question (words, range)
+
+
+REPORT_ACTS = frozenset({Act.OPEN, Act.SEND_BACK, Act.ACCEPT})
+ANY = "-"
+"""The "any" choice of a text filter (activity, unit); an officer filter uses 0."""
+
+
 async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     """A /cari button: page, filters, open, send back, accept, cancel a typed input."""
     services = context.services
@@ -184,96 +213,170 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     assert query is not None
     assert isinstance(query.message, Message)
     language = actor.language
-    officer = actor.active_officer
     texts = services.texts
     try:
         action, *parts = callbacks.unpack(query.data, NS)
-    except callbacks.CallbackDataError:
+        act = Act(action)
+    except (ValueError, callbacks.CallbackDataError):
         await query.answer(texts(language, "button.stale"), show_alert=True)
         return
     arg = parts[0] if parts else ""
-    if action in ("o", "b", "r"):
-        await _on_report(update, context, actor, action, arg)
+    if act in REPORT_ACTS:
+        await _on_report(update, context, actor, act, arg)
         return
-    if action == "fa":
-        options = [(texts(language, "browse.any"), callbacks.pack(NS, "sa", "-"))] + [
-            (a.name.get(language), callbacks.pack(NS, "sa", a.code))
-            for a in services.catalogue.activities
-        ]
-        await query.answer()
-        await query.edit_message_text(texts(language, "browse.choose_activity"),
-                                      reply_markup=inline(chunked(options, 2)))
+    if act in _ASK:
+        await _ASK[act](update, context, actor)
         return
-    if action == "fo":
-        async with services.db.reading() as repos:
-            people = await repos.officers.in_units(scope(services, officer))
-        options = [(texts(language, "browse.any"), callbacks.pack(NS, "so", 0))] + [
-            (person.full_name[:40], callbacks.pack(NS, "so", person.id)) for person in people
-        ]
-        await query.answer()
-        await query.edit_message_text(texts(language, "browse.choose_officer"),
-                                      reply_markup=inline(chunked(options, 2)))
-        return
-    if action == "fu":
-        options = [(texts(language, "browse.any"), callbacks.pack(NS, "su", "-"))] + [
-            (unit.name, callbacks.pack(NS, "su", unit.code))
-            for unit in services.organisation.units
-            if unit.code in scope(services, officer)
-        ]
-        await query.answer()
-        await query.edit_message_text(texts(language, "browse.choose_unit"),
-                                      reply_markup=inline(chunked(options, 2)))
-        return
-    if action == "fd":
-        options = [
-            (texts(language, f"browse.period.{days}"), callbacks.pack(NS, "sd", days))
-            for days in PERIODS
-        ] + [(texts(language, "dates.button"), callbacks.pack(NS, "fr"))]
-        await query.answer()
-        await query.edit_message_text(texts(language, "browse.choose_period"),
-                                      reply_markup=inline(chunked(options, 2)))
-        return
-    if action == "fr":
-        await dates.ask(update, context, actor, NS, callbacks.pack(NS, "x"))
-        return
-    if action == "fw":
-        payload = {"chat": query.message.chat.id, "message": query.message.message_id}
-        async with services.db.transaction(update_id=update.update_id,
-                                           now=services.clock.now()) as tx:
-            await tx.desk_inputs.put(officer.id, SEARCH_INPUT, payload, services.clock.now(),
-                                     asked_by=NS, update_id=update.update_id)
-        await query.answer()
-        await query.edit_message_text(
-            texts(language, "browse.ask_words"),
-            reply_markup=inline([[(texts(language, "button.cancel"),
-                                   callbacks.pack(NS, "x"))]]),
-        )
-        return
-    page = 0
-    if action == "sa" and (arg == "-" or services.catalogue.has_activity(arg)):
-        await _set_view(update, context, officer, activity=None if arg == "-" else arg)
-    elif action == "su" and (arg == "-" or arg in scope(services, officer)):
-        await _set_view(update, context, officer, unit=None if arg == "-" else arg)
-    elif action == "so" and (chosen := callbacks.as_id(arg)) is not None:
-        await _set_view(update, context, officer, officer=chosen)
-    elif action == "sd" and (days := callbacks.as_id(arg)) in PERIODS:
-        await _set_view(update, context, officer, days=days, range=None)
-    elif action == "c":
-        async with services.db.transaction(update_id=update.update_id,
-                                           now=services.clock.now()) as tx:
-            await tx.desk_views.put(officer.id, {}, services.clock.now())
-    elif action == "x":
-        async with services.db.transaction(update_id=update.update_id,
-                                           now=services.clock.now()) as tx:
-            await tx.desk_inputs.cancel(officer.id, NS, message_id(query))
-    elif action == "p" and (asked := callbacks.as_id(arg)) is not None:
-        page = asked
-    else:
+    page = await _SET[act](update, context, actor, arg)
+    if page is None:
         await query.answer(texts(language, "button.stale"), show_alert=True)
         return
     await query.answer()
-    text, markup = await list_view(services, officer, language, page)
+    text, markup = await list_view(services, actor.active_officer, language, page)
     await query.edit_message_text(text, reply_markup=markup)
+
+
+async def _show_choice(update: Update, context: BotContext, actor: Actor, key: str,
+                       options: list[Button]) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_text(context.services.texts(actor.language, key),
+                                  reply_markup=inline(chunked(options, 2)))
+
+
+async def _choose_activity(update: Update, context: BotContext, actor: Actor) -> None:
+    services, language = context.services, actor.language
+    options = [(services.texts(language, "browse.any"), callbacks.pack(NS, Act.SET_ACTIVITY, ANY))]
+    options += [(a.name.get(language), callbacks.pack(NS, Act.SET_ACTIVITY, a.code))
+                for a in services.catalogue.activities]
+    await _show_choice(update, context, actor, "browse.choose_activity", options)
+
+
+async def _choose_officer(update: Update, context: BotContext, actor: Actor) -> None:
+    services, language = context.services, actor.language
+    async with services.db.reading() as repos:
+        people = await repos.officers.in_units(scope(services, actor.active_officer))
+    options = [(services.texts(language, "browse.any"), callbacks.pack(NS, Act.SET_OFFICER, 0))]
+    options += [(person.full_name[:40], callbacks.pack(NS, Act.SET_OFFICER, person.id))
+                for person in people]
+    await _show_choice(update, context, actor, "browse.choose_officer", options)
+
+
+async def _choose_unit(update: Update, context: BotContext, actor: Actor) -> None:
+    services, language = context.services, actor.language
+    options = [(services.texts(language, "browse.any"), callbacks.pack(NS, Act.SET_UNIT, ANY))]
+    options += [(unit.name, callbacks.pack(NS, Act.SET_UNIT, unit.code))
+                for unit in services.organisation.units
+                if unit.code in scope(services, actor.active_officer)]
+    await _show_choice(update, context, actor, "browse.choose_unit", options)
+
+
+async def _choose_period(update: Update, context: BotContext, actor: Actor) -> None:
+    texts, language = context.services.texts, actor.language
+    options = [(texts(language, f"browse.period.{days}"), callbacks.pack(NS, Act.SET_DAYS, days))
+               for days in PERIODS]
+    options.append((texts(language, "dates.button"), callbacks.pack(NS, Act.TYPE_RANGE)))
+    await _show_choice(update, context, actor, "browse.choose_period", options)
+
+
+async def _type_range(update: Update, context: BotContext, actor: Actor) -> None:
+    await dates.ask(update, context, actor, NS, callbacks.pack(NS, Act.CANCEL))
+
+
+async def _type_words(update: Update, context: BotContext, actor: Actor) -> None:
+    services, language = context.services, actor.language
+    query = update.callback_query
+    assert query is not None
+    assert isinstance(query.message, Message)
+    payload = {"chat": query.message.chat.id, "message": query.message.message_id}
+    async with services.db.transaction(update_id=update.update_id,
+                                       now=services.clock.now()) as tx:
+        await tx.desk_inputs.put(actor.active_officer.id, SEARCH_INPUT, payload,
+                                 services.clock.now(), asked_by=NS, update_id=update.update_id)
+    await query.answer()
+    await query.edit_message_text(
+        services.texts(language, "browse.ask_words"),
+        reply_markup=inline([[(services.texts(language, "button.cancel"),
+                               callbacks.pack(NS, Act.CANCEL))]]),
+    )
+
+
+Ask = Callable[[Update, BotContext, Actor], Awaitable[None]]
+_ASK: dict[Act, Ask] = {
+    Act.CHOOSE_ACTIVITY: _choose_activity,
+    Act.CHOOSE_OFFICER: _choose_officer,
+    Act.CHOOSE_UNIT: _choose_unit,
+    Act.CHOOSE_PERIOD: _choose_period,
+    Act.TYPE_RANGE: _type_range,
+    Act.TYPE_WORDS: _type_words,
+}
+"""Buttons that ask for a filter value (a choice, or a typed answer)."""
+
+
+async def _set_activity(update: Update, context: BotContext, actor: Actor, arg: str
+                        ) -> int | None:
+    if arg != ANY and not context.services.catalogue.has_activity(arg):
+        return None
+    await _set_view(update, context, actor.active_officer, activity=None if arg == ANY else arg)
+    return 0
+
+
+async def _set_unit(update: Update, context: BotContext, actor: Actor, arg: str) -> int | None:
+    if arg != ANY and arg not in scope(context.services, actor.active_officer):
+        return None
+    await _set_view(update, context, actor.active_officer, unit=None if arg == ANY else arg)
+    return 0
+
+
+async def _set_officer(update: Update, context: BotContext, actor: Actor, arg: str
+                       ) -> int | None:
+    if (officer_id := callbacks.as_id(arg)) is None:
+        return None
+    await _set_view(update, context, actor.active_officer, officer=officer_id)
+    return 0
+
+
+async def _set_days(update: Update, context: BotContext, actor: Actor, arg: str) -> int | None:
+    if (days := callbacks.as_id(arg)) is None or days not in PERIODS:
+        return None
+    await _set_view(update, context, actor.active_officer, days=days, range=None)
+    return 0
+
+
+async def _clear(update: Update, context: BotContext, actor: Actor, arg: str) -> int | None:
+    services = context.services
+    async with services.db.transaction(update_id=update.update_id,
+                                       now=services.clock.now()) as tx:
+        await tx.desk_views.put(actor.active_officer.id, {}, services.clock.now())
+    return 0
+
+
+async def _cancel(update: Update, context: BotContext, actor: Actor, arg: str) -> int | None:
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    async with services.db.transaction(update_id=update.update_id,
+                                       now=services.clock.now()) as tx:
+        await tx.desk_inputs.cancel(actor.active_officer.id, NS, message_id(query))
+    return 0
+
+
+async def _page(update: Update, context: BotContext, actor: Actor, arg: str) -> int | None:
+    return callbacks.as_id(arg)
+
+
+Set = Callable[[Update, BotContext, Actor, str], Awaitable[int | None]]
+_SET: dict[Act, Set] = {
+    Act.SET_ACTIVITY: _set_activity,
+    Act.SET_UNIT: _set_unit,
+    Act.SET_OFFICER: _set_officer,
+    Act.SET_DAYS: _set_days,
+    Act.CLEAR: _clear,
+    Act.CANCEL: _cancel,
+    Act.PAGE: _page,
+}
+"""Buttons that change the view and show the list again: the page to show, None if stale."""
 
 
 async def on_words(
@@ -349,15 +452,16 @@ def review_buttons(services: Services, report: Report, language: str) -> InlineK
     """Send back, accept, and the PDF of one report."""
     texts = services.texts
     return inline([
-        [(texts(language, "browse.button.send_back"), callbacks.pack(NS, "b", report.id)),
-         (texts(language, "browse.button.accept"), callbacks.pack(NS, "r", report.id))],
+        [(texts(language, "browse.button.send_back"),
+          callbacks.pack(NS, Act.SEND_BACK, report.id)),
+         (texts(language, "browse.button.accept"), callbacks.pack(NS, Act.ACCEPT, report.id))],
         [(texts(language, "browse.button.pdf"),
           callbacks.pack(callbacks.Namespace.EXPORT, "pdf", report.id))],
     ])
 
 
 async def _on_report(
-    update: Update, context: BotContext, actor: Actor, action: str, raw: str
+    update: Update, context: BotContext, actor: Actor, action: Act, raw: str
 ) -> None:
     services = context.services
     query = update.callback_query
@@ -371,7 +475,7 @@ async def _on_report(
         await query.answer(texts(language, "button.stale"), show_alert=True)
         return
     now = services.clock.now()
-    if action == "o":
+    if action is Act.OPEN:
         async with services.db.reading() as repos:
             author = await repos.officers.by_id(report.officer_id)
             complaints = await repos.complaints.of_report(report.id)
@@ -385,7 +489,7 @@ async def _on_report(
             reply_markup=review_buttons(services, report, language),
         )
         return
-    if action == "b":
+    if action is Act.SEND_BACK:
         payload = {"report": report.id, "chat": query.message.chat.id,
                    "message": query.message.message_id}
         async with services.db.transaction(update_id=update.update_id, now=now) as tx:
@@ -395,7 +499,7 @@ async def _on_report(
         await query.edit_message_text(
             texts(language, "browse.ask_comment", number=report.number),
             reply_markup=inline([[(texts(language, "button.cancel"),
-                                   callbacks.pack(NS, "x"))]]),
+                                   callbacks.pack(NS, Act.CANCEL))]]),
         )
         return
     await accept_report(services.db, officer, report, now=now, update_id=update.update_id)
