@@ -222,7 +222,7 @@ async def test_export_of_typed_dates(harness: BotHarness, emu: Emulator):
     assert "27/11/2026–28/11/2026" in kanit.last.text
     await kanit.press("📊 XLSX 27/11/2026–28/11/2026")
     document = next(m for m in kanit.messages if m.kind == "document")
-    assert document.file_name == "laporan_20261127-20261128.xlsx"
+    assert document.file_name == "laporan_binkamsa_20261127-20261128.xlsx"
     workbook = openpyxl.load_workbook(io.BytesIO(document.file_bytes))
     numbers = {row[0] for name in workbook.sheetnames if name != "Keluhan"
                for row in workbook[name].iter_rows(min_row=2, values_only=True)}
