@@ -19,7 +19,7 @@ async def test_back_to_the_report_a_pending_date_question_lapses(
     assert before is not None
     await kanit.send("/rekap")
     await kanit.press("📅 Pilih tanggal")
-    await kanit.send("sebentar lagi")  # not a date: the question stays open and says why
+    await kanit.send("kemarin sore")  # not a date: the question stays open and says why
     assert "tidak terbaca" in kanit.last.text
     harness.clock.advance(timedelta(seconds=20))
     await kanit.send("/lanjut")  # back to the report: the date question lapses
@@ -91,7 +91,7 @@ async def test_a_capitalised_batal_and_the_cancel_on_a_bad_date_reply_both_cance
     assert kanit.last.text == "✖️ Pertanyaan dibatalkan."
     await kanit.send("/rekap")
     await kanit.press("📅 Pilih tanggal")
-    await kanit.send("sebentar lagi")
+    await kanit.send("kemarin sore")
     await kanit.press("✖️ Batal", kanit.last)  # on the reply that explained the bad date
     leader = await harness.officer(kanit)
     assert leader is not None
