@@ -35,6 +35,11 @@ class Draft:
     """Set when the draft corrects this submitted report instead of filing a new one."""
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    preset: tuple[str, ...] = ()
+    """Answers filled for the officer (from the post, a one-tap pick), not yet confirmed: each
+    is shown on the next question asked and confirmed when the officer moves on from it."""
+    offers: dict[str, Any] = field(default_factory=dict)
+    """Answers of the officer's previous report of this activity, offered as one tap."""
 
     @property
     def is_correction(self) -> bool:
@@ -155,6 +160,19 @@ def new_draft(draft_id: int, officer_id: int, activity: Activity) -> Draft:
     )
 
 
+OFFERED_TYPES = frozenset({FieldType.LOCATION, FieldType.MULTI_CHOICE})
+"""Answers offered again from the officer's previous report: the place, the materials."""
+
+
+def offers(activity: Activity, previous: dict[str, Any]) -> dict[str, Any]:
+    """What "same as last time" offers, from the answers of the previous report."""
+    return {
+        f.key: previous[f.key]
+        for f in activity.fields
+        if f.type in OFFERED_TYPES and previous.get(f.key)
+    }
+
+
 def start_work(form_field: Field, answer: Any) -> dict[str, Any]:
     """The unfinished state a step starts with, seeded from an earlier answer when editing."""
     kind = form_field.type
@@ -186,16 +204,55 @@ def first_unanswered(activity: Activity, answers: dict[str, Any]) -> Field | Non
 def after_answer(activity: Activity, draft: Draft, key: str, value: Any) -> Draft:
     """The draft with ``value`` stored for ``key`` and moved on.
 
-    Editing from the review card returns to the review; otherwise the next field in order
-    (its earlier answer, if any, offered for confirmation), and the review after the last.
+    Editing from the review card returns to the review; a preset revisited from the question
+    that showed it returns to that question; otherwise the next field in order (its earlier
+    answer, if any, offered for confirmation) that is not preset, and the review after the
+    last. Moving on confirms the presets the answered question showed.
     """
     answers = {**draft.answers, key: value}
     if draft.editing:
         return _at(activity, replace(draft, answers=answers, editing=False), REVIEW)
+    back_to = draft.work.get("back_to")
+    if back_to is not None:
+        preset = tuple(k for k in draft.preset if k != key)
+        return _at(activity, replace(draft, answers=answers, preset=preset), back_to)
+    shown = set(shown_presets(activity, draft))
+    preset = tuple(k for k in draft.preset if k not in shown and k != key)
+    return _at(activity, replace(draft, answers=answers, preset=preset),
+               _next_asked(activity, key, preset))
+
+
+def picked(activity: Activity, draft: Draft, key: str, value: Any) -> Draft:
+    """Like :func:`after_answer`, but the answer was one tap on a guess (one material): it is
+    shown on the next question, to change there, and confirmed by moving on from that."""
+    moved = after_answer(activity, draft, key, value)
+    if draft.editing or draft.work.get("back_to") is not None or moved.step == REVIEW:
+        return moved
+    return replace(moved, preset=(*moved.preset, key))
+
+
+def _next_asked(activity: Activity, key: str, preset: tuple[str, ...]) -> str:
+    """The first field after ``key`` that is not preset (answered for the officer)."""
     keys = [f.key for f in activity.fields]
-    index = keys.index(key)
-    following = keys[index + 1] if index + 1 < len(keys) else REVIEW
-    return _at(activity, replace(draft, answers=answers), following)
+    for following in keys[keys.index(key) + 1:]:
+        if following not in preset:
+            return following
+    return REVIEW
+
+
+def shown_presets(activity: Activity, draft: Draft) -> list[str]:
+    """The presets the current question shows: those before it in the form, in form order."""
+    keys = [f.key for f in activity.fields]
+    limit = len(keys) if draft.step == REVIEW else keys.index(draft.step)
+    return [k for k in keys[:limit] if k in draft.preset]
+
+
+def revisit(activity: Activity, draft: Draft, key: str) -> Draft:
+    """Open a preset shown on the current question; answering it comes back to this question."""
+    if key not in shown_presets(activity, draft) or draft.step == REVIEW:
+        raise ValueError(f"{key} is not shown on this question")
+    moved = _at(activity, draft, key)
+    return replace(moved, work={**moved.work, "back_to": draft.step})
 
 
 def back(activity: Activity, draft: Draft) -> Draft:
@@ -203,6 +260,8 @@ def back(activity: Activity, draft: Draft) -> Draft:
     if draft.editing or draft.step == REVIEW:
         target = REVIEW if draft.editing else activity.fields[-1].key
         return _at(activity, replace(draft, editing=False), target)
+    if draft.work.get("back_to") is not None:
+        return _at(activity, draft, draft.work["back_to"])
     keys = [f.key for f in activity.fields]
     index = keys.index(draft.step)
     return _at(activity, draft, keys[max(0, index - 1)])
@@ -214,8 +273,10 @@ def edit(activity: Activity, draft: Draft, key: str) -> Draft:
 
 
 def _at(activity: Activity, draft: Draft, step: str) -> Draft:
+    """The draft at ``step``, its work started; a preset asked again is no longer preset."""
     work = {} if step == REVIEW else start_work(activity.field(step), draft.answers.get(step))
-    return replace(draft, step=step, work=work)
+    preset = tuple(k for k in draft.preset if k != step)
+    return replace(draft, step=step, work=work, preset=preset)
 
 
 def with_work(draft: Draft, **changes: Any) -> Draft:

@@ -220,7 +220,8 @@ async def _open_draft(
     opened = await tx.drafts.of_officer(officer_id)
     assert opened is not None
     step = flow.first_unanswered(activity, opened.answers) or activity.fields[0]
-    positioned = replace(opened, step=step.key,
+    # What the post filled is shown on the first question asked, and confirmed by moving on.
+    positioned = replace(opened, step=step.key, preset=tuple(answers),
                          work=flow.start_work(step, opened.answers.get(step.key)))
     return await tx.drafts.save(positioned, now)
 

