@@ -115,6 +115,10 @@ class Officer:
         await self.user.send_album([("photo", data) for data in pictures])
 
 
+_NOT_OPTIONS = ("⬅️", "✖️", "✏️", "↩️")
+"""Navigation, change and "same as last time" buttons: not the answer to a choice."""
+
+
 def _labels(user: SimUser) -> list[str]:
     return [label for row in user.last.buttons for label in row]
 
@@ -182,10 +186,10 @@ async def walk(  # noqa: C901 - one branch per kind of question
             await officer.press(next(lab for lab in labels if lab.startswith("⬜ ")))
         elif "⏭ Lewati" in labels:
             await officer.press("⏭ Lewati")
-        elif [lab for lab in labels if lab not in ("⬅️ Kembali", "✖️ Batal")]:
-            await officer.press(labels[0])
-        elif "masjid" in text.lower() and "Nama masjid" in text:
+        elif "Nama masjid" in text:
             await officer.send("Masjid Al-Muhajirin")
+        elif options := [lab for lab in labels if not lab.startswith(_NOT_OPTIONS)]:
+            await officer.press(options[0])  # a choice: its first option
         else:
             await officer.send(SUMMARY)
     raise RuntimeError(f"{plan.name}: never submitted; last: {user.last.content[:300]}")

@@ -551,7 +551,7 @@ async def _new_draft(update: Update, context: BotContext, actor: Actor, code: st
         if existing is None:
             draft_id = await tx.drafts.create(officer.id, code, flow.first_step(activity), now)
             previous = await tx.reports.latest_of_activity(officer.id, code)
-            fresh = replace(flow.new_draft(draft_id, officer.id, activity),
+            fresh = replace(flow.opened(draft_id, officer.id, activity, now),
                             offers=flow.offers(activity, previous.answers if previous else {}))
             draft = await tx.drafts.save(fresh, now)
     if existing is not None:

@@ -10,7 +10,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain.answers import Complaint, EquipmentState, Location, TimeRange, WarningsAck
+from domain.answers import (
+    Complaint,
+    EquipmentState,
+    Location,
+    TimeRange,
+    WarningsAck,
+    default_time_range,
+)
 from domain.catalogue import Activity, Field, FieldType
 
 REVIEW = "review"
@@ -157,6 +164,36 @@ def new_draft(draft_id: int, officer_id: int, activity: Activity) -> Draft:
         activity_code=activity.code,
         step=first.key,
         work=start_work(first, None),
+    )
+
+
+def opened(
+    draft_id: int,
+    officer_id: int,
+    activity: Activity,
+    now: datetime,
+    prefilled: dict[str, Any] | None = None,
+) -> Draft:
+    """A new draft: what the post filled and the form's configured defaults are preset (shown
+    on the first question asked, confirmed by moving on), and it stands at that question."""
+    answers = dict(prefilled or {})
+    for form_field in activity.fields:
+        if form_field.key in answers or form_field.default is None:
+            continue
+        if form_field.default == "last_hour":
+            answers[form_field.key] = default_time_range(now, activity.duration_minutes).to_json()
+        else:
+            answers[form_field.key] = None
+    preset = tuple(f.key for f in activity.fields if f.key in answers)
+    first = next((f for f in activity.fields if f.key not in answers), None)
+    return Draft(
+        id=draft_id,
+        officer_id=officer_id,
+        activity_code=activity.code,
+        step=first.key if first else REVIEW,
+        answers=answers,
+        work=start_work(first, None) if first else {},
+        preset=preset,
     )
 
 

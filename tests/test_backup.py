@@ -293,8 +293,8 @@ def age(store: PhotoStore, sha: str, *, hours: float, now: datetime | None = Non
 async def to_photo_step(officer) -> None:
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")
     await officer.send("Sprin/12/XI/2026/Satbinmas")
-    await officer.press("satu jam terakhir")
     await officer.send("RW 03 Kel. Heledulaa")
     await officer.send_location(0.5412, 123.0595)
     await walk_rest(officer, photos=0, until=lambda text: "Foto dokumentasi" in text)

@@ -185,6 +185,8 @@ class Officer:
             await self.act(lambda: user.press("▶️ Lanjutkan", last))
         elif "POS SAPTA" in labels:
             await self.act(lambda: user.press("POS SAPTA", last))
+        elif "✏️ Nomor Sprin" in labels:  # preset empty: this report has a Sprin to type
+            await self.act(lambda: user.press("✏️ Nomor Sprin", last))
         elif "Surat Perintah Tugas" in text:
             await self.act(lambda: user.send(filed.sprin), "sprin")
         elif "satu jam terakhir" in str(labels):

@@ -98,7 +98,6 @@ def test_both_run_modes_send_the_handled_update_types(tmp_path):
 async def test_a_shared_venue_names_the_place_and_completes_the_step(harness: BotHarness,
                                                                       emu: Emulator):
     officer = await start_sapta(harness, emu)
-    await officer.press("satu jam terakhir")
     venue = {"location": {"latitude": 0.5412, "longitude": 123.0595},
              "title": "Masjid Agung Baiturrahim", "address": "Jl. Raja Eyato, Limba U Dua"}
     await emu.deliver(emu.new_update("message", officer._message(officer, {
@@ -133,5 +132,6 @@ async def start_sapta(harness: BotHarness, emu: Emulator):
     officer, _ = await seed(harness, emu)
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")
     await officer.send("Sprin/12/XI/2026/Satbinmas")
     return officer

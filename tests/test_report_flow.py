@@ -40,8 +40,8 @@ async def fill_sapta(officer, *, photos: int = 2, urgency: str = "Segera",
     """Walk the SAPTA form with ordinary answers, up to the review card."""
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")
     await officer.send("Sprin/12/XI/2026/Satbinmas")  # sprin
-    await officer.press("satu jam terakhir")  # time
     await officer.send("RW 03 Kel. Heledulaa")  # location: the place typed, then the pin
     await officer.send_location(0.5412, 123.0595)
     await walk_rest(officer, photos=photos, urgency=urgency, complaint=complaint)
@@ -237,9 +237,9 @@ async def test_restart_after_every_answer_gives_the_same_report(
     await harness.restart()
     await officer.press("POS SAPTA")
     await harness.restart()
+    await officer.press("✏️ Nomor Sprin")
     await officer.send("Sprin/12/XI/2026/Satbinmas")
     await harness.restart()
-    await officer.press("satu jam terakhir")
     await harness.restart()
     await officer.send("RW 03 Kel. Heledulaa")
     await harness.restart()
@@ -307,6 +307,7 @@ async def test_bad_input_matrix(harness: BotHarness, emu: Emulator):
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")
     # short text (Sprin, at most 100 characters)
     await refused(harness, officer, officer.send_sticker, "mengetik teks")
     await refused(harness, officer, officer.send_voice, "mengetik teks")
@@ -315,6 +316,7 @@ async def test_bad_input_matrix(harness: BotHarness, emu: Emulator):
                   "mengetik teks")
     await refused(harness, officer, lambda: officer.send("x" * 101), "terlalu panjang")
     await officer.send("Sprin/12/XI/2026")
+    await officer.press("✏️ Waktu pelaksanaan")  # the default time, changed
     # time range
     await refused(harness, officer, lambda: officer.send("kemarin sore"), "Format waktu")
     await refused(harness, officer, lambda: officer.send("13.00-14.00"), "belum terlewati")
@@ -362,11 +364,12 @@ async def test_stale_foreign_and_duplicate_updates_change_nothing(
     officer, kanit = await seed(harness, emu)
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")
     update = await officer.send("Sprin/12/XI/2026")
     time_prompt = officer.last
     old_data = time_prompt.inline_buttons[0]["callback_data"]
     old_button = dict(time_prompt.inline_buttons[0])
-    await officer.press("satu jam terakhir")
+    await officer.press("✏️ Waktu pelaksanaan")
     before = await draft_of(harness, officer)
 
     await emu.redeliver(update)
@@ -395,15 +398,18 @@ async def test_cancel_asks_and_lapor_offers_resume(harness: BotHarness, emu: Emu
     officer, _ = await seed(harness, emu)
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")
     await officer.send("Sprin/12/XI/2026")
     await officer.send("/batal")
     assert "Buang laporan" in officer.last.text
     await officer.press("↩️ Tidak")
-    assert (await draft_of(harness, officer)).answers == {"sprin": "Sprin/12/XI/2026"}
+    draft = await draft_of(harness, officer)
+    assert draft.answers["sprin"] == "Sprin/12/XI/2026"
+    assert (draft.step, draft.preset) == ("location", ("time", "obstacles"))
     await officer.send("/lapor")
     assert "belum selesai" in officer.last.text
     await officer.press("▶️ Lanjutkan")
-    assert "satu jam terakhir" in str(officer.last.buttons)
+    assert "✏️ Waktu pelaksanaan" in str(officer.last.buttons)
     await officer.send("/batal")
     await officer.press("🗑 Ya, buang")
     assert await draft_of(harness, officer) is None
@@ -482,8 +488,8 @@ async def test_live_location_updates_the_stored_pin(harness: BotHarness, emu: Em
     officer, _ = await seed(harness, emu)
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")
     await officer.send("Sprin/12/XI/2026/Satbinmas")
-    await officer.press("satu jam terakhir")
     shared = await officer.send_location(0.5412, 123.0595, live_period=900)
     count = len(officer.messages)
     await officer.edit_location(shared, 0.5500, 123.0600)
@@ -500,6 +506,7 @@ async def test_redelivered_answer_repeats_the_question_and_changes_nothing(
     officer, _ = await seed(harness, emu)
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")
     update = await officer.send("Sprin/12/XI/2026/Satbinmas")
     question = officer.last.text
     before = await draft_of(harness, officer)
@@ -538,10 +545,12 @@ async def test_a_stale_report_button_brings_the_current_question_back(
     officer, _ = await seed(harness, emu)
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")
     await officer.send("Sprin/12/XI/2026")
     time_prompt = officer.last
     old_button = dict(time_prompt.inline_buttons[0])
-    await officer.press("satu jam terakhir")
+    assert old_button["text"] == "✏️ Waktu pelaksanaan"  # the default time, shown to change
+    await officer._press_button(time_prompt, old_button)
     current = officer.last.text
     before = await draft_of(harness, officer)
     count = len(officer.messages)
