@@ -250,8 +250,9 @@ async def file_report(officer: SimUser, send_photos: PhotoSender) -> None:
         elif "jumlah" in text.lower() or "Berapa" in text:
             await officer.send("25")
         elif any(label.startswith(("✅ ", "⬜ ")) for label in labels):
-            await officer.press(labels[0])
-            await officer.press("✅ Selesai")
+            await officer.press(labels[0])  # one tap picks it and moves on
+            if "✅ Selesai" in str(officer.last.buttons):
+                await officer.press("✅ Selesai")
         elif len([lab for lab in labels if lab not in ("⬅️ Kembali", "✖️ Batal", "⏭ Lewati")]) >= 2:
             await officer.press(labels[0])
         else:

@@ -29,6 +29,7 @@ from conversations.report_view import (
     complaint_phase,
     draft_question,
     equipment_state,
+    one_tap_pick,
     paired_count,
     prompt,
 )
@@ -206,10 +207,16 @@ async def on_message(update: Update, context: BotContext, actor: Actor, draft: D
     message = update.effective_message
     assert message is not None
     language = actor.language
+    activity = services.catalogue.activity(draft.activity_code)
     if draft.step == REVIEW:
+        photos_fields = activity.fields_of(FieldType.PHOTOS)
+        if (message.photo or message.document) and photos_fields and not draft.is_correction:
+            # More photos on the review card join the report's (before it is sent).
+            assert isinstance(photos_fields[0], PhotosField)
+            await report_photos.on_photo(update, context, actor, photos_fields[0])
+            return
         await message.reply_text(services.texts(language, "reports.wrong.buttons"))
         return
-    activity = services.catalogue.activity(draft.activity_code)
     form_field = activity.field(draft.step)
     if isinstance(form_field, PhotosField):
         if message.photo or message.document:
@@ -646,7 +653,12 @@ async def _act(
         await store(lambda d: flow.after_answer(activity, d, key, option))
     elif action == "tog" and isinstance(form_field, MultiChoiceField) and args:
         selected = parse.toggle_option(form_field, draft.work.get("selected", []), args[0])
-        await store(lambda d: flow.with_work(d, selected=selected), in_place=True)
+        if one_tap_pick(form_field, draft):
+            # The first tap picks and moves on; more are added from the ✏️ on the next question.
+            chosen = parse.multi_choice(form_field, selected)
+            await store(lambda d: flow.picked(activity, d, key, chosen))
+        else:
+            await store(lambda d: flow.with_work(d, selected=selected), in_place=True)
     elif action == "done" and isinstance(form_field, MultiChoiceField):
         chosen = parse.multi_choice(form_field, draft.work.get("selected", []))
         await store(lambda d: flow.after_answer(activity, d, key, chosen))

@@ -400,7 +400,8 @@ def _field_part(
             for o in form_field.options
         ]
         rows = chunked(toggles, 1)
-        rows.append([(texts(language, "reports.button.done"), button(draft, "done"))])
+        if not one_tap_pick(form_field, draft):
+            rows.append([(texts(language, "reports.button.done"), button(draft, "done"))])
         return [], rows
     if kind == FieldType.TIME_RANGE:
         if "pending" in work:
@@ -444,6 +445,18 @@ def _field_part(
             done.append([(texts(language, "reports.button.done"), button(draft, "done"))])
         return lines, done
     return [], []
+
+
+def one_tap_pick(form_field: MultiChoiceField, draft: Draft) -> bool:
+    """Whether a tap on this multiple choice answers it: asked for the first time, in order
+    (not revisited, not edited from the review card), and one option is enough."""
+    return (
+        form_field.min_selections <= 1
+        and form_field.key not in draft.answers
+        and not draft.work.get("selected")
+        and not draft.editing
+        and "back_to" not in draft.work
+    )
 
 
 def equipment_state(activity: Activity, draft: Draft) -> EquipmentState:
@@ -581,6 +594,8 @@ def review(
             texts(language, "reports.review_line", label=esc(form_field.label.get(language)),
                   value=shown)
         )
+    if not draft.is_correction and activity.fields_of(FieldType.PHOTOS):
+        lines.append("\n" + texts(language, "reports.review_more_photos"))
     editable = correctable_fields(activity) if draft.is_correction else activity.fields
     edit_buttons = [
         ("✏️ " + f.label.get(language), button(draft, "edit", f.key)) for f in editable

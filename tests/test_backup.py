@@ -451,7 +451,7 @@ async def test_prune_deleting_a_photo_an_upload_just_found_cannot_leave_the_draf
     assert (result.photos, result.files) == (1, 4)  # it did delete them, under the lock
     draft = await draft_of(harness, officer)
     assert draft is not None
-    assert [p["sha256"] for p in draft.work["photos"]] == [sha]
+    assert [p["sha256"] for p in draft.answers["photos"]] == [sha]  # the photo answered
     # The upload's transaction waited for the prune, saw the files gone, stored them again.
     assert store.exists(sha)
     assert store.verify(sha)
@@ -487,7 +487,7 @@ async def test_prune_keeps_an_orphan_a_draft_took_after_the_references_were_read
     assert (result.photos, result.kept_recent) == (0, 1)
     draft = await draft_of(harness, officer)
     assert draft is not None
-    assert [p["sha256"] for p in draft.work["photos"]] == [sha]
+    assert [p["sha256"] for p in draft.answers["photos"]] == [sha]  # the photo answered
     assert store.exists(sha)
 
 
