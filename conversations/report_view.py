@@ -521,8 +521,8 @@ def _complaints_part(
         return _complaint_card(services, draft, language, lines)
     if phase in ("description", "place", "name", "contact"):
         lines.append(texts(language, f"reports.complaint.ask_{phase}"))
-        if phase == "description":
-            return lines, []
+        if phase == "description" or not work.get("current", {}).get("place"):
+            return lines, []  # no card to go back to yet (its place is still missing)
         return lines, [[(texts(language, "reports.complaint.button.to_card"),
                          button(draft, "ccard"))]]
     rows: list[list[Button]] = []
