@@ -418,13 +418,7 @@ def _field_part(
         )
         return [], [[(label, button(draft, "now"))]]
     if kind == FieldType.LOCATION:
-        if work.get("pin") or work.get("place"):
-            shown = Location.from_json(work)
-            return [
-                texts(language, "reports.location_have",
-                      value=location_text(shown, services, language))
-            ], [[(texts(language, "reports.button.continue"), button(draft, "done"))]]
-        return [], []
+        return _place_part(services, draft, language)
     if kind == FieldType.WARNINGS_ACK:
         warnings = [
             f"{index}. {esc(warning.get(language))}"
@@ -457,6 +451,23 @@ def one_tap_pick(form_field: MultiChoiceField, draft: Draft) -> bool:
         and not draft.editing
         and "back_to" not in draft.work
     )
+
+
+def _place_part(
+    services: Services, draft: Draft, language: str
+) -> tuple[list[str], list[list[Button]]]:
+    """The place step's own lines and buttons. A pin answers the step by itself (conversation
+    ``_on_pin``); typed text is kept until "Lanjut" or a pin. One-tap places (the previous
+    report's, via :func:`_shortcut_rows`; later the officer's kelurahan) are rows added here."""
+    texts = services.texts
+    work = draft.work
+    if work.get("pin") or work.get("place"):
+        shown = Location.from_json(work)
+        return [
+            texts(language, "reports.location_have",
+                  value=location_text(shown, services, language))
+        ], [[(texts(language, "reports.button.continue"), button(draft, "done"))]]
+    return [], []
 
 
 def equipment_state(activity: Activity, draft: Draft) -> EquipmentState:
