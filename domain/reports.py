@@ -155,18 +155,6 @@ def first_step(activity: Activity) -> str:
     return activity.fields[0].key
 
 
-def new_draft(draft_id: int, officer_id: int, activity: Activity) -> Draft:
-    """A fresh draft at the first field, with the first field's work prepared."""
-    first = activity.fields[0]
-    return Draft(
-        id=draft_id,
-        officer_id=officer_id,
-        activity_code=activity.code,
-        step=first.key,
-        work=start_work(first, None),
-    )
-
-
 def opened(
     draft_id: int,
     officer_id: int,
