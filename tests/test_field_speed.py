@@ -375,3 +375,36 @@ def test_two_counts_are_read_only_when_they_are_two_counts():
         assert two_integers(houses, people, one) is None, one
     with pytest.raises(InvalidAnswer, match="answer.out_of_range"):
         two_integers(houses, people, "2000 25")
+
+
+def test_presets_are_skipped_shown_on_the_next_question_and_confirmed_by_moving_on():
+    from datetime import datetime
+
+    from domain import reports as flow
+    from domain.catalogue import DEFAULT_CATALOGUE_PATH, load_catalogue
+
+    sapta = load_catalogue(DEFAULT_CATALOGUE_PATH).activity("sapta")
+    now = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+    draft = flow.opened(1, 1, sapta, now, {"location": {"pin": None, "place": PLACE}})
+    assert draft.step == "warnings"  # Sprin, time (defaults) and the place (prefilled) filled
+    assert flow.shown_presets(sapta, draft) == ["sprin", "time", "location"]
+    assert draft.answers["time"] == {"start": "2026-11-28T01:00:00+00:00",
+                                     "end": "2026-11-28T02:00:00+00:00"}
+    revisiting = flow.revisit(sapta, draft, "sprin")
+    assert (revisiting.step, revisiting.work["back_to"]) == ("sprin", "warnings")
+    back = flow.after_answer(sapta, revisiting, "sprin", "Sprin/1/XI/2026")
+    assert back.step == "warnings"
+    assert flow.shown_presets(sapta, back) == ["time", "location"]  # still to confirm
+    moved = flow.after_answer(sapta, back, "warnings", {"acknowledged_at": now.isoformat()})
+    assert moved.step == "equipment"
+    assert moved.preset == ("obstacles",)  # confirmed by moving on; obstacles not reached yet
+    at_topics = flow.after_answer(sapta, replace_step(moved, "topics"), "topics", None)
+    assert at_topics.step == "complaints"  # obstacles skipped: preset
+    picked = flow.picked(sapta, replace_step(moved, "topics"), "topics", ["narkoba"])
+    assert flow.shown_presets(sapta, picked) == ["topics", "obstacles"]
+
+
+def replace_step(draft, step: str):
+    from dataclasses import replace
+
+    return replace(draft, step=step, work={})
