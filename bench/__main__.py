@@ -209,12 +209,26 @@ def startup(sizes: Sizes, out: Report) -> None:
     ))
 
 
+def taps(sizes: Sizes, out: Report) -> None:
+    """#12: interactions per complete report, by the scripted officer (same in quick runs)."""
+    from bench.taps import BEFORE, measure
+
+    for result in asyncio.run(measure()):
+        plan = result.plan
+        out.rows.append(Row(
+            "6 taps", plan.name, str(result.interactions),
+            f"before {BEFORE[plan.name]}", "", f"≤ {plan.target}", result.met,
+        ))
+        out.notes.append(f"taps, {plan.name}: " + " · ".join(result.steps))
+
+
 SECTIONS: dict[str, Callable[[Sizes, Report], None]] = {
     "reporting": reporting,
     "photos": photos,
     "growth": growth,
     "memory": memory,
     "startup": startup,
+    "taps": taps,
 }
 
 

@@ -232,19 +232,17 @@ async def file_report(officer: SimUser, send_photos: PhotoSender) -> None:
         elif "📍 Tersimpan" in text:
             await officer.press("➡️ Lanjut")
         elif "(📎 → Lokasi)" in text:
-            await officer.send_location(0.5412, 123.0595)
-            if "📍 Tersimpan" not in officer.last.content:
-                continue
             await officer.send("RW 03 Kel. Heledulaa")
+            await officer.send_location(0.5412, 123.0595)
         elif "✅ Saya mematuhi peringatan ini" in labels:
             await officer.press("✅ Saya mematuhi peringatan ini")
         elif "✅ Lengkap semua" in labels:
             await officer.press("✅ Lengkap semua")
-        elif "➕ Tambah keluhan" in labels and "Foto" not in text:
+        elif "Pencurian" in labels and "Foto" not in text:
             if "2." in text:
                 await officer.press("✅ Selesai")
             else:
-                await _complaint(officer)
+                await _complaint(officer, again="1." not in text)
         elif "Foto dokumentasi" in text and "Foto tersimpan" in text and "✅ Selesai" in labels:
             await officer.press("✅ Selesai")
         elif "Foto dokumentasi" in text:
@@ -252,8 +250,9 @@ async def file_report(officer: SimUser, send_photos: PhotoSender) -> None:
         elif "jumlah" in text.lower() or "Berapa" in text:
             await officer.send("25")
         elif any(label.startswith(("✅ ", "⬜ ")) for label in labels):
-            await officer.press(labels[0])
-            await officer.press("✅ Selesai")
+            await officer.press(labels[0])  # one tap picks it and moves on
+            if "✅ Selesai" in str(officer.last.buttons):
+                await officer.press("✅ Selesai")
         elif len([lab for lab in labels if lab not in ("⬅️ Kembali", "✖️ Batal", "⏭ Lewati")]) >= 2:
             await officer.press(labels[0])
         else:
@@ -261,14 +260,18 @@ async def file_report(officer: SimUser, send_photos: PhotoSender) -> None:
     raise RuntimeError(f"officer {officer.id} never reached the review: {officer.last.content}")
 
 
-async def _complaint(officer: SimUser) -> None:
-    await officer.press("➕ Tambah keluhan")
+async def _complaint(officer: SimUser, *, again: bool) -> None:
+    """One complaint on the compact card, every part changed (the most updates it takes)."""
     await officer.press("Pencurian")
     await officer.send("Sering terjadi pencurian motor di malam hari")
-    await officer.send("Jl. Raja Eyato")
-    await officer.send("Pak Hasan")
-    await officer.send("081234567890")
     await officer.press("Segera")
+    await officer.press("📍 Tempat")
+    await officer.send("Jl. Raja Eyato")
+    await officer.press("👤 Nama warga")
+    await officer.send("Pak Hasan")
+    await officer.press("📞 Telepon")
+    await officer.send("081234567890")
+    await officer.press("➕ Simpan, tambah keluhan lain" if again else "✅ Simpan keluhan")
 
 
 # ------------------------------------------------------------------------------ runs

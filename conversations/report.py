@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from telegram import Message, Update
 
@@ -20,8 +21,11 @@ from conversations.report_view import (
     NS,
     activity_menu,
     cancel_question,
+    complaint_phase,
     draft_question,
     equipment_state,
+    one_tap_pick,
+    paired_count,
     prompt,
 )
 from domain import answers as parse
@@ -199,10 +203,16 @@ async def on_message(update: Update, context: BotContext, actor: Actor, draft: D
     message = update.effective_message
     assert message is not None
     language = actor.language
+    activity = services.catalogue.activity(draft.activity_code)
     if draft.step == REVIEW:
+        photos_fields = activity.fields_of(FieldType.PHOTOS)
+        if (message.photo or message.document) and photos_fields and not draft.is_correction:
+            # More photos on the review card join the report's (before it is sent).
+            assert isinstance(photos_fields[0], PhotosField)
+            await report_photos.on_photo(update, context, actor, photos_fields[0])
+            return
         await message.reply_text(services.texts(language, "reports.wrong.buttons"))
         return
-    activity = services.catalogue.activity(draft.activity_code)
     form_field = activity.field(draft.step)
     if isinstance(form_field, PhotosField):
         if message.photo or message.document:
@@ -214,7 +224,8 @@ async def on_message(update: Update, context: BotContext, actor: Actor, draft: D
         await _on_pin(update, context, actor, form_field)
         return
     contact_card = message.contact is not None and isinstance(form_field, ComplaintsField)
-    if message.text is None and not contact_card:
+    complaint_pin = message.location is not None and isinstance(form_field, ComplaintsField)
+    if message.text is None and not (contact_card or complaint_pin):
         key = "reports.wrong.location" if isinstance(form_field, LocationField) else (
             "reports.wrong.text"
         )
@@ -222,8 +233,9 @@ async def on_message(update: Update, context: BotContext, actor: Actor, draft: D
         return
     try:
         if contact_card:
-            assert isinstance(form_field, ComplaintsField)
             change = _contact_card_change(draft, message)
+        elif complaint_pin:
+            change = _complaint_pin_change(services, draft, message, language)
         else:
             change = _text_change(services, activity, form_field, draft, message)
     except InvalidAnswer as problem:
@@ -261,6 +273,14 @@ def _text_change(
         text_value = parse.text(form_field, raw)
         return lambda d: flow.after_answer(activity, d, key, text_value)
     if isinstance(form_field, IntegerField):
+        pair = paired_count(activity, form_field, draft)
+        if pair is not None:
+            both = parse.two_integers(form_field, pair, raw)
+            if both is not None:
+                first, second = both
+                return lambda d: flow.after_answer(
+                    activity, flow.after_answer(activity, d, key, first), pair.key, second
+                )
         number = parse.integer(form_field, raw)
         return lambda d: flow.after_answer(activity, d, key, number)
     if isinstance(form_field, ChoiceField):
@@ -303,17 +323,12 @@ def _equipment_next(activity: Activity, draft: Draft, state: parse.EquipmentStat
     return flow.with_work(draft, state=state.to_json(), phase="reasons")
 
 
-_COMPLAINT_NEXT = {"description": "place", "place": "name", "name": "contact",
-                   "contact": "urgency"}
-
-
 def _contact_card_change(draft: Draft, message: Message) -> Change | None:
-    """A shared contact card at the resident's name or phone: it fills both (the name only when
-    none was typed) and moves on to the urgency; None at any other phase (buttons then)."""
+    """A shared contact card on the complaint card (or at its name or phone question) fills
+    the resident's phone, and the name when none was typed; None at any other phase."""
     card = message.contact
     assert card is not None
-    phase = draft.work.get("phase", "menu")
-    if phase not in ("name", "contact"):
+    if complaint_phase(draft) not in ("card", "name", "contact"):
         return None
     current = dict(draft.work.get("current", {}))
     phone = card.phone_number.strip()
@@ -323,47 +338,89 @@ def _contact_card_change(draft: Draft, message: Message) -> Change | None:
     full_name = " ".join(p for p in (card.first_name, card.last_name) if p)
     if not current.get("name") and full_name.strip():
         current["name"] = parse.resident_name(full_name)
-    return lambda d: flow.with_work(d, current=current, phase="urgency")
+    return lambda d: flow.with_work(d, current=current, phase="card")
+
+
+def _complaint_pin_change(
+    services: Services, draft: Draft, message: Message, language: str
+) -> Change | None:
+    """A location pin (or a shared venue) on the complaint card answers "where is it"."""
+    location = message.location
+    assert location is not None
+    if complaint_phase(draft) not in ("card", "place"):
+        return None
+    pin = parse.location_from_pin(location.latitude, location.longitude)
+    place = _venue_place(message)
+    if place is None:
+        place = parse.complaint_place(services.texts(
+            language, "reports.complaint.pin_place", lat=f"{pin.latitude:.6f}",
+            lon=f"{pin.longitude:.6f}"))
+    current = {**draft.work.get("current", {}), "place": place}
+    return lambda d: flow.with_work(d, current=current, phase="card")
+
+
+def _venue_place(message: Message) -> str | None:
+    """The place text of a shared venue (title, address); None for a bare pin."""
+    venue = message.venue
+    if venue is None:
+        return None
+    try:
+        return parse.venue_place(venue.title, venue.address)
+    except InvalidAnswer:
+        return None  # a venue without usable text is just its pin
+
+
+def report_place(draft: Draft, activity: Activity) -> str | None:
+    """Where the report says the activity was: the default place of its complaints."""
+    for form_field in activity.fields:
+        value = draft.answers.get(form_field.key)
+        if form_field.type != FieldType.LOCATION or not isinstance(value, dict):
+            continue
+        location = Location.from_json(value)
+        if location.place:
+            return location.place
+        if location.pin is not None:
+            return f"{location.pin.latitude:.6f}, {location.pin.longitude:.6f}"
+    return None
 
 
 def _complaint_text(
     services: Services, form_field: ComplaintsField, draft: Draft, raw: str
 ) -> Change | None:
-    phase = draft.work.get("phase", "menu")
+    phase = complaint_phase(draft)
     current = dict(draft.work.get("current", {}))
-    if phase == "category":
-        current["category"] = parse.complaint_category(
-            raw, services.catalogue.categories_for(form_field)
-        )
-        following = "description"
-    elif phase == "urgency":
-        level = parse.urgency(raw, services.catalogue.urgency_levels)
-        return lambda d: _complaint_finish(d, current, level)
-    elif phase in _COMPLAINT_NEXT:
-        cleaners: dict[str, Callable[[str], str]] = {
-            "description": parse.complaint_description,
-            "place": parse.complaint_place,
-            "name": parse.resident_name,
-            "contact": parse.resident_contact,
-        }
-        current[phase] = cleaners[phase](raw)
-        following = _COMPLAINT_NEXT[phase]
-    else:
+    if phase == "description":
+        current["description"] = parse.complaint_description(raw)
+        activity = services.catalogue.activity(draft.activity_code)
+        # The card starts with the defaults set: shown there, changed with one tap each.
+        current.setdefault("urgency", services.catalogue.urgency_levels[0].key)
+        place = report_place(draft, activity)
+        if place is not None:
+            current.setdefault("place", place)
+        following = "card" if current.get("place") else "place"
+        return lambda d: flow.with_work(d, current=current, phase=following)
+    cleaners: dict[str, Callable[[str], str]] = {
+        "place": parse.complaint_place,
+        "name": parse.resident_name,
+        "contact": parse.resident_contact,
+    }
+    if phase not in cleaners:
         return None
-    return lambda d: flow.with_work(d, current=current, phase=following)
+    current[phase] = cleaners[phase](raw)
+    return lambda d: flow.with_work(d, current=current, phase="card")
 
 
-def _complaint_finish(draft: Draft, current: dict[str, str], level: str) -> Draft:
+def _complaint_finish(draft: Draft, current: dict[str, str]) -> list[dict[str, str | None]]:
+    """The complaint list with the card's complaint added."""
     item = Complaint(
         category=current["category"],
         description=current["description"],
         place=current["place"],
-        urgency=level,
+        urgency=current["urgency"],
         resident_name=current.get("name"),
         resident_contact=current.get("contact"),
     )
-    items = [*draft.work.get("items", []), item.to_json()]
-    return flow.with_work(draft, items=items, phase="menu", current={})
+    return [*draft.work.get("items", []), item.to_json()]
 
 
 async def _on_pin(update: Update, context: BotContext, actor: Actor,
@@ -382,23 +439,18 @@ async def _on_pin(update: Update, context: BotContext, actor: Actor,
         await _reply_problem(message, services, language, problem)
         return
     live = message.message_id if message.location.live_period else None
-    venue = message.venue
-    place: str | None = None
-    if venue is not None:
-        try:
-            place = parse.venue_place(venue.title, venue.address)
-        except InvalidAnswer:
-            place = None  # a venue without usable text is just its pin
+    venue_place = _venue_place(message)
 
     def change(draft: Draft) -> Draft:
         if draft.step != form_field.key:
             raise Stale
-        if place is not None:
-            # A shared venue names the place and pins it: the step is answered.
-            location = {**Location(pin, place).to_json(), "live": None}
-            activity = services.catalogue.activity(draft.activity_code)
-            return flow.after_answer(activity, draft, form_field.key, location)
-        return flow.with_work(draft, pin=pin.to_json(), live=live)
+        # A pin answers the step (the place typed before it, or the venue's, goes with it);
+        # the place can still be typed or changed from the review card.
+        place = venue_place or draft.work.get("place")
+        location = {**Location(pin, place).to_json(),
+                    "live": None if venue_place else live}
+        activity = services.catalogue.activity(draft.activity_code)
+        return flow.after_answer(activity, draft, form_field.key, location)
 
     try:
         saved = await _apply(update, services, actor.active_officer.id, change)
@@ -501,7 +553,9 @@ async def _new_draft(update: Update, context: BotContext, actor: Actor, code: st
         existing = await tx.drafts.of_officer(officer.id)
         if existing is None:
             draft_id = await tx.drafts.create(officer.id, code, flow.first_step(activity), now)
-            fresh = flow.new_draft(draft_id, officer.id, activity)
+            previous = await tx.reports.latest_of_activity(officer.id, code)
+            fresh = replace(flow.opened(draft_id, officer.id, activity, now),
+                            offers=flow.offers(activity, previous.answers if previous else {}))
             draft = await tx.drafts.save(fresh, now)
     if existing is not None:
         await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
@@ -579,6 +633,11 @@ async def _act(
     now = services.clock.now()
     if action == "keep" and draft.answers.get(key) is not None:
         await store(lambda d: flow.after_answer(activity, d, key, d.answers[key]))
+    elif action == "pre" and args and args[0] in flow.shown_presets(activity, draft):
+        await store(lambda d: flow.revisit(activity, d, args[0]))
+    elif action == "same" and draft.offers.get(key):
+        offered = _offered(activity, form_field, draft.offers[key])
+        await store(lambda d: flow.after_answer(activity, d, key, offered))
     elif action == "skip" and not form_field.required:
         await store(lambda d: flow.after_answer(activity, d, key, None))
     elif action == "opt" and isinstance(form_field, ChoiceField) and args:
@@ -586,7 +645,12 @@ async def _act(
         await store(lambda d: flow.after_answer(activity, d, key, option))
     elif action == "tog" and isinstance(form_field, MultiChoiceField) and args:
         selected = parse.toggle_option(form_field, draft.work.get("selected", []), args[0])
-        await store(lambda d: flow.with_work(d, selected=selected), in_place=True)
+        if one_tap_pick(form_field, draft):
+            # The first tap picks and moves on; more are added from the ✏️ on the next question.
+            chosen = parse.multi_choice(form_field, selected)
+            await store(lambda d: flow.picked(activity, d, key, chosen))
+        else:
+            await store(lambda d: flow.with_work(d, selected=selected), in_place=True)
     elif action == "done" and isinstance(form_field, MultiChoiceField):
         chosen = parse.multi_choice(form_field, draft.work.get("selected", []))
         await store(lambda d: flow.after_answer(activity, d, key, chosen))
@@ -615,6 +679,15 @@ async def _act(
         await store(lambda d: flow.after_answer(activity, d, key, d.work.get("photos", [])))
     else:
         raise Stale
+
+
+def _offered(activity: Activity, form_field: Field, value: Any) -> Any:
+    """A previous report's answer, checked again against today's form (it may have changed)."""
+    if isinstance(form_field, MultiChoiceField):
+        return parse.multi_choice(form_field, value)
+    if form_field.type == FieldType.LOCATION:
+        return {**Location.from_json(value).to_json(), "live": None}
+    raise Stale
 
 
 async def _equipment_button(
@@ -648,30 +721,36 @@ async def _complaint_button(
     args: list[str],
 ) -> None:
     work = draft.work
-    phase = work.get("phase", "menu")
+    phase = complaint_phase(draft)
     items = list(work.get("items", []))
     current = dict(work.get("current", {}))
     key = form_field.key
-    if action == "cadd" and phase == "menu":
+    if action == "cat" and phase == "menu" and args:
         parse.check_can_add_complaint(form_field, len(items))
-        await store(lambda d: flow.with_work(d, phase="category", current={}))
+        category = parse.complaint_category(args[0], services.catalogue.categories_for(form_field))
+        await store(lambda d: flow.with_work(d, current={"category": category},
+                                             phase="description"))
     elif action == "none" and phase == "menu" and not items:
         await store(lambda d: flow.after_answer(activity, d, key, []))
     elif action == "done" and phase == "menu":
         await store(lambda d: flow.after_answer(activity, d, key, items))
-    elif action == "cat" and phase == "category" and args:
-        current["category"] = parse.complaint_category(
-            args[0], services.catalogue.categories_for(form_field)
-        )
-        await store(
-            lambda d: flow.with_work(d, current=current, phase="description")
-        )
-    elif action == "cskip" and phase in ("name", "contact"):
-        following = _COMPLAINT_NEXT[phase]
-        await store(lambda d: flow.with_work(d, phase=following))
-    elif action == "urg" and phase == "urgency" and args:
-        level = parse.urgency(args[0], services.catalogue.urgency_levels)
-        await store(lambda d: _complaint_finish(d, current, level))
+    elif action == "urg" and phase == "card" and args:
+        current["urgency"] = parse.urgency(args[0], services.catalogue.urgency_levels)
+        await store(lambda d: flow.with_work(d, current=current), in_place=True)
+    elif action == "cset" and phase == "card" and args and args[0] in ("place", "name",
+                                                                       "contact"):
+        part = args[0]
+        await store(lambda d: flow.with_work(d, phase=part))
+    elif action == "ccard" and phase in ("place", "name", "contact") and current.get("place"):
+        await store(lambda d: flow.with_work(d, phase="card"))
+    elif action in ("csave", "cmore") and phase == "card":
+        current.setdefault("urgency", services.catalogue.urgency_levels[0].key)
+        saved = _complaint_finish(draft, current)
+        if action == "csave":
+            await store(lambda d: flow.after_answer(activity, d, key, saved))
+        else:
+            parse.check_can_add_complaint(form_field, len(saved))
+            await store(lambda d: flow.with_work(d, items=saved, phase="menu", current={}))
     else:
         raise Stale
 

@@ -2,8 +2,11 @@
 
 An album arrives as separate messages sharing a ``media_group_id`` and nothing marks the last
 one, so each item is stored as it arrives and the reply waits :data:`ALBUM_DELAY_SECONDS` after
-the newest item of its album. :func:`flush_albums` answers pending albums at once (tests set
-a long delay, send the album, then flush; shutdown could do the same).
+the newest item of its album. Once the step has its photos (``min_items``), that one reply is
+the review card, with the count: the step is answered, and a photo sent to the review card is
+added to the report's photos (so "more photos" needs no tap, and "done" is the submit).
+:func:`flush_albums` answers pending albums at once (tests set a long delay, send the album,
+then flush; shutdown could do the same).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import hashlib
 import logging
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from telegram import Message, Update
@@ -23,7 +27,7 @@ from domain import reports as flow
 from domain.answers import InvalidAnswer, check_photos_added
 from domain.catalogue import PhotosField
 from domain.imaging import PhotoRejected, ensure_stored, ingest_photo, photo_hashes
-from domain.reports import Draft
+from domain.reports import REVIEW, Draft
 from ui.access import Actor
 from ui.messages import send_html
 from ui.services import BotContext, Services
@@ -60,25 +64,32 @@ async def on_photo(
         return
     group = message.media_group_id
     if group is None:
-        await _reply(message, services, actor)
+        await _reply(message, services, actor, form_field)
         return
     previous = _albums.pop(group, None)
     if previous is not None:
         previous[0].cancel()
     release = asyncio.Event()
-    task = asyncio.create_task(_album_reply(group, release, message, services, actor))
+    task = asyncio.create_task(
+        _album_reply(group, release, message, services, actor, form_field)
+    )
     _albums[group] = (task, release)
     logger.debug("album %s item stored for %s", group, language)
 
 
 async def _album_reply(
-    group: str, release: asyncio.Event, message: Message, services: Services, actor: Actor
+    group: str,
+    release: asyncio.Event,
+    message: Message,
+    services: Services,
+    actor: Actor,
+    form_field: PhotosField,
 ) -> None:
     try:
         # A timeout means the album is complete: nothing more arrived for a while.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(release.wait(), ALBUM_DELAY_SECONDS)
-        await _reply(message, services, actor)
+        await _reply(message, services, actor, form_field)
     except asyncio.CancelledError:
         return
     finally:
@@ -87,13 +98,40 @@ async def _album_reply(
             del _albums[group]
 
 
-async def _reply(message: Message, services: Services, actor: Actor) -> None:
-    async with services.db.reading() as repos:
-        draft = await repos.drafts.of_officer(actor.active_officer.id)
-    if draft is None:
-        return
+async def _reply(
+    message: Message, services: Services, actor: Actor, form_field: PhotosField
+) -> None:
+    """The one answer to a photo or an album: with enough photos, the step is answered (stored
+    first) and the answer is the review card; otherwise the step's question with the count."""
+    now = services.clock.now()
+    async with services.db.transaction(now=now) as tx:
+        draft = await tx.drafts.of_officer(actor.active_officer.id)
+        if draft is None:
+            return
+        photos = list(draft.work.get("photos", []))
+        if draft.step == form_field.key and len(photos) >= form_field.min_items:
+            activity = services.catalogue.activity(draft.activity_code)
+            draft = await tx.drafts.save(
+                flow.after_answer(activity, draft, form_field.key, photos), now
+            )
     text, markup = prompt(services, draft, actor.language)
     await send_html(message.get_bot(), message.chat.id, text, reply_markup=markup)
+
+
+def _photos_of(draft: Draft, form_field: PhotosField) -> list[dict[str, Any]] | None:
+    """The photos a new one joins: the step's, or the report's on its review card; None when
+    the draft takes no photo now."""
+    if draft.step == form_field.key:
+        return list(draft.work.get("photos", []))
+    if draft.step == REVIEW and not draft.is_correction and form_field.key in draft.answers:
+        return list(draft.answers[form_field.key] or [])
+    return None
+
+
+def _with_photos(draft: Draft, form_field: PhotosField, photos: list[dict[str, Any]]) -> Draft:
+    if draft.step == REVIEW:
+        return replace(draft, answers={**draft.answers, form_field.key: photos})
+    return flow.with_work(draft, photos=photos)
 
 
 async def _store(
@@ -114,10 +152,11 @@ async def _store(
         return texts(language, "reports.photo.file_too_big", max=MAX_DOWNLOAD_BYTES // 2**20)
     async with services.db.reading() as repos:
         current = await repos.drafts.of_officer(actor.active_officer.id)
-    if current is None or current.step != form_field.key:
+    held = None if current is None else _photos_of(current, form_field)
+    if held is None:
         return texts(language, "button.stale")
     try:
-        check_photos_added(form_field, len(current.work.get("photos", [])) + 1)
+        check_photos_added(form_field, len(held) + 1)
     except InvalidAnswer as problem:
         return texts(language, problem.key, **problem.params)
     data = bytes(await (await source.get_file()).download_as_bytearray())
@@ -161,9 +200,10 @@ async def _ingest_and_add(
     now = services.clock.now()
     async with services.db.transaction(update_id=update.update_id, now=now) as tx:
         draft = await tx.drafts.of_officer(actor.active_officer.id)
-        if draft is None or draft.step != form_field.key:
+        held = None if draft is None else _photos_of(draft, form_field)
+        if draft is None or held is None:
             return texts(language, "button.stale")
-        photos = flow.add_photo(list(draft.work.get("photos", [])), entry)
+        photos = flow.add_photo(held, entry)
         try:
             check_photos_added(form_field, len(photos))
         except InvalidAnswer as problem:
@@ -176,7 +216,7 @@ async def _ingest_and_add(
             ensure_stored, data, photo, services.photos, tz=services.settings.tz
         ):
             logger.warning("photo %s was pruned while being added: stored again", photo.sha256)
-        await tx.drafts.save(flow.with_work(draft, photos=photos), now)
+        await tx.drafts.save(_with_photos(draft, form_field, photos), now)
     return None
 
 

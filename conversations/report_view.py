@@ -25,11 +25,20 @@ from domain.catalogue import (
     ComplaintsField,
     Field,
     FieldType,
+    IntegerField,
     MultiChoiceField,
     PhotosField,
 )
 from domain.people import Officer
-from domain.reports import REVIEW, Draft, Report, StoredComplaint, correctable_fields
+from domain.reports import (
+    REVIEW,
+    Draft,
+    Report,
+    StoredComplaint,
+    correctable_fields,
+    shown_presets,
+)
+from domain.text import shorten
 from ui import callbacks
 from ui.messages import Button, chunked, esc, inline, local_time
 from ui.services import Services
@@ -246,18 +255,109 @@ def prompt(services: Services, draft: Draft, language: str) -> tuple[str, Inline
     rows: list[list[Button]] = []
     extra_lines, rows = _field_part(services, activity, form_field, draft, language)
     lines.extend(extra_lines)
+    lines.extend(_shortcut_lines(services, activity, form_field, draft, language))
+    rows.extend(_shortcut_rows(services, activity, form_field, draft, language))
+    preset_lines, preset_rows = _preset_part(services, activity, draft, language)
+    lines[1:1] = preset_lines
+    rows.extend(preset_rows)
     previous = draft.answers.get(form_field.key)
     if form_field.key in draft.answers and form_field.type not in SPECIAL_TYPES - {
         FieldType.TIME_RANGE
     } and not isinstance(form_field, MultiChoiceField):
-        lines.append(
-            texts(language, "reports.current_answer",
-                  value=value_text(services, form_field, previous, language))
-        )
+        # "tap Keep" only where there is a Keep button (nothing kept is not an answer to keep)
+        key = "reports.current_answer" if previous is not None else "reports.current_answer_open"
+        lines.append(texts(language, key,
+                           value=value_text(services, form_field, previous, language)))
         if previous is not None:
             rows.append([(texts(language, "reports.button.keep"), button(draft, "keep"))])
     rows.append(_navigation(services, activity, form_field, draft, language))
     return "\n\n".join(lines), inline(rows)
+
+
+def _preset_part(
+    services: Services, activity: Activity, draft: Draft, language: str
+) -> tuple[list[str], list[list[Button]]]:
+    """What was filled for the officer, shown on this question with a ✏️ each: moving on
+    from the question confirms them."""
+    shown = shown_presets(activity, draft)
+    if not shown:
+        return [], []
+    texts = services.texts
+    fields = [activity.field(key) for key in shown]
+    listed = "\n".join(
+        texts(language, "reports.review_line", label=esc(f.label.get(language)),
+              value=value_text(services, f, draft.answers.get(f.key), language))
+        for f in fields
+    )
+    rows = chunked(
+        [("✏️ " + f.label.get(language), button(draft, "pre", f.key)) for f in fields], 2
+    )
+    return [texts(language, "reports.preset_heading") + "\n" + listed], rows
+
+
+def next_field(activity: Activity, form_field: Field) -> Field | None:
+    """The field the form asks after ``form_field`` (None after the last)."""
+    keys = [f.key for f in activity.fields]
+    index = keys.index(form_field.key) + 1
+    return activity.fields[index] if index < len(keys) else None
+
+
+def paired_count(activity: Activity, form_field: Field, draft: Draft) -> IntegerField | None:
+    """The count asked right after this one, which one message may answer with it."""
+    following = next_field(activity, form_field)
+    if (
+        not isinstance(form_field, IntegerField)
+        or not isinstance(following, IntegerField)
+        or draft.editing
+        or "back_to" in draft.work
+        or following.key in draft.answers
+    ):
+        return None
+    return following
+
+
+def _shortcut_lines(
+    services: Services, activity: Activity, form_field: Field, draft: Draft, language: str
+) -> list[str]:
+    texts = services.texts
+    pair = paired_count(activity, form_field, draft)
+    if pair is not None:
+        return [texts(language, "reports.counts_both", first=esc(form_field.label.get(language)),
+                      second=esc(pair.label.get(language)))]
+    if form_field.type == FieldType.LOCATION and form_field.key not in draft.answers:
+        return [texts(language, "reports.location_pin_moves_on")]
+    return []
+
+
+def same_value_label(services: Services, form_field: Field, value: Any, language: str) -> str:
+    """The plain text of a previous answer, short enough for a button."""
+    if form_field.type == FieldType.LOCATION:
+        location = Location.from_json(value)
+        shown = location.place or (
+            f"{location.pin.latitude:.5f}, {location.pin.longitude:.5f}" if location.pin else ""
+        )
+    elif isinstance(form_field, MultiChoiceField):
+        names = []
+        for key in value:
+            try:
+                names.append(form_field.option(key).label.get(language))
+            except KeyError:
+                continue
+        shown = ", ".join(names)
+    else:
+        shown = str(value)
+    return services.texts(language, "reports.button.same", value=shorten(shown, 40))
+
+
+def _shortcut_rows(
+    services: Services, activity: Activity, form_field: Field, draft: Draft, language: str
+) -> list[list[Button]]:
+    """ "Same as last time": the officer's previous answer to this question, one tap."""
+    offered = draft.offers.get(form_field.key)
+    if not offered or draft.answers.get(form_field.key) == offered:
+        return []
+    label = same_value_label(services, form_field, offered, language)
+    return [[(label, button(draft, "same"))]]
 
 
 def _navigation(
@@ -295,7 +395,8 @@ def _field_part(
             for o in form_field.options
         ]
         rows = chunked(toggles, 1)
-        rows.append([(texts(language, "reports.button.done"), button(draft, "done"))])
+        if not one_tap_pick(form_field, draft):
+            rows.append([(texts(language, "reports.button.done"), button(draft, "done"))])
         return [], rows
     if kind == FieldType.TIME_RANGE:
         if "pending" in work:
@@ -313,13 +414,7 @@ def _field_part(
         )
         return [], [[(label, button(draft, "now"))]]
     if kind == FieldType.LOCATION:
-        if work.get("pin") or work.get("place"):
-            shown = Location.from_json(work)
-            return [
-                texts(language, "reports.location_have",
-                      value=location_text(shown, services, language))
-            ], [[(texts(language, "reports.button.continue"), button(draft, "done"))]]
-        return [], []
+        return _place_part(services, draft, language)
     if kind == FieldType.WARNINGS_ACK:
         warnings = [
             f"{index}. {esc(warning.get(language))}"
@@ -339,6 +434,35 @@ def _field_part(
         if count >= form_field.min_items:
             done.append([(texts(language, "reports.button.done"), button(draft, "done"))])
         return lines, done
+    return [], []
+
+
+def one_tap_pick(form_field: MultiChoiceField, draft: Draft) -> bool:
+    """Whether a tap on this multiple choice answers it: asked for the first time, in order
+    (not revisited, not edited from the review card), and one option is enough."""
+    return (
+        form_field.min_selections <= 1
+        and form_field.key not in draft.answers
+        and not draft.work.get("selected")
+        and not draft.editing
+        and "back_to" not in draft.work
+    )
+
+
+def _place_part(
+    services: Services, draft: Draft, language: str
+) -> tuple[list[str], list[list[Button]]]:
+    """The place step's own lines and buttons. A pin answers the step by itself (conversation
+    ``_on_pin``); typed text is kept until "Lanjut" or a pin. One-tap places (the previous
+    report's, via :func:`_shortcut_rows`; later the officer's kelurahan) are rows added here."""
+    texts = services.texts
+    work = draft.work
+    if work.get("pin") or work.get("place"):
+        shown = Location.from_json(work)
+        return [
+            texts(language, "reports.location_have",
+                  value=location_text(shown, services, language))
+        ], [[(texts(language, "reports.button.continue"), button(draft, "done"))]]
     return [], []
 
 
@@ -375,6 +499,12 @@ def _equipment_part(
     return [], rows
 
 
+def complaint_phase(draft: Draft) -> str:
+    """The complaint step's phase; drafts saved before the compact card map onto it."""
+    phase = str(draft.work.get("phase", "menu"))
+    return {"category": "menu", "urgency": "card"}.get(phase, phase)
+
+
 def _complaints_part(
     services: Services, draft: Draft, language: str
 ) -> tuple[list[str], list[list[Button]]]:
@@ -385,7 +515,7 @@ def _complaints_part(
     assert isinstance(field, ComplaintsField)
     work = draft.work
     items = [Complaint.from_json(item) for item in work.get("items", [])]
-    phase = work.get("phase", "menu")
+    phase = complaint_phase(draft)
     lines: list[str] = []
     if items:
         lines.append(
@@ -394,30 +524,64 @@ def _complaints_part(
                 for index, item in enumerate(items, start=1)
             )
         )
-    if phase == "category":
-        categories = catalogue.categories_for(field)
-        lines.append(texts(language, "reports.complaint.ask_category"))
-        return lines, chunked(
-            [(label.get(language), button(draft, "cat", key))
-             for key, label in categories.items()],
-            2,
-        )
-    if phase == "urgency":
-        lines.append(texts(language, "reports.complaint.ask_urgency"))
-        return lines, [
-            [(level.label.get(language), button(draft, "urg", level.key))
-             for level in catalogue.urgency_levels]
-        ]
+    if phase == "card":
+        return _complaint_card(services, draft, language, lines)
     if phase in ("description", "place", "name", "contact"):
         lines.append(texts(language, f"reports.complaint.ask_{phase}"))
-        if phase in ("name", "contact"):
-            return lines, [[(texts(language, "reports.button.skip"), button(draft, "cskip"))]]
-        return lines, []
-    rows = [[(texts(language, "reports.button.add_complaint"), button(draft, "cadd"))]]
+        if phase == "description" or not work.get("current", {}).get("place"):
+            return lines, []  # no card to go back to yet (its place is still missing)
+        return lines, [[(texts(language, "reports.complaint.button.to_card"),
+                         button(draft, "ccard"))]]
+    rows: list[list[Button]] = []
+    if len(items) < field.max_items:
+        lines.append(texts(language, "reports.complaint.pick_category"))
+        rows = chunked(
+            [(label.get(language), button(draft, "cat", key))
+             for key, label in catalogue.categories_for(field).items()],
+            2,
+        )
     if items:
         rows.append([(texts(language, "reports.button.done"), button(draft, "done"))])
     else:
         rows.append([(texts(language, "reports.button.no_complaints"), button(draft, "none"))])
+    return lines, rows
+
+
+def _complaint_card(
+    services: Services, draft: Draft, language: str, lines: list[str]
+) -> tuple[list[str], list[list[Button]]]:
+    """The complaint being added, defaults set, a button to change each part, and save."""
+    texts = services.texts
+    catalogue = services.catalogue
+    current = draft.work.get("current", {})
+    category = catalogue.complaint_categories.get(current.get("category", ""))
+    urgency = current.get("urgency") or catalogue.urgency_levels[0].key
+    none = texts(language, "reports.complaint.card_none")
+    try:
+        urgency_label = catalogue.urgency(urgency).label.get(language)
+    except KeyError:
+        urgency_label = urgency
+    lines.append(texts(
+        language, "reports.complaint.card",
+        category=esc(category.get(language) if category else current.get("category", "")),
+        description=html.escape(current.get("description", "")),
+        place=html.escape(current.get("place") or none),
+        name=html.escape(current.get("name") or none),
+        contact=html.escape(current.get("contact") or none),
+        urgency=esc(urgency_label),
+    ))
+    rows: list[list[Button]] = [[
+        (("• " if level.key == urgency else "") + level.label.get(language),
+         button(draft, "urg", level.key))
+        for level in catalogue.urgency_levels
+    ]]
+    rows.append([
+        (texts(language, f"reports.complaint.button.{part}"), button(draft, "cset", part))
+        for part in ("place", "name", "contact")
+    ])
+    rows.append([(texts(language, "reports.complaint.button.save"), button(draft, "csave"))])
+    rows.append([(texts(language, "reports.complaint.button.save_more"),
+                  button(draft, "cmore"))])
     return lines, rows
 
 
@@ -437,6 +601,8 @@ def review(
             texts(language, "reports.review_line", label=esc(form_field.label.get(language)),
                   value=shown)
         )
+    if not draft.is_correction and activity.fields_of(FieldType.PHOTOS):
+        lines.append("\n" + texts(language, "reports.review_more_photos"))
     editable = correctable_fields(activity) if draft.is_correction else activity.fields
     edit_buttons = [
         ("✏️ " + f.label.get(language), button(draft, "edit", f.key)) for f in editable

@@ -171,6 +171,35 @@ def integer(field: IntegerField, raw: str) -> int:
     return int(digits)
 
 
+_PAIR_SEPARATOR = re.compile(r"\s*(?:[,;/&+]|\bdan\b|\band\b)\s*|\s+", re.IGNORECASE)
+_WORD_UNIT = re.compile(r"^[^\W\d_]+\.?$")
+
+
+def two_integers(first: IntegerField, second: IntegerField, raw: str) -> tuple[int, int] | None:
+    """Two counts asked in a row, given in one message: ``12 rumah, 25 warga`` or ``12 25``.
+
+    None when the text is not two counts (it is then read as one count, with that count's
+    usual reply); each count is checked against its own field.
+
+    Raises:
+        InvalidAnswer: as :func:`integer`, for a count out of its field's range.
+    """
+    value = " ".join(identifier(raw).split())
+    if _THOUSANDS.fullmatch(value) or _DECIMAL.fullmatch(value):
+        return None  # "1.000" or "1,5" is one number, not two
+    numbers: list[str] = []
+    for token in _PAIR_SEPARATOR.split(value):
+        if not token:
+            continue
+        if _PLAIN.fullmatch(token):
+            numbers.append(token)
+        elif not (_WORD_UNIT.match(token) and numbers):
+            return None  # anything but a count and its unit word ("rumah", "warga")
+    if len(numbers) != 2:
+        return None
+    return integer(first, numbers[0]), integer(second, numbers[1])
+
+
 # --------------------------------------------------------------------------------------------
 # Choices
 

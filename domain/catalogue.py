@@ -93,7 +93,10 @@ class FieldBase(_Frozen):
     """What every form field has: a key, whether it may be skipped, and its texts.
 
     ``label`` names the field on the review card; ``prompt`` is the question the bot asks;
-    ``hint`` is an optional example shown under the question.
+    ``hint`` is an optional example shown under the question. ``default`` answers the field
+    for the officer without asking (``"skip"``: nothing, for an optional field;
+    ``"last_hour"``: the hour up to now, for a time range); the default is shown on the next
+    question, with a ✏️ to change it, and confirmed when the officer moves on from there.
     """
 
     key: Key
@@ -101,6 +104,18 @@ class FieldBase(_Frozen):
     label: Bilingual
     prompt: Bilingual
     hint: Bilingual | None = None
+    default: Literal["skip", "last_hour"] | None = None
+
+    @model_validator(mode="after")
+    def _default_fits(self) -> FieldBase:
+        kind = getattr(self, "type", None)
+        if self.default == "skip" and (self.required or kind not in (
+            FieldType.SHORT_TEXT, FieldType.LONG_TEXT, FieldType.INTEGER
+        )):
+            raise ValueError("default 'skip' is only for optional text or number fields")
+        if self.default == "last_hour" and kind != FieldType.TIME_RANGE:
+            raise ValueError("default 'last_hour' is only for a time_range field")
+        return self
 
 
 class ShortTextField(FieldBase):

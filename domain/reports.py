@@ -10,7 +10,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain.answers import Complaint, EquipmentState, Location, TimeRange, WarningsAck
+from domain.answers import (
+    Complaint,
+    EquipmentState,
+    Location,
+    TimeRange,
+    WarningsAck,
+    default_time_range,
+)
 from domain.catalogue import Activity, Field, FieldType
 
 REVIEW = "review"
@@ -35,6 +42,11 @@ class Draft:
     """Set when the draft corrects this submitted report instead of filing a new one."""
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    preset: tuple[str, ...] = ()
+    """Answers filled for the officer (from the post, a one-tap pick), not yet confirmed: each
+    is shown on the next question asked and confirmed when the officer moves on from it."""
+    offers: dict[str, Any] = field(default_factory=dict)
+    """Answers of the officer's previous report of this activity, offered as one tap."""
 
     @property
     def is_correction(self) -> bool:
@@ -143,16 +155,47 @@ def first_step(activity: Activity) -> str:
     return activity.fields[0].key
 
 
-def new_draft(draft_id: int, officer_id: int, activity: Activity) -> Draft:
-    """A fresh draft at the first field, with the first field's work prepared."""
-    first = activity.fields[0]
+def opened(
+    draft_id: int,
+    officer_id: int,
+    activity: Activity,
+    now: datetime,
+    prefilled: dict[str, Any] | None = None,
+) -> Draft:
+    """A new draft: what the post filled and the form's configured defaults are preset (shown
+    on the first question asked, confirmed by moving on), and it stands at that question."""
+    answers = dict(prefilled or {})
+    for form_field in activity.fields:
+        if form_field.key in answers or form_field.default is None:
+            continue
+        if form_field.default == "last_hour":
+            answers[form_field.key] = default_time_range(now, activity.duration_minutes).to_json()
+        else:
+            answers[form_field.key] = None
+    preset = tuple(f.key for f in activity.fields if f.key in answers)
+    first = next((f for f in activity.fields if f.key not in answers), None)
     return Draft(
         id=draft_id,
         officer_id=officer_id,
         activity_code=activity.code,
-        step=first.key,
-        work=start_work(first, None),
+        step=first.key if first else REVIEW,
+        answers=answers,
+        work=start_work(first, None) if first else {},
+        preset=preset,
     )
+
+
+OFFERED_TYPES = frozenset({FieldType.LOCATION, FieldType.MULTI_CHOICE})
+"""Answers offered again from the officer's previous report: the place, the materials."""
+
+
+def offers(activity: Activity, previous: dict[str, Any]) -> dict[str, Any]:
+    """What "same as last time" offers, from the answers of the previous report."""
+    return {
+        f.key: previous[f.key]
+        for f in activity.fields
+        if f.type in OFFERED_TYPES and previous.get(f.key)
+    }
 
 
 def start_work(form_field: Field, answer: Any) -> dict[str, Any]:
@@ -186,16 +229,55 @@ def first_unanswered(activity: Activity, answers: dict[str, Any]) -> Field | Non
 def after_answer(activity: Activity, draft: Draft, key: str, value: Any) -> Draft:
     """The draft with ``value`` stored for ``key`` and moved on.
 
-    Editing from the review card returns to the review; otherwise the next field in order
-    (its earlier answer, if any, offered for confirmation), and the review after the last.
+    Editing from the review card returns to the review; a preset revisited from the question
+    that showed it returns to that question; otherwise the next field in order (its earlier
+    answer, if any, offered for confirmation) that is not preset, and the review after the
+    last. Moving on confirms the presets the answered question showed.
     """
     answers = {**draft.answers, key: value}
     if draft.editing:
         return _at(activity, replace(draft, answers=answers, editing=False), REVIEW)
+    back_to = draft.work.get("back_to")
+    if back_to is not None:
+        preset = tuple(k for k in draft.preset if k != key)
+        return _at(activity, replace(draft, answers=answers, preset=preset), back_to)
+    shown = set(shown_presets(activity, draft))
+    preset = tuple(k for k in draft.preset if k not in shown and k != key)
+    return _at(activity, replace(draft, answers=answers, preset=preset),
+               _next_asked(activity, key, preset))
+
+
+def picked(activity: Activity, draft: Draft, key: str, value: Any) -> Draft:
+    """Like :func:`after_answer`, but the answer was one tap on a guess (one material): it is
+    shown on the next question, to change there, and confirmed by moving on from that."""
+    moved = after_answer(activity, draft, key, value)
+    if draft.editing or draft.work.get("back_to") is not None or moved.step == REVIEW:
+        return moved
+    return replace(moved, preset=(*moved.preset, key))
+
+
+def _next_asked(activity: Activity, key: str, preset: tuple[str, ...]) -> str:
+    """The first field after ``key`` that is not preset (answered for the officer)."""
     keys = [f.key for f in activity.fields]
-    index = keys.index(key)
-    following = keys[index + 1] if index + 1 < len(keys) else REVIEW
-    return _at(activity, replace(draft, answers=answers), following)
+    for following in keys[keys.index(key) + 1:]:
+        if following not in preset:
+            return following
+    return REVIEW
+
+
+def shown_presets(activity: Activity, draft: Draft) -> list[str]:
+    """The presets the current question shows: those before it in the form, in form order."""
+    keys = [f.key for f in activity.fields]
+    limit = len(keys) if draft.step == REVIEW else keys.index(draft.step)
+    return [k for k in keys[:limit] if k in draft.preset]
+
+
+def revisit(activity: Activity, draft: Draft, key: str) -> Draft:
+    """Open a preset shown on the current question; answering it comes back to this question."""
+    if key not in shown_presets(activity, draft) or draft.step == REVIEW:
+        raise ValueError(f"{key} is not shown on this question")
+    moved = _at(activity, draft, key)
+    return replace(moved, work={**moved.work, "back_to": draft.step})
 
 
 def back(activity: Activity, draft: Draft) -> Draft:
@@ -203,6 +285,8 @@ def back(activity: Activity, draft: Draft) -> Draft:
     if draft.editing or draft.step == REVIEW:
         target = REVIEW if draft.editing else activity.fields[-1].key
         return _at(activity, replace(draft, editing=False), target)
+    if draft.work.get("back_to") is not None:
+        return _at(activity, draft, draft.work["back_to"])
     keys = [f.key for f in activity.fields]
     index = keys.index(draft.step)
     return _at(activity, draft, keys[max(0, index - 1)])
@@ -214,8 +298,10 @@ def edit(activity: Activity, draft: Draft, key: str) -> Draft:
 
 
 def _at(activity: Activity, draft: Draft, step: str) -> Draft:
+    """The draft at ``step``, its work started; a preset asked again is no longer preset."""
     work = {} if step == REVIEW else start_work(activity.field(step), draft.answers.get(step))
-    return replace(draft, step=step, work=work)
+    preset = tuple(k for k in draft.preset if k != step)
+    return replace(draft, step=step, work=work, preset=preset)
 
 
 def with_work(draft: Draft, **changes: Any) -> Draft:

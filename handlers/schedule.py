@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardMarkup, Update
@@ -217,12 +216,9 @@ async def _open_draft(
     draft_id = await tx.drafts.create(officer_id, activity.code, flow.first_step(activity), now,
                                       answers=dict(answers))
     await tx.assignments.bind_draft(draft_id, post.id)
-    opened = await tx.drafts.of_officer(officer_id)
-    assert opened is not None
-    step = flow.first_unanswered(activity, opened.answers) or activity.fields[0]
-    positioned = replace(opened, step=step.key,
-                         work=flow.start_work(step, opened.answers.get(step.key)))
-    return await tx.drafts.save(positioned, now)
+    # What the post filled (and the form's defaults) is shown on the first question asked, and
+    # confirmed by moving on.
+    return await tx.drafts.save(flow.opened(draft_id, officer_id, activity, now, answers), now)
 
 
 # --------------------------------------------------------------------------------- pauses

@@ -19,7 +19,7 @@ def _dumps(value: Any) -> str:
 
 _DRAFT_COLUMNS = (
     "id, officer_id, activity_code, step, answers, work, editing, version, assignment_id,"
-    " report_id, created_at, updated_at"
+    " report_id, created_at, updated_at, preset, offers"
 )
 
 
@@ -37,6 +37,8 @@ def _draft(row: Row) -> Draft:
         report_id=row["report_id"],
         created_at=from_db_time(row["created_at"]),
         updated_at=from_db_time(row["updated_at"]),
+        preset=tuple(json.loads(row["preset"])),
+        offers=json.loads(row["offers"]),
     )
 
 
@@ -86,13 +88,15 @@ class DraftRepository(Repository):
         # database thread instead of two on every answer (bench/, README Performance).
         stored = await self._one(
             "UPDATE report_drafts SET step = ?, answers = ?, work = ?, editing = ?, version = ?,"
-            f" updated_at = ? WHERE id = ? RETURNING {_DRAFT_COLUMNS}",
+            f" preset = ?, offers = ?, updated_at = ? WHERE id = ? RETURNING {_DRAFT_COLUMNS}",
             (
                 draft.step,
                 _dumps(draft.answers),
                 _dumps(draft.work),
                 int(draft.editing),
                 version,
+                _dumps(list(draft.preset)),
+                _dumps(draft.offers),
                 to_db_time(now),
                 draft.id,
             ),
@@ -200,6 +204,15 @@ class ReportRepository(Repository):
             (officer_id, limit, offset),
         )
         return [_report(row) for row in rows]
+
+    async def latest_of_activity(self, officer_id: int, activity_code: str) -> Report | None:
+        """The officer's newest report of this activity (what "same as last time" offers)."""
+        row = await self._one(
+            f"SELECT {_REPORT_COLUMNS} FROM reports WHERE officer_id = ? AND activity_code = ?"
+            " ORDER BY submitted_at DESC, id DESC LIMIT 1",
+            (officer_id, activity_code),
+        )
+        return _report(row) if row else None
 
     async def count_of_officer(self, officer_id: int) -> int:
         """How many reports the officer filed."""

@@ -286,11 +286,10 @@ def age(store: PhotoStore, sha: str, *, hours: float, now: datetime | None = Non
 async def to_photo_step(officer) -> None:
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")
     await officer.send("Sprin/12/XI/2026/Satbinmas")
-    await officer.press("satu jam terakhir")
-    await officer.send_location(0.5412, 123.0595)
     await officer.send("RW 03 Kel. Heledulaa")
-    await officer.press("➡️ Lanjut")
+    await officer.send_location(0.5412, 123.0595)
     await walk_rest(officer, photos=0, until=lambda text: "Foto dokumentasi" in text)
 
 
@@ -445,7 +444,7 @@ async def test_prune_deleting_a_photo_an_upload_just_found_cannot_leave_the_draf
     assert (result.photos, result.files) == (1, 4)  # it did delete them, under the lock
     draft = await draft_of(harness, officer)
     assert draft is not None
-    assert [p["sha256"] for p in draft.work["photos"]] == [sha]
+    assert [p["sha256"] for p in draft.answers["photos"]] == [sha]  # the photo answered
     # The upload's transaction waited for the prune, saw the files gone, stored them again.
     assert store.exists(sha)
     assert store.verify(sha)
@@ -481,7 +480,7 @@ async def test_prune_keeps_an_orphan_a_draft_took_after_the_references_were_read
     assert (result.photos, result.kept_recent) == (0, 1)
     draft = await draft_of(harness, officer)
     assert draft is not None
-    assert [p["sha256"] for p in draft.work["photos"]] == [sha]
+    assert [p["sha256"] for p in draft.answers["photos"]] == [sha]  # the photo answered
     assert store.exists(sha)
 
 

@@ -326,6 +326,17 @@ BROKEN = [
         "activity 'demo', field 'where': allow_pin and allow_text cannot both be false",
         id="location-without-any-input",
     ),
+    pytest.param(
+        GOOD_FIELDS + field("sprin", "short_text", 'default = "skip"'),
+        "activity 'demo', field 'sprin': default 'skip' is only for optional text or number"
+        " fields",
+        id="skip-default-on-a-required-field",
+    ),
+    pytest.param(
+        GOOD_FIELDS + field("when", "short_text", 'required = false\ndefault = "last_hour"'),
+        "activity 'demo', field 'when': default 'last_hour' is only for a time_range field",
+        id="last-hour-default-on-text",
+    ),
 ]
 
 

@@ -144,6 +144,7 @@ async def test_a_report_started_after_the_question_keeps_its_answers(
     harness.clock.advance(timedelta(minutes=1))
     await kanit.send("/lapor")
     await kanit.press("POS SAPTA")
+    await kanit.press("✏️ Nomor Sprin")
     harness.clock.advance(timedelta(minutes=1))
     await kanit.send("Sprin/55/XI/2026")  # the draft's answer, not a complaint note
     async with harness.db.reading() as repos:

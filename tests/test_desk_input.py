@@ -15,6 +15,7 @@ async def test_back_to_the_report_a_pending_date_question_lapses(
     _, kanit = await seed(harness, emu)  # a kanit files reports too
     await kanit.send("/lapor")
     await kanit.press("POS SAPTA")
+    await kanit.press("✏️ Nomor Sprin")
     before = await draft_of(harness, kanit)
     assert before is not None
     await kanit.send("/rekap")
@@ -36,6 +37,7 @@ async def test_batal_cancels_the_question_first_and_keeps_the_draft(
     _, kanit = await seed(harness, emu)
     await kanit.send("/lapor")
     await kanit.press("POS SAPTA")
+    await kanit.press("✏️ Nomor Sprin")
     await kanit.send("/cari")
     await kanit.press("🔎 Cari kata")
     await kanit.send("/batal")
@@ -84,6 +86,7 @@ async def test_a_capitalised_batal_and_the_cancel_on_a_bad_date_reply_both_cance
     _, kanit = await seed(harness, emu)
     await kanit.send("/lapor")
     await kanit.press("POS SAPTA")
+    await kanit.press("✏️ Nomor Sprin")
     await kanit.send("/cari")
     await kanit.press("🔎 Cari kata")
     harness.clock.advance(timedelta(seconds=5))
@@ -105,13 +108,14 @@ async def test_batal_after_going_back_to_the_report_by_button_offers_the_report(
     _, kanit = await seed(harness, emu)
     await kanit.send("/lapor")
     await kanit.press("POS SAPTA")
+    await kanit.press("✏️ Nomor Sprin")
     await kanit.send("Sprin/12/XI/2026/Satbinmas")
     time_question = kanit.last
     harness.clock.advance(timedelta(minutes=1))
     await kanit.send("/rekap")
     await kanit.press("📅 Pilih tanggal")
     harness.clock.advance(timedelta(minutes=1))
-    await kanit.press("satu jam terakhir", time_question)  # back to the report
+    await kanit.press("✏️ Waktu pelaksanaan", time_question)  # back to the report
     await kanit.send("/batal")
     assert "Buang laporan" in kanit.last.text
 
@@ -125,6 +129,7 @@ async def test_a_command_queued_while_the_bot_was_down_still_lapses_the_question
     _, kanit = await seed(harness, emu)
     await kanit.send("/lapor")
     await kanit.press("POS SAPTA")
+    await kanit.press("✏️ Nomor Sprin")
     await kanit.send("/rekap")
     sent_at = harness.clock.now()
     harness.clock.set(sent_at + timedelta(seconds=30))  # the bot works through its backlog

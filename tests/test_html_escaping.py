@@ -85,11 +85,10 @@ async def test_labels_and_names_with_html_characters_arrive_as_typed(
     await officer.send("/lapor")
     await officer.press("POS SAPTA <&>")
     assert "POS SAPTA <&>" in officer.last.text
+    await officer.press("✏️ Nomor Sprin <&>")
     await officer.send("Sprin/12/XI/2026/Satbinmas")
-    await officer.press("satu jam terakhir")
-    await officer.send_location(0.5412, 123.0595)
     await officer.send("RW 03 Kel. Heledulaa")
-    await officer.press("➡️ Lanjut")
+    await officer.send_location(0.5412, 123.0595)
     await walk_rest(officer, photos=1, urgency="Segera <&>")
     review = officer.last.text
     assert "Kamtibmas lingkungan <&>" in review  # an option label

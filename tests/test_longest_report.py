@@ -60,35 +60,37 @@ async def test_every_field_at_its_longest_arrives_whole(harness: BotHarness, emu
 
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")  # prefilled as none: changed from the place step
     await officer.send(answers["sprin"])
-    await officer.press("satu jam terakhir")
-    await officer.send_location(0.5412, 123.0595)
     await officer.send(answers["place"])
-    await officer.press("➡️ Lanjut")
+    await officer.send_location(0.5412, 123.0595)  # the pin moves on
     await officer.press("✅ Saya mematuhi peringatan ini")
     await officer.press("➡️ Lanjut")  # nothing ticked: every item needs a reason
     for reason in reasons:
         await officer.send(reason)
     await officer.send(answers["summary"])
-    await officer.send("1000")
-    await officer.send("10000")
-    for label in ("Kamtibmas lingkungan", "Bencana & lingkungan", "Hoaks & penipuan daring"):
+    await officer.send("1000 10000")  # both counts in one message
+    await officer.press("⬜ Kamtibmas lingkungan")  # one tap picks one and moves on
+    await officer.press("✏️ Materi yang disampaikan")
+    for label in ("Bencana & lingkungan", "Hoaks & penipuan daring"):
         await officer.press(f"⬜ {label}")
     await officer.press("✅ Selesai")
+    await officer.press("✏️ Kendala")
     await officer.send(answers["obstacles"])
-    for description, place, name in complaints:
-        await officer.press("➕ Tambah keluhan")
+    for index, (description, place, name) in enumerate(complaints):
         await officer.press("Lingkungan / infrastruktur")
         await officer.send(description)
+        await officer.press("📍 Tempat")
         await officer.send(place)
+        await officer.press("👤 Nama warga")
         await officer.send(name)
+        await officer.press("📞 Telepon")
         await officer.send("081234567890")
-        await officer.press("Biasa")
-    await officer.press("✅ Selesai")
-    for index in range(2):
-        await officer.send_photo(make_jpeg(800, 600, color=(40 * index, 80, 120)))
+        last = index == len(complaints) - 1
+        await officer.press("✅ Simpan keluhan" if last else "➕ Simpan, tambah keluhan lain")
+    await officer.send_photo(make_jpeg(800, 600, color=(0, 80, 120)))
     before = len(officer.messages)
-    await officer.press("✅ Selesai")
+    await officer.send_photo(make_jpeg(800, 600, color=(40, 80, 120)))  # the review again
 
     typed = [*answers.values(), *reasons, *(part for item in complaints for part in item[:2])]
     review = arrived_since(officer, before)

@@ -84,7 +84,6 @@ def test_both_run_modes_send_the_handled_update_types(tmp_path, monkeypatch):
 async def test_a_shared_venue_names_the_place_and_completes_the_step(harness: BotHarness,
                                                                       emu: Emulator):
     officer = await start_sapta(harness, emu)
-    await officer.press("satu jam terakhir")
     venue = {"location": {"latitude": 0.5412, "longitude": 123.0595},
              "title": "Masjid Agung Baiturrahim", "address": "Jl. Raja Eyato, Limba U Dua"}
     await emu.deliver(emu.new_update("message", officer._message(officer, {
@@ -101,16 +100,15 @@ async def test_a_shared_venue_names_the_place_and_completes_the_step(harness: Bo
 async def test_a_contact_card_fills_the_residents_name_and_phone(harness: BotHarness,
                                                                  emu: Emulator):
     officer = await start_sapta(harness, emu)
-    await walk_rest(officer, photos=1, until=lambda text: "Tambah keluhan" in str(
-        officer.last.buttons))
-    await officer.press("➕ Tambah keluhan")
+    await walk_rest(officer, photos=1, until=lambda text: "Apakah ada keluhan" in text)
     await officer.press("Pencurian")
     await officer.send("Sering terjadi pencurian motor di malam hari")
-    await officer.send("Jl. Raja Eyato")
-    await officer.send_contact("6281234567890", "Hasan", "Pakaya")  # at the name question
-    await officer.press("Segera")
+    await officer.send_contact("6281234567890", "Hasan", "Pakaya")  # on the complaint card
+    assert "Hasan Pakaya" in officer.last.text
+    assert "+6281234567890" in officer.last.text
+    await officer.press("✅ Simpan keluhan")
     draft = await draft_of(harness, officer)
-    items = draft.work.get("items") or []
+    items = draft.answers["complaints"]
     assert [(item["resident_name"], item["resident_contact"]) for item in items] == [
         ("Hasan Pakaya", "+6281234567890")]
 
@@ -120,5 +118,6 @@ async def start_sapta(harness: BotHarness, emu: Emulator):
     officer, _ = await seed(harness, emu)
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")
     await officer.send("Sprin/12/XI/2026/Satbinmas")
     return officer

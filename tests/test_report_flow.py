@@ -40,11 +40,10 @@ async def fill_sapta(officer, *, photos: int = 2, urgency: str = "Segera",
     """Walk the SAPTA form with ordinary answers, up to the review card."""
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")
     await officer.send("Sprin/12/XI/2026/Satbinmas")  # sprin
-    await officer.press("satu jam terakhir")  # time
-    await officer.send_location(0.5412, 123.0595)  # location
-    await officer.send("RW 03 Kel. Heledulaa")
-    await officer.press("➡️ Lanjut")
+    await officer.send("RW 03 Kel. Heledulaa")  # location: the place typed, then the pin
+    await officer.send_location(0.5412, 123.0595)
     await walk_rest(officer, photos=photos, urgency=urgency, complaint=complaint)
 
 
@@ -73,7 +72,9 @@ async def walk_rest(officer, *, photos: int, until=None, after=None, urgency: st
         elif "✅ Lengkap semua" in labels:
             await officer.press("⬜ Kamera / HP")  # tick one, so the others need reasons
             await officer.press("✅ Lengkap semua")
-        elif "➕ Tambah keluhan" in labels and "Foto" not in text:
+        elif "✅ Simpan keluhan" in labels:
+            await officer.press("✅ Simpan keluhan")
+        elif any(label.startswith("Pencurian") for label in labels) and "Foto" not in text:
             if "1." in text:
                 await officer.press("✅ Selesai")
             else:
@@ -88,8 +89,9 @@ async def walk_rest(officer, *, photos: int, until=None, after=None, urgency: st
         elif "⏭ Lewati" in labels:
             await officer.press("⏭ Lewati")
         elif any(label.startswith("✅ ") or label.startswith("⬜ ") for label in labels):
-            await officer.press(labels[0])
-            await officer.press("✅ Selesai")
+            await officer.press(labels[0])  # one tap picks it and moves on
+            if "✅ Selesai" in str(officer.last.buttons):
+                await officer.press("✅ Selesai")
         elif len(labels) > 2 and "✖️ Batal" in labels and "⬅️ Kembali" in labels and len(
             [lab for lab in labels if lab not in ("⬅️ Kembali", "✖️ Batal")]
         ) >= 2:
@@ -101,13 +103,16 @@ async def walk_rest(officer, *, photos: int, until=None, after=None, urgency: st
 
 async def add_complaint(officer, *, urgency: str = "Segera",
                         description: str = "Sering terjadi pencurian motor di malam hari") -> None:
-    await officer.press("➕ Tambah keluhan")
+    """One complaint on the compact card: category, text, then the parts changed on the card."""
     await officer.press("Pencurian")
     await officer.send(description)
-    await officer.send("Jl. Raja Eyato")
-    await officer.send("Pak Hasan")
-    await officer.press("⏭ Lewati")
+    assert "✅ Simpan keluhan" in str(officer.last.buttons)
     await officer.press(urgency)
+    await officer.press("📍 Tempat")
+    await officer.send("Jl. Raja Eyato")
+    await officer.press("👤 Nama warga")
+    await officer.send("Pak Hasan")
+    await officer.press("✅ Simpan keluhan")
 
 
 async def test_sapta_report_end_to_end(harness: BotHarness, emu: Emulator):
@@ -233,15 +238,13 @@ async def test_restart_after_every_answer_gives_the_same_report(
     await harness.restart()
     await officer.press("POS SAPTA")
     await harness.restart()
+    await officer.press("✏️ Nomor Sprin")
     await officer.send("Sprin/12/XI/2026/Satbinmas")
     await harness.restart()
-    await officer.press("satu jam terakhir")
-    await harness.restart()
-    await officer.send_location(0.5412, 123.0595)
     await harness.restart()
     await officer.send("RW 03 Kel. Heledulaa")
     await harness.restart()
-    await officer.press("➡️ Lanjut")
+    await officer.send_location(0.5412, 123.0595)
     await harness.restart()
     await walk_rest(officer, photos=2, after=harness.restart)
     await harness.restart()
@@ -268,12 +271,13 @@ async def test_album_is_answered_once_and_duplicates_stored_once(
     await officer.send_album([("photo", make_jpeg(640, 480, color=(i * 40, 10, 10)))
                               for i in range(3)])
     await report_photos.flush_albums()
-    assert len(officer.messages) == before + 1
-    assert "Foto tersimpan: 3" in officer.last.text
+    assert len(officer.messages) == before + 1  # one answer for the album: the review card
+    assert "Periksa laporan" in officer.last.text
+    assert "Foto dokumentasi: 3 foto" in officer.last.text
     await officer.send_photo(make_jpeg(640, 480, color=(0, 10, 10)))  # the first one again
-    assert "Foto tersimpan: 3" in officer.last.text
+    assert "Foto dokumentasi: 3 foto" in officer.last.text
     draft = await draft_of(harness, officer)
-    assert len({photo["sha256"] for photo in draft.work["photos"]}) == 3
+    assert len({photo["sha256"] for photo in draft.answers["photos"]}) == 3
 
 
 def huge_png(width: int = 20000, height: int = 20000) -> bytes:
@@ -305,6 +309,7 @@ async def test_bad_input_matrix(harness: BotHarness, emu: Emulator):
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")
     # short text (Sprin, at most 100 characters)
     await refused(harness, officer, officer.send_sticker, "mengetik teks")
     await refused(harness, officer, officer.send_voice, "mengetik teks")
@@ -313,6 +318,7 @@ async def test_bad_input_matrix(harness: BotHarness, emu: Emulator):
                   "mengetik teks")
     await refused(harness, officer, lambda: officer.send("x" * 101), "terlalu panjang")
     await officer.send("Sprin/12/XI/2026")
+    await officer.press("✏️ Waktu pelaksanaan")  # the default time, changed
     # time range
     await refused(harness, officer, lambda: officer.send("kemarin sore"), "Format waktu")
     await refused(harness, officer, lambda: officer.send("13.00-14.00"), "belum terlewati")
@@ -324,8 +330,7 @@ async def test_bad_input_matrix(harness: BotHarness, emu: Emulator):
     # location
     await refused(harness, officer, officer.send_sticker, "Mohon kirim lokasi")
     await refused(harness, officer, lambda: officer.send("x" * 201), "terlalu panjang")
-    await officer.send_location(0.5412, 123.0595)
-    await officer.press("➡️ Lanjut")
+    await officer.send_location(0.5412, 123.0595)  # a pin answers the step
     # warnings, equipment: buttons only
     await refused(harness, officer, lambda: officer.send("ya"), "tombol")
     await officer.press("✅ Saya mematuhi peringatan ini")
@@ -352,7 +357,8 @@ async def test_bad_input_matrix(harness: BotHarness, emu: Emulator):
                                                                   "cut.jpg", "image/jpeg"),
                   "rusak")
     await officer.send_document(make_jpeg(1200, 900), "ok.jpg", "image/jpeg")
-    assert "Foto tersimpan: 1" in officer.last.text
+    assert "Periksa laporan" in officer.last.text  # the step has its photo: the review card
+    assert "Foto dokumentasi: 1 foto" in officer.last.text
 
 
 async def test_stale_foreign_and_duplicate_updates_change_nothing(
@@ -361,11 +367,12 @@ async def test_stale_foreign_and_duplicate_updates_change_nothing(
     officer, kanit = await seed(harness, emu)
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")
     update = await officer.send("Sprin/12/XI/2026")
     time_prompt = officer.last
     old_data = time_prompt.inline_buttons[0]["callback_data"]
     old_button = dict(time_prompt.inline_buttons[0])
-    await officer.press("satu jam terakhir")
+    await officer.press("✏️ Waktu pelaksanaan")
     before = await draft_of(harness, officer)
 
     await emu.redeliver(update)
@@ -394,15 +401,18 @@ async def test_cancel_asks_and_lapor_offers_resume(harness: BotHarness, emu: Emu
     officer, _ = await seed(harness, emu)
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")
     await officer.send("Sprin/12/XI/2026")
     await officer.send("/batal")
     assert "Buang laporan" in officer.last.text
     await officer.press("↩️ Tidak")
-    assert (await draft_of(harness, officer)).answers == {"sprin": "Sprin/12/XI/2026"}
+    draft = await draft_of(harness, officer)
+    assert draft.answers["sprin"] == "Sprin/12/XI/2026"
+    assert (draft.step, draft.preset) == ("location", ("time", "obstacles"))
     await officer.send("/lapor")
     assert "belum selesai" in officer.last.text
     await officer.press("▶️ Lanjutkan")
-    assert "satu jam terakhir" in str(officer.last.buttons)
+    assert "✏️ Waktu pelaksanaan" in str(officer.last.buttons)
     await officer.send("/batal")
     await officer.press("🗑 Ya, buang")
     assert await draft_of(harness, officer) is None
@@ -466,8 +476,7 @@ prompt = { id = "Kirim foto dokumentasi kegiatan.", en = "Send documentation pho
         await officer.press("PATROLI DIALOGIS")
         await officer.send("Pasar Sentral - Jl. Setia Budi")
         await officer.send("4")
-        await officer.send_photo(make_jpeg(640, 480))
-        await officer.press("✅ Selesai")
+        await officer.send_photo(make_jpeg(640, 480))  # the photo answers: the review card
         await officer.press("📤 Kirim laporan")
         async with bot.db.reading() as repos:
             (report,) = await repos.reports.all()
@@ -481,8 +490,8 @@ async def test_live_location_updates_the_stored_pin(harness: BotHarness, emu: Em
     officer, _ = await seed(harness, emu)
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")
     await officer.send("Sprin/12/XI/2026/Satbinmas")
-    await officer.press("satu jam terakhir")
     shared = await officer.send_location(0.5412, 123.0595, live_period=900)
     count = len(officer.messages)
     await officer.edit_location(shared, 0.5500, 123.0600)
@@ -499,6 +508,7 @@ async def test_redelivered_answer_repeats_the_question_and_changes_nothing(
     officer, _ = await seed(harness, emu)
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")
     update = await officer.send("Sprin/12/XI/2026/Satbinmas")
     question = officer.last.text
     before = await draft_of(harness, officer)
@@ -526,7 +536,7 @@ async def test_album_pending_at_shutdown_is_answered_before_stopping(
     await harness.restart()
 
     assert len(officer.messages) == before + 1
-    assert "Foto tersimpan: 2" in officer.last.text
+    assert "Foto dokumentasi: 2 foto" in officer.last.text
 
 
 async def test_a_stale_report_button_brings_the_current_question_back(
@@ -537,10 +547,12 @@ async def test_a_stale_report_button_brings_the_current_question_back(
     officer, _ = await seed(harness, emu)
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")
     await officer.send("Sprin/12/XI/2026")
     time_prompt = officer.last
     old_button = dict(time_prompt.inline_buttons[0])
-    await officer.press("satu jam terakhir")
+    assert old_button["text"] == "✏️ Waktu pelaksanaan"  # the default time, shown to change
+    await officer._press_button(time_prompt, old_button)
     current = officer.last.text
     before = await draft_of(harness, officer)
     count = len(officer.messages)

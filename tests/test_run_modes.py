@@ -216,6 +216,8 @@ async def test_sigterm_lets_the_update_in_hand_finish(tmp_path: Path):
         await officer.send("/lapor")
         await officer.wait_for_message(timeout=60)
         await officer.press("POS SAPTA")
+        await emu.wait_for(lambda: "✏️ Nomor Sprin" in str(officer.last.buttons), 30)
+        await officer.press("✏️ Nomor Sprin")  # the Sprin is preset to none: type one
         await emu.wait_for(lambda: "Surat Perintah Tugas" in officer.last.content, 30)
         emu.fail_next("sendMessage", kind="delay", delay=HOLD, chat_id=officer.id)
         await officer.send(sprin)

@@ -422,6 +422,7 @@ async def test_answers_go_to_the_conversation_touched_last(bot: BotHarness, emu:
     bot.clock.advance(timedelta(seconds=5))
     await kanit.send("/lapor")
     await kanit.press("POS SATRIA")
+    await kanit.press("✏️ Nomor Sprin")
     await kanit.send("Sprin/99/XI/2026")  # the report's first question, not the post's place
     async with bot.db.reading() as repos:
         officer = await repos.officers.by_telegram_id(kanit.id)

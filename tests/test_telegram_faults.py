@@ -59,18 +59,19 @@ async def test_a_timeout_after_delivery_may_repeat_a_reply_but_stores_the_answer
     before = len(officer.messages)
     # Telegram delivered the message but the bot never heard back: at-least-once.
     emu.fail_next("sendMessage", kind="timeout", chat_id=officer.id, executed=True)
-    await officer.send("Sprin/12/XI/2026/Satbinmas")
+    await officer.send("RW 03 Kel. Heledulaa")  # the place, at the first question asked
     new = officer.messages[before:]
     assert len(new) == 2
     assert new[0].content == new[1].content
     draft = await draft_of(harness, officer)
-    assert draft.answers["sprin"] == "Sprin/12/XI/2026/Satbinmas"
+    assert draft.work["place"] == "RW 03 Kel. Heledulaa"
 
 
 async def test_a_reply_lost_for_good_loses_no_answer(harness: BotHarness, emu: Emulator):
     officer, _ = await seed(harness, emu)
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
+    await officer.press("✏️ Nomor Sprin")
     step = (await draft_of(harness, officer)).step
     emu.fail_next("sendMessage", kind="server_error", chat_id=officer.id, times=4)
     await officer.send("Sprin/12/XI/2026/Satbinmas")
@@ -79,7 +80,7 @@ async def test_a_reply_lost_for_good_loses_no_answer(harness: BotHarness, emu: E
     assert draft.answers["sprin"] == "Sprin/12/XI/2026/Satbinmas"
     assert draft.step != step
     await officer.send("/lanjut")  # the officer asks again and gets the next question
-    assert "satu jam terakhir" in str(officer.last.buttons)
+    assert "Lokasi" in officer.last.text
 
 
 async def test_a_leader_who_cannot_be_reached_does_not_stop_the_others(
