@@ -20,6 +20,7 @@ from config.settings import SettingsError, load_settings
 from domain.catalogue import CatalogueError as ActivityCatalogueError
 from domain.organisation import OrganisationError
 from domain.schedule import ScheduleConfigError
+from domain.territory import TerritoryError
 from ops.files import DataDirBusy, data_dir_lock
 from storage.database import SchemaTooNew
 from ui.i18n import CatalogueError
@@ -98,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         ActivityCatalogueError,
         CatalogueError,
         ScheduleConfigError,
+        TerritoryError,
     ) as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 1

@@ -12,13 +12,15 @@ from domain.catalogue import Catalogue
 from domain.clock import Clock
 from domain.organisation import Organisation
 from domain.photos import PhotoStore
+from domain.territory import Territory
 from storage import Database
 from ui.i18n import Translator
 
 
 @dataclass(frozen=True)
 class Services:
-    """Settings, configuration, storage and clock, built once per application."""
+    """Settings, configuration (the territory too), storage and clock, built once per
+    application."""
 
     settings: Settings
     db: Database
@@ -27,6 +29,7 @@ class Services:
     texts: Translator
     clock: Clock
     photos: PhotoStore
+    territory: Territory
 
 
 class ServicesHolder:
