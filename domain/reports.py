@@ -35,6 +35,8 @@ class Draft:
     """Set when the draft corrects this submitted report instead of filing a new one."""
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    areas: tuple[str, ...] = ()
+    """The officer's kelurahan binaan (codes) when the draft was loaded: not stored with it."""
 
     @property
     def is_correction(self) -> bool:

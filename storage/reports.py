@@ -19,7 +19,10 @@ def _dumps(value: Any) -> str:
 
 _DRAFT_COLUMNS = (
     "id, officer_id, activity_code, step, answers, work, editing, version, assignment_id,"
-    " report_id, created_at, updated_at"
+    " report_id, created_at, updated_at,"
+    # The officer's kelurahan binaan ride along: the place step offers them as buttons.
+    " (SELECT group_concat(a.kelurahan_code) FROM officer_areas a"
+    "  WHERE a.officer_id = report_drafts.officer_id) AS areas"
 )
 
 
@@ -37,6 +40,7 @@ def _draft(row: Row) -> Draft:
         report_id=row["report_id"],
         created_at=from_db_time(row["created_at"]),
         updated_at=from_db_time(row["updated_at"]),
+        areas=tuple(sorted(row["areas"].split(","))) if row["areas"] else (),
     )
 
 
