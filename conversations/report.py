@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from telegram import Message, Update
 from telegram.error import BadRequest
 
-from conversations import report_correct, report_photos, report_submit
+from conversations import report_correct, report_photos, report_place, report_submit
 from conversations.report_view import (
     NS,
     activity_menu,
@@ -383,6 +383,7 @@ async def _on_pin(update: Update, context: BotContext, actor: Actor,
         await _reply_problem(message, services, language, problem)
         return
     live = message.message_id if message.location.live_period else None
+    guess = report_place.resolve_pin(services, pin)
     venue = message.venue
     place: str | None = None
     if venue is not None:
@@ -396,10 +397,11 @@ async def _on_pin(update: Update, context: BotContext, actor: Actor,
             raise Stale
         if place is not None:
             # A shared venue names the place and pins it: the step is answered.
-            location = {**Location(pin, place).to_json(), "live": None}
+            kelurahan = draft.work.get("kel") or guess
+            location = {**Location(pin, place, kelurahan).to_json(), "live": None}
             activity = services.catalogue.activity(draft.activity_code)
             return flow.after_answer(activity, draft, form_field.key, location)
-        return flow.with_work(draft, pin=pin.to_json(), live=live)
+        return flow.with_work(draft, pin=pin.to_json(), live=live, kel_guess=guess)
 
     try:
         saved = await _apply(update, services, actor.active_officer.id, change)
@@ -605,11 +607,18 @@ async def _act(
         ack = WarningsAck(now).to_json()
         await store(lambda d: flow.after_answer(activity, d, key, ack))
     elif action == "done" and form_field.type == FieldType.LOCATION:
-        work = draft.work
-        if not (work.get("pin") or work.get("place")):
+        if not report_place.has_answer(draft.work):
             raise Stale
-        location = {**Location.from_json(work).to_json(), "live": work.get("live")}
+        location = report_place.location_answer(draft.work)
         await store(lambda d: flow.after_answer(activity, d, key, location))
+    elif (action == report_place.KELURAHAN_ACTION and form_field.type == FieldType.LOCATION
+          and len(args) == 1 and report_place.may_pick(draft, args[0])):
+        answered, work = report_place.picked(draft.work, args[0])
+        if answered:
+            location = report_place.location_answer(work)
+            await store(lambda d: flow.after_answer(activity, d, key, location))
+        else:
+            await store(lambda d: flow.with_work(d, **work))
     elif form_field.type == FieldType.EQUIPMENT and action in ("eq", "eqall", "done"):
         await _equipment_button(store, activity, draft, action, args)
     elif isinstance(form_field, ComplaintsField):

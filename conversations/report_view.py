@@ -11,6 +11,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
+from conversations.report_place import has_answer, kelurahan_part
 from domain.answers import (
     Complaint,
     EquipmentState,
@@ -33,6 +34,7 @@ from domain.reports import REVIEW, Draft, Report, StoredComplaint, correctable_f
 from ui import callbacks
 from ui.messages import Button, chunked, esc, inline, local_time
 from ui.services import Services
+from ui.territory import kelurahan_label
 from ui.views import clock_text
 
 NS = callbacks.Namespace.REPORT
@@ -69,8 +71,10 @@ def time_range_text(value: TimeRange, services: Services, language: str) -> str:
 
 
 def location_text(value: Location, services: Services, language: str) -> str:
-    """The typed place and/or the pin's coordinates."""
+    """The kelurahan, the typed place and/or the pin's coordinates."""
     parts = []
+    if value.kelurahan:
+        parts.append(esc(kelurahan_label(services, value.kelurahan, language)) + ",")
     if value.place:
         parts.append(html.escape(value.place))
     if value.pin is not None:
@@ -313,13 +317,14 @@ def _field_part(
         )
         return [], [[(label, button(draft, "now"))]]
     if kind == FieldType.LOCATION:
+        lines, rows = kelurahan_part(services, draft, language, button)
         if work.get("pin") or work.get("place"):
             shown = Location.from_json(work)
-            return [
-                texts(language, "reports.location_have",
-                      value=location_text(shown, services, language))
-            ], [[(texts(language, "reports.button.continue"), button(draft, "done"))]]
-        return [], []
+            lines.insert(0, texts(language, "reports.location_have",
+                                  value=location_text(shown, services, language)))
+        if has_answer(work):
+            rows.append([(texts(language, "reports.button.continue"), button(draft, "done"))])
+        return lines, rows
     if kind == FieldType.WARNINGS_ACK:
         warnings = [
             f"{index}. {esc(warning.get(language))}"

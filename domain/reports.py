@@ -62,6 +62,7 @@ class Report:
     submitted_at: datetime
     warnings_ack_at: datetime | None = None
     equipment: dict[str, Any] | None = None
+    kelurahan_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -243,6 +244,8 @@ class ReportColumns:
     warnings_ack_at: datetime | None = None
     complaints: tuple[Complaint, ...] = ()
     photos: tuple[dict[str, Any], ...] = ()
+    kelurahan: str | None = None
+    """The kelurahan code of the place; the report's complaints are filed under it too."""
 
 
 def columns(activity: Activity, answers: dict[str, Any]) -> ReportColumns:
@@ -263,6 +266,7 @@ def columns(activity: Activity, answers: dict[str, Any]) -> ReportColumns:
                 place=location.place,
                 latitude=location.pin.latitude if location.pin else None,
                 longitude=location.pin.longitude if location.pin else None,
+                kelurahan=location.kelurahan,
             )
         elif kind == FieldType.EQUIPMENT:
             result = replace(result, equipment=EquipmentState.from_json(value).to_json())
