@@ -35,6 +35,10 @@ INK = (33, 33, 33)
 MUTED = (110, 110, 110)
 GRID = (224, 224, 224)
 PALETTE = ((21, 101, 192), (46, 125, 50), (198, 40, 40), (239, 108, 0), (106, 27, 154))
+# The coverage grid: three kelurahan to a row, coloured by visits, marked for complaints.
+GRID_COLUMNS, CELL_HEIGHT, CELL_GAP = 3, 132, 12
+NOT_VISITED, VISITED, VISITED_OFTEN = (255, 205, 210), (200, 230, 201), (129, 199, 132)
+COMPLAINT_MARK = (239, 108, 0)
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,17 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, wid
     return text.rstrip() + "…"
 
 
+def _heading(draw: ImageDraw.ImageDraw, title: str, subtitle: str) -> int:
+    """Draw the title and subtitle at the top; returns where the content starts."""
+    title_font, subtitle_font = _font(TITLE_PX), _font(SUBTITLE_PX)
+    inner = WIDTH - 2 * MARGIN
+    draw.text((MARGIN, MARGIN), _fit(draw, title, title_font, inner), font=title_font, fill=INK)
+    y = MARGIN + TITLE_PX + 16
+    draw.text((MARGIN, y), _fit(draw, subtitle, subtitle_font, inner), font=subtitle_font,
+              fill=MUTED)
+    return y + SUBTITLE_PX + 24
+
+
 def fold_rows(rows: Sequence[tuple[str, int]], others: str, limit: int = MAX_ROWS) -> list[
     tuple[str, int]
 ]:
@@ -81,15 +96,9 @@ def bar_chart(title: str, subtitle: str, sections: Sequence[BarSection]) -> byte
     )
     image = Image.new("RGB", (WIDTH, height), BACKGROUND)
     draw = ImageDraw.Draw(image)
-    title_font, subtitle_font = _font(TITLE_PX), _font(SUBTITLE_PX)
     section_font, label_font = _font(SECTION_PX), _font(LABEL_PX)
     inner = WIDTH - 2 * MARGIN
-    y = MARGIN
-    draw.text((MARGIN, y), _fit(draw, title, title_font, inner), font=title_font, fill=INK)
-    y += TITLE_PX + 16
-    draw.text((MARGIN, y), _fit(draw, subtitle, subtitle_font, inner), font=subtitle_font,
-              fill=MUTED)
-    y += SUBTITLE_PX + 24
+    y = _heading(draw, title, subtitle)
     label_width = round(inner * 0.42)
     bar_left = MARGIN + label_width + 16
     value_room = round(draw.textlength("00000", font=label_font)) + 12
@@ -169,3 +178,60 @@ def _png(image: Image.Image) -> bytes:
     # optimize=True halves the speed for a few percent of size: not worth it here.
     image.save(buffer, format="PNG", compress_level=6)
     return buffer.getvalue()
+
+
+# ---- coverage grid -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GridCell:
+    """One kelurahan of a coverage grid: its name, visits and complaints in the period."""
+
+    label: str
+    visits: int
+    complaints: int
+
+
+def cell_colour(visits: int) -> tuple[int, int, int]:
+    """Not visited, visited once, visited more often."""
+    if visits <= 0:
+        return NOT_VISITED
+    return VISITED if visits == 1 else VISITED_OFTEN
+
+
+def coverage_grid(title: str, subtitle: str, cells: Sequence[GridCell], *,
+                  legend: Sequence[str], empty: str) -> bytes:
+    """A PNG grid of kelurahan coloured by visits, a bar along the bottom of each cell that had
+    complaints, 1080 px wide. ``legend`` names not visited, visited and complaints."""
+    rows = max(1, -(-len(cells) // GRID_COLUMNS))
+    header = MARGIN + TITLE_PX + 16 + SUBTITLE_PX + 24 + LABEL_PX + 24
+    height = header + rows * (CELL_HEIGHT + CELL_GAP) + MARGIN
+    image = Image.new("RGB", (WIDTH, height), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    title_font, label_font, small_font = _font(TITLE_PX), _font(LABEL_PX), _font(SUBTITLE_PX)
+    inner = WIDTH - 2 * MARGIN
+    y = _heading(draw, title, subtitle)
+    x = MARGIN
+    for text, colour in zip(legend, (NOT_VISITED, VISITED_OFTEN, COMPLAINT_MARK), strict=False):
+        draw.rectangle((x, y + 4, x + LABEL_PX - 8, y + LABEL_PX - 4), fill=colour)
+        x += LABEL_PX
+        draw.text((x, y), text, font=small_font, fill=INK)
+        x += round(draw.textlength(text, font=small_font)) + 32
+    y = header
+    if not cells:
+        draw.text((WIDTH // 2, y + CELL_HEIGHT // 2), empty, font=label_font, fill=MUTED,
+                  anchor="mm")
+        return _png(image)
+    cell_width = (inner - (GRID_COLUMNS - 1) * CELL_GAP) // GRID_COLUMNS
+    for index, cell in enumerate(cells):
+        left = MARGIN + (index % GRID_COLUMNS) * (cell_width + CELL_GAP)
+        top = y + (index // GRID_COLUMNS) * (CELL_HEIGHT + CELL_GAP)
+        draw.rectangle((left, top, left + cell_width, top + CELL_HEIGHT),
+                       fill=cell_colour(cell.visits))
+        if cell.complaints:
+            draw.rectangle((left, top + CELL_HEIGHT - 14, left + cell_width, top + CELL_HEIGHT),
+                           fill=COMPLAINT_MARK)
+        draw.text((left + 14, top + 14), _fit(draw, cell.label, label_font, cell_width - 28),
+                  font=label_font, fill=INK)
+        draw.text((left + 14, top + 14 + LABEL_PX + 16), f"{cell.visits} / {cell.complaints}",
+                  font=title_font, fill=INK)
+    return _png(image)

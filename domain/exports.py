@@ -40,6 +40,8 @@ REPORT_COLUMNS: tuple[tuple[str, Kind], ...] = (
     ("end", "datetime"),
     ("minutes", "int"),
     ("place", "text"),
+    ("kelurahan_code", "text"),
+    ("kelurahan", "text"),
     ("latitude", "float"),
     ("longitude", "float"),
     ("submitted", "datetime"),
@@ -55,6 +57,8 @@ COMPLAINT_COLUMNS: tuple[tuple[str, Kind], ...] = (
     ("category", "text"),
     ("description", "text"),
     ("place", "text"),
+    ("kelurahan_code", "text"),
+    ("kelurahan", "text"),
     ("urgency", "text"),
     ("status", "text"),
     ("assignee", "text"),
@@ -136,8 +140,11 @@ def report_sheets(
     unit_names: Mapping[str, str],
     tz: ZoneInfo,
     language: str,
+    kelurahan_names: Mapping[str, str] | None = None,
 ) -> list[Sheet]:
-    """One sheet per catalogue activity (empty ones included), in catalogue order."""
+    """One sheet per catalogue activity (empty ones included), in catalogue order;
+    ``kelurahan_names`` (code → name) names each report's kelurahan."""
+    names = kelurahan_names or {}
     taken: set[str] = set()
     sheets = []
     for activity in catalogue.activities:
@@ -169,6 +176,8 @@ def report_sheets(
                 local_naive(report.ended_at, tz),
                 minutes,
                 report.place,
+                report.kelurahan_code,
+                names.get(report.kelurahan_code or "", report.kelurahan_code),
                 report.latitude,
                 report.longitude,
                 local_naive(report.submitted_at, tz),
@@ -191,8 +200,10 @@ def complaint_sheet(
     unit_names: Mapping[str, str],
     tz: ZoneInfo,
     title: str,
+    kelurahan_names: Mapping[str, str] | None = None,
 ) -> Sheet:
     """The complaints sheet; ``describe`` gives category, urgency, status and assignee labels."""
+    names = kelurahan_names or {}
     rows = []
     for item in items:
         category, urgency, status, assignee = describe(item)
@@ -204,6 +215,8 @@ def complaint_sheet(
             category,
             item.description,
             item.place,
+            item.kelurahan_code,
+            names.get(item.kelurahan_code or "", item.kelurahan_code),
             urgency,
             status,
             assignee,

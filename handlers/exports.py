@@ -316,6 +316,7 @@ async def spreadsheet(
     data = await _collect(services, units, period, progress)
     labels = _labels(services, language)
     unit_names = {unit.code: unit.name for unit in services.organisation.units}
+    kelurahan_names = {k.code: k.name for k in services.territory.all_kelurahan()}
     tz = services.settings.tz
     review_names = {
         state: services.texts(language, f"export.review.{state}")
@@ -339,11 +340,12 @@ async def spreadsheet(
                 assignee.full_name if assignee else "")
 
     sheets = await asyncio.to_thread(
-        exports.report_sheets, services.catalogue, lines, labels, unit_names, tz, language
+        exports.report_sheets, services.catalogue, lines, labels, unit_names, tz, language,
+        kelurahan_names,
     )
     sheets.append(exports.complaint_sheet(
         data.complaints, labels, describe, unit_names, tz,
-        services.texts(language, "export.complaints_sheet"),
+        services.texts(language, "export.complaints_sheet"), kelurahan_names,
     ))
     workbook = exports.new_workbook()
     for index, sheet in enumerate(sheets, start=1):
@@ -405,8 +407,12 @@ def report_document(
                                 start=clock_text(report.started_at, language, tz),
                                 end=clock_text(report.ended_at, language, tz),
                                 zone=when.tzname() or ""))
-    if report.place:
-        time_lines.append(texts(language, "pdf.place", place=report.place))
+    places = [report.place] if report.place else []
+    if report.kelurahan_code:
+        places.append(texts(language, "pdf.kelurahan", code=report.kelurahan_code,
+                            name=services.territory.name_of(report.kelurahan_code)))
+    if places:
+        time_lines.append(texts(language, "pdf.place", place=" — ".join(places)))
     if report.latitude is not None and report.longitude is not None:
         time_lines.append(texts(language, "pdf.coordinates", lat=f"{report.latitude:.6f}",
                                 lon=f"{report.longitude:.6f}"))

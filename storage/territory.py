@@ -10,7 +10,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from domain.catalogue import Catalogue
+from domain.coverage import Coverage, build_coverage
 from domain.people import Status
+from domain.recap import Period
+from domain.territory import Territory
 from storage.base import Repository
 from storage.recap import ACTIVITY_TIME
 from storage.values import to_db_time
@@ -98,18 +102,40 @@ class AreaRepository(Repository):
         )
         return [(row[0], row[1], int(row[2])) for row in rows]
 
-    async def complaints(self, units: Iterable[str], start: datetime, end: datetime
-                         ) -> list[tuple[str, int]]:
+    async def complaints(self, units: Iterable[str], start: datetime, end: datetime, *,
+                         activity_code: str | None = None) -> list[tuple[str, int]]:
         """(kelurahan code, complaints) of these units' reports in [start, end)."""
         codes = sorted(set(units))
         if not codes:
             return []
+        narrowed = " AND r.activity_code = ?" if activity_code is not None else ""
         rows = await self._all(
             "SELECT COALESCE(c.kelurahan_code, r.kelurahan_code) AS kel, COUNT(*)"
             " FROM reports r JOIN complaints c ON c.report_id = r.id"
             f" WHERE r.unit_code IN ({_marks(codes)}) AND {ACTIVITY_TIME} >= ?"
             f" AND {ACTIVITY_TIME} < ? AND COALESCE(c.kelurahan_code, r.kelurahan_code)"
-            " IS NOT NULL GROUP BY kel",
-            [*codes, to_db_time(start), to_db_time(end)],
+            f" IS NOT NULL{narrowed} GROUP BY kel",
+            [*codes, to_db_time(start), to_db_time(end),
+             *([] if activity_code is None else [activity_code])],
         )
         return [(row[0], int(row[1])) for row in rows]
+
+
+async def load_coverage(
+    areas: AreaRepository,
+    territory: Territory,
+    catalogue: Catalogue,
+    units: Iterable[str],
+    period: Period,
+    *,
+    activity_code: str | None = None,
+) -> Coverage:
+    """The one coverage computation: the units' kelurahan binaan and the period's reports and
+    complaints per kelurahan, folded by :func:`domain.coverage.build_coverage`."""
+    unit_set = frozenset(units)
+    binaan = await areas.of_units(unit_set)
+    visits = await areas.visits(unit_set, period.start, period.end)
+    complaints = await areas.complaints(unit_set, period.start, period.end,
+                                        activity_code=activity_code)
+    return build_coverage(period, unit_set, territory, catalogue, binaan, visits, complaints,
+                          activity_code=activity_code)

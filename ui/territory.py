@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
+from domain.charts import GridCell, coverage_grid
+from domain.coverage import Coverage
 from domain.territory import Territory
 from ui.messages import Button, chunked, esc
 from ui.services import Services
@@ -84,3 +86,70 @@ def area_picker(
     ])
     heading = texts(language, "territory.choose_kelurahan", kecamatan=esc(chosen.name))
     return text + "\n" + heading, rows
+
+
+# ---- coverage -------------------------------------------------------------------------------
+
+def _names(services: Services, codes: Sequence[str], language: str) -> str:
+    return areas_text(services, codes, language) if codes else "-"
+
+
+def _counts(services: Services, counts: Sequence[tuple[str, int]], language: str) -> str:
+    return ", ".join(
+        services.texts(language, "territory.coverage_count",
+                       name=esc(kelurahan_label(services, code, language)), count=count)
+        for code, count in counts
+    ) or "-"
+
+
+def coverage_lines(services: Services, coverage: Coverage, language: str) -> list[str]:
+    """Visited and not visited kelurahan binaan by activity (SAPTA first, others when they
+    visited any), and complaints per kelurahan: lines for /rekap and the digests."""
+    texts = services.texts
+    if not coverage.kelurahan:
+        return [texts(language, "territory.coverage_none")]
+    lines = [texts(language, "territory.coverage_heading", visited=len(coverage.visited_any),
+                   total=len(coverage.kelurahan))]
+    for index, activity in enumerate(coverage.activities):
+        visited = coverage.visited(activity)
+        if index > 0 and not visited:
+            continue
+        name = esc(services.catalogue.activity(activity).name.get(language))
+        lines.append(texts(language, "territory.coverage_visited", activity=name,
+                           count=len(visited), areas=_names(services, visited, language)))
+        missing = coverage.not_visited(activity)
+        lines.append(texts(language, "territory.coverage_not_visited", activity=name,
+                           count=len(missing), areas=_names(services, missing, language)))
+    order = [*coverage.kelurahan,
+             *sorted(set(coverage.complaints) - set(coverage.kelurahan))]
+    complaints = [(code, coverage.complaints[code]) for code in order
+                  if coverage.complaints.get(code)]
+    lines.append(texts(language, "territory.coverage_complaints",
+                       areas=_counts(services, complaints, language)))
+    return lines
+
+
+def group_counts_line(services: Services, coverage: Coverage, language: str) -> str | None:
+    """Reports per kelurahan for a group summary (counts only), None when no report named one."""
+    counts = [(code, coverage.total_visits(code)) for code in coverage.reported_in()]
+    if not counts:
+        return None
+    return services.texts(language, "territory.group_counts",
+                          areas=_counts(services, counts, language))
+
+
+def coverage_picture(services: Services, coverage: Coverage, unit: str, period: str,
+                     language: str) -> bytes:
+    """The unit's kelurahan binaan as a grid coloured by visits, marked where residents
+    complained (PNG, 1080 px wide; blocking: run it in a thread)."""
+    texts = services.texts
+    cells = [GridCell(services.territory.name_of(code), coverage.total_visits(code),
+                      coverage.complaints.get(code, 0)) for code in coverage.kelurahan]
+    return coverage_grid(
+        texts(language, "territory.chart_title", unit=unit),
+        texts(language, "territory.chart_subtitle", period=period),
+        cells,
+        legend=[texts(language, f"territory.chart_legend_{key}")
+                for key in ("none", "visit", "complaint")],
+        empty=texts(language, "territory.coverage_none"),
+    )
