@@ -189,18 +189,28 @@ async def test_the_digest_shows_this_months_coverage(harness: BotHarness, emu: E
 
 async def test_group_summaries_count_reports_per_kelurahan_only(harness: BotHarness,
                                                                 emu: Emulator):
-    _, rows = await seed_month(harness, emu)
+    kanit, rows = await seed_month(harness, emu)
     services, period = this_month(harness)
-    lines = await area_counts(services, "binkamsa", period, "id")
+    group = emu.group(-100777, "Unit Binkamsa", members=[kanit])
+    await kanit.send("/hubungkan", chat=group)
+    await kanit.send("/rekap bulan", chat=group)
+    text = group.last.text
     counts = Counter(r["kel"] for r in rows
                      if r["unit"] == "binkamsa" and period.start <= r["at"] < period.end)
     name = services.territory.name_of
-    assert lines[0] == ""
+    [line] = [line for line in text.split("\n") if line.startswith("🏘 Laporan per kelurahan:")]
     for code, count in counts.items():
-        assert f"Kel. {name(code)} {count}" in lines[1]
-    assert lines[1].count("Kel. ") == len(counts)
-    assert "Pak Hasan" not in lines[1]
-    assert "Motor hilang" not in lines[1]
+        assert f"Kel. {name(code)} {count}" in line
+    assert line.count("Kel. ") == len(counts)
+    assert "Belum dikunjungi" not in text  # groups get counts, not the leaders' lists
+    for message in group.messages:
+        assert "Pak Hasan" not in message.content
+        assert "Motor hilang" not in message.content
+        assert "081234567890" not in message.content
+    assert await area_counts(services, "binpolmas", period, "id") == [
+        "", "🏘 Laporan per kelurahan: Kel. Dembe I "
+        f"{sum(r['unit'] == 'binpolmas' and period.start <= r['at'] < period.end for r in rows)}"
+    ]
 
 
 async def test_exports_carry_kelurahan_name_and_code(harness: BotHarness, emu: Emulator):
