@@ -58,16 +58,18 @@ def kelurahan_part(services: Services, draft: Draft, language: str, button: Any
     texts = services.texts
     work = draft.work
     chosen = work.get("kel")
-    if chosen:
-        return [texts(language, "territory.place_chosen",
-                      name=esc(services.territory.name_of(chosen)))], []
-    guess = work.get("kel_guess")
-    own = [code for code in services.territory.ordered(draft.areas) if code != guess]
+    guess = None if chosen else work.get("kel_guess")
+    # The other kelurahan stay on offer: a correction or a second thought changes it.
+    own = [code for code in services.territory.ordered(draft.areas) if code not in (guess,
+                                                                                  chosen)]
     buttons = [(kelurahan_label(services, code, language), button(draft, KELURAHAN_ACTION, code))
                for code in own]
     lines: list[str] = []
     rows: list[list[Button]] = []
-    if guess:
+    if chosen:
+        lines.append(texts(language, "territory.place_chosen",
+                           name=esc(services.territory.name_of(chosen))))
+    elif guess:
         name = services.territory.name_of(guess)
         lines.append(texts(language, "territory.pin_near", name=esc(name)))
         rows.append([(texts(language, "territory.button.confirm", name=name),

@@ -100,3 +100,16 @@ async def test_a_forged_kelurahan_button_is_stale(harness: BotHarness, emu: Emul
                                officer.last)
     assert officer.callback_answers[-1]["show_alert"]
     assert (await draft_of(harness, officer)).work.get("kel") is None
+
+
+async def test_the_chosen_kelurahan_can_be_changed_before_continuing(harness: BotHarness,
+                                                                     emu: Emulator):
+    officer, _ = await seed_with_areas(harness, emu, LIMBA_U_I, LIMBA_U_II)
+    await to_place_step(officer)
+    await officer.press("Kel. Limba U I")
+    assert sum(officer.last.buttons, [])[0] == "Kel. Limba U II"  # still on offer
+    await officer.send("Pos kamling RW 01")
+    await officer.press("Kel. Limba U II")  # a place is there: the step is answered
+    draft = await draft_of(harness, officer)
+    assert draft.answers["location"]["kel"] == LIMBA_U_II
+    assert draft.answers["location"]["place"] == "Pos kamling RW 01"
