@@ -387,6 +387,7 @@ def _schedule_probes(settings: Any, unit: str) -> list[tuple[str, Probe, str, tu
     try:
         from bot.application import load_configuration
         from domain.clock import ManualClock
+        from domain.territory import load_territory
         from jobs.digest import build_digest
         from jobs.planning import schedule_config
         from storage.desk import ReportBrowser, ReportFilter
@@ -396,12 +397,13 @@ def _schedule_probes(settings: Any, unit: str) -> list[tuple[str, Probe, str, tu
     except ImportError:
         return found
     organisation, catalogue, texts = load_configuration(settings)
+    territory = load_territory(settings.territory_file)
     now = START
 
     async def digest(db: Database) -> object:
         services = Services(settings=settings, db=db, organisation=organisation,
                             catalogue=catalogue, texts=texts, clock=ManualClock(now),
-                            photos=PhotoStore(settings.photos_dir))
+                            photos=PhotoStore(settings.photos_dir), territory=territory)
         config = schedule_config(services)
         async with db.reading() as repos:
             leaders = await repos.officers.with_roles(["kanit", "kbo", "kasat"])

@@ -40,6 +40,7 @@ from conversations.report_photos import flush_albums
 from domain.catalogue import Catalogue, load_catalogue
 from domain.clock import Clock, SystemClock
 from domain.organisation import Organisation, load_organisation
+from domain.territory import load_territory
 from handlers import basics, browse, complaints, groups, people
 from jobs import scheduler as schedule_jobs
 from jobs import summaries as group_summaries
@@ -76,6 +77,7 @@ def load_configuration(settings: Settings) -> tuple[Organisation, Catalogue, Tra
     catalogue = load_catalogue(settings.activities_file)
     texts = Translator.load(default_language=settings.default_language)
     validate_schedule(settings, organisation, catalogue)
+    load_territory(settings.territory_file)  # validated here too, for check-config
     return organisation, catalogue, texts
 
 
@@ -89,6 +91,7 @@ def build_application(
 ) -> BotApplication:
     """Build the bot: configuration is validated here, resources open in ``post_init``."""
     organisation, catalogue, texts = load_configuration(settings)
+    territory = load_territory(settings.territory_file)
     database = Database(settings.database_path)
     services = Services(
         settings=settings,
@@ -98,6 +101,7 @@ def build_application(
         texts=texts,
         clock=clock or SystemClock(),
         photos=PhotoStore(settings.photos_dir),
+        territory=territory,
     )
 
     async def post_init(application: BotApplication) -> None:

@@ -71,7 +71,7 @@ def _build() -> tuple[ButtonFamily, ...]:
                   {"ok": (officer,), "no": (officer,)}),
         ButtonFamily(basics.LANGUAGE_NS, Action.LANGUAGE, basics.language_button),
         ButtonFamily(people.MEMBERS_NS, Action.SUSPEND, people.member_button,
-                  {"open": (officer,), "sus": (officer,), "act": (officer,)}),
+                  {verb: (officer,) for verb in ("open", "sus", "act", *people.AREA_ACTIONS)}),
         ButtonFamily(people.INVITE_NS, Action.INVITE, people.invite_button,
                   {"unit": (Ref(1, Kind.UNIT),), "role": (Ref(1, Kind.UNIT),)}),
         ButtonFamily(report.NS, Action.REPORT, report.on_button,

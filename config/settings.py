@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     organisation_file: Path = PACKAGE_CONFIG_DIR / "organisation.toml"
     activities_file: Path = PACKAGE_CONFIG_DIR / "activities.toml"
     schedule_file: Path = PACKAGE_CONFIG_DIR / "schedule.toml"
+    territory_file: Path = PACKAGE_CONFIG_DIR / "territory.toml"
     invitation_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
     correction_window_hours: int = Field(default=24, ge=0, le=24 * 30)
     complaint_stale_days: int = Field(default=7, ge=1, le=365)

@@ -16,6 +16,7 @@ from telegram.error import Forbidden, TelegramError
 
 from domain import registration as flow
 from domain.access import ADMIN_ROLE, may_decide_on
+from domain.organisation import Scope
 from domain.people import (
     InvalidRegistrationAnswer,
     Invitation,
@@ -34,10 +35,15 @@ from ui.i18n import Translator
 from ui.menu import send_help
 from ui.messages import Button, chunked, inline
 from ui.services import BotContext, Services
+from ui.territory import KECAMATAN_LIST, area_picker, areas_text, toggled, valid_pick
 
 logger = logging.getLogger(__name__)
 NS = callbacks.Namespace.REGISTRATION
 APPROVAL_NS = callbacks.Namespace.APPROVAL
+AREA_PICK = "area_pick"
+"""Answers key of the kelurahan ticked so far at the area step (a list of codes)."""
+AREA_KECAMATAN = "area_kec"
+"""Answers key of the kecamatan whose kelurahan the area step shows."""
 
 
 async def begin(
@@ -114,6 +120,13 @@ def prompt(services: Services, registration: Registration) -> tuple[str, InlineK
     if step is RegistrationStep.CONFIRM:
         rows.append([(texts(language, "button.send"), callbacks.pack(NS, "send"))])
         text = texts(language, "registration.confirm", card=card(services, registration, language))
+    elif step is RegistrationStep.AREA:
+        picker, rows = area_picker(
+            services, language, picked=registration.answers.get(AREA_PICK, []),
+            kecamatan=registration.answers.get(AREA_KECAMATAN),
+            pack=lambda *parts: callbacks.pack(NS, *parts),
+        )
+        text = texts(language, "registration.ask_area") + "\n\n" + picker
     else:
         text = texts(language, f"registration.ask_{step.value}")
     navigation: list[Button] = []
@@ -141,7 +154,8 @@ def card(services: Services, registration: Registration, language: str) -> str:
         role=html.escape(organisation.role(role).name.get(language))
         if role and organisation.has_role(role)
         else "-",
-    )
+    ) + "\n" + services.texts(language, "territory.card_line", areas=areas_text(
+        services, flow.area_codes(registration), language))
 
 
 async def on_message(
@@ -226,6 +240,9 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
         await query.answer()
         await _store_answer(update, context, registration, step, parts[1])
         return
+    if action in ("akec", "akel", "adone"):
+        await _area_button(update, context, registration, action, parts[1:])
+        return
     if action == "back":
         await query.answer()
         updated = flow.back(registration)
@@ -248,6 +265,54 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
         await _submit(update, context, actor, registration)
         return
     await query.answer(services.texts(language, "button.stale"), show_alert=True)
+
+
+async def _area_button(
+    update: Update, context: BotContext, registration: Registration, action: str,
+    args: list[str],
+) -> None:
+    """The kelurahan picker: browse a kecamatan, tick a kelurahan (edited in place), done."""
+    services, query = context.services, update.callback_query
+    assert query is not None
+    language, territory = registration.language, services.territory
+    if registration.step is not RegistrationStep.AREA or (
+        action != "adone" and (len(args) != 1 or not valid_pick(territory, action, args[0]))
+    ):
+        await query.answer(services.texts(language, "button.stale"), show_alert=True)
+        return
+    picked = list(registration.answers.get(AREA_PICK, []))
+    if action == "adone":
+        if not picked and await _needs_area(services, registration):
+            await query.answer(services.texts(language, "registration.area_needed"),
+                               show_alert=True)
+            return
+        await query.answer()
+        await _store_answer(update, context, registration, RegistrationStep.AREA,
+                            ",".join(picked))
+        return
+    answers = dict(registration.answers)
+    if action == "akec":
+        answers[AREA_KECAMATAN] = None if args[0] == KECAMATAN_LIST else args[0]
+    else:
+        answers[AREA_PICK] = toggled(picked, args[0], territory)
+    updated = replace(registration, answers=answers)
+    async with services.db.transaction(update_id=update.update_id, now=services.clock.now()) as tx:
+        await tx.registrations.save(updated, services.clock.now())
+    await query.answer()
+    text, markup = prompt(services, updated)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def _needs_area(services: Services, registration: Registration) -> bool:
+    """An officer who reports serves at least one kelurahan; a leader may have none."""
+    role = registration.answers.get("role")
+    if registration.invitation_id is not None:
+        async with services.db.reading() as repos:
+            invitation = await repos.invitations.by_id(registration.invitation_id)
+        role = invitation.role if invitation else None
+    organisation = services.organisation
+    return not (role and organisation.has_role(role)
+                and organisation.role(role).scope is not Scope.SELF)
 
 
 async def _begin_from_button(
@@ -292,6 +357,9 @@ async def _submit(
             unit = invitation.unit_code if invitation else answers["unit"]
             role = invitation.role if invitation else answers["role"]
             officer = await _save_officer(tx, actor, registration, unit, role, now)
+            areas = [code for code in flow.area_codes(registration)
+                     if services.territory.has(code)]
+            await tx.areas.replace(officer.id, areas, now)
             if invitation is not None:
                 await tx.officers.decide(
                     officer.id,
@@ -310,6 +378,7 @@ async def _submit(
                 unit=unit,
                 role=role,
                 invitation=invitation.id if invitation else None,
+                areas=areas,
             )
             await tx.registrations.delete(actor.telegram_id)
             approvers = [] if invitation else await _approvers(tx, services, unit, role)

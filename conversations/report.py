@@ -16,7 +16,7 @@ from typing import Any
 
 from telegram import Message, Update
 
-from conversations import report_correct, report_photos, report_submit
+from conversations import report_correct, report_photos, report_place, report_submit
 from conversations.report_view import (
     NS,
     activity_menu,
@@ -370,7 +370,7 @@ def _venue_place(message: Message) -> str | None:
         return None  # a venue without usable text is just its pin
 
 
-def report_place(draft: Draft, activity: Activity) -> str | None:
+def place_of_report(draft: Draft, activity: Activity) -> str | None:
     """Where the report says the activity was: the default place of its complaints."""
     for form_field in activity.fields:
         value = draft.answers.get(form_field.key)
@@ -394,7 +394,7 @@ def _complaint_text(
         activity = services.catalogue.activity(draft.activity_code)
         # The card starts with the defaults set: shown there, changed with one tap each.
         current.setdefault("urgency", services.catalogue.urgency_levels[0].key)
-        place = report_place(draft, activity)
+        place = place_of_report(draft, activity)
         if place is not None:
             current.setdefault("place", place)
         following = "card" if current.get("place") else "place"
@@ -440,16 +440,22 @@ async def _on_pin(update: Update, context: BotContext, actor: Actor,
         return
     live = message.message_id if message.location.live_period else None
     venue_place = _venue_place(message)
+    guess = report_place.resolve_pin(services, pin)
 
     def change(draft: Draft) -> Draft:
         if draft.step != form_field.key:
             raise Stale
-        # A pin answers the step (the place typed before it, or the venue's, goes with it);
-        # the place can still be typed or changed from the review card.
+        # A pin answers the step: the place typed before it (or the venue's) goes with it,
+        # and the kelurahan tapped before it, else the one the pin is nearest. A guessed
+        # kelurahan is shown on the next question, changed there or confirmed by moving on;
+        # place and kelurahan can still be changed from the review card.
         place = venue_place or draft.work.get("place")
-        location = {**Location(pin, place).to_json(),
+        chosen = draft.work.get("kel")
+        location = {**Location(pin, place, chosen or guess).to_json(),
                     "live": None if venue_place else live}
         activity = services.catalogue.activity(draft.activity_code)
+        if chosen is None and guess is not None:
+            return flow.picked(activity, draft, form_field.key, location)
         return flow.after_answer(activity, draft, form_field.key, location)
 
     try:
@@ -664,11 +670,18 @@ async def _act(
         ack = WarningsAck(now).to_json()
         await store(lambda d: flow.after_answer(activity, d, key, ack))
     elif action == "done" and form_field.type == FieldType.LOCATION:
-        work = draft.work
-        if not (work.get("pin") or work.get("place")):
+        if not report_place.has_answer(draft.work):
             raise Stale
-        location = {**Location.from_json(work).to_json(), "live": work.get("live")}
+        location = report_place.location_answer(draft.work)
         await store(lambda d: flow.after_answer(activity, d, key, location))
+    elif (action == report_place.KELURAHAN_ACTION and form_field.type == FieldType.LOCATION
+          and len(args) == 1 and report_place.may_pick(draft, args[0])):
+        answered, work = report_place.picked(draft.work, args[0])
+        if answered:
+            location = report_place.location_answer(work)
+            await store(lambda d: flow.after_answer(activity, d, key, location))
+        else:
+            await store(lambda d: flow.with_work(d, **work))
     elif form_field.type == FieldType.EQUIPMENT and action in ("eq", "eqall", "done"):
         await _equipment_button(store, activity, draft, action, args)
     elif isinstance(form_field, ComplaintsField):

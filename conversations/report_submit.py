@@ -71,7 +71,8 @@ async def submit(update: Update, context: BotContext, actor: Actor, draft: Draft
                 assignment_id=current.assignment_id,
                 now=now,
             )
-            await tx.complaints.add(report_id, columns.complaints, now)
+            await tx.complaints.add(report_id, columns.complaints, now,
+                                    kelurahan=columns.kelurahan)
             await tx.report_photos.add(report_id, columns.photos)
             await tx.drafts.delete(current.id)
             report = await tx.reports.by_id(report_id)

@@ -11,6 +11,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
+from conversations.report_place import has_answer, kelurahan_part
 from domain.answers import (
     Complaint,
     EquipmentState,
@@ -42,6 +43,7 @@ from domain.text import shorten
 from ui import callbacks
 from ui.messages import Button, chunked, esc, inline, local_time
 from ui.services import Services
+from ui.territory import kelurahan_label
 from ui.views import clock_text
 
 NS = callbacks.Namespace.REPORT
@@ -78,8 +80,10 @@ def time_range_text(value: TimeRange, services: Services, language: str) -> str:
 
 
 def location_text(value: Location, services: Services, language: str) -> str:
-    """The typed place and/or the pin's coordinates."""
+    """The kelurahan, the typed place and/or the pin's coordinates."""
     parts = []
+    if value.kelurahan:
+        parts.append(esc(kelurahan_label(services, value.kelurahan, language)) + ",")
     if value.place:
         parts.append(html.escape(value.place))
     if value.pin is not None:
@@ -454,16 +458,18 @@ def _place_part(
 ) -> tuple[list[str], list[list[Button]]]:
     """The place step's own lines and buttons. A pin answers the step by itself (conversation
     ``_on_pin``); typed text is kept until "Lanjut" or a pin. One-tap places (the previous
-    report's, via :func:`_shortcut_rows`; later the officer's kelurahan) are rows added here."""
+    report's, via :func:`_shortcut_rows`; the officer's kelurahan binaan, via
+    :func:`~conversations.report_place.kelurahan_part`) are rows added here."""
     texts = services.texts
     work = draft.work
+    lines, rows = kelurahan_part(services, draft, language, button)
     if work.get("pin") or work.get("place"):
         shown = Location.from_json(work)
-        return [
-            texts(language, "reports.location_have",
-                  value=location_text(shown, services, language))
-        ], [[(texts(language, "reports.button.continue"), button(draft, "done"))]]
-    return [], []
+        lines.insert(0, texts(language, "reports.location_have",
+                              value=location_text(shown, services, language)))
+    if has_answer(work):
+        rows.append([(texts(language, "reports.button.continue"), button(draft, "done"))])
+    return lines, rows
 
 
 def equipment_state(activity: Activity, draft: Draft) -> EquipmentState:

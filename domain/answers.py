@@ -503,27 +503,37 @@ def place_text(raw: str) -> str:
 
 @dataclass(frozen=True)
 class Location:
-    """The answer to a location field: a pin, a typed place, or both."""
+    """The answer to a location field: a pin, a typed place, a kelurahan, or several."""
 
     pin: GeoPoint | None = None
     place: str | None = None
+    kelurahan: str | None = None
+    """The Kemendagri code of the kelurahan the report is filed under (config/territory.toml)."""
 
     def __post_init__(self) -> None:
-        if self.pin is None and not self.place:
-            raise ValueError("a location needs a pin or a place")
+        if self.pin is None and not self.place and not self.kelurahan:
+            raise ValueError("a location needs a pin or a place (or a kelurahan)")
 
     def to_json(self) -> dict[str, Any]:
-        """``{"pin": {"lat": 0.5412, "lon": 123.0595} | null, "place": "..." | null}``."""
-        return {"pin": None if self.pin is None else self.pin.to_json(), "place": self.place}
+        """``{"pin": {"lat": 0.5412, "lon": 123.0595} | null, "place": "..." | null}``, with
+        ``"kel": "75.71.02.1020"`` when a kelurahan is known."""
+        data: dict[str, Any] = {"pin": None if self.pin is None else self.pin.to_json(),
+                                "place": self.place}
+        if self.kelurahan:
+            data["kel"] = self.kelurahan
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Location:
         """Rebuild from :meth:`to_json` output (ValueError when malformed)."""
         pin = data.get("pin")
         place = data.get("place")
-        if place is not None and not isinstance(place, str):
+        kelurahan = data.get("kel")
+        if (place is not None and not isinstance(place, str)) or (
+            kelurahan is not None and not isinstance(kelurahan, str)
+        ):
             raise ValueError(f"not a location: {data!r}")
-        return cls(None if pin is None else GeoPoint.from_json(pin), place)
+        return cls(None if pin is None else GeoPoint.from_json(pin), place, kelurahan)
 
 
 # --------------------------------------------------------------------------------------------

@@ -40,6 +40,10 @@ INK = (33, 33, 33)
 MUTED = (110, 110, 110)
 GRID = (224, 224, 224)
 PALETTE = ((21, 101, 192), (46, 125, 50), (198, 40, 40), (239, 108, 0), (106, 27, 154))
+# The coverage grid: three kelurahan to a row, coloured by visits, marked for complaints.
+GRID_COLUMNS, CELL_HEIGHT, CELL_GAP = 3, 132, 12
+NOT_VISITED, VISITED, VISITED_OFTEN = (255, 205, 210), (200, 230, 201), (129, 199, 132)
+COMPLAINT_MARK = (239, 108, 0)
 
 
 @dataclass(frozen=True)
@@ -227,3 +231,64 @@ def _png(image: Image.Image) -> bytes:
     # optimize=True halves the speed for a few percent of size: not worth it here.
     image.save(buffer, format="PNG", compress_level=6)
     return buffer.getvalue()
+
+
+# ---- coverage grid -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GridCell:
+    """One kelurahan of a coverage grid: its name, visits and complaints in the period."""
+
+    label: str
+    visits: int
+    complaints: int
+
+
+def cell_colour(visits: int) -> tuple[int, int, int]:
+    """Not visited, visited once, visited more often."""
+    if visits <= 0:
+        return NOT_VISITED
+    return VISITED if visits == 1 else VISITED_OFTEN
+
+
+def coverage_grid(title: str, subtitle: str, cells: Sequence[GridCell], *,
+                  legend: Sequence[str], empty: str) -> bytes:
+    """A PNG grid of kelurahan coloured by visits, a bar along the bottom of each cell that had
+    complaints, 1080 px wide. ``legend`` names not visited, visited and complaints."""
+    rows = max(1, -(-len(cells) // GRID_COLUMNS))
+    title_font, label_font, small_font = _font(TITLE_PX), _font(LABEL_PX), _font(SUBTITLE_PX)
+    inner = WIDTH - 2 * MARGIN
+    title_lines, subtitle_lines = wrap(title, title_font, inner), wrap(subtitle, small_font, inner)
+    titles = (len(title_lines) * round(TITLE_PX * 1.2) + 4
+              + len(subtitle_lines) * round(SUBTITLE_PX * 1.2) + 12)
+    header = MARGIN + titles + LABEL_PX + 24
+    height = header + rows * (CELL_HEIGHT + CELL_GAP) + MARGIN
+    image = Image.new("RGB", (WIDTH, height), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    y = _heading(draw, MARGIN, title_lines, title_font, TITLE_PX, INK) + 4
+    y = _heading(draw, y, subtitle_lines, small_font, SUBTITLE_PX, MUTED) + 12
+    x = MARGIN
+    for text, colour in zip(legend, (NOT_VISITED, VISITED_OFTEN, COMPLAINT_MARK), strict=False):
+        draw.rectangle((x, y + 4, x + LABEL_PX - 8, y + LABEL_PX - 4), fill=colour)
+        x += LABEL_PX
+        draw.text((x, y), text, font=small_font, fill=INK)
+        x += round(draw.textlength(text, font=small_font)) + 32
+    y = header
+    if not cells:
+        draw.text((WIDTH // 2, y + CELL_HEIGHT // 2), empty, font=label_font, fill=MUTED,
+                  anchor="mm")
+        return _png(image)
+    cell_width = (inner - (GRID_COLUMNS - 1) * CELL_GAP) // GRID_COLUMNS
+    for index, cell in enumerate(cells):
+        left = MARGIN + (index % GRID_COLUMNS) * (cell_width + CELL_GAP)
+        top = y + (index // GRID_COLUMNS) * (CELL_HEIGHT + CELL_GAP)
+        draw.rectangle((left, top, left + cell_width, top + CELL_HEIGHT),
+                       fill=cell_colour(cell.visits))
+        if cell.complaints:
+            draw.rectangle((left, top + CELL_HEIGHT - 14, left + cell_width, top + CELL_HEIGHT),
+                           fill=COMPLAINT_MARK)
+        draw.text((left + 14, top + 14), _fit(draw, cell.label, label_font, cell_width - 28),
+                  font=label_font, fill=INK)
+        draw.text((left + 14, top + 14 + LABEL_PX + 16), f"{cell.visits} / {cell.complaints}",
+                  font=title_font, fill=INK)
+    return _png(image)

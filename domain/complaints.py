@@ -59,6 +59,7 @@ class FollowUp:
     referred_to: str | None
     created_at: datetime
     status_changed_at: datetime | None
+    kelurahan_code: str | None = None
 
 
 @dataclass(frozen=True)

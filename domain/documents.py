@@ -82,9 +82,11 @@ def report_document(
     photos: Sequence[Path],
     *,
     include_residents: bool,
+    kelurahan_name: str | None = None,
 ) -> pdf.Document:
     """A report in the police layout: letterhead, title, numbered sections, signature, then
-    ``photos`` (the stamped copies that exist) as the attachment."""
+    ``photos`` (the stamped copies that exist) as the attachment. ``kelurahan_name``: the
+    territory's name of the report's kelurahan, shown with its code on the place line."""
     activity = catalogue.activity(report.activity_code)
     clock = clock_format(language)
     answers = report.answers
@@ -97,8 +99,12 @@ def report_document(
                                 start=report.started_at.astimezone(tz).strftime(clock),
                                 end=report.ended_at.astimezone(tz).strftime(clock),
                                 zone=when.tzname() or ""))
-    if report.place:
-        time_lines.append(texts(language, "pdf.place", place=report.place))
+    places = [report.place] if report.place else []
+    if report.kelurahan_code:
+        places.append(texts(language, "pdf.kelurahan", code=report.kelurahan_code,
+                            name=kelurahan_name or report.kelurahan_code))
+    if places:
+        time_lines.append(texts(language, "pdf.place", place=" — ".join(places)))
     if report.latitude is not None and report.longitude is not None:
         time_lines.append(texts(language, "pdf.coordinates", lat=f"{report.latitude:.6f}",
                                 lon=f"{report.longitude:.6f}"))

@@ -52,6 +52,8 @@ REPORT_COLUMNS: tuple[tuple[str, Kind], ...] = (
     ("end", "datetime"),
     ("minutes", "int"),
     ("place", "long"),
+    ("kelurahan_code", "text"),
+    ("kelurahan", "text"),
     ("latitude", "float"),
     ("longitude", "float"),
     ("submitted", "datetime"),
@@ -72,6 +74,8 @@ COMPLAINT_COLUMNS: tuple[tuple[str, Kind], ...] = (
     ("category", "text"),
     ("description", "long"),
     ("place", "long"),
+    ("kelurahan_code", "text"),
+    ("kelurahan", "text"),
     ("urgency", "text"),
     ("status", "text"),
     ("assignee", "text"),
@@ -168,8 +172,11 @@ def report_sheets(
     unit_names: Mapping[str, str],
     tz: ZoneInfo,
     language: str,
+    kelurahan_names: Mapping[str, str] | None = None,
 ) -> list[Sheet]:
-    """One sheet per catalogue activity (empty ones included), in catalogue order."""
+    """One sheet per catalogue activity (empty ones included), in catalogue order;
+    ``kelurahan_names`` (code → name) names each report's kelurahan."""
+    names = kelurahan_names or {}
     taken: set[str] = set()
     sheets = []
     for activity in catalogue.activities:
@@ -204,6 +211,8 @@ def report_sheets(
                 local_naive(report.ended_at, tz),
                 minutes,
                 report.place,
+                report.kelurahan_code,
+                names.get(report.kelurahan_code or "", report.kelurahan_code),
                 report.latitude,
                 report.longitude,
                 local_naive(report.submitted_at, tz),
@@ -279,8 +288,11 @@ def complaint_sheet(
     unit_names: Mapping[str, str],
     tz: ZoneInfo,
     title: str,
+    kelurahan_names: Mapping[str, str] | None = None,
 ) -> Sheet:
-    """The complaints sheet: each complaint with its report, activity and officer."""
+    """The complaints sheet: each complaint with its report, activity, officer and
+    kelurahan (``kelurahan_names``: code → name)."""
+    names = kelurahan_names or {}
     rows = []
     for item in items:
         cells = describe(item)
@@ -294,6 +306,8 @@ def complaint_sheet(
             cells.category,
             item.description,
             item.place,
+            item.kelurahan_code,
+            names.get(item.kelurahan_code or "", item.kelurahan_code),
             cells.urgency,
             cells.status,
             cells.assignee,

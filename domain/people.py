@@ -71,6 +71,8 @@ class RegistrationStep(StrEnum):
     RANK = "rank"
     UNIT = "unit"
     ROLE = "role"
+    AREA = "area"
+    """The kelurahan binaan (several codes, comma-separated; none for a leader)."""
     CONFIRM = "confirm"
 
 

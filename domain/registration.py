@@ -15,6 +15,7 @@ FULL_STEPS = (
     RegistrationStep.RANK,
     RegistrationStep.UNIT,
     RegistrationStep.ROLE,
+    RegistrationStep.AREA,
     RegistrationStep.CONFIRM,
 )
 # An invitation fixes the unit and the role, so those steps are skipped.
@@ -22,6 +23,7 @@ INVITED_STEPS = (
     RegistrationStep.NAME,
     RegistrationStep.NRP,
     RegistrationStep.RANK,
+    RegistrationStep.AREA,
     RegistrationStep.CONFIRM,
 )
 INVITATION_PREFIX = "inv_"
@@ -58,6 +60,12 @@ def reopen(registration: Registration, step: RegistrationStep) -> Registration:
     """The registration asking ``step`` again, every other answer kept."""
     answers = {key: value for key, value in registration.answers.items() if key != step.value}
     return replace(registration, answers=answers, step=step)
+
+
+def area_codes(registration: Registration) -> list[str]:
+    """The kelurahan codes answered at the area step (empty when none were chosen)."""
+    return [code for code in str(registration.answers.get(RegistrationStep.AREA.value, ""))
+            .split(",") if code]
 
 
 def new_invitation_token() -> tuple[str, str]:

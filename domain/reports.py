@@ -47,6 +47,8 @@ class Draft:
     is shown on the next question asked and confirmed when the officer moves on from it."""
     offers: dict[str, Any] = field(default_factory=dict)
     """Answers of the officer's previous report of this activity, offered as one tap."""
+    areas: tuple[str, ...] = ()
+    """The officer's kelurahan binaan (codes) when the draft was loaded: not stored with it."""
 
     @property
     def is_correction(self) -> bool:
@@ -72,6 +74,7 @@ class Report:
     submitted_at: datetime
     warnings_ack_at: datetime | None = None
     equipment: dict[str, Any] | None = None
+    kelurahan_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -327,6 +330,8 @@ class ReportColumns:
     warnings_ack_at: datetime | None = None
     complaints: tuple[Complaint, ...] = ()
     photos: tuple[dict[str, Any], ...] = ()
+    kelurahan: str | None = None
+    """The kelurahan code of the place; the report's complaints are filed under it too."""
 
 
 def columns(activity: Activity, answers: dict[str, Any]) -> ReportColumns:
@@ -347,6 +352,7 @@ def columns(activity: Activity, answers: dict[str, Any]) -> ReportColumns:
                 place=location.place,
                 latitude=location.pin.latitude if location.pin else None,
                 longitude=location.pin.longitude if location.pin else None,
+                kelurahan=location.kelurahan,
             )
         elif kind == FieldType.EQUIPMENT:
             result = replace(result, equipment=EquipmentState.from_json(value).to_json())

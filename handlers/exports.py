@@ -338,6 +338,7 @@ async def spreadsheet(
     data = await _collect(services, units, period, progress)
     labels = _labels(services, language)
     unit_names = {unit.code: unit.name for unit in services.organisation.units}
+    kelurahan_names = {k.code: k.name for k in services.territory.all_kelurahan()}
     tz = services.settings.tz
     review_names = {
         state: texts(language, f"export.review.{state}")
@@ -371,11 +372,12 @@ async def spreadsheet(
         )
 
     sheets = await asyncio.to_thread(
-        exports.report_sheets, services.catalogue, lines, labels, unit_names, tz, language
+        exports.report_sheets, services.catalogue, lines, labels, unit_names, tz, language,
+        kelurahan_names,
     )
     sheets.append(exports.complaint_sheet(
         data.complaints, labels, describe, unit_names, tz,
-        texts(language, "export.complaints_sheet"),
+        texts(language, "export.complaints_sheet"), kelurahan_names,
     ))
     precinct = services.organisation.precinct.name
     covered = _unit_names(services, units)
@@ -440,7 +442,9 @@ async def report_pdf(
     photos = [path for path in (photo_path(services, sha) for sha in hashes) if path.exists()]
     document = documents.report_document(
         services.texts, language, services.catalogue, services.organisation,
-        services.settings.tz, report, author, complaints, photos, include_residents=True)
+        services.settings.tz, report, author, complaints, photos, include_residents=True,
+        kelurahan_name=services.territory.name_of(report.kelurahan_code)
+        if report.kelurahan_code else None)
     await progress.show("export.progress.building")
     rendered = await asyncio.to_thread(pdf.render, document, upload_budget(services))
     await progress.show("export.progress.sending")

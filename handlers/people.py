@@ -17,6 +17,7 @@ from ui import callbacks
 from ui.access import Actor
 from ui.messages import Button, chunked, inline, local_time
 from ui.services import BotContext, Services
+from ui.territory import KECAMATAN_LIST, area_picker, areas_text, toggled, valid_pick
 
 logger = logging.getLogger(__name__)
 MEMBERS_NS = callbacks.Namespace.MEMBERS
@@ -97,10 +98,29 @@ async def member_button(update: Update, context: BotContext, actor: Actor) -> No
         text, rows = await _members_view(services, leader, page)
         await query.edit_message_text(text, reply_markup=inline(rows) if rows else None)
         return
-    target_id = callbacks.as_id(parts[1]) if len(parts) == 2 else None
-    if parts[0] not in ("open", "sus", "act") or target_id is None:
+    if parts and parts[0] in AREA_ACTIONS:
+        await _area_button(update, services, leader, parts)
+        return
+    if (len(parts) != 2 or parts[0] not in ("open", "sus", "act")
+            or callbacks.as_id(parts[1]) is None):
         await query.answer(services.texts(language, "button.stale"), show_alert=True)
         return
+    target = await _led_officer(services, leader, parts[1])
+    if target is None:
+        await query.answer(services.texts(language, "access.not_your_unit"), show_alert=True)
+        return
+    if parts[0] != "open":
+        target = await _change_status(update, services, leader, target, suspend=parts[0] == "sus")
+    else:
+        await query.answer()
+    await _show_member(update, services, leader, target)
+
+
+async def _led_officer(services: Services, leader: Officer, raw_id: str) -> Officer | None:
+    """The officer ``raw_id`` names when this leader may manage them (never themself)."""
+    target_id = callbacks.as_id(raw_id)
+    if target_id is None:
+        return None
     async with services.db.reading() as repos:
         target = await repos.officers.by_id(target_id)
     if (
@@ -108,18 +128,73 @@ async def member_button(update: Update, context: BotContext, actor: Actor) -> No
         or target.id == leader.id
         or not may_decide_on(leader, target.unit_code, target.role, services.organisation)
     ):
-        await query.answer(services.texts(language, "access.not_your_unit"), show_alert=True)
-        return
-    if parts[0] != "open":
-        target = await _change_status(update, services, leader, target, suspend=parts[0] == "sus")
-    else:
-        await query.answer()
+        return None
+    return target
+
+
+async def _show_member(update: Update, services: Services, leader: Officer, target: Officer
+                       ) -> None:
+    """The officer's card (with their kelurahan binaan) and what the leader may do."""
+    query = update.callback_query
+    assert query is not None
+    language = leader.language
+    async with services.db.reading() as repos:
+        areas = await repos.areas.of_officer(target.id)
     await query.edit_message_text(
         officer_card(services.texts, services, target, language)
+        + "\n"
+        + services.texts(language, "territory.card_line",
+                         areas=areas_text(services, areas, language))
         + "\n"
         + services.texts(language, f"members.status_{target.status.value}"),
         reply_markup=inline(_member_actions(services, leader, target)),
     )
+
+
+AREA_ACTIONS = ("area", "akec", "akel", "adone")
+"""The kelurahan picker of an officer's card: open it, browse, tick (stored at once), done."""
+
+
+async def _area_button(update: Update, services: Services, leader: Officer, parts: list[str]
+                       ) -> None:
+    """A leader changes an officer's kelurahan binaan; every tick is stored and audited."""
+    query = update.callback_query
+    assert query is not None
+    language = leader.language
+    action = parts[0]
+    arity = 3 if action in ("akec", "akel") else 2
+    target = None
+    if len(parts) == arity and (arity == 2 or valid_pick(services.territory, action, parts[2])):
+        target = await _led_officer(services, leader, parts[1])
+    if target is None:
+        await query.answer(services.texts(language, "access.not_your_unit"), show_alert=True)
+        return
+    if action == "adone":
+        await query.answer()
+        await _show_member(update, services, leader, target)
+        return
+    kecamatan = parts[2] if action == "akec" and parts[2] != KECAMATAN_LIST else None
+    now = services.clock.now()
+    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
+        picked = await tx.areas.of_officer(target.id)
+        if action == "akel":
+            code = parts[2]
+            kecamatan = services.territory.kecamatan_of(code).code
+            picked = toggled(picked, code, services.territory)
+            added, removed = await tx.areas.replace(target.id, picked, now)
+            await tx.audit.record(
+                actor_id=leader.id, action="officer.areas", target_type="officer",
+                target_id=target.id, now=now, added=added, removed=removed,
+            )
+    await query.answer(services.texts(language, "territory.changed") if action == "akel"
+                       else None)
+    picker, rows = area_picker(
+        services, language, picked=services.territory.ordered(picked), kecamatan=kecamatan,
+        pack=lambda verb, *rest: callbacks.pack(MEMBERS_NS, verb, target.id, *rest),
+    )
+    heading = services.texts(language, "territory.members_heading",
+                             name=html.escape(target.full_name))
+    await query.edit_message_text(heading + "\n\n" + picker, reply_markup=inline(rows))
 
 
 async def _change_status(
@@ -164,7 +239,10 @@ def _member_actions(services: Services, leader: Officer, target: Officer) -> lis
         row.append(
             (texts(language, "button.reactivate"), callbacks.pack(MEMBERS_NS, "act", target.id))
         )
-    return [row, [(texts(language, "button.back"), callbacks.pack(MEMBERS_NS, "list"))]]
+    areas = [(texts(language, "territory.button.areas"),
+              callbacks.pack(MEMBERS_NS, "area", target.id))]
+    return [row, areas,
+            [(texts(language, "button.back"), callbacks.pack(MEMBERS_NS, "list"))]]
 
 
 async def invite(update: Update, context: BotContext, actor: Actor) -> None:

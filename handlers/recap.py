@@ -17,6 +17,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 
 from domain.access import is_leader, reach
 from domain.charts import line_chart
+from domain.coverage import Coverage
 from domain.dates import DateRange, parse_date_range
 from domain.errors import InputError
 from domain.people import Officer
@@ -27,6 +28,7 @@ from jobs.planning import schedule_config
 from jobs.summaries import (
     Part,
     on_demand_period,
+    period_text,
     photo_sheet,
     render_summary,
     send_part,
@@ -34,10 +36,12 @@ from jobs.summaries import (
 )
 from storage.desk import PendingInput
 from storage.recap import load_recap, rate_series
+from storage.territory import load_coverage
 from ui import callbacks
 from ui.access import Actor
 from ui.messages import Button, inline, message_id, shorten_html
 from ui.services import BotContext, Services
+from ui.territory import coverage_lines, coverage_picture
 
 NS = callbacks.Namespace.RECAP
 SELF = "me"
@@ -94,6 +98,12 @@ async def recap_command(update: Update, context: BotContext, actor: Actor) -> No
         return
     view = View(period, default_scope(officer, services))
     text, markup = await render_view(services, actor, view)
+    coverage = await load_view_coverage(services, actor, view)
+    if coverage is not None and coverage.kelurahan:
+        # The picture first: the recap with its buttons stays the newest message.
+        picture = await coverage_image(services, actor, view, coverage)
+        assert picture is not None
+        await message.reply_photo(picture)
     await message.reply_text(text, reply_markup=markup)
 
 
@@ -111,11 +121,11 @@ async def recap_button(update: Update, context: BotContext, actor: Actor) -> Non
     officer = actor.active_officer
     view = View(period, scope, rest[0] if rest else ALL)
     if (
-        action not in ("v", "c", "r", "p", "t", "x")
+        action not in ("v", "c", "r", "p", "t", "x", "k")
         or len(rest) > 1
         or not _known_activity(services, view.activity)
         or scope not in scopes(officer, services)
-        or (action == "p" and scope == SELF)
+        or (action in ("p", "k") and scope == SELF)
         or resolve_period(period, services) is None
     ):
         await query.answer(stale, show_alert=True)
@@ -132,9 +142,14 @@ async def recap_button(update: Update, context: BotContext, actor: Actor) -> Non
         await _send_photo_sheet(update, context, actor, view)
         return
     await query.answer()
-    if action in ("c", "r"):
+    if action in ("c", "r", "k"):
         message = query.message
         assert isinstance(message, Message)
+        if action == "k":
+            picture = await coverage_image(services, actor, view)
+            assert picture is not None  # a unit view: checked above
+            await context.bot.send_photo(message.chat_id, picture)
+            return
         if action == "r":
             await context.bot.send_photo(message.chat_id, await rate_chart(services, actor, view))
             return
@@ -315,8 +330,37 @@ async def render_view(
     language = actor.language
     title = services.texts(language, f"summary.title_{_title_kind(view)}",
                            unit=html.escape(name))
-    text = shorten_html(summary_text(services, language, recap, title))
-    return text, keyboard(services, actor, view)
+    text = summary_text(services, language, recap, title)
+    coverage = await load_view_coverage(services, actor, view)
+    if coverage is not None and coverage.kelurahan:
+        text += "\n\n" + "\n".join(coverage_lines(services, coverage, language))
+    return shorten_html(text), keyboard(services, actor, view)
+
+
+async def load_view_coverage(services: Services, actor: Actor, view: View) -> Coverage | None:
+    """The kelurahan binaan coverage of a unit view (None for an officer's own recap)."""
+    if view.scope == SELF:
+        return None
+    period = resolve_period(view.period, services)
+    assert period is not None
+    units, _, _ = _scope_units(services, actor.active_officer, view.scope)
+    async with services.db.reading() as repos:
+        return await load_coverage(repos.areas, services.territory, services.catalogue, units,
+                                   period, activity_code=view.activity_code)
+
+
+async def coverage_image(services: Services, actor: Actor, view: View,
+                         coverage: Coverage | None = None) -> bytes | None:
+    """The coverage picture of a unit view (of ``coverage`` when loaded already), None for an
+    officer's own recap."""
+    coverage = coverage or await load_view_coverage(services, actor, view)
+    if coverage is None:
+        return None
+    _, _, name = _scope_units(services, actor.active_officer, view.scope)
+    return await asyncio.to_thread(
+        coverage_picture, services, coverage, _view_name(services, actor.language, name, view),
+        period_text(services, actor.language, coverage.period), actor.language,
+    )
 
 
 async def _chart_parts(services: Services, actor: Actor, view: View) -> list[Part]:
@@ -370,6 +414,7 @@ def keyboard(services: Services, actor: Actor, view: View) -> InlineKeyboardMark
         (texts(language, "recap.button.rate"), view.button("r")),
     ])
     if view.scope != SELF:
-        rows.append([(texts(language, "recap.button.photos"), view.button("p"))])
+        rows.append([(texts(language, "recap.button.photos"), view.button("p")),
+                     (texts(language, "territory.button.coverage"), view.button("k"))])
     return inline(rows)
 

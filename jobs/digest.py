@@ -18,8 +18,9 @@ from datetime import datetime, timedelta
 
 from domain.access import reach
 from domain.complaints import FollowUp
+from domain.coverage import Coverage
 from domain.people import Officer
-from domain.recap import PeriodKind, Recap, days_ending_at
+from domain.recap import PeriodKind, Recap, days_ending_at, month_of
 from domain.schedule import (
     Assignment,
     Outcome,
@@ -31,8 +32,10 @@ from domain.schedule import (
 from jobs.summaries import period_text, recap_lines
 from storage.recap import load_recap
 from storage.repositories import Repositories
+from storage.territory import load_coverage
 from ui.messages import local_time
 from ui.services import Services
+from ui.territory import coverage_lines
 from ui.views import activity_name, name_of, post_lines, when_text
 
 STALE_LINES = 10
@@ -67,6 +70,8 @@ class Digest:
     paused: list[Pause] = field(default_factory=list)
     blocked: list[Officer] = field(default_factory=list)
     officers: dict[int, Officer] = field(default_factory=dict)
+    coverage: Coverage | None = None
+    """The units' kelurahan binaan visited and not visited this month so far."""
 
     @property
     def is_empty(self) -> bool:
@@ -119,6 +124,8 @@ async def build_digest(
             if found is not None:
                 officers[officer_id] = found
     horizon = slot_at + timedelta(days=1)
+    coverage = await load_coverage(repos.areas, services.territory, services.catalogue, units,
+                                   month_of(slot_at - timedelta(microseconds=1), tz))
     return Digest(
         slot_at=slot_at,
         recap=recap,
@@ -130,6 +137,7 @@ async def build_digest(
         # The units' own officers only: the names looked up by id are for lines, not this.
         blocked=[o for o in members if o.blocked_at is not None and o.id != leader.id],
         officers=officers,
+        coverage=coverage,
     )
 
 
@@ -144,6 +152,10 @@ def render_digest(services: Services, digest: Digest, language: str) -> str:
     lines.extend(["", texts(language, "schedule.digest.recap",
                             period=period_text(services, language, digest.recap.period))])
     lines.extend(recap_lines(services, language, digest.recap))
+    if digest.coverage is not None and digest.coverage.kelurahan:
+        lines.extend(["", texts(language, "territory.digest_heading",
+                                period=period_text(services, language, digest.coverage.period))])
+        lines.extend(coverage_lines(services, digest.coverage, language))
     if digest.duties:
         lines.append("")
         lines.append(texts(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -45,8 +46,10 @@ from jobs.planning import schedule_config
 from storage import Transaction
 from storage.groups import GroupLink, SummaryRecord
 from storage.recap import load_recap
+from storage.territory import load_coverage
 from ui.messages import CAPTION_LIMIT, shorten_html, split_html
 from ui.services import Services
+from ui.territory import group_counts_line
 from ui.views import clock_text
 
 logger = logging.getLogger(__name__)
@@ -190,12 +193,14 @@ def summary_text(
     title: str,
     *,
     late: bool = False,
+    extra: Sequence[str] = (),
 ) -> str:
-    """The summary as one HTML text (split later if Telegram's limit needs it)."""
+    """The summary as one HTML text (split later if Telegram's limit needs it); ``extra``
+    lines (the reports per kelurahan) close it."""
     lines = [title, period_text(services, language, recap.period)]
     if late:
         lines.append(services.texts(language, "summary.late"))
-    return "\n".join([*lines, "", *recap_lines(services, language, recap)])
+    return "\n".join([*lines, "", *recap_lines(services, language, recap), *extra])
 
 
 def recap_lines(services: Services, language: str, recap: Recap) -> list[str]:
@@ -293,11 +298,12 @@ async def render_summary(
     unit_name: str,
     chart_title_key: str | None,
     late: bool = False,
+    extra: Sequence[str] = (),
 ) -> list[Part]:
     """The messages of one summary: an optional chart photo, then the text."""
     texts = services.texts
     title = texts(language, title_key, unit=html.escape(unit_name))
-    body = summary_text(services, language, recap, title, late=late)
+    body = summary_text(services, language, recap, title, late=late, extra=extra)
     parts: list[Part] = []
     if chart_title_key is not None:
         chart = await asyncio.to_thread(
@@ -365,6 +371,18 @@ async def recap_for_unit(services: Services, unit_code: str, period: Period) -> 
         )
 
 
+async def area_counts(services: Services, unit_code: str, period: Period, language: str
+                      ) -> list[str]:
+    """A group's line of reports per kelurahan (counts only, no resident's details); none
+    when no report of the period named a kelurahan."""
+    units = services.organisation.units_within(unit_code)
+    async with services.db.reading() as repos:
+        coverage = await load_coverage(repos.areas, services.territory, services.catalogue,
+                                       units, period)
+    line = group_counts_line(services, coverage, language)
+    return ["", line] if line else []
+
+
 def on_demand_period(kind: PeriodKind, now: datetime, services: Services) -> Period:
     """Today, this week or this month in the configured zone."""
     tz = services.settings.tz
@@ -389,6 +407,7 @@ async def on_demand_parts(
         title_key=f"summary.title_{kind.value}",
         unit_name=_unit_name(services, link.unit_code),
         chart_title_key=chart_key,
+        extra=await area_counts(services, link.unit_code, period, link.language),
     )
 
 
@@ -582,6 +601,7 @@ async def _summary_parts(services: Services, link: GroupLink, record: SummaryRec
         unit_name=_unit_name(services, link.unit_code),
         chart_title_key="summary.chart_title_weekly" if weekly else None,
         late=record.late,
+        extra=await area_counts(services, link.unit_code, period, link.language),
     )
     if weekly and services.settings.group_weekly_photo_sheet:
         sheet = await photo_sheet(services, services.organisation.units_within(link.unit_code),

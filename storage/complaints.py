@@ -14,7 +14,8 @@ from storage.values import from_db_time, require_time, to_db_time
 _COLUMNS = (
     "c.id, c.report_id, r.number AS report_number, r.unit_code, r.officer_id, c.category,"
     " c.description, c.place, c.urgency, c.resident_name, c.resident_contact, c.status,"
-    " c.assigned_to, c.referred_to, c.created_at, c.status_changed_at"
+    " c.assigned_to, c.referred_to, c.created_at, c.status_changed_at,"
+    " COALESCE(c.kelurahan_code, r.kelurahan_code) AS kelurahan_code"
 )
 _FROM = " FROM complaints AS c JOIN reports AS r ON r.id = c.report_id"
 _FROM_OPEN = (
@@ -42,6 +43,7 @@ def _follow_up(row: Row) -> FollowUp:
         referred_to=row["referred_to"],
         created_at=require_time(row["created_at"]),
         status_changed_at=from_db_time(row["status_changed_at"]),
+        kelurahan_code=row["kelurahan_code"],
     )
 
 

@@ -19,7 +19,10 @@ def _dumps(value: Any) -> str:
 
 _DRAFT_COLUMNS = (
     "id, officer_id, activity_code, step, answers, work, editing, version, assignment_id,"
-    " report_id, created_at, updated_at, preset, offers"
+    " report_id, created_at, updated_at, preset, offers,"
+    # The officer's kelurahan binaan ride along: the place step offers them as buttons.
+    " (SELECT group_concat(a.kelurahan_code) FROM officer_areas a"
+    "  WHERE a.officer_id = report_drafts.officer_id) AS areas"
 )
 
 
@@ -39,6 +42,7 @@ def _draft(row: Row) -> Draft:
         updated_at=from_db_time(row["updated_at"]),
         preset=tuple(json.loads(row["preset"])),
         offers=json.loads(row["offers"]),
+        areas=tuple(sorted(row["areas"].split(","))) if row["areas"] else (),
     )
 
 
@@ -131,7 +135,7 @@ class ReportCounters(Repository):
 
 _REPORT_COLUMNS = (
     "id, number, activity_code, officer_id, unit_code, started_at, ended_at, place, latitude,"
-    " longitude, equipment, warnings_ack_at, answers, submitted_at"
+    " longitude, equipment, warnings_ack_at, answers, submitted_at, kelurahan_code"
 )
 
 
@@ -151,6 +155,7 @@ def _report(row: Row) -> Report:
         submitted_at=require_time(row["submitted_at"]),
         warnings_ack_at=from_db_time(row["warnings_ack_at"]),
         equipment=json.loads(row["equipment"]) if row["equipment"] else None,
+        kelurahan_code=row["kelurahan_code"],
     )
 
 
@@ -174,8 +179,9 @@ class ReportRepository(Repository):
         Complaints and photos of ``columns`` are stored by their own repositories."""
         cursor = await self._write(
             "INSERT INTO reports (number, activity_code, officer_id, unit_code, started_at,"
-            " ended_at, place, latitude, longitude, equipment, warnings_ack_at, answers,"
-            " assignment_id, submitted_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " ended_at, place, latitude, longitude, equipment, kelurahan_code, warnings_ack_at,"
+            " answers, assignment_id, submitted_at, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 number,
                 activity_code,
@@ -230,13 +236,15 @@ class ReportRepository(Repository):
         """Store a corrected report (the revision is recorded separately)."""
         await self._write(
             "UPDATE reports SET answers = ?, started_at = ?, ended_at = ?, place = ?,"
-            " latitude = ?, longitude = ?, equipment = ?, updated_at = ? WHERE id = ?",
+            " latitude = ?, longitude = ?, equipment = ?, kelurahan_code = ?, updated_at = ?"
+            " WHERE id = ?",
             (_dumps(answers), *_column_values(columns), to_db_time(now), report_id),
         )
 
 
 def _column_values(columns: ReportColumns) -> tuple[Any, ...]:
-    """Started, ended, place, latitude, longitude, equipment: as both writes store them."""
+    """Started, ended, place, latitude, longitude, equipment, kelurahan: as both writes store
+    them."""
     return (
         to_db_time(columns.started_at) if columns.started_at else None,
         to_db_time(columns.ended_at) if columns.ended_at else None,
@@ -244,6 +252,7 @@ def _column_values(columns: ReportColumns) -> tuple[Any, ...]:
         columns.latitude,
         columns.longitude,
         _dumps(columns.equipment) if columns.equipment is not None else None,
+        columns.kelurahan,
     )
 
 
@@ -306,13 +315,14 @@ def _complaint(row: Row) -> StoredComplaint:
 class ComplaintRepository(Repository):
     """Residents' complaints, each its own record linked to its report."""
 
-    async def add(self, report_id: int, complaints: Sequence[Complaint], now: datetime) -> None:
-        """Store the report's complaints with status ``new``."""
+    async def add(self, report_id: int, complaints: Sequence[Complaint], now: datetime,
+                  *, kelurahan: str | None = None) -> None:
+        """Store the report's complaints with status ``new``, filed under ``kelurahan``."""
         for position, item in enumerate(complaints):
             await self._write(
                 "INSERT INTO complaints (report_id, position, category, description, place,"
-                " urgency, resident_name, resident_contact, status, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?)",
+                " urgency, resident_name, resident_contact, status, created_at, updated_at,"
+                " kelurahan_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?)",
                 (
                     report_id,
                     position,
@@ -324,6 +334,7 @@ class ComplaintRepository(Repository):
                     item.resident_contact,
                     to_db_time(now),
                     to_db_time(now),
+                    kelurahan,
                 ),
             )
 

@@ -31,6 +31,7 @@ from storage.schedule import (
     NotificationRepository,
     PauseRepository,
 )
+from storage.territory import AreaRepository
 from storage.values import from_db_time, require_time, to_db_time
 
 
@@ -470,3 +471,4 @@ class Repositories:
         self.group_summaries = GroupSummaryRepository(connection)
         self.recaps = RecapRepository(connection)
         self.holders = HolderRepository(connection)
+        self.areas = AreaRepository(connection)

@@ -75,10 +75,13 @@ async def test_a_pin_answers_the_place_step_and_confirms_the_defaults_shown(
     draft = await draft_of(harness, officer)
     assert draft.step == "warnings"  # no "Lanjut": the pin moved on
     assert draft.answers["location"] == {"pin": {"lat": 0.5412, "lon": 123.0595},
-                                         "place": PLACE, "live": None}
-    assert draft.preset == ("obstacles",)  # Sprin and time confirmed by moving on
+                                         "place": PLACE, "kel": "75.71.06.1005", "live": None}
+    # Sprin and time confirmed by moving on; the kelurahan the pin is nearest is shown on the
+    # next question, to change there or confirm by moving on (#13).
+    assert draft.preset == ("obstacles", "location")
     assert "Saya mematuhi peringatan ini" in buttons(officer)
-    assert "Sudah terisi" not in officer.last.text
+    assert "Nomor Sprin:" not in officer.last.text  # confirmed, no longer shown
+    assert "Lokasi: Kel. " in officer.last.text  # the guessed kelurahan, shown to confirm
 
 
 async def test_a_default_is_changed_from_its_pencil_and_the_question_comes_back(

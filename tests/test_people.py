@@ -8,6 +8,7 @@ from datetime import timedelta
 from domain.people import Status
 from emulator import Emulator
 from emulator.harness import BotHarness
+from tests.test_registration import pick_area
 
 
 async def seed_kanit(harness: BotHarness, emu: Emulator):
@@ -33,6 +34,7 @@ async def fill_invited_registration(user, *, nrp: str = "87654321") -> None:
     await user.send("Budi Santoso")
     await user.send(nrp)
     await user.press("BRIPKA")
+    await pick_area(user)
     await user.press("✅ Kirim")
 
 
@@ -161,6 +163,7 @@ async def test_configured_admin_is_enrolled_and_can_approve(harness: BotHarness,
     await officer.press("BRIPKA")
     await officer.press("Unit Bintibmas")
     await officer.press("Kanit (kepala unit)")
+    await officer.press("✅ Selesai (0)")  # a leader may serve no kelurahan
     await officer.press("✅ Kirim")
     await admin.press("✅ Setujui")
     assert (await harness.officer(officer)).status is Status.ACTIVE
@@ -252,6 +255,7 @@ async def test_request_without_approver_is_decided_from_the_members_card(
     await officer.press("BRIPKA")
     await officer.press("Unit Binkamsa")
     await officer.press("Banit (anggota unit)")
+    await pick_area(officer)
     await officer.press("✅ Kirim")
     assert "belum ada pimpinan" in officer.last.text
 
@@ -276,3 +280,38 @@ async def test_admin_removed_from_admin_ids_is_suspended_at_start(
     assert "ditangguhkan" in admin.last.text
     async with harness.db.reading() as repos:
         assert (await repos.audit.recent())[0]["action"] == "admin.revoke"
+
+
+async def test_leader_changes_an_officers_kelurahan_in_members(harness: BotHarness,
+                                                               emu: Emulator):
+    kanit = await seed_kanit(harness, emu)
+    banit = emu.user(1001, "Budi")
+    stored = await harness.seed_officer(banit, name="Budi Santoso", nrp="87654321",
+                                        unit="binkamsa")
+    other = emu.user(1002, "Siti")
+    outsider = await harness.seed_officer(other, name="Siti Aminah", nrp="87654322",
+                                          unit="binpolmas")
+
+    await kanit.send("/anggota")
+    await kanit.press("🟢 Budi Santoso")
+    assert "Wilayah binaan: belum ada" in kanit.last.text
+    await kanit.press("🏘 Wilayah binaan")
+    await kanit.press("Kec. Dumbo Raya")
+    await kanit.press("⬜ Leato Utara")
+    await kanit.press("⬜ Botu")
+    await kanit.press("✅ Leato Utara")  # ticked again: removed
+    assert "Wilayah binaan: Kel. Botu" in kanit.last.text
+    await kanit.press("✅ Selesai (1)")
+    assert "Wilayah binaan: Kel. Botu" in kanit.last.text
+    async with harness.db.reading() as repos:
+        assert await repos.areas.of_officer(stored.id) == ["75.71.08.1004"]
+        changes = [entry for entry in await repos.audit.recent()
+                   if entry["action"] == "officer.areas"]
+    assert len(changes) == 3
+    assert all(entry["target_id"] == str(stored.id) for entry in changes)
+
+    # A forged tick for an officer of another unit changes nothing.
+    await kanit.press_forged(f"a:mb:akel:{outsider.id}:75.71.08.1004", kanit.last)
+    assert kanit.callback_answers[-1]["show_alert"]
+    async with harness.db.reading() as repos:
+        assert await repos.areas.of_officer(outsider.id) == []

@@ -18,6 +18,7 @@ async def register(
     rank="BRIPKA",
     unit="Unit Binkamsa",
     role="Banit (anggota unit)",
+    until_area=False,
 ) -> None:
     await user.send("/start")
     await user.press("📝 Daftar")
@@ -26,7 +27,18 @@ async def register(
     await user.press(rank)
     await user.press(unit)
     await user.press(role)
+    if until_area:
+        return
+    await pick_area(user)
     await user.press("✅ Kirim")
+
+
+async def pick_area(user, kecamatan="Kec. Kota Barat", kelurahan=("Dembe I",)) -> None:
+    """Tick ``kelurahan`` of ``kecamatan`` at the area step and press done."""
+    await user.press(kecamatan)
+    for name in kelurahan:
+        await user.press(f"⬜ {name}")
+    await user.press(f"✅ Selesai ({len(kelurahan)})")
 
 
 async def test_unknown_user_registers_and_leader_approves(harness: BotHarness, emu: Emulator):
@@ -301,6 +313,7 @@ async def test_nrp_taken_meanwhile_asks_again_and_keeps_answers(
         await user.press("BRIPKA")
         await user.press("Unit Binkamsa")
         await user.press("Banit (anggota unit)")
+        await pick_area(user)
     await first.press("✅ Kirim")
     await second.press("✅ Kirim")
 
@@ -309,3 +322,37 @@ async def test_nrp_taken_meanwhile_asks_again_and_keeps_answers(
     await second.send("87654329")
     await second.press("✅ Kirim")
     assert (await harness.officer(second)).nrp == "87654329"
+
+
+async def test_registration_binds_two_kelurahan(harness: BotHarness, emu: Emulator):
+    kanit = emu.user(2001, "Kanit")
+    await harness.seed_officer(
+        kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa", role="kanit"
+    )
+    officer = emu.user(1001, "Budi")
+    await register(officer, until_area=True)
+    assert "wilayah binaan" in officer.last.text
+    assert officer.last.buttons[0] == ["Kec. Kota Barat", "Kec. Kota Selatan"]
+
+    await officer.press("✅ Selesai (0)")  # a Banit serves at least one kelurahan
+    assert "minimal satu kelurahan" in officer.callback_answers[-1]["text"]
+    await officer.press("Kec. Kota Selatan")
+    assert officer.last.buttons[0] == ["⬜ Biawao", "⬜ Biawu"]
+    await officer.press("⬜ Limba U I")
+    await officer.press("⬜ Limba U II")
+    assert "✅ Limba U II" in sum(officer.last.buttons, [])
+    await officer.press("◀️ Kecamatan")
+    assert "Kec. Kota Selatan (2)" in sum(officer.last.buttons, [])
+    await harness.restart()  # the ticks are stored: a restart keeps them
+    await officer.press("✅ Selesai (2)")
+
+    assert "Wilayah binaan: Kel. Limba U I, Kel. Limba U II" in officer.last.text
+    await officer.press("✅ Kirim")
+    stored = await harness.officer(officer)
+    assert stored is not None
+    async with harness.db.reading() as repos:
+        areas = await repos.areas.of_officer(stored.id)
+        entry = (await repos.audit.recent())[0]
+    assert areas == ["75.71.02.1019", "75.71.02.1020"]
+    assert entry["action"] == "officer.register"
+    assert "75.71.02.1020" in str(entry["details"])

@@ -11,6 +11,7 @@ from config.settings import Settings
 from domain.catalogue import Catalogue
 from domain.clock import Clock
 from domain.organisation import Organisation
+from domain.territory import Territory
 from storage import Database
 from storage.photos import PhotoStore
 from ui.i18n import Translator
@@ -18,7 +19,8 @@ from ui.i18n import Translator
 
 @dataclass(frozen=True)
 class Services:
-    """Settings, configuration, storage and clock, built once per application."""
+    """Settings, configuration (the territory too), storage and clock, built once per
+    application."""
 
     settings: Settings
     db: Database
@@ -27,6 +29,7 @@ class Services:
     texts: Translator
     clock: Clock
     photos: PhotoStore
+    territory: Territory
 
 
 class ServicesHolder:
