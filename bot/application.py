@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
@@ -35,6 +36,7 @@ from bot.commands import all_commands
 from bot.errors import on_error, on_stale_button
 from bot.fairness import PerPersonProcessor
 from bot.i18n import Translator
+from bot.maintenance import tighten_data_dir
 from bot.ratelimit import RetryingRateLimiter
 from bot.services import BotContext, Services, ServicesHolder
 from config.settings import Settings
@@ -100,6 +102,7 @@ def build_application(
 
     async def post_init(application: BotApplication) -> None:
         await database.open()
+        await asyncio.to_thread(tighten_data_dir, settings)
         async with database.transaction() as tx:
             await tx.units.sync((unit.code, unit.name, unit.parent) for unit in organisation.units)
             await tx.updates.forget_before(services.clock.now() - timedelta(hours=48))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import shutil
 import socket
@@ -41,6 +42,7 @@ _DIR_MODE = 0o700
 _FILE_MODE = 0o600
 
 Print = Callable[[str], None]
+_log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from bot.application import BotApplication
@@ -592,6 +594,44 @@ def _merge_photos(source: Path, target: Path) -> int:
         os.chmod(destination, _FILE_MODE)
         copied += 1
     return copied
+
+
+# --------------------------------------------------------------------------- permissions
+
+
+def tighten_data_dir(settings: Settings) -> list[Path]:
+    """Owner-only for the data directory, every photo and every backup (#19 item 9).
+
+    The bot creates them 0700/0600, but an operator's ``chmod -R``, a restore from another
+    machine or a copy with ``cp -r`` under a looser umask leaves residents' photos readable by
+    every user of the host. Run at start-up (in a thread: it walks every file); one log line
+    names how many were changed. The database files are tightened when it opens.
+    """
+    changed = []
+    for root in (settings.data_dir, settings.photos_dir, settings.backups_dir):
+        if not root.is_dir():
+            continue
+        if root == settings.data_dir:
+            changed += _tighten(root, _DIR_MODE)
+            continue
+        for directory, _dirs, files in os.walk(root):
+            changed += _tighten(Path(directory), _DIR_MODE)
+            for name in files:
+                changed += _tighten(Path(directory) / name, _FILE_MODE)
+    if changed:
+        _log.warning("permissions tightened to owner-only: %s files and directories under %s"
+                     " (first: %s)", len(changed), settings.data_dir, changed[0])
+    return changed
+
+
+def _tighten(path: Path, mode: int) -> list[Path]:
+    try:
+        if path.lstat().st_mode & 0o077 and not path.is_symlink():
+            os.chmod(path, mode)
+            return [path]
+    except FileNotFoundError:  # pruned or renamed meanwhile
+        pass
+    return []
 
 
 # --------------------------------------------------------------------------- helpers

@@ -89,3 +89,32 @@ async def test_loose_permissions_are_tightened_at_start_up(harness: BotHarness):
     for path, mode in ((database.parent, 0o700), (database, 0o600),
                        (database.with_name(database.name + "-wal"), 0o600)):
         assert stat.S_IMODE(path.stat().st_mode) == mode, path
+
+
+async def test_photos_and_backups_loosened_by_an_operator_are_tightened_at_start_up(
+    harness: BotHarness, emu: Emulator
+):
+    """#19 item 9: a `chmod -R go+rX` (or a copy under a loose umask) is undone at start-up."""
+    import os
+
+    from bot.maintenance import make_backup
+    from tests.test_backup import private_files
+    from tests.test_report_flow import fill_sapta
+
+    officer = emu.user(2004, "Foto")
+    await harness.seed_officer(officer, name="Foto", nrp="87050104", unit="binkamsa")
+    await fill_sapta(officer, photos=1)
+    settings = harness.settings
+    make_backup(settings, now=harness.clock.now())
+    await harness.stop()
+    loosened = 0
+    for root in (settings.photos_dir, settings.backups_dir):
+        for path in [root, *root.rglob("*")]:
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+            loosened += 1
+    os.chmod(settings.data_dir, 0o755)
+    assert loosened > 6  # photo files (original, web, thumb, sidecar), backup db, manifest
+    await harness.start()
+    for root in (settings.data_dir, settings.photos_dir, settings.backups_dir):
+        assert list(private_files(root)) == []
+    assert [p for p in settings.photos_dir.rglob("*") if p.is_file()]
