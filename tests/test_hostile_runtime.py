@@ -118,3 +118,71 @@ async def test_photos_and_backups_loosened_by_an_operator_are_tightened_at_start
     for root in (settings.data_dir, settings.photos_dir, settings.backups_dir):
         assert list(private_files(root)) == []
     assert [p for p in settings.photos_dir.rglob("*") if p.is_file()]
+
+
+DRAFTS = 200
+
+
+def rss_mb() -> float:
+    """This process's resident memory (the bot and the emulator run in it)."""
+    from pathlib import Path
+
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+async def test_two_hundred_open_drafts_and_api_errors_leak_no_secret_at_debug(
+    emu: Emulator, data_dir
+):
+    """Resources and secrets (#19 suite): 200 officers each with a report draft open at once,
+    API errors whose descriptions echo the token (as a proxy does), all at DEBUG: a normal
+    officer is still answered, memory growth is printed and bounded, and neither the token
+    nor the webhook secret is in any log line or anything the bot sent."""
+    import time
+
+    from tests.conftest import TOKEN
+    from tests.test_backup import SECRET, every_record_at_debug
+
+    with every_record_at_debug(emu, data_dir) as (harness, records):
+        await harness.start()
+        try:
+            users = []
+            for number in range(DRAFTS):
+                user = emu.user(50000 + number, f"P{number}")
+                await harness.seed_officer(user, name=f"Petugas {number}",
+                                           nrp=f"66{number:06d}", unit="binkamsa")
+                users.append(user)
+            normal = emu.user(59999, "Biasa")
+            await harness.seed_officer(normal, name="Biasa", nrp="66999999", unit="binkamsa")
+            before = rss_mb()
+            for kind in ("server_error", "bad_request"):
+                emu.fail_next("sendMessage", kind=kind,  # type: ignore[arg-type]
+                              chat_id=users[0].id,
+                              description=f"proxy: POST /bot{TOKEN}/sendMessage"
+                              f" ({TOKEN.lower()}, {SECRET})")
+            for user in users:
+                await user.send("/lapor")
+                if user.messages:  # the first one's prompt and error notice both failed
+                    await user.press("POS SAPTA", user.last)
+            async with harness.db.reading() as repos:
+                drafts = [await repos.drafts.of_officer(o.id) for o in
+                          await repos.officers.with_roles(["banit"])]
+            assert sum(draft is not None for draft in drafts) >= DRAFTS - 1
+            started = time.monotonic()
+            await normal.send("/bantuan")
+            waited = time.monotonic() - started
+            grown = rss_mb() - before
+            print(f"\n{DRAFTS} open drafts: memory +{grown:.0f} MB; a normal officer answered"
+                  f" in {waited:.2f} s")
+            assert normal.messages, "the normal officer was answered"
+            assert grown < 150
+        finally:
+            await harness.stop()
+    text = "\n".join(records)
+    assert "proxy: POST /bot[REDACTED]" in text  # the injected errors were logged, redacted
+    sent = "\n".join(str(call.params) for call in emu.calls)
+    for secret in (TOKEN, TOKEN.split(":", 1)[1], SECRET):
+        assert secret.lower() not in text.lower()
+        assert secret.lower() not in sent.lower()
