@@ -66,7 +66,8 @@ def test_the_bench_prints_its_table_on_tiny_sizes():
     table = [line for line in done.stdout.splitlines() if line.startswith("|")]
     assert table[0].split("|")[1].strip() == "section"
     sections = {line.split("|")[1].strip() for line in table[2:]}
-    assert sections == {"1 reporting", "2 photos", "3 data growth", "4 memory", "5 start-up"}
+    assert sections == {"1 reporting", "2 photos", "3 data growth", "4 memory", "5 start-up",
+                        "6 fairness"}
     assert "EXPLAIN QUERY PLAN" in done.stdout
 
 
