@@ -143,6 +143,7 @@ async def test_two_hundred_open_drafts_and_api_errors_leak_no_secret_at_debug(
     import time
 
     from tests.conftest import TOKEN
+    from tests.test_access_matrix import everything_said
     from tests.test_backup import SECRET, every_record_at_debug
 
     with every_record_at_debug(emu, data_dir) as (harness, records):
@@ -178,6 +179,14 @@ async def test_two_hundred_open_drafts_and_api_errors_leak_no_secret_at_debug(
                   f" in {waited:.2f} s")
             assert normal.messages, "the normal officer was answered"
             assert grown < 150
+            kanit = emu.user(59998, "Kanit")
+            await harness.seed_officer(kanit, name="Kanit", nrp="66999998", unit="binkamsa",
+                                       role="kanit")
+            for button in ("📊 XLSX bulan ini", "📄 Rekap PDF bulan ini"):
+                await kanit.send("/ekspor")
+                await kanit.press(button)
+            assert sum(m.kind == "document" for m in kanit.messages) == 2
+            exported = everything_said(kanit)  # the files' text and cells included
         finally:
             await harness.stop()
     text = "\n".join(records)
@@ -186,3 +195,4 @@ async def test_two_hundred_open_drafts_and_api_errors_leak_no_secret_at_debug(
     for secret in (TOKEN, TOKEN.split(":", 1)[1], SECRET):
         assert secret.lower() not in text.lower()
         assert secret.lower() not in sent.lower()
+        assert secret.lower() not in exported.lower()
