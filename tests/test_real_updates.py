@@ -70,29 +70,28 @@ async def test_blocking_the_bot_marks_the_officer_at_once(harness: BotHarness, e
     assert (await harness.officer(banit)).blocked_at is None
 
 
-def test_both_run_modes_send_the_handled_update_types(tmp_path):
+def test_both_run_modes_send_the_handled_update_types(tmp_path, monkeypatch):
+    import bot.webhook
     from bot.maintenance import run
     from config.settings import load_settings
     from tests.conftest import TOKEN
 
+    calls: list[list[str]] = []
+
     class Recorder:
-        def __init__(self) -> None:
-            self.calls: list[dict] = []
-
         def run_polling(self, **kwargs) -> None:
-            self.calls.append(kwargs)
+            calls.append(kwargs["allowed_updates"])
 
-        def run_webhook(self, **kwargs) -> None:
-            self.calls.append(kwargs)
+    async def serve(application, settings, allowed) -> None:  # what setWebhook is given
+        calls.append(allowed)
 
+    monkeypatch.setattr(bot.webhook, "serve", serve)
     app = Recorder()
     run(app, load_settings(telegram_bot_token=TOKEN, data_dir=tmp_path))  # type: ignore[arg-type]
     run(app, load_settings(telegram_bot_token=TOKEN, data_dir=tmp_path, run_mode="webhook",
                            webhook_url="https://x.example/hook",
                            webhook_secret="webhook-Secret_0123456789abcdef"))  # type: ignore[arg-type]
-    for call in app.calls:
-        assert call["allowed_updates"] == [
-            "message", "edited_message", "callback_query", "my_chat_member"]
+    assert calls == [["message", "edited_message", "callback_query", "my_chat_member"]] * 2
 
 
 async def test_a_shared_venue_names_the_place_and_completes_the_step(harness: BotHarness,
