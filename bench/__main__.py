@@ -33,11 +33,13 @@ class Sizes:
     startup_reports: int
     startup_runs: int
     drafts: int
+    flood: int
+    probes: int
 
 
 FULL = Sizes((50, 200, 1000), 200, 40.0, 12.0, 5, (4000, 3000), 4,
-             (10_000, 100_000, 1_000_000), 15, 100_000, 3, 1000)
-QUICK = Sizes((3,), 3, 60.0, 1.0, 1, (1200, 900), 1, (300, 600, 1200), 2, 500, 1, 10)
+             (10_000, 100_000, 1_000_000), 15, 100_000, 3, 1000, 400, 100)
+QUICK = Sizes((3,), 3, 60.0, 1.0, 1, (1200, 900), 1, (300, 600, 1200), 2, 500, 1, 10, 60, 5)
 
 
 @dataclass
@@ -222,6 +224,23 @@ def taps(sizes: Sizes, out: Report) -> None:
         out.notes.append(f"taps, {plan.name}: " + " · ".join(result.steps))
 
 
+def fairness(sizes: Sizes, out: Report) -> None:
+    """Item 7: a second officer's latency during one officer's flood (issue 19, item 5)."""
+    from bench.fairness import run_flood
+
+    result = asyncio.run(run_flood(sizes.flood, sizes.probes))
+    alone, flooded = percentile(result.alone, .99), percentile(result.flooded, .99)
+    out.rows.append(Row(
+        "7 fairness", f"second officer's /bantuan p99 during a {result.flood}-update flood from"
+        f" another ({len(result.flooded)} probes)",
+        ms(flooded), f"alone {ms(alone)}", f"{flooded / alone:.1f}×", "≤ 1 s", flooded <= 1.0,
+    ))
+    out.rows.append(Row(
+        "7 fairness", "messages to the flooder by the last probe (≤ 50 answered + 1 notice)",
+        f"{result.flood_answered_during_probes} of {result.flood}",
+    ))
+
+
 SECTIONS: dict[str, Callable[[Sizes, Report], None]] = {
     "reporting": reporting,
     "photos": photos,
@@ -229,6 +248,7 @@ SECTIONS: dict[str, Callable[[Sizes, Report], None]] = {
     "memory": memory,
     "startup": startup,
     "taps": taps,
+    "fairness": fairness,
 }
 
 

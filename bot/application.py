@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -46,6 +47,7 @@ from jobs import scheduler as schedule_jobs
 from jobs import summaries as group_summaries
 from jobs.maintenance import schedule_maintenance
 from jobs.planning import validate_schedule
+from ops.files import tighten_data_dir
 from storage import Database
 from storage.photos import PhotoStore
 from ui import callbacks
@@ -106,6 +108,7 @@ def build_application(
 
     async def post_init(application: BotApplication) -> None:
         await database.open()
+        await asyncio.to_thread(tighten_data_dir, settings)
         async with database.transaction() as tx:
             await tx.units.sync((unit.code, unit.name, unit.parent) for unit in organisation.units)
             await tx.updates.forget_before(services.clock.now() - timedelta(hours=48))

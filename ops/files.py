@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from config.settings import Settings
+
 LOCK_NAME = "polmas.lock"
 DIR_MODE = 0o700
 FILE_MODE = 0o600
+
+_log = logging.getLogger(__name__)
 
 
 class DataDirBusy(Exception):
@@ -60,3 +65,38 @@ def write_private(path: Path, data: bytes) -> None:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def tighten_data_dir(settings: Settings) -> list[Path]:
+    """Owner-only for the data directory, every photo and every backup (#19 item 9).
+
+    The bot creates them 0700/0600, but an operator's ``chmod -R``, a restore from another
+    machine or a copy with ``cp -r`` under a looser umask leaves residents' photos readable by
+    every user of the host. Run at start-up (in a thread: it walks every file); one log line
+    names how many were changed. The database files are tightened when it opens.
+    """
+    changed = []
+    for root in (settings.data_dir, settings.photos_dir, settings.backups_dir):
+        if not root.is_dir():
+            continue
+        if root == settings.data_dir:
+            changed += _tighten(root, DIR_MODE)
+            continue
+        for directory, _dirs, files in os.walk(root):
+            changed += _tighten(Path(directory), DIR_MODE)
+            for name in files:
+                changed += _tighten(Path(directory) / name, FILE_MODE)
+    if changed:
+        _log.warning("permissions tightened to owner-only: %s files and directories under %s"
+                     " (first: %s)", len(changed), settings.data_dir, changed[0])
+    return changed
+
+
+def _tighten(path: Path, mode: int) -> list[Path]:
+    try:
+        if path.lstat().st_mode & 0o077 and not path.is_symlink():
+            os.chmod(path, mode)
+            return [path]
+    except FileNotFoundError:  # pruned or renamed meanwhile
+        pass
+    return []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -599,9 +600,11 @@ async def test_data_files_are_owner_only(harness: BotHarness, emu: Emulator):
     assert list(private_files(data_dir)) == []
 
 
-async def test_no_secret_in_any_log_record_of_a_full_report_flow(
-    emu: Emulator, data_dir: Path
-):
+@contextlib.contextmanager
+def every_record_at_debug(emu: Emulator, data_dir: Path
+                          ) -> Iterator[tuple[BotHarness, list[str]]]:
+    """A harness at DEBUG with a webhook secret, and every log record it writes, formatted
+    through the redaction ``python -m bot`` installs on its handler."""
     records: list[str] = []
 
     class Capture(logging.Handler):
@@ -617,16 +620,22 @@ async def test_no_secret_in_any_log_record_of_a_full_report_flow(
     try:
         harness = BotHarness(emu, data_dir, start=datetime(2026, 11, 28, 2, tzinfo=UTC),
                              webhook_secret=SECRET, log_level="DEBUG")
-        # The same redaction `python -m bot` installs on its log handler.
         install_redaction(handler, log_secrets(harness.settings))
+        yield harness, records
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+
+
+async def test_no_secret_in_any_log_record_of_a_full_report_flow(
+    emu: Emulator, data_dir: Path
+):
+    with every_record_at_debug(emu, data_dir) as (harness, records):
         await harness.start()
         try:
             await file_report(harness, emu)
         finally:
             await harness.stop()
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(old_level)
     text = "\n".join(records)
     assert len(records) > 100
     assert "[REDACTED]" in text  # PTB does log the token: the redaction keeps it out

@@ -18,7 +18,8 @@ from domain.access import Refusal
 from domain.people import Status
 from emulator import Emulator
 from emulator.harness import BotHarness
-from emulator.users import SimUser
+from emulator.users import BotMessage, SimUser
+from tests.conftest import ADMIN_TELEGRAM_ID
 from tests.test_access_matrix import (
     NUMBER,
     OTHER_KANIT_ID,
@@ -28,6 +29,7 @@ from tests.test_access_matrix import (
     file_report,
     offered,
 )
+from tests.test_registration import register
 from ui import callbacks
 from ui.i18n import Translator
 
@@ -163,66 +165,136 @@ async def test_replayed_and_mutated_buttons_leak_and_change_nothing(
 ):
     caplog.set_level(logging.INFO)
     officer, kanit = await file_report(harness, emu)
+    made = await people_made_through_the_bot(harness, emu, kanit)
     await show_the_units_buttons(kanit, officer)
     recorded = list(dict.fromkeys(data for _, data in emu.sent_buttons()))
-    assert {"kb", "kl", "kx", "rl", "mb", "iv", "rk", "lg"} <= {d.split(":")[1]
-                                                              for d in recorded}
+    assert {"kb", "kl", "kx", "rl", "mb", "iv", "rk", "lg", "ap"} <= {d.split(":")[1]
+                                                                    for d in recorded}
     async with harness.db.reading() as repos:
         pool = sorted({o.id for o in await repos.officers.with_roles(["banit", "kanit"])}
                       | {r.id for r in await repos.reports.all()})
     cases = [m for data in recorded for m in mutations(data, pool)]
 
-    personas = []
-    for number, (name, unit, role, status) in enumerate((
-        ("Kanit Lain", "binpolmas", "kanit", Status.ACTIVE),
-        ("Banit Lain", "binpolmas", "banit", Status.ACTIVE),
-        ("Rudi Rekan", "binkamsa", "banit", Status.ACTIVE),
-        ("Susi Tangguh", "binkamsa", "kanit", Status.SUSPENDED),
-        ("Pendi Tunggu", "binkamsa", "banit", Status.PENDING),
-    )):
-        user = emu.user(7000 + number, name.split()[0])
-        await harness.seed_officer(user, name=name, nrp=f"7700000{number}", unit=unit,
-                                   role=role, status=status)
-        personas.append(user)
-    personas.append(emu.user(7999, "Asing"))  # a stranger
+    personas = [*await seeded(harness, emu, LOWER), *made, emu.user(7999, "Asing")]
+    # The unit's group, with a stranger and another unit's kanit among its members: they
+    # press on the bot's group message there.
+    in_group = [emu.user(7998, "Tamu"), personas[0]]
+    group = emu.group(-100700, "Unit Binkamsa", members=[kanit, officer, *in_group])
+    await kanit.send("/hubungkan", chat=group)
+    target = group.messages[-1]
+    posted = len(group.messages)
 
     rng = random.Random(19)
-    planned = [(user, data) for user in personas for data in cases]
+    planned = [(user, data, False) for user in personas for data in cases]
+    planned += [(user, data, True) for user in in_group for data in cases]
     if not FULL and len(planned) > CI_SAMPLE:
         planned = rng.sample(planned, CI_SAMPLE)
     async with harness.db.reading() as repos:
         (report,) = await repos.reports.all()
         (complaint,) = await repos.complaints.of_report(report.id)
         desk_before = await repos.complaint_desk.get(complaint.id)
-        officers_before = await repos.officers.with_roles(["banit", "kanit", "admin"])
+        everyone = ["banit", "kanit", "kbo", "kasat", "admin"]
+        officers_before = await repos.officers.with_roles(everyone)
+        registrations_before = await repos.registrations.get(made[0].id)
         audit_before = len(await repos.audit.recent())
     for user in personas:
         await user.send("/bantuan")
-    for user, data in planned:
-        answered = len(user.callback_answers)
-        await user.press_forged(data, user.last)
-        assert len(user.callback_answers) == answered + 1, (user.first_name, data)
-    print(f"\nforged callbacks: {len(planned)} tried of {len(personas) * len(cases)}"
-          f" ({len(recorded)} recorded buttons, {len(personas)} personas)")
+    await press_all(planned, target)
+    print(f"\nforged callbacks: {len(planned)} tried of {(len(personas) + 2) * len(cases)}"
+          f" ({len(recorded)} recorded buttons, {len(personas)} personas in private, 2 in the"
+          " unit's group)")
 
     generic = TEXTS("id", "error.generic")
-    for user in personas:
+    for user in [*personas, *in_group]:
         said = everything_said(user)
         leaked = [secret for secret in SECRETS if secret in said]
         assert not leaked, (user.first_name, leaked)
         assert generic not in said, user.first_name
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(group.messages) == posted, [m.content for m in group.messages[posted:]]
     async with harness.db.reading() as repos:
         assert await repos.complaint_desk.get(complaint.id) == desk_before
         assert await repos.report_reviews.get(report.id) is None
-        after = await repos.officers.with_roles(["banit", "kanit", "admin"])
+        after = await repos.officers.with_roles(everyone)
         assert [(o.id, o.status, o.role, o.unit_code) for o in after] == [
             (o.id, o.status, o.role, o.unit_code) for o in officers_before]
+        assert await repos.registrations.get(made[0].id) == registrations_before
         audit = await repos.audit.recent()
     done = audit[: len(audit) - audit_before]
     # All they could do: export their own unit's (empty) periods.
     assert all(entry["action"] == "report.export" and entry["details"]["reports"] == 0
                and "binkamsa" not in entry["details"]["units"] for entry in done), done
+
+    # The leaders above the unit may act on all of it: their presses may change things, but
+    # every one is answered, nothing raises and nothing is posted in the group.
+    higher = await seeded(harness, emu, HIGHER)
+    for user in higher:
+        await user.send("/bantuan")
+    planned = [(user, data, False) for user in higher for data in cases]
+    if not FULL and len(planned) > CI_SAMPLE // 4:
+        planned = rng.sample(planned, CI_SAMPLE // 4)
+    await press_all(planned, target)
+    print(f"forged callbacks by kbo, kasat and admin: {len(planned)}")
+    for user in higher:
+        assert generic not in everything_said(user), user.first_name
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(group.messages) == posted
+
+
+LOWER = (
+    ("Kanit Lain", "binpolmas", "kanit", Status.ACTIVE, 7000),
+    ("Banit Lain", "binpolmas", "banit", Status.ACTIVE, 7001),
+    ("Rudi Rekan", "binkamsa", "banit", Status.ACTIVE, 7002),
+    ("Susi Tangguh", "binkamsa", "kanit", Status.SUSPENDED, 7003),
+    ("Pendi Tunggu", "binkamsa", "banit", Status.PENDING, 7004),
+)
+HIGHER = (
+    ("Bambang Kabo", "satbinmas", "kbo", Status.ACTIVE, 7010),
+    ("Surya Kasat", "satbinmas", "kasat", Status.ACTIVE, 7011),
+    ("Admin Polres", "binkamsa", "admin", Status.ACTIVE, ADMIN_TELEGRAM_ID),
+)
+
+
+async def seeded(harness: BotHarness, emu: Emulator,
+                 specs: tuple[tuple[str, str, str, Status, int], ...]) -> list[SimUser]:
+    """People put straight into the database, one per spec."""
+    users = []
+    for name, unit, role, status, telegram_id in specs:
+        user = emu.user(telegram_id, name.split()[0])
+        await harness.seed_officer(user, name=name, nrp=f"77{telegram_id:06d}", unit=unit,
+                                   role=role, status=status)
+        users.append(user)
+    return users
+
+
+async def people_made_through_the_bot(
+    harness: BotHarness, emu: Emulator, kanit: SimUser
+) -> list[SimUser]:
+    """A newcomer who registered through the bot and waits (the kanit got the approval card),
+    and a banit the kanit suspended with the member card's button."""
+    waiting = emu.user(7100, "Wati")
+    await register(waiting, name="Wati Menunggu", nrp="77000100")
+    assert kanit.last.inline_buttons, "the approval card"
+    suspended = emu.user(7101, "Dodi")
+    dodi = await harness.seed_officer(suspended, name="Dodi Diskors", nrp="77000101",
+                                      unit="binkamsa")
+    await kanit.send("/anggota")
+    await kanit.press_forged(callbacks.pack("mb", "open", dodi.id), kanit.last)
+    await kanit.press(TEXTS("id", "button.suspend"))
+    dodi_now = await harness.officer(suspended)
+    assert dodi_now is not None
+    assert dodi_now.status is Status.SUSPENDED
+    return [waiting, suspended]
+
+
+async def press_all(planned: list[tuple[SimUser, str, bool]], group_message: BotMessage
+                    ) -> None:
+    """Press each forged callback on the presser's last private message, or (True) on the
+    bot's message in the group."""
+    for user, data, in_group in planned:
+        answered = len(user.callback_answers)
+        await user.press_forged(data, group_message if in_group else user.last)
+        assert len(user.callback_answers) == answered + 1, (user.first_name, data)
 
 
 # ------------------------------------------- number parts in other spellings, by the entitled

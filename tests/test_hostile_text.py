@@ -466,10 +466,14 @@ async def owe(suite: Suite, who: str, kind: str) -> None:
     message = {"chat": suite.users[who].id, "message": suite.users[who].last.message_id}
     now = suite.harness.clock.now()
     if kind == "note":  # back to where the note's move starts
-        connection = suite.harness.db.connection
-        await connection.execute("UPDATE complaints SET status = 'new' WHERE id = ?",
-                                 (PLACES["complaint"],))
-        await connection.commit()
+        # Holding the connection as the bot does: a bare execute + commit here once committed
+        # the notification job's open transaction under it, whose COMMIT then failed ("cannot
+        # commit - no transaction is active", logged as "error while handling update None").
+        async with suite.harness.db.reading():
+            connection = suite.harness.db.connection
+            await connection.execute("UPDATE complaints SET status = 'new' WHERE id = ?",
+                                     (PLACES["complaint"],))
+            await connection.commit()
     async with suite.harness.db.transaction() as tx:
         if kind == "note":
             await tx.desk_inputs.put(leader.id, complaints.NOTE_INPUT, {

@@ -122,6 +122,9 @@ async def test_webhook_checks_the_secret_and_replies_through_the_api(tmp_path: P
         await emu.wait_for(lambda: emu.webhook_url == hook, timeout=30)
         assert emu.allowed_updates == ALLOWED_UPDATES
         assert emu.calls_to("setWebhook")[-1].params.get("secret_token") == SECRET
+        allowed = emu.calls_to("setWebhook")[-1].params.get("allowed_updates")
+        assert allowed == [  # the handled kinds (bot/application.py)
+            "message", "edited_message", "callback_query", "my_chat_member"]
         code, output = await run_bot(env, tmp_path, "health")
         assert (code, output.strip()) == (0, "healthy")
 

@@ -143,3 +143,54 @@ async def test_a_database_written_by_a_newer_version_is_refused_unchanged(tmp_pa
     assert "Traceback" not in output
     assert contents() == before  # no migration, no unit sync: nothing written
     assert not emu.calls_to("getUpdates")
+
+
+async def echoing_api(status: int, lower: bool) -> tuple[asyncio.Server, str]:
+    """A misconfigured proxy in front of the Bot API: every request gets ``status`` with a
+    body that quotes the request path (token included), lower-cased when ``lower``."""
+    import json
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request_line = (await reader.readline()).decode()
+        while (await reader.readline()) not in (b"\r\n", b""):
+            pass
+        path = request_line.split(" ")[1] if " " in request_line else "?"
+        path = path.lower() if lower else path
+        body = json.dumps({"ok": False, "error_code": status,
+                           "description": f"Bad Gateway: upstream refused POST {path}"}).encode()
+        reason = "Bad Request" if status == 400 else "Internal Server Error"
+        writer.write(f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
+                     f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    return server, f"http://127.0.0.1:{port}/bot"
+
+
+async def test_an_api_error_echoing_the_token_never_prints_it(tmp_path: Path):
+    """#19 item 6: a 500 whose body echoes the path, and a 400 echoing it lower-cased. PTB's
+    retry loop logs its traceback (through the redacting handler); the process then ends with
+    one line of its own."""
+    from urllib.parse import quote
+
+    secret_part = TOKEN.split(":", 1)[1]
+    for status, lower, level in ((500, False, "INFO"), (400, True, "INFO"),
+                                 (500, False, "DEBUG"), (400, True, "DEBUG")):
+        server, base_url = await echoing_api(status, lower)
+        try:
+            env = python_path_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, LOG_LEVEL=level,
+                                  TELEGRAM_API_BASE_URL=base_url,
+                                  TELEGRAM_API_FILE_URL=base_url.replace("/bot", "/file/bot"),
+                                  TELEGRAM_TIMEOUT_SECONDS="1")
+            code, output = await run_bot(env, tmp_path)
+        finally:
+            server.close()
+            await server.wait_closed()
+        print(f"--- {status} echoed{' lower-cased' if lower else ''}, {level}:\n{output}")
+        assert code == 1, output
+        assert output.strip().splitlines()[-1].startswith("error: the bot stopped:"), output
+        assert "upstream refused" in output, output  # the server's words reached the operator
+        for leaked in (secret_part, quote(TOKEN, safe="")):
+            assert leaked.lower() not in output.lower(), output
