@@ -58,3 +58,18 @@ async def harness(emu: Emulator, data_dir: Path) -> AsyncIterator[BotHarness]:
         yield bot
     finally:
         await bot.stop()
+
+
+@pytest.fixture
+async def bot(emu: Emulator, data_dir: Path, tmp_path: Path) -> AsyncIterator[BotHarness]:
+    """The schedule tests' bot: Saturday 28 November 2026, 10:00 WITA, no recurring rules
+    (posts come from /tugas)."""
+    from tests.support.schedule import schedule_file, wita  # local: it imports this module
+
+    harness = BotHarness(emu, data_dir, start=wita(28, 10), admin_ids=frozenset(
+        {ADMIN_TELEGRAM_ID}), schedule_file=schedule_file(tmp_path))
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()

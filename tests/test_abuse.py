@@ -26,7 +26,7 @@ from emulator import Emulator
 from emulator.harness import BotHarness
 from emulator.media import make_jpeg
 from tests.conftest import TOKEN
-from tests.test_report_flow import huge_png
+from tests.support.reports import huge_png
 
 COMMANDS = [f"/{c.name}" for c in all_commands()] + [f"/{c.alias}" for c in all_commands()]
 PEOPLE = ("stranger", "banit", "kanit")

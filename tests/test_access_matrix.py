@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import ast
 import importlib
-import io
 from pathlib import Path
 
-import openpyxl
 import pytest
-from pypdf import PdfReader
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.buttons import ButtonFamily, _checked, all_namespaces
@@ -28,7 +25,17 @@ from domain.organisation import load_organisation
 from domain.people import Status
 from emulator import Emulator, SimUser
 from emulator.harness import BotHarness
-from tests.test_report_flow import walk_rest
+from tests.support.access import (
+    NUMBER,
+    OTHER_KANIT_ID,
+    PARTNER_ID,
+    PHONE,
+    RESIDENT,
+    SECRETS,
+    everything_said,
+    file_report,
+    offered,
+)
 from ui import callbacks
 from ui.i18n import Translator
 
@@ -231,75 +238,7 @@ def test_a_row_without_a_policy_action_or_twice_fails_loudly():
 
 # ----------------------------------------------------------------------------- objects
 
-OFFICER_ID, KANIT_ID, PARTNER_ID, OTHER_KANIT_ID = 1001, 2001, 1002, 2002
-NUMBER = "LAP/SAPTA/2026/11/0001"
-RESIDENT, PHONE = "Pak Hasan", "081234567890"
 STORED_PHONE = "+6281234567890"
-# What a report and its complaint hold that only their unit's leaders and author may read.
-SECRETS = (
-    NUMBER, RESIDENT, PHONE[1:], "Sprin/12/XI/2026/Satbinmas", "RW 03 Kel. Heledulaa",
-    "pencurian motor di malam hari", "Jl. Raja Eyato", "Kegiatan berjalan lancar",
-)
-
-
-async def file_report(harness: BotHarness, emu: Emulator) -> tuple[SimUser, SimUser]:
-    """A binkamsa banit files a SAPTA report with a complaint naming a resident and a phone."""
-    officer, kanit = emu.user(OFFICER_ID, "Budi"), emu.user(KANIT_ID, "Kanit")
-    await harness.seed_officer(officer, name="Budi Santoso", nrp="87654321", unit="binkamsa")
-    await harness.seed_officer(kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa",
-                               role="kanit", rank="IPTU")
-    await officer.send("/lapor")
-    await officer.press("POS SAPTA")
-    await officer.press("✏️ Nomor Sprin")
-    await officer.send("Sprin/12/XI/2026/Satbinmas")
-    await officer.send("RW 03 Kel. Heledulaa")
-    await officer.send_location(0.5412, 123.0595)
-    await walk_rest(officer, photos=1, until=lambda text: "Apakah ada keluhan" in text)
-    await officer.press("Pencurian")
-    await officer.send("Sering terjadi pencurian motor di malam hari")
-    await officer.press("Segera")
-    await officer.press("📍 Tempat")
-    await officer.send("Jl. Raja Eyato")
-    await officer.press("👤 Nama warga")
-    await officer.send(RESIDENT)
-    await officer.press("📞 Telepon")
-    await officer.send(PHONE)
-    await officer.press("✅ Simpan keluhan")
-    await walk_rest(officer, photos=1)
-    await officer.press("📤 Kirim laporan")
-    return officer, kanit
-
-
-def offered(user: SimUser, start: int) -> list[str]:
-    """The callback data of every button the bot showed ``user`` since message ``start``."""
-    return [
-        button["callback_data"]
-        for message in user.messages[start:]
-        for button in message.inline_buttons
-        if "callback_data" in button
-    ]
-
-
-def document_text(data: bytes) -> str:
-    """The text inside a PDF or the cells of a spreadsheet the bot sent."""
-    if data.startswith(b"%PDF"):
-        return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
-    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
-    try:
-        return "\n".join(
-            str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True)
-            for cell in row if cell is not None
-        )
-    finally:
-        workbook.close()
-
-
-def everything_said(user: SimUser) -> str:
-    """Every text, caption, button answer and document content the user got."""
-    said = [message.content for message in user.messages]
-    said += [document_text(m.file_bytes or b"") for m in user.messages if m.kind == "document"]
-    said += [answer["text"] or "" for answer in user.callback_answers]
-    return "\n".join(said)
 
 
 async def test_buttons_of_one_unit_show_nothing_to_another_units_leader_or_a_banit(

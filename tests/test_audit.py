@@ -5,7 +5,7 @@ from __future__ import annotations
 from emulator import Emulator
 from emulator.harness import BotHarness
 from tests.conftest import ADMIN_TELEGRAM_ID
-from tests.test_complaints import complaint_row, file_report_with_complaint
+from tests.support.complaints import complaint_row, file_report_with_complaint
 
 
 async def test_admin_reads_the_audit_log_by_family(harness: BotHarness, emu: Emulator):

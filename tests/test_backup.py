@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import logging
 import os
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.logging_setup import install_redaction
-from bot.maintenance import log_secrets
 from conversations import report_photos
 from domain.imaging import ingest_photo
 from emulator import Emulator
@@ -32,9 +27,8 @@ from storage import Database
 from storage.database import available_migrations
 from storage.photos import PhotoStore
 from tests.conftest import TOKEN
-from tests.test_report_flow import draft_of, fill_sapta, seed, walk_rest
-
-SECRET = "webhook-Secret_0123456789abcdef"
+from tests.support.backup import SECRET, every_record_at_debug, private_files
+from tests.support.reports import draft_of, fill_sapta, seed, walk_rest
 
 
 async def file_report(harness: BotHarness, emu: Emulator, *, photos: int = 2):
@@ -62,13 +56,6 @@ async def reports_in(path: Path) -> list[str]:
     finally:
         await database.close()
         copy.unlink()
-
-
-def private_files(root: Path) -> Iterator[Path]:
-    """Every file or directory under root that others could read."""
-    for path in [root, *root.rglob("*")]:
-        if path.stat().st_mode & 0o077:
-            yield path
 
 
 async def run_job(harness: BotHarness, name: str) -> None:
@@ -598,33 +585,6 @@ async def test_data_files_are_owner_only(harness: BotHarness, emu: Emulator):
     assert (data_dir / "polmas.sqlite3-wal").exists()
     assert (data_dir / "polmas.sqlite3-shm").exists()
     assert list(private_files(data_dir)) == []
-
-
-@contextlib.contextmanager
-def every_record_at_debug(emu: Emulator, data_dir: Path
-                          ) -> Iterator[tuple[BotHarness, list[str]]]:
-    """A harness at DEBUG with a webhook secret, and every log record it writes, formatted
-    through the redaction ``python -m bot`` installs on its handler."""
-    records: list[str] = []
-
-    class Capture(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(self.format(record))
-
-    handler = Capture(level=logging.DEBUG)
-    handler.setFormatter(logging.Formatter("%(name)s %(message)s"))
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        harness = BotHarness(emu, data_dir, start=datetime(2026, 11, 28, 2, tzinfo=UTC),
-                             webhook_secret=SECRET, log_level="DEBUG")
-        install_redaction(handler, log_secrets(harness.settings))
-        yield harness, records
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(old_level)
 
 
 async def test_no_secret_in_any_log_record_of_a_full_report_flow(

@@ -7,32 +7,8 @@ from datetime import timedelta
 from domain.reports import ReportColumns
 from emulator import Emulator
 from emulator.harness import BotHarness
-from tests.test_report_flow import fill_sapta, seed
-
-OTHER_KANIT_ID = 2002
-PARTNER_ID = 1002
-
-
-async def file_report_with_complaint(harness: BotHarness, emu: Emulator):
-    officer, kanit = await seed(harness, emu)
-    partner = emu.user(PARTNER_ID, "Rudi")
-    await harness.seed_officer(partner, name="Rudi Hartono", nrp="87650000", unit="binkamsa")
-    other = emu.user(OTHER_KANIT_ID, "Lain")
-    await harness.seed_officer(other, name="Kanit Lain", nrp="22223333", unit="binpolmas",
-                               role="kanit", rank="IPTU")
-    await fill_sapta(officer, photos=1)
-    await officer.press("📤 Kirim laporan")
-    return officer, kanit, partner, other
-
-
-async def complaint_row(harness: BotHarness):
-    async with harness.db.reading() as repos:
-        (report,) = await repos.reports.all()
-        (complaint,) = await repos.complaints.of_report(report.id)
-        item = await repos.complaint_desk.get(complaint.id)
-        history = await repos.complaint_desk.history(complaint.id)
-    assert item is not None
-    return item, history
+from tests.support.complaints import complaint_row, file_report_with_complaint
+from tests.support.reports import seed
 
 
 async def test_leader_follows_a_complaint_to_resolved_with_history(
@@ -219,8 +195,8 @@ async def test_a_backlog_pages_urgent_then_oldest_and_is_counted_up_to_a_cap(
     """Pages read the open complaints in time order and stop: every page equals the same slice
     of the whole list sorted here, and /keluhan says "200+" over a longer backlog."""
     from handlers.complaints import LISTED, PAGE_SIZE
-    from tests.test_schedule import wita
-    from tests.test_schedule_digest import seed_report
+    from tests.support.digest import seed_report
+    from tests.support.schedule import wita
 
     officer, kanit = await seed(harness, emu)
     budi = await harness.officer(officer)

@@ -21,7 +21,7 @@ from jobs.digest import build_digest, render_digest
 from jobs.planning import schedule_config
 from jobs.summaries import area_counts
 from storage.territory import load_coverage
-from tests.test_recap import WITA
+from tests.support.recap import WITA
 
 # Two officers of Unit Binkamsa serve five kelurahan of Kota Selatan and Dumbo Raya.
 BINAAN = {"Budi Santoso": ["75.71.02.1010", "75.71.02.1012", "75.71.02.1013"],

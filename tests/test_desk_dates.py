@@ -12,9 +12,9 @@ from domain.recap import custom_period
 from domain.reports import ReportColumns
 from emulator import Emulator
 from emulator.harness import BotHarness
-from tests.recap_seed import seed_reports
-from tests.test_browse import NUMBER, OTHER_NUMBER, labels, two_units
-from tests.test_recap import WITA, count_in, private_cast
+from tests.support.browse import NUMBER, OTHER_NUMBER, labels, two_units
+from tests.support.recap import WITA, count_in, private_cast
+from tests.support.recap_seed import seed_reports
 
 
 async def late_evening_report(harness: BotHarness, officer) -> None:

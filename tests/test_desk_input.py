@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from emulator import Emulator
 from emulator.harness import BotHarness
-from tests.test_report_flow import draft_of, seed
+from tests.support.reports import draft_of, seed
 
 
 async def test_back_to_the_report_a_pending_date_question_lapses(

@@ -20,8 +20,8 @@ from domain.recap import ComplaintTally, ReportTally, build_recap, month_of
 from domain.reports import Report
 from emulator import Emulator
 from emulator.harness import BotHarness
-from tests.test_exports import documents, pdf_text
-from tests.test_report_flow import seed, walk_rest
+from tests.support.exports import documents, pdf_text
+from tests.support.reports import seed, walk_rest
 from ui.i18n import Translator
 
 ARABIC = "إِنَّ اللَّهَ مَعَ الصَّابِرِينَ"

@@ -17,22 +17,15 @@ from domain.catalogue import load_catalogue
 from domain.reports import ReportColumns
 from emulator import Emulator
 from emulator.harness import BotHarness
-from tests.test_browse import NUMBER, OTHER_NUMBER, report_id, two_units
-from tests.test_report_flow import CATALOGUE, fill_sapta, seed, walk_rest
+from tests.support.browse import NUMBER, OTHER_NUMBER, report_id, two_units
+from tests.support.exports import documents, pdf_text
+from tests.support.reports import CATALOGUE, fill_sapta, seed, walk_rest
 from ui.views import photo_path
-
-
-def documents(user):
-    return [message for message in user.messages if message.kind == "document"]
 
 
 def status(user) -> str:
     """The export's status message (it is edited in place, so it is not the newest)."""
     return [m for m in user.messages if m.kind == "text"][-1].text or ""
-
-
-def pdf_text(reader: PdfReader) -> str:
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
 async def test_xlsx_holds_the_units_rows_with_types(harness: BotHarness, emu: Emulator):

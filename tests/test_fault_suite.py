@@ -25,13 +25,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.people import Status
 from emulator import Emulator, SimUser
 from emulator.media import make_jpeg
 from storage import Database
 from storage.maintenance import integrity_problems
 from tests.conftest import TOKEN
-from tests.test_startup import python_path_env
+from tests.support.faults import seed_officers
+from tests.support.processes import python_path_env
 
 pytestmark = pytest.mark.fault
 
@@ -228,21 +228,6 @@ class Officer:
             # Anything unexpected (an error notice, a late message): ask where we are.
             await self.act(lambda: user.send("/lanjut"))
         return False
-
-
-async def seed_officers(path: Path, users: list[SimUser]) -> None:
-    database = Database(path)
-    await database.open()
-    try:
-        async with database.transaction() as tx:
-            for number, user in enumerate(users):
-                await tx.officers.create(
-                    telegram_id=user.id, full_name=f"Petugas {number}", nrp=f"8800{number:04d}",
-                    rank="BRIPKA", unit_code="binkamsa", role="banit", language="id",
-                    status=Status.ACTIVE, now=datetime.now(UTC),
-                )
-    finally:
-        await database.close()
 
 
 def reminders_settled(path: Path) -> bool:

@@ -15,12 +15,10 @@ from conversations import report_photos
 from emulator import Emulator
 from emulator.harness import BotHarness
 from emulator.media import make_jpeg
-from tests import test_schedule
-from tests.test_report_flow import draft_of, fill_sapta, seed, stored_reports, walk_rest
-from tests.test_schedule import assign_post, scan, seed_unit, wita
+from tests.support.reports import draft_of, fill_sapta, seed, stored_reports, walk_rest
+from tests.support.schedule import assign_post, scan, seed_unit, wita
 
 PLACE = "RW 03 Kel. Heledulaa"
-bot = test_schedule.bot
 """The fixture of the schedule tests: a bot whose posts all come from /tugas."""
 
 

@@ -20,7 +20,7 @@ from emulator import Emulator
 from emulator.harness import BotHarness
 from emulator.users import BotMessage, SimUser
 from tests.conftest import ADMIN_TELEGRAM_ID
-from tests.test_access_matrix import (
+from tests.support.access import (
     NUMBER,
     OTHER_KANIT_ID,
     RESIDENT,
@@ -29,7 +29,7 @@ from tests.test_access_matrix import (
     file_report,
     offered,
 )
-from tests.test_registration import register
+from tests.support.registration import register
 from ui import callbacks
 from ui.i18n import Translator
 

@@ -9,7 +9,7 @@ import pytest
 
 from emulator import Emulator
 from emulator.harness import BotHarness
-from tests.test_groups import SATURDAY_1900, SUNDAY_1900, cast, link_of, run_due
+from tests.support.groups import SATURDAY_1900, SUNDAY_1900, cast, link_of, run_due
 
 
 async def test_summaries_go_to_the_topic_the_group_was_linked_in(

@@ -16,60 +16,21 @@ from domain.reports import ReportColumns
 from emulator import Emulator
 from emulator.harness import BotHarness
 from emulator.users import SimGroup, SimUser
-from jobs.summaries import run_due_summaries
-from tests.recap_seed import seed_reports
+from tests.support.groups import (
+    GROUP_ID,
+    SATURDAY_1900,
+    SUNDAY_1900,
+    cast,
+    link_of,
+    linked,
+    run_due,
+)
+from tests.support.recap_seed import seed_reports
 from ui.i18n import Translator
 
 TEXTS = Translator.load()
-GROUP_ID = -1001234567890
-# Sunday 29 November 2026, 19:00 WITA (the default weekly summary time) is 11:00 UTC.
-SUNDAY_1900 = datetime(2026, 11, 29, 11, 0, tzinfo=UTC)
-SATURDAY_1900 = datetime(2026, 11, 28, 11, 0, tzinfo=UTC)
 RESIDENT_NAMES = ("Pak Hasan Mointi", "Ibu Rahma Djafar")
 RESIDENT_PHONES = ("081234567890", "+6285298765432")
-
-
-async def cast(harness: BotHarness, emu: Emulator):
-    kanit = emu.user(2001, "Andi")
-    banit = emu.user(1001, "Budi")
-    banit2 = emu.user(1002, "Siti")
-    other_kanit = emu.user(2002, "Rina")
-    people = {
-        "kanit": await harness.seed_officer(kanit, name="Andi Kanit", nrp="11112222",
-                                            unit="binkamsa", role="kanit", rank="IPTU"),
-        "banit": await harness.seed_officer(banit, name="Budi Santoso", nrp="87654321",
-                                            unit="binkamsa"),
-        "banit2": await harness.seed_officer(banit2, name="Siti Aminah", nrp="87654322",
-                                             unit="binkamsa"),
-        "other_kanit": await harness.seed_officer(other_kanit, name="Rina Kanit", nrp="11113333",
-                                                  unit="binpolmas", role="kanit", rank="IPTU"),
-    }
-    group = emu.group(GROUP_ID, "Unit Binkamsa", members=[kanit, banit, banit2, other_kanit])
-    return kanit, banit, other_kanit, group, people
-
-
-def services_of(harness: BotHarness):
-    services = harness.application.bot_data.services
-    assert services is not None
-    return services
-
-
-async def run_due(harness: BotHarness) -> int:
-    return await run_due_summaries(services_of(harness), harness.application.bot)
-
-
-async def link_of(harness: BotHarness, chat_id: int = GROUP_ID):
-    async with harness.db.reading() as repos:
-        return await repos.group_links.get(chat_id)
-
-
-async def linked(harness: BotHarness, emu: Emulator):
-    kanit, banit, other_kanit, group, people = await cast(harness, emu)
-    await kanit.send("/hubungkan", chat=group)
-    stored = await link_of(harness)
-    assert stored is not None
-    assert stored.active
-    return kanit, banit, group, people
 
 
 def group_texts(group: SimGroup) -> str:
@@ -487,7 +448,7 @@ async def test_reporting_rate_comes_from_the_schedule(harness: BotHarness, emu: 
 async def test_weekly_summary_carries_no_photo_sheet_by_default(
     harness: BotHarness, emu: Emulator
 ):
-    from tests.test_report_flow import fill_sapta
+    from tests.support.reports import fill_sapta
 
     _, banit, group, _ = await linked(harness, emu)
     await fill_sapta(banit, photos=2)
@@ -501,7 +462,7 @@ async def test_weekly_summary_carries_no_photo_sheet_by_default(
 async def test_weekly_summary_carries_a_photo_sheet_without_exif_when_enabled(
     emu: Emulator, data_dir
 ):
-    from tests.test_report_flow import fill_sapta
+    from tests.support.reports import fill_sapta
 
     harness = BotHarness(emu, data_dir, start=datetime(2026, 11, 28, 2, 0, tzinfo=UTC),
                          group_weekly_photo_sheet=True)
@@ -779,7 +740,7 @@ async def test_a_summary_resumed_after_its_sheet_vanished_still_sends_its_text(
     emu: Emulator, data_dir, monkeypatch: pytest.MonkeyPatch
 ):
     import jobs.summaries
-    from tests.test_report_flow import fill_sapta
+    from tests.support.reports import fill_sapta
 
     harness = BotHarness(emu, data_dir, start=datetime(2026, 11, 28, 2, 0, tzinfo=UTC),
                          group_weekly_photo_sheet=True)

@@ -98,8 +98,8 @@ async def test_photos_and_backups_loosened_by_an_operator_are_tightened_at_start
     import os
 
     from bot.maintenance import make_backup
-    from tests.test_backup import private_files
-    from tests.test_report_flow import fill_sapta
+    from tests.support.backup import private_files
+    from tests.support.reports import fill_sapta
 
     officer = emu.user(2004, "Foto")
     await harness.seed_officer(officer, name="Foto", nrp="87050104", unit="binkamsa")
@@ -143,8 +143,8 @@ async def test_two_hundred_open_drafts_and_api_errors_leak_no_secret_at_debug(
     import time
 
     from tests.conftest import TOKEN
-    from tests.test_access_matrix import everything_said
-    from tests.test_backup import SECRET, every_record_at_debug
+    from tests.support.access import everything_said
+    from tests.support.backup import SECRET, every_record_at_debug
 
     with every_record_at_debug(emu, data_dir) as (harness, records):
         await harness.start()

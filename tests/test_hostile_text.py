@@ -67,8 +67,8 @@ from emulator.users import BotMessage
 from handlers import browse, complaints, dates, exports, recap
 from storage.desk import match_expression
 from tests.conftest import TOKEN
-from tests.test_browse import NUMBER, labels, two_units
-from tests.test_report_flow import CATALOGUE, fill_sapta, walk_rest
+from tests.support.browse import NUMBER, labels, two_units
+from tests.support.reports import CATALOGUE, fill_sapta, walk_rest
 from ui import callbacks
 from ui.services import Services
 

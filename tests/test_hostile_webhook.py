@@ -19,7 +19,7 @@ import httpx
 from bot.webhook import MAX_BODY_BYTES
 from emulator import Emulator
 from tests.conftest import TOKEN
-from tests.test_run_modes import SECRET, start_bot, stop_bot, webhook_env
+from tests.support.run_modes import SECRET, start_bot, stop_bot, webhook_env
 
 BIG = 20 * 1024 * 1024
 ATTACKERS = 10

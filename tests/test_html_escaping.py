@@ -19,8 +19,8 @@ from emulator import Emulator
 from emulator.harness import BotHarness
 from jobs.summaries import run_due_summaries
 from tests.conftest import ADMIN_TELEGRAM_ID
-from tests.test_report_flow import walk_rest
-from tests.test_schedule import scan
+from tests.support.reports import walk_rest
+from tests.support.schedule import scan
 
 CONFIG = Path(__file__).resolve().parent.parent / "config"
 MARK = " <&>"
@@ -181,7 +181,7 @@ async def test_the_urgent_label_and_activity_filter_with_html_characters(
 async def test_a_self_registration_card_names_unit_and_role_with_html_characters(
     marked: BotHarness, emu: Emulator
 ):
-    from tests.test_registration import register
+    from tests.support.registration import register
 
     kanit = await seed_kanit(marked, emu)
     await register(emu.user(1001, "Budi"), unit="Unit Binkamsa <&>",

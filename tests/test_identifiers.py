@@ -16,7 +16,7 @@ from emulator import Emulator
 from emulator.harness import BotHarness
 from ops.check import check
 from tests.conftest import ADMIN_TELEGRAM_ID
-from tests.test_registration import register
+from tests.support.registration import register
 
 EXISTING = "87050001"
 ARABIC_INDIC = "٨٧٠٥٠٠٠١"

@@ -179,3 +179,17 @@ def _all_targets(node: ast.AST) -> list[str]:
     if isinstance(node, ast.ImportFrom) and node.module:
         return [node.module]
     return []
+
+
+def test_no_test_module_imports_another() -> None:
+    found = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            for target in _all_targets(node):
+                parts = target.split(".")
+                if parts[0] == "tests" and len(parts) > 1 and parts[1].startswith("test_"):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {target}")
+            if isinstance(node, ast.ImportFrom) and node.module == "tests":
+                found += [f"{path.relative_to(ROOT)}:{node.lineno} imports tests.{alias.name}"
+                          for alias in node.names if alias.name.startswith("test_")]
+    assert found == []

@@ -14,8 +14,8 @@ from emulator.entities import utf16_len
 from emulator.harness import BotHarness
 from emulator.media import make_jpeg
 from emulator.users import SimUser
-from tests.test_report_flow import seed
-from tests.test_schedule import scan, wita
+from tests.support.reports import seed
+from tests.support.schedule import scan, wita
 
 WORDS = ("<b>tebal</b>", "R&D", "a<b", "x>y", "&amp;", "😀🇮🇩", "&lt;i&gt;",
          "Kelurahan_Limba_U_Dua_Kecamatan_Kota_Selatan_tanpa_spasi_sama_sekali", "</i>",
@@ -142,7 +142,7 @@ async def test_every_field_at_its_longest_arrives_whole(harness: BotHarness, emu
 
 
 async def test_a_long_complaint_history_arrives_whole(harness: BotHarness, emu: Emulator):
-    from tests.test_complaints import complaint_row, file_report_with_complaint
+    from tests.support.complaints import complaint_row, file_report_with_complaint
 
     _, kanit, partner, _ = await file_report_with_complaint(harness, emu)
     item, _ = await complaint_row(harness)

@@ -36,7 +36,7 @@ def test_one_line_too_long_is_shortened_with_an_ellipsis():
 async def test_a_refused_album_still_reaches_the_officer_as_files_and_leaders_are_told(
     harness, emu
 ):
-    from tests.test_report_flow import fill_sapta, seed
+    from tests.support.reports import fill_sapta, seed
 
     officer, kanit = await seed(harness, emu)
     await fill_sapta(officer)
@@ -53,7 +53,7 @@ async def test_a_refused_album_still_reaches_the_officer_as_files_and_leaders_ar
 
 
 async def test_an_expired_button_press_that_fails_is_still_told_in_the_chat(harness, emu):
-    from tests.test_report_flow import seed
+    from tests.support.reports import seed
 
     officer, _ = await seed(harness, emu)
     await officer.send("/lapor")

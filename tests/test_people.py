@@ -8,7 +8,7 @@ from datetime import timedelta
 from domain.people import Status
 from emulator import Emulator
 from emulator.harness import BotHarness
-from tests.test_registration import pick_area
+from tests.support.registration import pick_area
 
 
 async def seed_kanit(harness: BotHarness, emu: Emulator):

@@ -9,7 +9,7 @@ from PIL import Image
 from emulator import Emulator
 from emulator.harness import BotHarness
 from emulator.media import make_heic, make_jpeg
-from tests.test_report_flow import draft_of, seed, walk_rest
+from tests.support.reports import draft_of, seed, walk_rest
 
 PLACE = (0.5412, 123.0595)
 
@@ -72,7 +72,7 @@ async def test_a_camera_jpeg_sent_as_octet_stream_is_ingested(
 async def test_a_picture_too_large_says_to_send_it_as_a_photo_or_smaller(
     harness: BotHarness, emu: Emulator
 ):
-    from tests.test_report_flow import huge_png
+    from tests.support.reports import huge_png
     from ui.i18n import Translator
 
     officer = await at_the_photo_step(harness, emu)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from emulator import Emulator
 from emulator.harness import BotHarness
-from tests.test_groups import GROUP_ID, cast, link_of
-from tests.test_report_flow import draft_of, seed, walk_rest
+from tests.support.groups import GROUP_ID, cast, link_of
+from tests.support.reports import draft_of, seed, walk_rest
 from ui.i18n import Translator
 
 TEXTS = Translator.load()

@@ -7,7 +7,6 @@ import itertools
 import random
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from PIL import Image
 
@@ -27,21 +26,8 @@ from emulator import Emulator
 from emulator.harness import BotHarness
 from jobs.summaries import SHEET_PHOTOS
 from storage.recap import load_recap
-from tests.recap_seed import seed_reports
-
-WITA = ZoneInfo("Asia/Makassar")
-
-
-async def seed_people(harness: BotHarness, emu: Emulator):
-    officers = []
-    for index, (name, unit) in enumerate(
-        [("Budi Santoso", "binkamsa"), ("Siti Aminah", "binkamsa"), ("Rudi Hartono", "binkamsa"),
-         ("Dewi Lestari", "binpolmas")]
-    ):
-        user = emu.user(1100 + index, name.split()[0])
-        officers.append(await harness.seed_officer(user, name=name, nrp=f"8765000{index}",
-                                                   unit=unit))
-    return officers
+from tests.support.recap import WITA, count_in, private_cast, seed_people
+from tests.support.recap_seed import seed_reports
 
 
 def test_periods_are_local_days_weeks_and_months():
@@ -145,26 +131,6 @@ async def test_unit_week_recap_uses_an_index(harness: BotHarness):
 # ---- /rekap in private ------------------------------------------------------------------------
 
 
-async def private_cast(harness: BotHarness, emu: Emulator):
-    officers = await seed_people(harness, emu)
-    kanit = emu.user(2001, "Andi")
-    await harness.seed_officer(kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa",
-                               role="kanit", rank="IPTU")
-    kasat = emu.user(3001, "Kasat")
-    await harness.seed_officer(kasat, name="Kasat Binmas", nrp="99990000", unit="satbinmas",
-                               role="kasat", rank="AKP")
-    seeded = await seed_reports(
-        harness, officers, start=datetime(2026, 10, 31, 16, 0, tzinfo=UTC), days=30, per_day=4,
-        rng=random.Random(21),
-    )
-    return officers, kanit, kasat, seeded
-
-
-def count_in(seeded, units, period, officer_id=None):
-    return [r for r in seeded.reports if r["unit"] in units and period.contains(r["at"])
-            and (officer_id is None or r["officer"].id == officer_id)]
-
-
 async def test_leader_recap_is_one_message_edited_by_buttons(harness: BotHarness, emu: Emulator):
     _, kanit, _, seeded = await private_cast(harness, emu)
     await kanit.send("/rekap")
@@ -241,7 +207,7 @@ def test_weeks_back_are_consecutive_local_weeks():
 async def test_leader_gets_the_periods_photo_sheet_and_an_officer_no_button(
     harness: BotHarness, emu: Emulator
 ):
-    from tests.test_report_flow import fill_sapta
+    from tests.support.reports import fill_sapta
 
     kanit = emu.user(2001, "Andi")
     await harness.seed_officer(kanit, name="Andi Kanit", nrp="11112222", unit="binkamsa",

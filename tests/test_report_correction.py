@@ -7,7 +7,7 @@ from datetime import timedelta
 from emulator import Emulator
 from emulator.harness import BotHarness
 from ops.check import check
-from tests.test_report_flow import fill_sapta, seed, stored_reports
+from tests.support.reports import fill_sapta, seed, stored_reports
 
 NUMBER = "LAP/SAPTA/2026/11/0001"
 OLD_SPRIN = "Sprin/12/XI/2026/Satbinmas"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from emulator import Emulator
 from emulator.harness import BotHarness
-from tests.test_report_flow import fill_sapta, seed
+from tests.support.reports import fill_sapta, seed
 
 KBO_ID = 5150
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-from domain.answers import Complaint
 from domain.complaints import ComplaintStatus
 from domain.people import Status
-from domain.reports import ReportColumns
 from domain.schedule import Delivery, Kind
 from emulator import Emulator
 from emulator.harness import BotHarness
 from jobs.summaries import run_due_summaries
-from tests.test_schedule import (  # noqa: F401
-    bot,
+from tests.support.digest import seed_report
+from tests.support.schedule import (
     count,
     notifications,
     scan,
@@ -22,8 +20,6 @@ from tests.test_schedule import (  # noqa: F401
     seed_unit,
     wita,
 )
-
-__all__ = ["bot"]
 
 
 async def seed_post(harness: BotHarness, officer_ids: list[int], start: datetime,
@@ -36,31 +32,6 @@ async def seed_post(harness: BotHarness, officer_ids: list[int], start: datetime
         assert post_id is not None
         await tx.assignments.add_officers(post_id, officer_ids)
     return post_id
-
-
-async def seed_report(harness: BotHarness, officer_id: int, start: datetime, end: datetime,
-                      submitted: datetime, *, number: str, post_id: int | None,
-                      complaints: tuple[tuple[str, str], ...] = (),
-                      unit: str = "binkamsa") -> None:
-    async with harness.db.transaction() as tx:
-        report_id = await tx.reports.create(
-            number=number, activity_code="sapta", officer_id=officer_id, unit_code=unit,
-            columns=ReportColumns(
-                started_at=start,
-                ended_at=end,
-                place="Kel. Heledulaa",
-            ),
-            answers={},
-            assignment_id=post_id, now=submitted,
-        )
-        await tx.complaints.add(
-            report_id,
-            [Complaint(category=category, description="Keluhan warga tentang hal ini",
-                       place="Jl. Raja Eyato", urgency=urgency, resident_name="Pak Hasan",
-                       resident_contact="081234567890")
-             for category, urgency in complaints],
-            submitted,
-        )
 
 
 async def test_digest_on_a_seeded_week(bot: BotHarness, emu: Emulator):  # noqa: F811
@@ -382,7 +353,6 @@ async def test_a_stale_complaints_assignee_is_named_even_when_suspended_since(
     await scan(bot)
     line = next(line for line in kanit.last.text.split("\n") if "LAP/OLD/1" in line)
     assert line.endswith("· BRIPKA Eko Prasetyo"), line
-
 
 
 async def test_a_missing_duty_of_an_officer_suspended_since_is_named(

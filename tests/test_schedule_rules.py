@@ -26,7 +26,7 @@ from domain.schedule import (
 from emulator import Emulator
 from emulator.harness import BotHarness
 from tests.conftest import ADMIN_TELEGRAM_ID
-from tests.test_schedule import count, scan, wita
+from tests.support.schedule import count, scan, wita
 
 ACTIVITIES = ("sapta", "mantap", "satria", "khidmat")
 UNITS = ("satbinmas", "binkamsa", "binpolmas", "bintibmas")

@@ -19,8 +19,8 @@ from emulator.methods import METHODS
 from emulator.params import Params
 from emulator.spec import load_spec
 from tests.conftest import PTB_EXTRAS, spec_problems
-from tests.test_groups import cast
-from tests.test_report_flow import fill_sapta
+from tests.support.groups import cast
+from tests.support.reports import fill_sapta
 
 SPEC = load_spec()
 DUMMY = {"Integer": "1", "Float": "1.5", "Boolean": "true", "String": "x", "True": "true"}

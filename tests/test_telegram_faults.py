@@ -11,7 +11,7 @@ import pytest
 from emulator import Emulator
 from emulator.harness import BotHarness
 from tests.conftest import ADMIN_TELEGRAM_ID
-from tests.test_report_flow import draft_of, fill_sapta, seed
+from tests.support.reports import draft_of, fill_sapta, seed
 from ui.ratelimit import RetryingRateLimiter
 
 KBO_ID = 3001

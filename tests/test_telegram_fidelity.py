@@ -12,8 +12,8 @@ from emulator import Emulator
 from emulator.harness import BotHarness
 from emulator.media import make_jpeg
 from emulator.rules import CALLBACK_ANSWER_SECONDS
-from tests.test_groups import GROUP_ID, link_of, linked
-from tests.test_report_flow import draft_of, fill_sapta, seed, walk_rest
+from tests.support.groups import GROUP_ID, link_of, linked
+from tests.support.reports import draft_of, fill_sapta, seed, walk_rest
 from ui.i18n import Translator
 
 TEXTS = Translator.load()

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from domain.territory import TerritoryError, distance_km, load_territory
-from tests.test_startup import ROOT, TOKEN, python_path_env, run_bot
+from tests.conftest import TOKEN
+from tests.support.processes import ROOT, python_path_env, run_bot
 
 TERRITORY = ROOT / "config" / "territory.toml"
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from emulator import Emulator
 from emulator.harness import BotHarness
-from tests.test_report_flow import draft_of, seed, walk_rest
+from tests.support.reports import draft_of, seed, walk_rest
 
 LIMBA_U_I, LIMBA_U_II = "75.71.02.1019", "75.71.02.1020"
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from domain.complaints import ComplaintStatus
 from emulator import Emulator
 from emulator.harness import BotHarness
-from tests.test_complaints import complaint_row, file_report_with_complaint
+from tests.support.complaints import complaint_row, file_report_with_complaint
 from usecases.complaints import Assigned, Moved, NotMoved, assign_complaint, move_complaint
 from usecases.reviews import accept_report
 
