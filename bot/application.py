@@ -49,7 +49,7 @@ from jobs import scheduler as schedule_jobs
 from jobs import summaries as group_summaries
 from jobs.maintenance import schedule_maintenance
 from jobs.planning import validate_schedule
-from storage import Database
+from storage import database_for
 
 logger = logging.getLogger(__name__)
 BotApplication = Application[Any, BotContext, Any, Any, ServicesHolder, Any]
@@ -87,7 +87,7 @@ def build_application(
 ) -> BotApplication:
     """Build the bot: configuration is validated here, resources open in ``post_init``."""
     organisation, catalogue, texts = load_configuration(settings)
-    database = Database(settings.database_path)
+    database = database_for(settings.database_url.get_secret_value(), settings.database_path)
     services = Services(
         settings=settings,
         db=database,

@@ -13,7 +13,7 @@ from domain.catalogue import Catalogue
 from domain.clock import Clock
 from domain.organisation import Organisation
 from domain.photos import PhotoStore
-from storage import Database
+from storage import AnyDatabase
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Services:
     """Settings, configuration, storage and clock, built once per application."""
 
     settings: Settings
-    db: Database
+    db: AnyDatabase
     organisation: Organisation
     catalogue: Catalogue
     texts: Translator

@@ -63,7 +63,7 @@ from domain.schedule import (
 from jobs.digest import build_digest, render_digest
 from jobs.planning import expand_rules, plan_digests, schedule_config
 from jobs.views import activity_name, name_of, place_text, when_text
-from storage import Database
+from storage import AnyDatabase
 
 logger = logging.getLogger(__name__)
 SCAN_SECONDS = 30
@@ -72,8 +72,8 @@ SCHEDULE_NS = "sc"
 EXPAND_EVERY = timedelta(minutes=10)
 _ROUNDS = 4  # an escalation fans out into rows that are due at once: send them in the same run
 
-_locks: weakref.WeakKeyDictionary[Database, asyncio.Lock] = weakref.WeakKeyDictionary()
-_expanded: weakref.WeakKeyDictionary[Database, datetime] = weakref.WeakKeyDictionary()
+_locks: weakref.WeakKeyDictionary[AnyDatabase, asyncio.Lock] = weakref.WeakKeyDictionary()
+_expanded: weakref.WeakKeyDictionary[AnyDatabase, datetime] = weakref.WeakKeyDictionary()
 
 
 @dataclass

@@ -110,15 +110,13 @@ class ReportCounters(Repository):
 
     async def next(self, activity_code: str, year: int, month: int) -> int:
         """Take the next number (call inside the transaction that stores the report)."""
-        await self._write(
+        # One statement: the row lock of the upsert orders concurrent submitters on
+        # PostgreSQL, and the number comes back from the row this transaction wrote.
+        row = await self._one(
             "INSERT INTO report_counters (activity_code, year, month, last_number)"
             " VALUES (?, ?, ?, 1) ON CONFLICT(activity_code, year, month)"
-            " DO UPDATE SET last_number = last_number + 1",
-            (activity_code, year, month),
-        )
-        row = await self._one(
-            "SELECT last_number FROM report_counters WHERE activity_code = ? AND year = ?"
-            " AND month = ?",
+            " DO UPDATE SET last_number = report_counters.last_number + 1"
+            " RETURNING last_number",
             (activity_code, year, month),
         )
         assert row is not None
@@ -257,10 +255,10 @@ class ReportPhotoRepository(Repository):
             row = await self._one(
                 "SELECT EXISTS (SELECT 1 FROM report_photos WHERE sha256 = ?)"
                 " OR EXISTS (SELECT 1 FROM report_drafts"
-                " WHERE instr(answers, ?) OR instr(work, ?))"
-                " OR EXISTS (SELECT 1 FROM reports WHERE instr(answers, ?))"
+                " WHERE instr(answers, ?) > 0 OR instr(work, ?) > 0)"
+                " OR EXISTS (SELECT 1 FROM reports WHERE instr(answers, ?) > 0)"
                 " OR EXISTS (SELECT 1 FROM report_revisions"
-                " WHERE instr(old_value, ?) OR instr(new_value, ?))",
+                " WHERE instr(old_value, ?) > 0 OR instr(new_value, ?) > 0)",
                 (sha,) * 6,
             )
             if row is not None and row[0]:
