@@ -380,9 +380,13 @@ class NotificationRepository(Repository):
 
     async def claim(self, notification_id: int, now: datetime) -> bool:
         """Take a pending notification for sending (counts the attempt); False if taken."""
+        # PostgreSQL: a row another instance is claiming right now is skipped, not waited
+        # for (it will be 'sending' when that instance commits).
+        row = ("(SELECT id FROM notifications WHERE id = ? AND status = 'pending'"
+               " FOR UPDATE SKIP LOCKED)" if self.postgres else "? AND status = 'pending'")
         cursor = await self._write(
             "UPDATE notifications SET status = 'sending', claimed_at = ?,"
-            " attempts = attempts + 1 WHERE id = ? AND status = 'pending'",
+            f" attempts = attempts + 1 WHERE id = {row}",
             (to_db_time(now), notification_id),
         )
         return cursor.rowcount == 1

@@ -8,17 +8,33 @@ import os
 # warnings as errors, so opt in to the new behaviour for the whole session.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from collections.abc import AsyncIterator  # noqa: E402
+from collections.abc import AsyncIterator, Iterator  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
 from emulator import Emulator  # noqa: E402
+from tests import pg  # noqa: E402
 from tests.harness import BotHarness  # noqa: E402
 
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuv"
 ADMIN_TELEGRAM_ID = 9000
+
+
+@pytest.fixture(autouse=True)
+def postgres_schema(monkeypatch: pytest.MonkeyPatch) -> Iterator[str | None]:
+    """With DATABASE_URL=postgresql://...: every test gets a fresh schema of its own (the
+    bot's settings read DATABASE_URL), dropped afterwards; without, nothing happens."""
+    if not pg.POSTGRES:
+        yield None
+        return
+    url = str(pg.run(pg.create_schema(pg.BASE_URL)))
+    monkeypatch.setenv("DATABASE_URL", url)
+    try:
+        yield url
+    finally:
+        pg.run(pg.drop_schema(url))
 
 
 @pytest.fixture
