@@ -49,3 +49,18 @@ class Repository:
 
     async def _write(self, sql: str, params: Sequence[Any] = ()) -> Written:
         return await self._db.execute(sql, params)
+
+    async def _plan(self, sql: str, params: Sequence[Any]) -> str:
+        """How the database would run ``sql``, one line per step (tests check the indexes).
+
+        PostgreSQL is asked with sequential scans discouraged: the tests' few rows would
+        otherwise make a scan the cheapest plan whatever the indexes."""
+        if not self.postgres:
+            rows = await self._all(f"EXPLAIN QUERY PLAN {sql}", params)
+            return " | ".join(str(row["detail"]) for row in rows)
+        await self._write("SET enable_seqscan = off")
+        try:
+            rows = await self._all(f"EXPLAIN {sql}", params)
+        finally:
+            await self._write("RESET enable_seqscan")
+        return " | ".join(str(row[0]).strip() for row in rows)

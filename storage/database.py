@@ -166,8 +166,11 @@ class Database:
         async with self._exclusive():
             yield Repositories(self.connection)
 
+    scheduling = True
+    """One process owns an SQLite file: it always runs the scheduled scans."""
+
     async def hold_scheduler(self) -> bool:
-        """One process owns an SQLite file: it always runs the scheduled scans."""
+        """Always: see ``scheduling``."""
         return True
 
     @asynccontextmanager

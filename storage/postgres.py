@@ -146,6 +146,9 @@ class PgConnection:
         """Run one statement and return its rows."""
         return (await self.run(sql, tuple(parameters or ()))).rows
 
+    async def commit(self) -> None:
+        """Nothing to do: outside ``Database.transaction`` every statement autocommits."""
+
     @property
     def in_transaction(self) -> bool:
         """Whether a transaction is open on the connection."""
@@ -289,7 +292,8 @@ class PostgresDatabase:
         self.run = secrets.token_hex(8)
         """This process's name on the update claims; held as an advisory lock while alive."""
         self.namespace = 0
-        self._scheduling = False
+        self.scheduling = False
+        """Whether this instance holds the scheduler lock (runs the scheduled scans)."""
 
     @property
     def connection(self) -> PgConnection:
@@ -322,7 +326,7 @@ class PostgresDatabase:
         if self._connection is not None:
             await self._connection.raw.close()
             self._connection = None
-            self._scheduling = False
+            self.scheduling = False
 
     async def _migrate(self) -> None:
         raw = self.connection.raw
@@ -407,7 +411,7 @@ class PostgresDatabase:
     async def hold_scheduler(self) -> bool:
         """Whether this instance runs the scheduled scans: it holds (or now takes) the
         schema's scheduler lock, which PostgreSQL frees when the holder's connection dies."""
-        if self._scheduling:
+        if self.scheduling:
             return True
         async with self._exclusive():
             held = await self.connection.raw.fetchval(
@@ -415,8 +419,8 @@ class PostgresDatabase:
             )
         if held:
             logger.info("this instance (run %s) now runs the scheduled scans", self.run)
-        self._scheduling = bool(held)
-        return self._scheduling
+        self.scheduling = bool(held)
+        return self.scheduling
 
     @asynccontextmanager
     async def _exclusive(self) -> AsyncIterator[None]:

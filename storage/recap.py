@@ -119,7 +119,7 @@ class RecapRepository(Repository):
             "SELECT r.activity_code, r.officer_id, o.full_name, o.rank, COUNT(*) AS reports,"
             f" COALESCE(SUM({residents_sql}), 0) AS residents"
             " FROM reports r JOIN officers o ON o.id = r.officer_id"
-            f" WHERE {where} GROUP BY r.activity_code, r.officer_id",
+            f" WHERE {where} GROUP BY r.activity_code, r.officer_id, o.full_name, o.rank",
             [*residents_params, *params],
         )
         return [
@@ -215,19 +215,16 @@ class RecapRepository(Repository):
         ]
 
     async def duties_plan(self, units: Iterable[str], start: datetime, end: datetime) -> str:
-        """SQLite's plan for :meth:`duties` (tests check which indexes find the reports)."""
-        sql, params = _duties_query(sorted(set(units)), start, end, None, None)
-        rows = await self._all(f"EXPLAIN QUERY PLAN {sql}", params)
-        return " | ".join(str(row["detail"]) for row in rows)
+        """The plan for :meth:`duties` (tests check which indexes find the reports)."""
+        sql, params = _duties_query(sorted(set(units)), start, end, None, None,
+                                    postgres=self.postgres)
+        return await self._plan(sql, params)
 
     async def query_plan(self, units: Iterable[str], start: datetime, end: datetime) -> str:
-        """SQLite's plan for the report query (tests check that it uses an index)."""
+        """The plan for the report query (tests check that it uses an index)."""
         codes = sorted(set(units))
         where, params = self._where(codes, start, end)
-        rows = await self._all(
-            f"EXPLAIN QUERY PLAN SELECT COUNT(*) FROM reports r WHERE {where}", params
-        )
-        return " | ".join(str(row["detail"]) for row in rows)
+        return await self._plan(f"SELECT COUNT(*) FROM reports r WHERE {where}", params)
 
 
 async def load_recap(

@@ -23,17 +23,20 @@ ADMIN_TELEGRAM_ID = 9000
 
 
 @pytest.fixture(autouse=True)
-def postgres_schema(monkeypatch: pytest.MonkeyPatch) -> Iterator[str | None]:
+def postgres_schema(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str | None]:
     """With DATABASE_URL=postgresql://...: every test gets a fresh schema of its own (the
-    bot's settings read DATABASE_URL), dropped afterwards; without, nothing happens."""
+    bot's settings read DATABASE_URL; the data_dir fixture's directory stands for it), and
+    a harness on another directory gets another; all dropped afterwards. Without, nothing."""
     if not pg.POSTGRES:
         yield None
         return
     url = str(pg.run(pg.create_schema(pg.BASE_URL)))
     monkeypatch.setenv("DATABASE_URL", url)
+    pg.adopt(tmp_path / "data", url)
     try:
         yield url
     finally:
+        pg.run(pg.drop_created())
         pg.run(pg.drop_schema(url))
 
 

@@ -13,7 +13,8 @@ from config.settings import Settings, load_settings
 from domain.clock import ManualClock
 from domain.people import Officer, Status
 from emulator import Emulator, SimUser
-from storage import Database
+from storage import AnyDatabase
+from tests import pg
 
 
 class BotHarness:
@@ -32,6 +33,8 @@ class BotHarness:
         self.emu = emu
         self.clock = ManualClock(start)
         emu.now = self.clock.now
+        if pg.POSTGRES and "database_url" not in overrides:
+            overrides["database_url"] = pg.url_for(data_dir)
         self.settings: Settings = load_settings(
             telegram_bot_token=emu.token,
             data_dir=data_dir,
@@ -49,7 +52,7 @@ class BotHarness:
         return self.app
 
     @property
-    def db(self) -> Database:
+    def db(self) -> AnyDatabase:
         """The running application's database."""
         services = self.application.bot_data.services
         assert services is not None
@@ -57,6 +60,8 @@ class BotHarness:
 
     async def start(self) -> None:
         """Initialise as run_polling would: initialize, post_init, start."""
+        if pg.POSTGRES:
+            await pg.ensure_schema(self.settings.database_url.get_secret_value())
         app = build_application(
             self.settings,
             clock=self.clock,

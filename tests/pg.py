@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
@@ -32,6 +33,43 @@ def with_schema(url: str, schema: str) -> str:
     query = [(k, v) for k, v in parse_qsl(parts.query) if k != "search_path"]
     query.append(("search_path", schema))
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+_by_data_dir: dict[Path, str] = {}
+_created: list[str] = []
+
+
+def url_for(data_dir: Path) -> str:
+    """The schema standing for a data directory, as the SQLite file in it would: a harness
+    on a new directory starts empty, one on the same directory finds the data again."""
+    key = data_dir.resolve()
+    if key not in _by_data_dir:
+        _by_data_dir[key] = with_schema(BASE_URL, f"t_{secrets.token_hex(6)}")
+    return _by_data_dir[key]
+
+
+def adopt(data_dir: Path, url: str) -> None:
+    """Let ``data_dir`` stand for the schema at ``url`` (the test's DATABASE_URL)."""
+    _by_data_dir[data_dir.resolve()] = url
+
+
+async def ensure_schema(url: str) -> None:
+    """Create the schema ``url`` uses unless it exists (dropped by ``drop_created``)."""
+    schema = dict(parse_qsl(urlsplit(url).query))["search_path"]
+    connection = await asyncpg.connect(BASE_URL)
+    try:
+        await connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    finally:
+        await connection.close()
+    if url not in _created:
+        _created.append(url)
+
+
+async def drop_created() -> None:
+    """Drop every schema the test's harnesses created."""
+    while _created:
+        await drop_schema(_created.pop())
+    _by_data_dir.clear()
 
 
 async def create_schema(url: str) -> str:

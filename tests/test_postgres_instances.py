@@ -178,7 +178,8 @@ async def test_a_group_summary_is_claimed_by_one_instance(instances: Instances) 
     assert sorted(outcomes) == [False, True]
     async with second.reading() as repos:
         record = await repos.group_summaries.get(-100123, "daily", day)
-    assert record is not None and record.status == "sending"
+    assert record is not None
+    assert record.status == "sending"
 
 
 async def test_an_invitation_is_claimed_once_across_instances(instances: Instances) -> None:
