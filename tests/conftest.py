@@ -41,6 +41,15 @@ def postgres_schema(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator
 
 
 @pytest.fixture
+def sqlite_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For tests of the SQLite file itself (backup, restore, ``check``, ``health``, file
+    permissions, the bench): they run on SQLite in both suite runs. PostgreSQL's own are
+    pg_dump and the server's checks (README "PostgreSQL")."""
+    monkeypatch.setenv("DATABASE_URL", "")
+    monkeypatch.setattr(pg, "POSTGRES", False)
+
+
+@pytest.fixture
 def emu() -> Emulator:
     return Emulator(token=TOKEN, bot_username="polmas_test_bot", bot_id=123456)
 

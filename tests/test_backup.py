@@ -36,7 +36,6 @@ from emulator.media import make_jpeg
 from jobs.maintenance import BACKUP_JOB, CATCH_UP_JOB, RETENTION_JOB
 from storage import Database
 from storage.database import available_migrations
-from tests import pg
 from tests.conftest import TOKEN
 from tests.harness import BotHarness
 from tests.test_report_flow import draft_of, fill_sapta, seed, walk_rest
@@ -44,12 +43,8 @@ from tests.test_report_flow import draft_of, fill_sapta, seed, walk_rest
 SECRET = "webhook-Secret_0123456789abcdef"
 
 
-@pytest.fixture(autouse=True)
-def sqlite_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These are the SQLite file's backups, restore and checks: they run on SQLite on both
-    suite runs (PostgreSQL is backed up with pg_dump, README "PostgreSQL")."""
-    monkeypatch.setenv("DATABASE_URL", "")
-    monkeypatch.setattr(pg, "POSTGRES", False)
+# The SQLite file's backups, restore and checks: on SQLite in both suite runs.
+pytestmark = pytest.mark.usefixtures("sqlite_file")
 
 
 async def file_report(harness: BotHarness, emu: Emulator, *, photos: int = 2):

@@ -6,6 +6,8 @@ Defect 2 of issue 19: ``٨٧٠٥٠٠٠١`` (Arabic-Indic) and ``８７０５０�
 
 from __future__ import annotations
 
+import pytest
+
 from bot.maintenance import check
 from domain.people import Status
 from emulator import Emulator
@@ -64,6 +66,7 @@ async def test_a_new_nrp_in_full_width_digits_is_stored_in_ascii(
     assert "NRP ini sudah terdaftar" in other.last.text
 
 
+@pytest.mark.usefixtures("sqlite_file")  # reads the SQLite file
 async def test_stored_look_alikes_are_reported_to_the_admin_never_merged(
     harness: BotHarness, emu: Emulator
 ):

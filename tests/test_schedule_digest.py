@@ -12,6 +12,7 @@ from domain.reports import ReportColumns
 from domain.schedule import Delivery, Kind
 from emulator import Emulator
 from jobs.summaries import run_due_summaries
+from tests import pg
 from tests.harness import BotHarness
 from tests.test_schedule import (  # noqa: F401
     bot,
@@ -208,6 +209,9 @@ async def test_digest_duties_read_an_officers_reports_through_indexes(
 ):
     async with bot.db.reading() as repos:
         plan = await repos.recaps.duties_plan(["binkamsa"], wita(27, 18), wita(28, 18))
+    if pg.POSTGRES:  # SQLite's INDEXED BY has no PostgreSQL spelling: the officer's index
+        assert "reports_officer" in plan, plan
+        return
     # The first report of a duty: tied by post, or overlapping in a bounded slice of time.
     assert "reports_assignment" in plan, plan
     assert "reports_officer_activity (officer_id=? AND activity_code=? AND started_at>? AND" \
