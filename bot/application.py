@@ -77,6 +77,26 @@ def load_configuration(settings: Settings) -> tuple[Organisation, Catalogue, Tra
     return organisation, catalogue, texts
 
 
+SHARED_PHOTOS_CHECKED = 20
+"""How many of the newest stored photos an instance looks for at start-up."""
+
+
+async def check_shared_photos(services: Services) -> list[str]:
+    """Several instances share one PostgreSQL database: they must share the photo store too.
+    Say once, at start-up, when this instance cannot see photos the others stored (its
+    DATA_DIR is not on the shared storage); returns the missing hashes."""
+    async with services.db.reading() as repos:
+        hashes = await repos.report_photos.newest(SHARED_PHOTOS_CHECKED)
+    missing = [sha for sha in hashes if not services.photos.exists(sha)]
+    if missing:
+        logger.error(
+            "photo store %s lacks %d of the %d newest stored photos (e.g. %s): with several"
+            " instances DATA_DIR must be on storage all of them share (README \"PostgreSQL\")",
+            services.settings.photos_dir, len(missing), len(hashes), missing[0][:12],
+        )
+    return missing
+
+
 def build_application(
     settings: Settings,
     *,
@@ -105,6 +125,8 @@ def build_application(
             await tx.updates.forget_before(services.clock.now() - timedelta(hours=48))
             await tx.updates.forget_claims_before(services.clock.now() - CLAIMS_KEPT)
         application.bot_data.services = services
+        if settings.postgres:
+            await check_shared_photos(services)
         await revoke_unlisted_admins(services)
         await people.check_look_alike_nrps(application.bot, services)
         await _set_command_menus(application, texts)

@@ -265,6 +265,14 @@ class ReportPhotoRepository(Repository):
                 found.add(sha)
         return found
 
+    async def newest(self, limit: int) -> list[str]:
+        """Hashes of the most recently filed reports' photos (the shared-store check)."""
+        rows = await self._all(
+            "SELECT sha256 FROM report_photos ORDER BY report_id DESC, position LIMIT ?",
+            (limit,),
+        )
+        return [str(row[0]) for row in rows]
+
     async def of_report(self, report_id: int) -> list[str]:
         """The report's photo hashes in order."""
         rows = await self._all(

@@ -10,15 +10,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from domain.people import Status
+from domain.photos import ingest_photo
 from domain.reports import ReportColumns
 from domain.schedule import Kind, Planned
-from storage import DuplicateUpdate, PostgresDatabase
+from emulator import Emulator
+from emulator.media import make_jpeg
+from storage import AnyDatabase, DuplicateUpdate, PostgresDatabase
 from storage.repositories import UpdateClaim
 from tests import pg
+from tests.conftest import TOKEN
+from tests.harness import BotHarness
 
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 Instances = Callable[[int], Awaitable[list[PostgresDatabase]]]
@@ -45,7 +51,7 @@ async def instances() -> AsyncIterator[Instances]:
         await pg.drop_schema(url)
 
 
-async def _seed(database: PostgresDatabase) -> int:
+async def _seed(database: AnyDatabase) -> int:
     async with database.transaction() as tx:
         await tx.units.sync([("POLSEK", "Polsek Kota", None)])
         officer = await tx.officers.create(
@@ -214,3 +220,37 @@ async def test_one_instance_holds_the_scheduler_and_another_takes_over(
     await first.close()  # the scheduler's process dies: PostgreSQL frees its lock
     held = [await second.hold_scheduler(), await third.hold_scheduler()]
     assert held == [True, False]
+
+
+async def test_an_instance_that_cannot_see_the_shared_photos_says_so_at_start_up(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = await pg.create_schema(pg.server_url())
+    emu = Emulator(token=TOKEN, bot_username="polmas_test_bot", bot_id=123456)
+    shared, local = tmp_path / "shared", tmp_path / "local"
+    first = BotHarness(emu, shared, start=NOW, database_url=url)
+    await first.start()
+    try:
+        officer_id = await _seed(first.db)
+        photo = ingest_photo(make_jpeg(300, 200, color=(1, 2, 3)),
+                             first.application.bot_data.services.photos, tz=first.settings.tz)
+        async with first.db.transaction() as tx:
+            report_id = await tx.reports.create(
+                number="LAP/SAPTA/2026/11/0001", activity_code="sapta", officer_id=officer_id,
+                unit_code="POLSEK", columns=ReportColumns(), answers={}, assignment_id=None,
+                now=NOW,
+            )
+            await tx.report_photos.add(report_id, [photo.to_json()])
+        await first.stop()
+        caplog.clear()
+        for data_dir in (shared, local):  # an instance on the shared volume, one beside it
+            other = BotHarness(emu, data_dir, start=NOW, database_url=url)
+            await other.start()
+            await other.stop()
+        lacking = [r for r in caplog.records if "photo store" in r.getMessage()]
+        assert len(lacking) == 1
+        assert str(local / "photos") in lacking[0].getMessage()
+        assert photo.sha256[:12] in lacking[0].getMessage()
+    finally:
+        await first.stop()
+        await pg.drop_schema(url)
