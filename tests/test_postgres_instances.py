@@ -20,6 +20,7 @@ from domain.reports import ReportColumns
 from domain.schedule import Kind, Planned
 from emulator import Emulator
 from emulator.media import make_jpeg
+from jobs import scheduler
 from storage import AnyDatabase, DuplicateUpdate, PostgresDatabase
 from storage.repositories import UpdateClaim
 from tests import pg
@@ -253,4 +254,30 @@ async def test_an_instance_that_cannot_see_the_shared_photos_says_so_at_start_up
         assert photo.sha256[:12] in lacking[0].getMessage()
     finally:
         await first.stop()
+        await pg.drop_schema(url)
+
+
+async def test_the_scans_run_on_one_instance_and_a_standby_takes_over(tmp_path: Path) -> None:
+    url = await pg.create_schema(pg.server_url())
+    emu = Emulator(token=TOKEN, bot_username="polmas_test_bot", bot_id=123456)
+    first = BotHarness(emu, tmp_path / "a", start=NOW, database_url=url)
+    second = BotHarness(emu, tmp_path / "b", start=NOW, database_url=url,
+                        scheduler_takeover_seconds=10)
+    await first.start()
+    await second.start()
+    try:
+        assert first.db.scheduling is True
+        assert second.db.scheduling is False
+        queue = second.application.job_queue
+        assert queue is not None
+        (lease,) = queue.get_jobs_by_name(scheduler.LEASE_JOB)
+        assert lease.trigger.interval.total_seconds() == 10
+        await lease.run(second.application)
+        assert second.db.scheduling is False  # the scheduler is alive: the standby waits
+        await first.stop()  # its connection closes, as when its process dies
+        await lease.run(second.application)
+        assert second.db.scheduling is True
+    finally:
+        await first.stop()
+        await second.stop()
         await pg.drop_schema(url)
