@@ -22,6 +22,8 @@ from emulator import Emulator
 from emulator.media import make_jpeg
 from jobs import scheduler
 from storage import AnyDatabase, DuplicateUpdate, PostgresDatabase
+from storage.database import available_migrations as sqlite_migrations
+from storage.postgres import available_migrations as postgres_migrations
 from storage.repositories import UpdateClaim
 from tests import pg
 from tests.conftest import TOKEN
@@ -281,3 +283,11 @@ async def test_the_scans_run_on_one_instance_and_a_standby_takes_over(tmp_path: 
         await first.stop()
         await second.stop()
         await pg.drop_schema(url)
+
+
+def test_every_sqlite_migration_after_the_baseline_has_a_postgresql_twin() -> None:
+    """A schema change lands on both backends: SQLite migration NNNN (after the 0015
+    baseline) is ported as storage/migrations/postgresql/NNNN_*.sql."""
+    ported = {version for version, _, _ in postgres_migrations()}
+    assert min(ported) == 15
+    assert {version for version, _, _ in sqlite_migrations() if version > 15} <= ported
