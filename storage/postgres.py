@@ -448,3 +448,27 @@ def available_migrations() -> list[tuple[int, str, str]]:
     if len(set(versions)) != len(versions):
         raise RuntimeError("two migrations share a number")
     return found
+
+
+def server_problems(url: str, *, timeout: float = 10) -> list[str]:
+    """What ``python -m bot health`` reports for PostgreSQL: the server answers, and its
+    schema is one this bot knows (empty when sound). Synchronous: for the command line."""
+
+    async def probe() -> list[str]:
+        try:
+            connection = await asyncpg.connect(url, timeout=timeout)
+        except (TimeoutError, OSError, asyncpg.PostgresError) as error:
+            return [f"PostgreSQL: cannot connect: {type(error).__name__}: {error}"]
+        try:
+            table = await connection.fetchval("SELECT to_regclass('schema_migrations')")
+            if table is None:
+                return ["PostgreSQL: no schema yet (the bot has not started on it)"]
+            newest = await connection.fetchval("SELECT MAX(version) FROM schema_migrations")
+        finally:
+            await connection.close()
+        known = max(version for version, _, _ in available_migrations())
+        if newest is not None and newest > known:
+            return [f"PostgreSQL: schema {newest:04d} is newer than this bot's {known:04d}"]
+        return []
+
+    return asyncio.run(probe())

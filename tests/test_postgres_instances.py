@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.maintenance import health
+from config.settings import load_settings
 from domain.people import Status
 from domain.photos import ingest_photo
 from domain.reports import ReportColumns
@@ -291,3 +293,17 @@ def test_every_sqlite_migration_after_the_baseline_has_a_postgresql_twin() -> No
     ported = {version for version, _, _ in postgres_migrations()}
     assert min(ported) == 15
     assert {version for version, _, _ in sqlite_migrations() if version > 15} <= ported
+
+
+async def test_health_on_postgresql_asks_the_server(instances: Instances, tmp_path: Path) -> None:
+    (database,) = await instances(1)
+    lines: list[str] = []
+    settings = load_settings(telegram_bot_token=TOKEN, data_dir=tmp_path,
+                             database_url=database.url)
+    assert await asyncio.to_thread(health, settings, lines.append) == 0
+    assert lines == ["healthy"]
+    unreachable = load_settings(telegram_bot_token=TOKEN, data_dir=tmp_path,
+                                database_url="postgresql://postgres@127.0.0.1:1/test")
+    lines.clear()
+    assert await asyncio.to_thread(health, unreachable, lines.append) == 1
+    assert lines[0].startswith("unhealthy: PostgreSQL: cannot connect")
