@@ -48,7 +48,7 @@ from jobs import summaries as group_summaries
 from jobs.maintenance import schedule_maintenance
 from jobs.planning import validate_schedule
 from ops.files import tighten_data_dir
-from storage import Database
+from storage import database_for
 from storage.photos import PhotoStore
 from ui import callbacks
 from ui.access import identify, requires, revoke_unlisted_admins, skip_processed_updates
@@ -83,6 +83,26 @@ def load_configuration(settings: Settings) -> tuple[Organisation, Catalogue, Tra
     return organisation, catalogue, texts
 
 
+SHARED_PHOTOS_CHECKED = 20
+"""How many of the newest stored photos an instance looks for at start-up."""
+
+
+async def check_shared_photos(services: Services) -> list[str]:
+    """Several instances share one PostgreSQL database: they must share the photo store too.
+    Say once, at start-up, when this instance cannot see photos the others stored (its
+    DATA_DIR is not on the shared storage); returns the missing hashes."""
+    async with services.db.reading() as repos:
+        hashes = await repos.report_photos.newest(SHARED_PHOTOS_CHECKED)
+    missing = [sha for sha in hashes if not services.photos.exists(sha)]
+    if missing:
+        logger.error(
+            "photo store %s lacks %d of the %d newest stored photos (e.g. %s): with several"
+            " instances DATA_DIR must be on storage all of them share (README \"PostgreSQL\")",
+            services.settings.photos_dir, len(missing), len(hashes), missing[0][:12],
+        )
+    return missing
+
+
 def build_application(
     settings: Settings,
     *,
@@ -94,7 +114,7 @@ def build_application(
     """Build the bot: configuration is validated here, resources open in ``post_init``."""
     organisation, catalogue, texts = load_configuration(settings)
     territory = load_territory(settings.territory_file)
-    database = Database(settings.database_path)
+    database = database_for(settings.database_url.get_secret_value(), settings.database_path)
     services = Services(
         settings=settings,
         db=database,
@@ -114,6 +134,8 @@ def build_application(
             await tx.updates.forget_before(services.clock.now() - timedelta(hours=48))
             await tx.updates.forget_claims_before(services.clock.now() - CLAIMS_KEPT)
         application.bot_data.services = services
+        if settings.postgres:
+            await check_shared_photos(services)
         await revoke_unlisted_admins(services)
         await people.check_look_alike_nrps(application.bot, services)
         await _set_command_menus(application, texts)

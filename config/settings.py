@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = DEFAULT_API_BASE_URL
     telegram_api_file_url: str = DEFAULT_API_FILE_URL
     data_dir: Path = Path("./data")
+    # Unset or sqlite:///path: the SQLite file (DATA_DIR/polmas.sqlite3 when unset);
+    # postgresql://user@host/db: PostgreSQL, shared by several bot instances (README).
+    database_url: SecretStr = SecretStr("")
+    # On PostgreSQL one instance runs the scheduled scans; the others try to take over this
+    # often, so a dead scheduler is replaced within this many seconds.
+    scheduler_takeover_seconds: int = Field(default=30, ge=1, le=60)
     timezone: str = "Asia/Makassar"
     default_language: Literal["id", "en"] = "id"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -111,6 +117,14 @@ class Settings(BaseSettings):
                 raise ValueError("expected Telegram user ids separated by commas") from None
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_shape(cls, value: SecretStr) -> SecretStr:
+        url = value.get_secret_value()
+        if url and not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("expected sqlite:///path or postgresql://user@host:port/database")
+        return value
+
     @field_validator("webhook_secret")
     @classmethod
     def _secret_shape(cls, value: SecretStr) -> SecretStr:
@@ -146,8 +160,16 @@ class Settings(BaseSettings):
 
     @property
     def database_path(self) -> Path:
-        """Where the SQLite database lives."""
+        """Where the SQLite database lives (``sqlite:///relative`` or ``sqlite:////absolute``)."""
+        url = self.database_url.get_secret_value()
+        if url.startswith("sqlite:///"):
+            return Path(url.removeprefix("sqlite:///"))
         return self.data_dir / "polmas.sqlite3"
+
+    @property
+    def postgres(self) -> bool:
+        """Whether the data lives on a PostgreSQL server."""
+        return self.database_url.get_secret_value().startswith(("postgresql://", "postgres://"))
 
     @property
     def photos_dir(self) -> Path:

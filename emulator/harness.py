@@ -15,8 +15,8 @@ from bot.application import BotApplication, build_application
 from config.settings import Settings, load_settings
 from domain.clock import ManualClock
 from domain.people import Officer, Status
-from emulator import Emulator, SimUser
-from storage import Database
+from emulator import Emulator, SimUser, pg
+from storage import AnyDatabase
 
 
 class BotHarness:
@@ -35,6 +35,8 @@ class BotHarness:
         self.emu = emu
         self.clock = ManualClock(start)
         emu.now = self.clock.now
+        if pg.POSTGRES and "database_url" not in overrides:
+            overrides["database_url"] = pg.url_for(data_dir)
         self.settings: Settings = load_settings(
             telegram_bot_token=emu.token,
             data_dir=data_dir,
@@ -52,7 +54,7 @@ class BotHarness:
         return self.app
 
     @property
-    def db(self) -> Database:
+    def db(self) -> AnyDatabase:
         """The running application's database."""
         services = self.application.bot_data.services
         assert services is not None
@@ -60,6 +62,8 @@ class BotHarness:
 
     async def start(self) -> None:
         """Initialise as run_polling would: initialize, post_init, start."""
+        if pg.POSTGRES:
+            await pg.ensure_schema(self.settings.database_url.get_secret_value())
         app = build_application(
             self.settings,
             clock=self.clock,

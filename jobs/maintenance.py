@@ -62,6 +62,11 @@ async def nightly_backup(context: BotContext) -> None:
     services = context.services
     settings = services.settings
     now = services.clock.now()
+    if settings.postgres:
+        # The file backup and the orphan-photo pruning read the SQLite file; a PostgreSQL
+        # server is backed up with pg_dump by its operator (README "PostgreSQL").
+        logger.info("nightly backup skipped: the database is on PostgreSQL (pg_dump, README)")
+        return
     try:
         result = await asyncio.to_thread(make_backup, settings, now=now)
         removed = await asyncio.to_thread(
@@ -123,6 +128,8 @@ async def anonymise_residents(context: BotContext) -> None:
     now = services.clock.now()
     cutoff = now - timedelta(days=services.settings.resident_contact_retention_days)
     db = services.db
+    if not await db.hold_scheduler():
+        return  # PostgreSQL: the scheduler instance erases (once for all instances)
     async with db.transaction(now=now) as tx:
         count = await ResidentData(db.connection).anonymise_before(cutoff, now)
         if count:

@@ -56,7 +56,7 @@ from domain.schedule import (
 )
 from jobs.digest import build_digest, render_digest
 from jobs.planning import expand_rules, plan_digests, schedule_config
-from storage import Database
+from storage import AnyDatabase
 from ui import callbacks
 from ui.messages import inline, shorten_html
 from ui.ratelimit import AT_MOST_ONCE
@@ -69,8 +69,8 @@ SCHEDULE_NS = callbacks.Namespace.SCHEDULE
 EXPAND_EVERY = timedelta(minutes=10)
 _ROUNDS = 4  # an escalation fans out into rows that are due at once: send them in the same run
 
-_locks: weakref.WeakKeyDictionary[Database, asyncio.Lock] = weakref.WeakKeyDictionary()
-_expanded: weakref.WeakKeyDictionary[Database, datetime] = weakref.WeakKeyDictionary()
+_locks: weakref.WeakKeyDictionary[AnyDatabase, asyncio.Lock] = weakref.WeakKeyDictionary()
+_expanded: weakref.WeakKeyDictionary[AnyDatabase, datetime] = weakref.WeakKeyDictionary()
 
 
 @dataclass

@@ -686,7 +686,9 @@ def schedule(application: Application[Any, Any, Any, Any, Any, Any], services: S
         return
 
     async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-        await run_due_summaries(services, context.bot)
+        # One instance sends the summaries (jobs/scheduler.py runs_scans).
+        if await services.db.hold_scheduler():
+            await run_due_summaries(services, context.bot)
 
     for job in job_queue.get_jobs_by_name(JOB_NAME):
         job.schedule_removal()

@@ -22,13 +22,18 @@ from storage.maintenance import (
     photo_write_lock,
 )
 from storage.photos import PhotoStore
+from storage.postgres import server_problems
 
 Print = Callable[[str], None]
 
 
 def health(settings: Settings, out: Print = print) -> int:
-    """Exit 0 when the database opens and passes ``quick_check`` (and the webhook port answers)."""
-    problems = integrity_problems(settings.database_path, quick=True)
+    """Exit 0 when the database opens and passes ``quick_check`` (PostgreSQL: the server
+    answers with a schema this bot knows), and the webhook port answers."""
+    if settings.postgres:
+        problems = server_problems(settings.database_url.get_secret_value())
+    else:
+        problems = integrity_problems(settings.database_path, quick=True)
     if not problems and settings.run_mode == "webhook":
         host = settings.webhook_listen
         host = "127.0.0.1" if host in ("0.0.0.0", "") else "::1" if host == "::" else host

@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import aiosqlite
 
-Row = aiosqlite.Row
+if TYPE_CHECKING:
+    from storage.postgres import PgConnection, PgRow
+
+Row: TypeAlias = "aiosqlite.Row | PgRow"
+Connection: TypeAlias = "aiosqlite.Connection | PgConnection"
+
+
+class Written(Protocol):
+    """What a write reports on either backend."""
+
+    @property
+    def rowcount(self) -> int:
+        """How many rows the statement touched."""
+
+    @property
+    def lastrowid(self) -> int | None:
+        """The id of the row an INSERT created."""
 
 
 class Repository:
-    """Runs parameterised statements on the connection it was given."""
+    """Runs parameterised statements on the connection it was given.
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    ``postgres`` tells a repository which spelling to use where the dialects differ; the
+    mechanical differences are translated by the PostgreSQL connection itself."""
+
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
+        self.postgres = getattr(connection, "dialect", "sqlite") == "postgresql"
 
     # One trip to aiosqlite's thread per read: ``execute`` + ``fetchone`` + closing the
     # cursor were three (each ~100 µs of thread hand-off; see bench/ and README Performance).
@@ -27,5 +47,20 @@ class Repository:
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         return list(await self._db.execute_fetchall(sql, params))
 
-    async def _write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> Written:
         return await self._db.execute(sql, params)
+
+    async def _plan(self, sql: str, params: Sequence[Any]) -> str:
+        """How the database would run ``sql``, one line per step (tests check the indexes).
+
+        PostgreSQL is asked with sequential scans discouraged: the tests' few rows would
+        otherwise make a scan the cheapest plan whatever the indexes."""
+        if not self.postgres:
+            rows = await self._all(f"EXPLAIN QUERY PLAN {sql}", params)
+            return " | ".join(str(row["detail"]) for row in rows)
+        await self._write("SET enable_seqscan = off")
+        try:
+            rows = await self._all(f"EXPLAIN {sql}", params)
+        finally:
+            await self._write("RESET enable_seqscan")
+        return " | ".join(str(row[0]).strip() for row in rows)

@@ -125,13 +125,12 @@ class ComplaintDesk(Repository):
         return await self._count_open(_units_before(codes, cutoff), cap)
 
     async def open_plan(self, units: Iterable[str], officer_id: int) -> str:
-        """SQLite's plan for a page of :meth:`open_in_scope` (tests check the index)."""
+        """The plan for a page of :meth:`open_in_scope` (tests check the index)."""
         source, where, params = _scope(units, officer_id)
-        rows = await self._all(
-            f"EXPLAIN QUERY PLAN SELECT c.id{source} WHERE {_OPEN} AND {where}"
-            " ORDER BY c.created_at, c.id LIMIT 8", params
+        return await self._plan(
+            f"SELECT c.id{source} WHERE {_OPEN} AND {where} ORDER BY c.created_at, c.id LIMIT 8",
+            params,
         )
-        return " | ".join(str(row["detail"]) for row in rows)
 
     async def _open_page(
         self, scope: Scope, *, urgent: Iterable[str], limit: int, offset: int
@@ -169,7 +168,8 @@ class ComplaintDesk(Repository):
             return 0
         source, where, params = scope
         row = await self._one(
-            f"SELECT COUNT(*) FROM (SELECT 1{source} WHERE {_OPEN} AND {where} LIMIT ?)",
+            f"SELECT COUNT(*) FROM (SELECT 1{source} WHERE {_OPEN} AND {where} LIMIT ?)"
+            " AS capped",
             (*params, cap),
         )
         return int(row[0]) if row else 0

@@ -42,6 +42,8 @@ class Database:
     from interleaving with another's statements on that shared connection.
     """
 
+    dialect = "sqlite"
+
     def __init__(self, path: Path, *, synchronous: str = "FULL") -> None:
         self.path = path
         self._synchronous = synchronous
@@ -163,6 +165,13 @@ class Database:
         """Repositories for reads only (no transaction is opened)."""
         async with self._exclusive():
             yield Repositories(self.connection)
+
+    scheduling = True
+    """One process owns an SQLite file: it always runs the scheduled scans."""
+
+    async def hold_scheduler(self) -> bool:
+        """Always: see ``scheduling``."""
+        return True
 
     @asynccontextmanager
     async def _exclusive(self) -> AsyncIterator[None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -135,9 +136,13 @@ class DeskInputs(Repository):
 
     async def note_reply(self, officer_id: int, created_at: datetime, message_id: int) -> None:
         """Remember the reply that explained a bad answer: its ✖️ cancels the question too."""
+        update = (
+            "UPDATE desk_inputs SET payload = CAST(jsonb_set(CAST(payload AS JSONB), '{reply}',"
+            " to_jsonb(CAST(? AS BIGINT))) AS TEXT)" if self.postgres
+            else "UPDATE desk_inputs SET payload = json_set(payload, '$.reply', ?)"
+        )
         await self._write(
-            "UPDATE desk_inputs SET payload = json_set(payload, '$.reply', ?)"
-            " WHERE officer_id = ? AND created_at = ?",
+            f"{update} WHERE officer_id = ? AND created_at = ?",
             (message_id, officer_id, to_db_time(created_at)),
         )
 
@@ -236,7 +241,21 @@ def match_expression(words: str) -> str | None:
     return " ".join(quoted[:10]) if quoted else None
 
 
-def _where(view: ReportFilter) -> tuple[str, list[Any]]:
+def tsquery_expression(words: str) -> str | None:
+    """The same words as a PostgreSQL ``tsquery``: every word (as a prefix), a word that the
+    FTS5 tokenizer splits (``jl.sudirman``) as a phrase, only letters and digits kept."""
+    tokens = []
+    for token in search_words(words).split():
+        runs = _WORD_RUN.findall(token.lower())
+        if runs:
+            tokens.append(" <-> ".join(f"'{run}'" for run in runs) + ":*")
+    return " & ".join(f"({token})" for token in tokens[:10]) if tokens else None
+
+
+_WORD_RUN = re.compile(r"[^\W_]+")
+
+
+def _where(view: ReportFilter, *, postgres: bool = False) -> tuple[str, list[Any]]:
     units = sorted(view.units)
     clauses = [f"unit_code IN ({','.join('?' * len(units))})"]
     params: list[Any] = list(units)
@@ -252,6 +271,16 @@ def _where(view: ReportFilter) -> tuple[str, list[Any]]:
     if view.until is not None:
         clauses.append("COALESCE(started_at, submitted_at) < ?")
         params.append(to_db_time(view.until))
+    if postgres:
+        expression = tsquery_expression(view.words or "")
+        if expression is not None:
+            clauses.append(
+                "id IN (SELECT report_id FROM report_search"
+                " WHERE document @@ to_tsquery('report_words', ?)"
+                f" AND unit_code IN ({','.join('?' * len(units))}))"
+            )
+            params.extend([expression, *units])
+        return " AND ".join(clauses), params
     expression = match_expression(view.words or "")
     if expression is not None:
         # The unit scope is repeated inside the search so a match elsewhere never surfaces.
@@ -270,7 +299,7 @@ class ReportBrowser(Repository):
         """Matching reports, newest first."""
         if not view.units:
             return []
-        where, params = _where(view)
+        where, params = _where(view, postgres=self.postgres)
         rows = await self._all(
             f"SELECT {_REPORT_COLUMNS} FROM reports WHERE {where}"
             " ORDER BY COALESCE(started_at, submitted_at) DESC, id DESC LIMIT ? OFFSET ?",
@@ -282,7 +311,7 @@ class ReportBrowser(Repository):
         """How many reports match."""
         if not view.units:
             return 0
-        where, params = _where(view)
+        where, params = _where(view, postgres=self.postgres)
         row = await self._one(f"SELECT COUNT(*) FROM reports WHERE {where}", params)
         return int(row[0]) if row else 0
 

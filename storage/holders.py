@@ -14,14 +14,18 @@ _SELECTS: dict[Kind, str] = {
     Kind.REPORT: "SELECT 'report', id, unit_code, CAST(officer_id AS TEXT) FROM reports"
                  " WHERE id IN ({})",
     Kind.COMPLAINT: "SELECT 'complaint', c.id, r.unit_code, r.officer_id || ','"
-                    " || IFNULL(c.assigned_to, '') FROM complaints c"
+                    " || COALESCE(CAST(c.assigned_to AS TEXT), '') FROM complaints c"
                     " JOIN reports r ON r.id = c.report_id WHERE c.id IN ({})",
-    Kind.POST: "SELECT 'post', a.id, a.unit_code, (SELECT group_concat(o.officer_id)"
+    Kind.POST: "SELECT 'post', a.id, a.unit_code, (SELECT {concat}"
                " FROM assignment_officers o WHERE o.assignment_id = a.id) FROM assignments a"
-               " WHERE a.id IN ({})",
+               " WHERE a.id IN ({marks})",
     Kind.DRAFT: "SELECT 'draft', id, NULL, CAST(officer_id AS TEXT) FROM report_drafts"
                 " WHERE id IN ({})",
 }
+
+
+_CONCAT_SQLITE = "group_concat(o.officer_id)"
+_CONCAT_PG = "string_agg(CAST(o.officer_id AS TEXT), ',')"
 
 
 class HolderRepository(Repository):
@@ -36,8 +40,14 @@ class HolderRepository(Repository):
         if not by_kind:
             return {}
         parts, params = [], []
+        concat = _CONCAT_PG if self.postgres else _CONCAT_SQLITE
         for kind, numbers in by_kind.items():
-            parts.append(_SELECTS[kind].format(",".join("?" * len(numbers))))
+            marks = ",".join("?" * len(numbers))
+            select = _SELECTS[kind]
+            parts.append(
+                select.format(concat=concat, marks=marks) if kind is Kind.POST
+                else select.format(marks)
+            )
             params.extend(numbers)
         found: dict[tuple[Kind, int], Holder] = {}
         for row in await self._all(" UNION ALL ".join(parts), params):

@@ -49,12 +49,14 @@ def _duties_query(
     end: datetime,
     officer_id: int | None,
     activity_code: str | None,
+    *,
+    postgres: bool = False,
 ) -> tuple[str, tuple[Any, ...]]:
     narrowed = " AND o.officer_id = ?" if officer_id is not None else ""
     narrowed += " AND a.activity_code = ?" if activity_code is not None else ""
     sql = (
         "SELECT a.id, o.officer_id, a.ends_at,"
-        f" {first_report_columns('o.officer_id')},"
+        f" {first_report_columns('o.officer_id', postgres=postgres)},"
         " EXISTS (SELECT 1 FROM reminder_pauses p WHERE p.officer_id = o.officer_id"
         "  AND p.starts_at <= a.starts_at AND p.ends_at > a.starts_at) AS paused"
         " FROM assignments a JOIN assignment_officers o ON o.assignment_id = a.id"
@@ -106,7 +108,10 @@ class RecapRepository(Repository):
         residents_sql = "0"
         residents_params: list[Any] = []
         if resident_fields:
-            cases = " ".join("WHEN ? THEN json_extract(r.answers, ?)" for _ in resident_fields)
+            # PostgreSQL: json_integer() (storage/migrations/postgresql) reads the value as
+            # SQLite's CAST does (leading digits, else 0): CASE cannot mix text and 0 there.
+            extract = "json_integer" if self.postgres else "json_extract"
+            cases = " ".join(f"WHEN ? THEN {extract}(r.answers, ?)" for _ in resident_fields)
             residents_sql = f"CAST(CASE r.activity_code {cases} ELSE 0 END AS INTEGER)"
             for code, key in sorted(resident_fields.items()):
                 residents_params += [code, f"$.{key}"]
@@ -115,7 +120,7 @@ class RecapRepository(Repository):
             "SELECT r.activity_code, r.officer_id, o.full_name, o.rank, COUNT(*) AS reports,"
             f" COALESCE(SUM({residents_sql}), 0) AS residents"
             " FROM reports r JOIN officers o ON o.id = r.officer_id"
-            f" WHERE {where} GROUP BY r.activity_code, r.officer_id",
+            f" WHERE {where} GROUP BY r.activity_code, r.officer_id, o.full_name, o.rank",
             [*residents_params, *params],
         )
         return [
@@ -198,7 +203,8 @@ class RecapRepository(Repository):
         codes = sorted(set(units))
         if not codes:
             return []
-        rows = await self._all(*_duties_query(codes, start, end, officer_id, activity_code))
+        rows = await self._all(*_duties_query(codes, start, end, officer_id, activity_code,
+                                                 postgres=self.postgres))
         return [
             DutyRow(
                 assignment_id=row["id"],
@@ -211,19 +217,16 @@ class RecapRepository(Repository):
         ]
 
     async def duties_plan(self, units: Iterable[str], start: datetime, end: datetime) -> str:
-        """SQLite's plan for :meth:`duties` (tests check which indexes find the reports)."""
-        sql, params = _duties_query(sorted(set(units)), start, end, None, None)
-        rows = await self._all(f"EXPLAIN QUERY PLAN {sql}", params)
-        return " | ".join(str(row["detail"]) for row in rows)
+        """The plan for :meth:`duties` (tests check which indexes find the reports)."""
+        sql, params = _duties_query(sorted(set(units)), start, end, None, None,
+                                    postgres=self.postgres)
+        return await self._plan(sql, params)
 
     async def query_plan(self, units: Iterable[str], start: datetime, end: datetime) -> str:
-        """SQLite's plan for the report query (tests check that it uses an index)."""
+        """The plan for the report query (tests check that it uses an index)."""
         codes = sorted(set(units))
         where, params = self._where(codes, start, end)
-        rows = await self._all(
-            f"EXPLAIN QUERY PLAN SELECT COUNT(*) FROM reports r WHERE {where}", params
-        )
-        return " | ".join(str(row["detail"]) for row in rows)
+        return await self._plan(f"SELECT COUNT(*) FROM reports r WHERE {where}", params)
 
 
 async def load_recap(

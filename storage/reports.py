@@ -24,6 +24,9 @@ _DRAFT_COLUMNS = (
     " (SELECT group_concat(a.kelurahan_code) FROM officer_areas a"
     "  WHERE a.officer_id = report_drafts.officer_id) AS areas"
 )
+_DRAFT_COLUMNS_PG = _DRAFT_COLUMNS.replace(
+    "group_concat(a.kelurahan_code)", "string_agg(a.kelurahan_code, ',')"
+)
 
 
 def _draft(row: Row) -> Draft:
@@ -49,10 +52,14 @@ def _draft(row: Row) -> Draft:
 class DraftRepository(Repository):
     """Open report drafts, one per officer: the report conversation's state."""
 
+    @property
+    def _columns(self) -> str:
+        return _DRAFT_COLUMNS_PG if self.postgres else _DRAFT_COLUMNS
+
     async def of_officer(self, officer_id: int) -> Draft | None:
         """The officer's open draft, if any."""
         row = await self._one(
-            f"SELECT {_DRAFT_COLUMNS} FROM report_drafts WHERE officer_id = ?", (officer_id,)
+            f"SELECT {self._columns} FROM report_drafts WHERE officer_id = ?", (officer_id,)
         )
         return _draft(row) if row else None
 
@@ -92,7 +99,7 @@ class DraftRepository(Repository):
         # database thread instead of two on every answer (bench/, README Performance).
         stored = await self._one(
             "UPDATE report_drafts SET step = ?, answers = ?, work = ?, editing = ?, version = ?,"
-            f" preset = ?, offers = ?, updated_at = ? WHERE id = ? RETURNING {_DRAFT_COLUMNS}",
+            f" preset = ?, offers = ?, updated_at = ? WHERE id = ? RETURNING {self._columns}",
             (
                 draft.step,
                 _dumps(draft.answers),
@@ -118,15 +125,13 @@ class ReportCounters(Repository):
 
     async def next(self, activity_code: str, year: int, month: int) -> int:
         """Take the next number (call inside the transaction that stores the report)."""
-        await self._write(
+        # One statement: the row lock of the upsert orders concurrent submitters on
+        # PostgreSQL, and the number comes back from the row this transaction wrote.
+        row = await self._one(
             "INSERT INTO report_counters (activity_code, year, month, last_number)"
             " VALUES (?, ?, ?, 1) ON CONFLICT(activity_code, year, month)"
-            " DO UPDATE SET last_number = last_number + 1",
-            (activity_code, year, month),
-        )
-        row = await self._one(
-            "SELECT last_number FROM report_counters WHERE activity_code = ? AND year = ?"
-            " AND month = ?",
+            " DO UPDATE SET last_number = report_counters.last_number + 1"
+            " RETURNING last_number",
             (activity_code, year, month),
         )
         assert row is not None
@@ -279,15 +284,23 @@ class ReportPhotoRepository(Repository):
             row = await self._one(
                 "SELECT EXISTS (SELECT 1 FROM report_photos WHERE sha256 = ?)"
                 " OR EXISTS (SELECT 1 FROM report_drafts"
-                " WHERE instr(answers, ?) OR instr(work, ?))"
-                " OR EXISTS (SELECT 1 FROM reports WHERE instr(answers, ?))"
+                " WHERE instr(answers, ?) > 0 OR instr(work, ?) > 0)"
+                " OR EXISTS (SELECT 1 FROM reports WHERE instr(answers, ?) > 0)"
                 " OR EXISTS (SELECT 1 FROM report_revisions"
-                " WHERE instr(old_value, ?) OR instr(new_value, ?))",
+                " WHERE instr(old_value, ?) > 0 OR instr(new_value, ?) > 0)",
                 (sha,) * 6,
             )
             if row is not None and row[0]:
                 found.add(sha)
         return found
+
+    async def newest(self, limit: int) -> list[str]:
+        """Hashes of the most recently filed reports' photos (the shared-store check)."""
+        rows = await self._all(
+            "SELECT sha256 FROM report_photos ORDER BY report_id DESC, position LIMIT ?",
+            (limit,),
+        )
+        return [str(row[0]) for row in rows]
 
     async def of_report(self, report_id: int) -> list[str]:
         """The report's photo hashes in order."""

@@ -8,10 +8,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from domain.people import Invitation, Officer, Registration, RegistrationStep, Status
-from storage.base import Repository, Row
+from storage.base import Connection, Repository, Row
 from storage.complaints import ComplaintDesk
 from storage.desk import AuditBrowser, DeskInputs, DeskViews, ReportBrowser, ReportReviews
 from storage.groups import GroupLinkRepository, GroupSummaryRepository
@@ -427,7 +425,10 @@ class ProcessedUpdates(Repository):
             "INSERT INTO update_claims (update_id, run, claimed_at) VALUES (?, ?, ?)"
             " ON CONFLICT (update_id) DO UPDATE SET run = excluded.run,"
             " claimed_at = excluded.claimed_at WHERE update_claims.run != excluded.run"
-            " RETURNING EXISTS (SELECT 1 FROM processed_updates WHERE update_id = ?)",
+            # PostgreSQL: several instances live side by side; another live instance's claim
+            # means that instance has the update in hand (a webhook copy delivered twice).
+            + (" AND NOT run_alive(update_claims.run)" if self.postgres else "")
+            + " RETURNING EXISTS (SELECT 1 FROM processed_updates WHERE update_id = ?)",
             (update_id, run, to_db_time(now), update_id),
         )
         if not rows:
@@ -444,7 +445,7 @@ class ProcessedUpdates(Repository):
 class Repositories:
     """Every repository, bound to one connection."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self.units = UnitRepository(connection)
         self.officers = OfficerRepository(connection)
         self.invitations = InvitationRepository(connection)

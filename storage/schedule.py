@@ -36,9 +36,12 @@ _ASSIGNMENT_COLUMNS = (
     " (SELECT group_concat(officer_id) FROM assignment_officers o WHERE o.assignment_id = a.id)"
     " AS officer_ids"
 )
+_ASSIGNMENT_COLUMNS_PG = _ASSIGNMENT_COLUMNS.replace(
+    "group_concat(officer_id)", "string_agg(CAST(officer_id AS TEXT), ',')"
+)
 
 
-def first_report_columns(officer: str) -> str:
+def first_report_columns(officer: str, *, postgres: bool = False) -> str:
     """Columns ``tied`` and ``overlapping``: the first report of officer ``officer`` (an SQL
     expression) for post ``a``, read in two indexed lookups.
 
@@ -50,13 +53,19 @@ def first_report_columns(officer: str) -> str:
     """
     # INDEXED BY: without statistics the planner walks ``reports_officer`` in submission order
     # to stop at the first match, which for a duty never reported is the whole history.
+    earliest = (
+        "to_char((CAST(a.starts_at AS TIMESTAMPTZ)"
+        f" - INTERVAL '{LONGEST_TIME_RANGE_MINUTES} minutes') AT TIME ZONE 'UTC',"
+        " 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+        if postgres else
+        f"strftime('%Y-%m-%dT%H:%M:%f000Z', a.starts_at, '-{LONGEST_TIME_RANGE_MINUTES} minutes')"
+    )
     return (
         "(SELECT MIN(r.submitted_at) FROM reports r INDEXED BY reports_assignment"
         f" WHERE r.assignment_id = a.id AND r.officer_id = {officer}) AS tied,"
         " (SELECT MIN(r.submitted_at) FROM reports r INDEXED BY reports_officer_activity"
         f" WHERE r.officer_id = {officer} AND r.activity_code = a.activity_code"
-        " AND r.assignment_id IS NULL AND r.started_at > strftime('%Y-%m-%dT%H:%M:%f000Z',"
-        f" a.starts_at, '-{LONGEST_TIME_RANGE_MINUTES} minutes')"
+        f" AND r.assignment_id IS NULL AND r.started_at > {earliest}"
         " AND r.started_at < a.ends_at AND r.ended_at > a.starts_at) AS overlapping"
     )
 
@@ -88,6 +97,10 @@ def _assignment(row: Row) -> Assignment:
 
 class AssignmentRepository(Repository):
     """Posts, who is assigned to them, and whether their reports came in."""
+
+    @property
+    def _columns(self) -> str:
+        return _ASSIGNMENT_COLUMNS_PG if self.postgres else _ASSIGNMENT_COLUMNS
 
     async def create(
         self,
@@ -128,14 +141,14 @@ class AssignmentRepository(Repository):
     async def by_id(self, assignment_id: int) -> Assignment | None:
         """The post with this id."""
         row = await self._one(
-            f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments a WHERE a.id = ?", (assignment_id,)
+            f"SELECT {self._columns} FROM assignments a WHERE a.id = ?", (assignment_id,)
         )
         return _assignment(row) if row else None
 
     async def by_rule_key(self, rule_key: str) -> Assignment | None:
         """The post a recurring rule produced for one day."""
         row = await self._one(
-            f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments a WHERE a.rule_key = ?", (rule_key,)
+            f"SELECT {self._columns} FROM assignments a WHERE a.rule_key = ?", (rule_key,)
         )
         return _assignment(row) if row else None
 
@@ -166,7 +179,7 @@ class AssignmentRepository(Repository):
     ) -> list[Assignment]:
         """The officer's planned posts ending after ``start`` and starting before ``end``."""
         rows = await self._all(
-            f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments a JOIN assignment_officers o"
+            f"SELECT {self._columns} FROM assignments a JOIN assignment_officers o"
             " ON o.assignment_id = a.id WHERE o.officer_id = ? AND a.status = 'planned'"
             " AND a.ends_at > ? AND a.starts_at < ? ORDER BY a.starts_at, a.id",
             (officer_id, to_db_time(start), to_db_time(end)),
@@ -182,7 +195,7 @@ class AssignmentRepository(Repository):
             return []
         column = "a.ends_at" if by_end else "a.starts_at"
         rows = await self._all(
-            f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments a WHERE a.status = 'planned'"
+            f"SELECT {self._columns} FROM assignments a WHERE a.status = 'planned'"
             f" AND a.unit_code IN ({_marks(units)}) AND {column} >= ? AND {column} < ?"
             " ORDER BY a.starts_at, a.id",
             (*units, to_db_time(start), to_db_time(end)),
@@ -192,7 +205,8 @@ class AssignmentRepository(Repository):
     async def reported_at(self, assignment: Assignment, officer_id: int) -> datetime | None:
         """When the officer's report for the post arrived, if it did (see ``FIRST_REPORT``)."""
         row = await self._one(
-            f"SELECT {first_report_columns('?')} FROM assignments a WHERE a.id = ?",
+            f"SELECT {first_report_columns('?', postgres=self.postgres)} FROM assignments a"
+            " WHERE a.id = ?",
             (officer_id, officer_id, assignment.id),
         )
         return first_report(row) if row else None
@@ -366,9 +380,13 @@ class NotificationRepository(Repository):
 
     async def claim(self, notification_id: int, now: datetime) -> bool:
         """Take a pending notification for sending (counts the attempt); False if taken."""
+        # PostgreSQL: a row another instance is claiming right now is skipped, not waited
+        # for (it will be 'sending' when that instance commits).
+        row = ("(SELECT id FROM notifications WHERE id = ? AND status = 'pending'"
+               " FOR UPDATE SKIP LOCKED)" if self.postgres else "? AND status = 'pending'")
         cursor = await self._write(
             "UPDATE notifications SET status = 'sending', claimed_at = ?,"
-            " attempts = attempts + 1 WHERE id = ? AND status = 'pending'",
+            f" attempts = attempts + 1 WHERE id = {row}",
             (to_db_time(now), notification_id),
         )
         return cursor.rowcount == 1
@@ -391,7 +409,8 @@ class NotificationRepository(Repository):
         """
         cursor = await self._write(
             "UPDATE notifications SET status = 'sent', sent_at = ?, late = ?,"
-            " reason = COALESCE(?, reason), attempts = attempts + (status = 'pending')"
+            " reason = COALESCE(?, reason),"
+            " attempts = attempts + CAST(status = 'pending' AS INTEGER)"
             " WHERE id = ? AND status IN ('pending', 'sending')",
             (to_db_time(now), int(late), note, notification_id),
         )
@@ -427,8 +446,8 @@ class NotificationRepository(Repository):
     async def retry_later(self, notification_id: int, at: datetime, reason: str) -> None:
         """A temporary failure: count the attempt (unless claimed) and try again at ``at``."""
         await self._write(
-            "UPDATE notifications SET status = 'pending', attempts = attempts + (status ="
-            " 'pending'), next_attempt_at = ?, reason = ? WHERE id = ?"
+            "UPDATE notifications SET status = 'pending', attempts = attempts"
+            " + CAST(status = 'pending' AS INTEGER), next_attempt_at = ?, reason = ? WHERE id = ?"
             " AND status IN ('pending', 'sending')",
             (to_db_time(at), reason, notification_id),
         )
@@ -436,7 +455,8 @@ class NotificationRepository(Repository):
     async def fail(self, notification_id: int, reason: str) -> None:
         """A permanent failure: count the attempt (unless claimed) and stop trying."""
         await self._write(
-            "UPDATE notifications SET status = 'failed', attempts = attempts + (status ="
-            " 'pending'), reason = ? WHERE id = ? AND status IN ('pending', 'sending')",
+            "UPDATE notifications SET status = 'failed', attempts = attempts"
+            " + CAST(status = 'pending' AS INTEGER), reason = ? WHERE id = ?"
+            " AND status IN ('pending', 'sending')",
             (reason, notification_id),
         )

@@ -14,12 +14,42 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from emulator import Emulator  # noqa: E402
+from emulator import (
+    Emulator,  # noqa: E402
+    pg,  # noqa: E402
+)
 from emulator.harness import BotHarness  # noqa: E402
 from emulator.spec import load_spec  # noqa: E402
 
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuv"
 ADMIN_TELEGRAM_ID = 9000
+
+
+@pytest.fixture(autouse=True)
+def postgres_schema(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str | None]:
+    """With DATABASE_URL=postgresql://...: every test gets a fresh schema of its own (the
+    bot's settings read DATABASE_URL; the data_dir fixture's directory stands for it), and
+    a harness on another directory gets another; all dropped afterwards. Without, nothing."""
+    if not pg.POSTGRES:
+        yield None
+        return
+    url = str(pg.run(pg.create_schema(pg.BASE_URL)))
+    monkeypatch.setenv("DATABASE_URL", url)
+    pg.adopt(tmp_path / "data", url)
+    try:
+        yield url
+    finally:
+        pg.run(pg.drop_created())
+        pg.run(pg.drop_schema(url))
+
+
+@pytest.fixture
+def sqlite_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For tests of the SQLite file itself (backup, restore, ``check``, ``health``, file
+    permissions, the bench): they run on SQLite in both suite runs. PostgreSQL's own are
+    pg_dump and the server's checks (README "PostgreSQL")."""
+    monkeypatch.setenv("DATABASE_URL", "")
+    monkeypatch.setattr(pg, "POSTGRES", False)
 
 
 @pytest.fixture

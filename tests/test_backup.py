@@ -30,6 +30,9 @@ from tests.conftest import TOKEN
 from tests.support.backup import SECRET, every_record_at_debug, private_files
 from tests.support.reports import draft_of, fill_sapta, seed, walk_rest
 
+# The SQLite file's backups, restore and checks: on SQLite in both suite runs.
+pytestmark = pytest.mark.usefixtures("sqlite_file")
+
 
 async def file_report(harness: BotHarness, emu: Emulator, *, photos: int = 2):
     officer, kanit = await seed(harness, emu)

@@ -7,8 +7,12 @@ import sys
 from pathlib import Path
 
 import aiosqlite
+import pytest
 
 from storage import Database
+
+# The bench measures the SQLite backend (its bot processes read the SQLite file).
+pytestmark = pytest.mark.usefixtures("sqlite_file")
 
 
 async def test_a_point_read_is_one_trip_to_the_database_thread(tmp_path: Path, monkeypatch):

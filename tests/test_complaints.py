@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain.reports import ReportColumns
-from emulator import Emulator
+from emulator import Emulator, pg
 from emulator.harness import BotHarness
 from tests.support.complaints import complaint_row, file_report_with_complaint
 from tests.support.reports import seed
@@ -234,11 +234,13 @@ async def test_a_backlog_pages_urgent_then_oldest_and_is_counted_up_to_a_cap(
         plan = await desk.open_plan(["binkamsa"], 0)
         own_plan = await desk.open_plan([], budi.id)
     assert "complaints_open" in plan, plan
-    assert "TEMP B-TREE" not in plan, plan
-    # An officer's few among many: found by officer and assignee, not by walking all open ones.
-    assert "complaints_open" not in own_plan, own_plan
-    assert "reports_officer" in own_plan, own_plan
-    assert "complaints_assigned" in own_plan, own_plan
+    if not pg.POSTGRES:  # SQLite's planner, as its plans spell it
+        assert "TEMP B-TREE" not in plan, plan
+        # An officer's few among many: found by officer and assignee, not by walking all
+        # open ones.
+        assert "complaints_open" not in own_plan, own_plan
+        assert "reports_officer" in own_plan, own_plan
+        assert "complaints_assigned" in own_plan, own_plan
 
     await kanit.send("/keluhan")
     assert f"Keluhan terbuka ({LISTED}+) · halaman 1/{LISTED // PAGE_SIZE}" in kanit.last.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from emulator import Emulator
+from emulator import Emulator, pg
 from emulator.harness import BotHarness
 from tests.support.reports import draft_of, seed
 
@@ -172,9 +172,10 @@ async def test_a_question_asked_before_the_desk_was_recorded_still_cancels(
     leader = await harness.officer(kanit)
     assert leader is not None
     # The row as the previous release wrote it: no desk, no update id.
+    removed = ("CAST(CAST(payload AS JSONB) - 'for' - 'update' AS TEXT)" if pg.POSTGRES
+               else "json_remove(payload, '$.for', '$.update')")
     await harness.db.connection.execute(
-        "UPDATE desk_inputs SET payload = json_remove(payload, '$.for', '$.update')"
-        " WHERE officer_id = ?", (leader.id,))
+        f"UPDATE desk_inputs SET payload = {removed} WHERE officer_id = ?", (leader.id,))
     await harness.restart()
     await kanit.press("✖️ Batal", question)
     async with harness.db.reading() as repos:

@@ -33,7 +33,8 @@ from tests.conftest import TOKEN
 from tests.support.faults import seed_officers
 from tests.support.processes import python_path_env
 
-pytestmark = pytest.mark.fault
+# The bot processes' SQLite file is seeded and checked directly: on SQLite in both runs.
+pytestmark = [pytest.mark.fault, pytest.mark.usefixtures("sqlite_file")]
 
 OFFICERS = 3
 KILLS = int(os.environ.get("FAULT_KILLS", "20"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from telegram import Update
 
 from emulator import Emulator
@@ -76,6 +77,7 @@ def test_secrets_are_redacted_whatever_their_case_or_encoding():
         assert "%3a" not in line.lower()
 
 
+@pytest.mark.usefixtures("sqlite_file")  # reads the SQLite file
 async def test_loose_permissions_are_tightened_at_start_up(harness: BotHarness):
     import os
     import stat

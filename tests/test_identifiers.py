@@ -6,6 +6,7 @@ Defect 2 of issue 19: ``٨٧٠٥٠٠٠١`` (Arabic-Indic) and ``８７０５０�
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -69,6 +70,7 @@ async def test_a_new_nrp_in_full_width_digits_is_stored_in_ascii(
     assert "NRP ini sudah terdaftar" in other.last.text
 
 
+@pytest.mark.usefixtures("sqlite_file")  # reads the SQLite file
 async def test_stored_look_alikes_are_reported_to_the_admin_never_merged(
     harness: BotHarness, emu: Emulator
 ):

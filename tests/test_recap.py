@@ -22,7 +22,7 @@ from domain.recap import (
     weeks_back,
 )
 from domain.reports import ReportColumns
-from emulator import Emulator
+from emulator import Emulator, pg
 from emulator.harness import BotHarness
 from jobs.summaries import SHEET_PHOTOS
 from storage.recap import load_recap
@@ -125,7 +125,10 @@ async def test_unit_week_recap_uses_an_index(harness: BotHarness):
     period = week_of(datetime(2026, 11, 25, tzinfo=UTC), WITA)
     async with harness.db.reading() as repos:
         plan = await repos.recaps.query_plan(["binkamsa"], period.start, period.end)
-    assert "reports_unit_activity_time" in plan, plan
+    # PostgreSQL's planner may prefer the activity-time index without the unit; an index on
+    # the activity time either way, never a scan of every report.
+    index = "reports_activity_time" if pg.POSTGRES else "reports_unit_activity_time"
+    assert index in plan, plan
 
 
 # ---- /rekap in private ------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from emulator import Emulator
 from emulator.harness import BotHarness
 from ops.check import check
@@ -94,6 +96,7 @@ async def test_after_the_window_no_button_and_forged_press_refused(
     assert await revisions(harness, report.id) == []
 
 
+@pytest.mark.usefixtures("sqlite_file")  # reads the SQLite file
 async def test_window_closing_during_a_correction_refuses_the_save(
     harness: BotHarness, emu: Emulator
 ):

@@ -74,6 +74,7 @@ async def test_polling_sigterm_exits_cleanly_and_pending_updates_survive(tmp_pat
                for c in emu.calls_to("deleteWebhook"))
 
 
+@pytest.mark.usefixtures("sqlite_file")  # reads the SQLite file
 async def test_webhook_checks_the_secret_and_replies_through_the_api(tmp_path: Path):
     emu = Emulator(token=TOKEN, bot_username="polmas_test_bot", bot_id=123456)
     env, hook = await webhook_env(emu, tmp_path)
@@ -163,6 +164,7 @@ HOLD = 1.5  # how long the emulator holds the reply: well under CALL_TIMEOUT
 EXIT_WAIT = 90.0
 
 
+@pytest.mark.usefixtures("sqlite_file")  # reads the SQLite file
 async def test_sigterm_lets_the_update_in_hand_finish(tmp_path: Path):
     emu = Emulator(token=TOKEN, bot_username="polmas_test_bot", bot_id=123456)
     emu.record_get_updates = True

@@ -7,6 +7,8 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from emulator import Emulator
 from tests.conftest import TOKEN
 from tests.support.processes import ROOT, python_path_env, run_bot
@@ -40,6 +42,7 @@ async def test_bad_config_file_names_file_and_field(tmp_path: Path):
     assert "Traceback" not in output
 
 
+@pytest.mark.usefixtures("sqlite_file")  # reads the SQLite file
 async def test_real_process_over_http_never_logs_the_token(tmp_path: Path):
     emu = Emulator(token=TOKEN, bot_username="polmas_test_bot", bot_id=123456)
     base_url, file_url = await emu.start_http()
@@ -77,6 +80,7 @@ async def test_real_process_over_http_never_logs_the_token(tmp_path: Path):
     assert (tmp_path / "data" / "polmas.sqlite3").stat().st_mode & 0o077 == 0
 
 
+@pytest.mark.usefixtures("sqlite_file")  # reads the SQLite file
 async def test_a_database_written_by_a_newer_version_is_refused_unchanged(tmp_path: Path):
     import sqlite3
 

@@ -12,7 +12,7 @@ from domain.catalogue import Catalogue
 from domain.clock import Clock
 from domain.organisation import Organisation
 from domain.territory import Territory
-from storage import Database
+from storage import AnyDatabase
 from storage.photos import PhotoStore
 from ui.i18n import Translator
 
@@ -23,7 +23,7 @@ class Services:
     application."""
 
     settings: Settings
-    db: Database
+    db: AnyDatabase
     organisation: Organisation
     catalogue: Catalogue
     texts: Translator

@@ -9,7 +9,7 @@ from domain import complaints as rules
 from domain.complaints import ComplaintStatus, FollowUp
 from domain.organisation import Organisation
 from domain.people import Officer
-from storage import Database
+from storage import AnyDatabase
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ class NotMoved:
 
 
 async def move_complaint(
-    db: Database, organisation: Organisation, viewer: Officer, complaint_id: int, *,
+    db: AnyDatabase, organisation: Organisation, viewer: Officer, complaint_id: int, *,
     expected: ComplaintStatus, target: ComplaintStatus, note: str, asked_at: datetime,
     now: datetime, update_id: int,
 ) -> Moved | NotMoved | None:
@@ -66,7 +66,7 @@ class Assigned:
 
 
 async def assign_complaint(
-    db: Database, organisation: Organisation, viewer: Officer, item: FollowUp, *,
+    db: AnyDatabase, organisation: Organisation, viewer: Officer, item: FollowUp, *,
     expected: ComplaintStatus | None, person_id: int, now: datetime, update_id: int,
 ) -> Assigned | NotMoved:
     """Give the complaint to an active officer of its unit, if its status is still

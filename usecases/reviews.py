@@ -7,11 +7,11 @@ from datetime import datetime
 
 from domain.people import Officer
 from domain.reports import Report
-from storage import Database
+from storage import AnyDatabase
 
 
 async def accept_report(
-    db: Database, leader: Officer, report: Report, *, now: datetime, update_id: int
+    db: AnyDatabase, leader: Officer, report: Report, *, now: datetime, update_id: int
 ) -> bool:
     """Mark the report reviewed; False when it was already (a second press changes nothing)."""
     async with db.transaction(update_id=update_id, now=now) as tx:
@@ -36,7 +36,7 @@ class NotSentBack:
 
 
 async def send_back_report(
-    db: Database, leader: Officer, report: Report | None, comment: str, *,
+    db: AnyDatabase, leader: Officer, report: Report | None, comment: str, *,
     asked_at: datetime, now: datetime, update_id: int,
 ) -> SentBack | NotSentBack | None:
     """Send the report back for correction with the leader's comment, answering the comment
