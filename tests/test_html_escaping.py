@@ -19,6 +19,7 @@ from emulator import Emulator
 from emulator.harness import BotHarness
 from jobs.summaries import run_due_summaries
 from tests.conftest import ADMIN_TELEGRAM_ID
+from tests.support.registration import pick_area, register
 from tests.support.reports import walk_rest
 from tests.support.schedule import scan
 
@@ -154,6 +155,7 @@ async def test_unit_and_role_names_with_html_characters_in_invitations_and_regis
     await officer.send("Budi Santoso")  # typed names are letters only
     await officer.send("87654321")
     await officer.press("BRIPKA")
+    await pick_area(officer)  # the kelurahan binaan (#13)
     await officer.press("✅ Kirim")
     stored = await marked.officer(officer)
     assert stored is not None
@@ -181,7 +183,7 @@ async def test_the_urgent_label_and_activity_filter_with_html_characters(
 async def test_a_self_registration_card_names_unit_and_role_with_html_characters(
     marked: BotHarness, emu: Emulator
 ):
-    from tests.support.registration import register
+
 
     kanit = await seed_kanit(marked, emu)
     await register(emu.user(1001, "Budi"), unit="Unit Binkamsa <&>",
