@@ -11,7 +11,7 @@ from emulator.media import make_jpeg
 OFFICER_ID = 1001
 
 
-CATALOGUE = Path(__file__).resolve().parent.parent / "config" / "activities.toml"
+CATALOGUE = Path(__file__).resolve().parents[2] / "config" / "activities.toml"
 
 
 KANIT_ID = 2001
