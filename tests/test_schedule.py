@@ -562,4 +562,4 @@ async def test_typed_dates_and_times_read_as_the_report_form_reads_them(bot: Bot
     await kanit.press("⏭ Tanpa Sprin")
     await kanit.press("⬜ BRIPKA Budi Santoso")
     await kanit.press("✅ Selesai")
-    assert "Waktu: Selasa, 01/12/2026 00.00 WITA–01.00" in kanit.last.text
+    assert "Waktu: Selasa, 01/12/2026 00.00–01.00 WITA" in kanit.last.text

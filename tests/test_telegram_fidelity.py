@@ -193,12 +193,12 @@ async def test_a_forwarded_message_answers_the_step(
     resident = emu.user(5005, "Hasan", "Mointi")
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
-    update = await officer.forward(resident, text="Sprin/12/XI/2026/Satbinmas", hidden=True)
+    update = await officer.forward(resident, text="RW 03 Kel. Heledulaa", hidden=True)
     origin = update["message"]["forward_origin"]
     assert origin == {"type": "hidden_user", "date": origin["date"],
                       "sender_user_name": "Hasan Mointi"}
     draft = await draft_of(harness, officer)
-    assert "Sprin/12/XI/2026/Satbinmas" in str(draft.answers)
+    assert draft.work["place"] == "RW 03 Kel. Heledulaa"  # the place step took it
 
 
 @pytest.mark.parametrize("kind", ["user", "channel"])
@@ -216,8 +216,7 @@ async def test_a_forwarded_photo_is_a_report_photo(harness: BotHarness, emu: Emu
     resident = emu.user(5005, "Hasan")
     await officer.send("/lapor")
     await officer.press("POS SAPTA")
-    await officer.send("Sprin/12/XI/2026/Satbinmas")
     await walk_rest(officer, photos=0, until=lambda text: "Foto dokumentasi" in text)
     await officer.forward(resident, photo=make_jpeg(800, 600))
-    assert "Foto tersimpan" in officer.last.content
-    assert len((await draft_of(harness, officer)).work.get("photos", [])) == 1
+    assert "Foto dokumentasi: 1 foto" in officer.last.content  # the review card
+    assert len((await draft_of(harness, officer)).answers.get("photos") or []) == 1
