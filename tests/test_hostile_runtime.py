@@ -93,13 +93,14 @@ async def test_loose_permissions_are_tightened_at_start_up(harness: BotHarness):
         assert stat.S_IMODE(path.stat().st_mode) == mode, path
 
 
+@pytest.mark.usefixtures("sqlite_file")  # backs up the SQLite file
 async def test_photos_and_backups_loosened_by_an_operator_are_tightened_at_start_up(
     harness: BotHarness, emu: Emulator
 ):
     """#19 item 9: a `chmod -R go+rX` (or a copy under a loose umask) is undone at start-up."""
     import os
 
-    from bot.maintenance import make_backup
+    from ops.backup import make_backup
     from tests.support.backup import private_files
     from tests.support.reports import fill_sapta
 
