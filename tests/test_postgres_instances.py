@@ -308,3 +308,48 @@ async def test_health_on_postgresql_asks_the_server(instances: Instances, tmp_pa
     lines.clear()
     assert await asyncio.to_thread(health, unreachable, lines.append) == 1
     assert lines[0].startswith("unhealthy: PostgreSQL: cannot connect")
+
+
+async def test_a_database_of_the_previous_schema_migrates_keeping_its_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server written by the baseline-only version (0015) gains 0016-0018 at the next start,
+    its officers intact and the new columns at their defaults."""
+    from storage import postgres
+
+    url = await pg.create_schema(pg.server_url())
+    every = postgres_migrations()
+    try:
+        monkeypatch.setattr(postgres, "available_migrations", lambda: every[:1])
+        old = PostgresDatabase(url)
+        await old.open()
+        try:
+            assert await old.applied_migrations() == [15]
+            officer_id = await _seed(old)
+            await old.connection.raw.execute(
+                "INSERT INTO group_links (chat_id, unit_code, linked_at) VALUES ($1, $2, $3)",
+                -100123, "POLSEK", NOW.isoformat())
+        finally:
+            await old.close()
+
+        monkeypatch.setattr(postgres, "available_migrations", lambda: every)
+        new = PostgresDatabase(url)
+        await new.open()
+        try:
+            assert await new.applied_migrations() == [version for version, _, _ in every]
+            async with new.reading() as repos:
+                officer = await repos.officers.by_id(officer_id)
+            assert officer is not None
+            assert officer.full_name == "Bripka Hasan"
+            raw = new.connection.raw
+            assert await raw.fetchval(
+                "SELECT message_thread_id FROM group_links WHERE chat_id = -100123") is None
+            assert await raw.fetchval("SELECT count(*) FROM officer_areas") == 0
+            assert await raw.fetchval(
+                "SELECT column_default FROM information_schema.columns"
+                " WHERE table_name = 'report_drafts' AND column_name = 'preset'"
+                " AND table_schema = current_schema()") == "'[]'::text"
+        finally:
+            await new.close()
+    finally:
+        await pg.drop_schema(url)
