@@ -241,6 +241,44 @@ def fairness(sizes: Sizes, out: Report) -> None:
     ))
 
 
+
+def backends(sizes: Sizes, out: Report) -> None:
+    """Item 8 (#16): the same reporting run on SQLite and on PostgreSQL, one instance each,
+    in the same process, each against its own echo baseline."""
+    from bench.reporting import postgres_reachable, run_bot, run_echo
+    from emulator import pg
+
+    officers = sizes.target_officers
+    sqlite = asyncio.run(run_bot(officers, duration=sizes.run_limit))
+    echo = asyncio.run(run_echo(sqlite.record))
+    url = pg.server_url()
+    if not asyncio.run(postgres_reachable(url)):
+        out.rows.append(Row("8 backends", f"PostgreSQL at {url}", "not reachable"))
+        return
+    saved = pg.POSTGRES, pg.BASE_URL
+    pg.POSTGRES, pg.BASE_URL = True, url
+    try:
+        postgres = asyncio.run(run_bot(officers, duration=sizes.run_limit))
+    finally:
+        pg.POSTGRES, pg.BASE_URL = saved
+    for name, run in (("SQLite", sqlite), ("PostgreSQL", postgres)):
+        out.rows.append(Row(
+            "8 backends", f"{name}: updates/s, K={officers}, one instance",
+            f"{run.per_second:.0f}/s", f"echo {echo.per_second:.0f}/s",
+            f"{run.per_second / echo.per_second:.0%}",
+        ))
+        out.rows.append(Row(
+            "8 backends", f"{name}: queued→answer p50/p99 at saturation, K={officers}",
+            f"{ms(percentile(run.latencies, .5))} / {ms(percentile(run.latencies, .99))}",
+            f"echo {ms(percentile(echo.latencies, .99))} p99",
+            f"{percentile(run.latencies, .99) / percentile(echo.latencies, .99):.1f}×",
+        ))
+    out.rows.append(Row(
+        "8 backends", f"PostgreSQL against SQLite, updates/s, K={officers}",
+        f"{postgres.per_second:.0f}/s", f"SQLite {sqlite.per_second:.0f}/s",
+        f"{postgres.per_second / sqlite.per_second:.0%}",
+    ))
+
 SECTIONS: dict[str, Callable[[Sizes, Report], None]] = {
     "reporting": reporting,
     "photos": photos,
@@ -249,6 +287,7 @@ SECTIONS: dict[str, Callable[[Sizes, Report], None]] = {
     "startup": startup,
     "taps": taps,
     "fairness": fairness,
+    "backends": backends,
 }
 
 

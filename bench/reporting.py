@@ -418,3 +418,15 @@ async def run_echo(record: dict[int, list[Json]]) -> RunResult:
 
 
 Runner = Callable[[], Awaitable[RunResult]]
+
+
+async def postgres_reachable(url: str) -> bool:
+    """Whether the PostgreSQL server at ``url`` answers (the backends section needs one)."""
+    import asyncpg  # local: only the backends section talks to the server directly
+
+    try:
+        connection = await asyncpg.connect(url, timeout=5)
+    except (OSError, asyncpg.PostgresError, TimeoutError):
+        return False
+    await connection.close()
+    return True

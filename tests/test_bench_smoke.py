@@ -71,7 +71,7 @@ def test_the_bench_prints_its_table_on_tiny_sizes():
     assert table[0].split("|")[1].strip() == "section"
     sections = {line.split("|")[1].strip() for line in table[2:]}
     assert sections == {"1 reporting", "2 photos", "3 data growth", "4 memory", "5 start-up",
-                        "6 taps", "7 fairness"}
+                        "6 taps", "7 fairness", "8 backends"}
     assert "EXPLAIN QUERY PLAN" in done.stdout
 
 
