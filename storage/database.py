@@ -211,10 +211,10 @@ def tighten_permissions(path: Path) -> list[Path]:
     return changed
 
 
-def available_migrations() -> list[tuple[int, str, str]]:
-    """The numbered migration scripts shipped in ``storage/migrations``, in order."""
+def available_migrations(package: str = "storage.migrations") -> list[tuple[int, str, str]]:
+    """The numbered migration scripts shipped in ``package`` (SQLite's by default), in order."""
     found = []
-    for entry in resources.files("storage.migrations").iterdir():
+    for entry in resources.files(package).iterdir():
         match = MIGRATION_NAME.match(entry.name)
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))

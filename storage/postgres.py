@@ -26,12 +26,12 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import asyncpg
 
-from storage.database import MIGRATION_NAME, DuplicateUpdate, SchemaTooNew, Transaction
+from storage.database import DuplicateUpdate, SchemaTooNew, Transaction
+from storage.database import available_migrations as numbered_scripts
 from storage.repositories import Repositories, UpdateClaim
 from storage.values import to_db_time
 
@@ -438,16 +438,7 @@ class PostgresDatabase:
 
 def available_migrations() -> list[tuple[int, str, str]]:
     """The numbered scripts in ``storage/migrations/postgresql``, in order."""
-    found = []
-    for entry in resources.files("storage.migrations.postgresql").iterdir():
-        match = MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
-    found.sort()
-    versions = [version for version, _, _ in found]
-    if len(set(versions)) != len(versions):
-        raise RuntimeError("two migrations share a number")
-    return found
+    return numbered_scripts("storage.migrations.postgresql")
 
 
 def server_problems(url: str, *, timeout: float = 10) -> list[str]:
