@@ -178,11 +178,16 @@ async def test_a_group_summary_is_claimed_by_one_instance(instances: Instances) 
                                   linked_by=officer_id, now=NOW)
     day = date(2026, 11, 27)
 
+    both_have_read = asyncio.Barrier(2)
+
     async def ensure_and_claim(database: PostgresDatabase) -> bool:
+        """Both scans see the summary ready before either claims it: the race the claim settles."""
         async with database.transaction() as tx:
             await tx.group_summaries.ensure(-100123, "daily", day, due_at=NOW, late=False)
         async with database.reading() as repos:
             ready = await repos.group_summaries.ready(NOW)
+        await both_have_read.wait()
+        assert len(ready) == 1
         async with database.transaction() as tx:
             return await tx.group_summaries.claim(ready[0], NOW)
 
