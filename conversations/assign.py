@@ -321,7 +321,7 @@ async def route(update: Update, context: BotContext, actor: Actor) -> bool:
     if officer is None or not officer.is_active:
         return False
     services = context.services
-    async with services.db.reading() as repos:
+    async with services.db.point_reads() as repos:
         draft = await repos.assign_drafts.get(officer.id)
         report = await repos.drafts.of_officer(officer.id) if draft is not None else None
         asked = await repos.desk_inputs.get(officer.id) if draft is not None else None

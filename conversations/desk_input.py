@@ -85,7 +85,7 @@ async def cancel(update: Update, context: BotContext, actor: Actor) -> bool:
 async def _pending(context: BotContext, officer_id: int) -> tuple[PendingInput | None, bool]:
     """The owed answer, and whether a report draft was worked on since it was asked (then
     that is what the person is doing now)."""
-    async with context.services.db.reading() as repos:
+    async with context.services.db.point_reads() as repos:
         pending = await repos.desk_inputs.get(officer_id)
         draft = await repos.drafts.of_officer(officer_id) if pending else None
     superseded = (

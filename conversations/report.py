@@ -59,6 +59,7 @@ from ui.access import Actor
 from ui.callbacks import Stale
 from ui.messages import edit_html, remove_buttons, send_html
 from ui.services import BotContext, Services
+from usecases.drafts import Change, change_draft
 
 logger = logging.getLogger(__name__)
 __all__ = [
@@ -77,12 +78,9 @@ DOUBLE_TAP = timedelta(seconds=5)
 """A stale press this soon after the draft last changed is a double tap, not a lost question."""
 
 
-Change = Callable[[Draft], Draft]
-
-
 async def open_draft(services: Services, officer_id: int) -> Draft | None:
     """The officer's open draft, if any."""
-    async with services.db.reading() as repos:
+    async with services.db.point_reads() as repos:
         return await repos.drafts.of_officer(officer_id)
 
 
@@ -157,20 +155,20 @@ async def _apply(
     version: int | None = None,
     bump: bool = True,
 ) -> Draft:
-    """Load, change and store the draft in one transaction that records the update.
+    """Load, change and store the draft, recording the update, in one storage trip
+    (``usecases.drafts``).
 
     Raises:
         Stale: no draft, or not the draft/version the button was made for.
         InvalidAnswer: the change refused the input (nothing is stored).
     """
-    now = services.clock.now()
-    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        draft = await tx.drafts.of_officer(officer_id)
-        if draft is None or (draft_id is not None and draft.id != draft_id):
-            raise Stale
-        if version is not None and draft.version != version:
-            raise Stale
-        return await tx.drafts.save(change(draft), now, bump=bump)
+    saved = await change_draft(
+        services.db, officer_id, change, update_id=update.update_id, now=services.clock.now(),
+        draft_id=draft_id, version=version, bump=bump,
+    )
+    if saved is None:
+        raise Stale
+    return saved
 
 
 async def _reply_problem(message: Message, services: Services, language: str,

@@ -49,6 +49,8 @@ class Draft:
     """Answers of the officer's previous report of this activity, offered as one tap."""
     areas: tuple[str, ...] = ()
     """The officer's kelurahan binaan (codes) when the draft was loaded: not stored with it."""
+    revision: int = 0
+    """Grows on every write: an answer is stored only onto the revision it was computed from."""
 
     @property
     def is_correction(self) -> bool:

@@ -54,6 +54,7 @@ _HTML_ENTITY_TYPE = {
 }
 _NAMED_HTML_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _HTML_ENTITY_RE = re.compile(r"&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z]{1,10});")
+_MARKUP_RE = re.compile(r"[<&]")
 _MDV2_RESERVED = set("_*[]()~`>#+-=|{}.!")
 
 
@@ -131,8 +132,12 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
                 i += 1
             continue
         if c != "<":
-            out.add(c)
-            i += 1
+            # A run of plain text up to the next tag or entity, added at once (one UTF-16
+            # count for the run instead of one per character).
+            end = _MARKUP_RE.search(text, i)
+            stop = end.start() if end else n
+            out.add(text[i:stop])
+            i = stop
             continue
         begin = _byte_offset(text, i)
         if i + 1 < n and text[i + 1] == "/":

@@ -6,14 +6,13 @@ Each method validates like Telegram (rules.py), changes the emulator's state and
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from emulator import media
 from emulator.media import NotAnImageError, image_size
-from emulator.models import StoredFile
+from emulator.models import StoredFile, clone
 from emulator.params import Params, Upload
 from emulator.rules import (
     CALLBACK_ANSWER_SECONDS,
@@ -284,7 +283,7 @@ def _apply_edit(
     raw["edit_date"] = emu.timestamp()
     message.reply_markup = markup
     chat.store[message.message_id] = raw
-    return copy.deepcopy(raw)
+    return clone(raw)
 
 
 def _user_of(emu: Emulator, user_id: int) -> Json:
@@ -347,7 +346,7 @@ def _content_of(message: Json) -> tuple[str, Json]:
         "voice",
         "contact",
     )
-    content = {k: copy.deepcopy(message[k]) for k in keys if k in message}
+    content = {k: clone(message[k]) for k in keys if k in message}
     for kind in ("photo", "document", "location", "sticker", "voice", "contact"):
         if kind in content:
             return kind, content
@@ -524,7 +523,7 @@ async def sendMessage(emu: Emulator, p: Params) -> Json:  # noqa: N802
     message = _post(
         emu, chat, "text", content, markup=markup, reply=reply, parse_mode=p.get_str("parse_mode")
     )
-    return copy.deepcopy(message.raw)
+    return clone(message.raw)
 
 
 @api
@@ -548,7 +547,7 @@ async def sendPhoto(emu: Emulator, p: Params) -> Json:  # noqa: N802
         parse_mode=p.get_str("parse_mode"),
         **_media_fields("photo", files),
     )
-    return copy.deepcopy(message.raw)
+    return clone(message.raw)
 
 
 @api
@@ -572,7 +571,7 @@ async def sendDocument(emu: Emulator, p: Params) -> Json:  # noqa: N802
         parse_mode=p.get_str("parse_mode"),
         **_media_fields("document", [stored]),
     )
-    return copy.deepcopy(message.raw)
+    return clone(message.raw)
 
 
 @api
@@ -614,7 +613,7 @@ async def sendMediaGroup(emu: Emulator, p: Params) -> list[Json]:  # noqa: N802
         content["media_group_id"] = group_id
         content.update(topic)
         message = _post(emu, chat, kind, content, reply=reply, **fields)
-        results.append(copy.deepcopy(message.raw))
+        results.append(clone(message.raw))
     return results
 
 
@@ -642,7 +641,7 @@ async def sendLocation(emu: Emulator, p: Params) -> Json:  # noqa: N802
         reply=reply,
         location=(latitude, longitude),
     )
-    return copy.deepcopy(message.raw)
+    return clone(message.raw)
 
 
 @api
@@ -674,7 +673,7 @@ async def forwardMessage(emu: Emulator, p: Params) -> Json:  # noqa: N802
         "date": source["date"],
     }
     message = _post(emu, chat, kind, content, **_file_fields_of(emu, kind, content))
-    return copy.deepcopy(message.raw)
+    return clone(message.raw)
 
 
 @api

@@ -99,3 +99,16 @@ class CallbackQueryState:
     """Unix time of the press: past :data:`emulator.rules.CALLBACK_ANSWER_SECONDS` it can no
     longer be answered."""
     answered: bool = False
+
+
+def clone(value: Any) -> Any:
+    """A copy of a JSON-shaped value (dicts, lists, scalars) that shares nothing mutable.
+
+    ``copy.deepcopy`` did the same with its memo and dispatch at every level, and was a tenth
+    of the reporting bench's time (the emulator copies each message it returns)."""
+    if isinstance(value, dict):
+        return {key: clone(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [clone(item) for item in value]
+    return value
+

@@ -7,7 +7,6 @@ so the real PTB ``Application`` is exercised end to end.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import hashlib
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.entities import utf16_len
 from emulator.media import PhotoSize, compress_photo, image_size
+from emulator.models import clone
 
 if TYPE_CHECKING:
     from emulator.core import Emulator
@@ -95,7 +95,7 @@ class BotMessage:
 
     def snapshot(self) -> BotMessage:
         """Frozen copy of the current version (stored in :attr:`edits` before an edit)."""
-        return dataclasses.replace(self, raw=copy.deepcopy(self.raw), edits=[])
+        return dataclasses.replace(self, raw=clone(self.raw), edits=[])
 
     def __repr__(self) -> str:
         flag = " deleted" if self.deleted else ""
@@ -502,7 +502,7 @@ class SimUser(SimChat):
         original = self._own_message(target, update_or_message_id)
         if "location" not in original:
             raise AssertionError("that message is not a location")
-        edited = copy.deepcopy(original)
+        edited = clone(original)
         edited["location"].update({"latitude": latitude, "longitude": longitude})
         edited["edit_date"] = self.emu.timestamp()
         target.store[edited["message_id"]] = edited
@@ -514,7 +514,7 @@ class SimUser(SimChat):
         """Edit one of the user's own text messages (an ``edited_message`` update)."""
         target = self._target(chat)
         original = self._own_message(target, update_or_message_id)
-        edited = copy.deepcopy(original)
+        edited = clone(original)
         key = "text" if "text" in original else "caption"
         edited[key] = text
         entities = _command_entities(text) if key == "text" else []
@@ -689,7 +689,7 @@ class SimUser(SimChat):
         query_id = self.emu.new_callback_query(
             self.id, message.chat_id, message.message_id, button["callback_data"]
         )
-        shown = copy.deepcopy(message.raw)
+        shown = clone(message.raw)
         if inaccessible or message.deleted:
             shown = {"chat": chat.chat_dict(), "message_id": message.message_id, "date": 0}
         query: Json = {

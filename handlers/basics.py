@@ -203,7 +203,7 @@ def private_router(routes: Sequence[Route], menu: Mapping[str, HandlerCallback]
             if command is not None:
                 await menu[command.name](update, context)
                 return
-        async with services.db.reading() as repos:
+        async with services.db.point_reads() as repos:
             open_registration = await repos.registrations.get(user.id)
         if open_registration is not None:
             await registration.on_message(update, context, actor, open_registration)

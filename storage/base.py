@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import aiosqlite
@@ -12,6 +13,23 @@ if TYPE_CHECKING:
 
 Row: TypeAlias = "aiosqlite.Row | PgRow"
 Connection: TypeAlias = "aiosqlite.Connection | PgConnection"
+
+
+class Conflict(Exception):
+    """A statement that had to change a row changed none: something wrote it first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One write of a batch (``Database.commit``), built by a repository that knows its SQL.
+
+    A batch needs no answer from one statement to build the next, which is what lets it go to
+    the database in one trip (and be committed together with other officers' batches)."""
+
+    sql: str
+    params: tuple[Any, ...]
+    must_change: bool = False
+    """Changing no row raises ``Conflict`` and undoes the batch (an optimistic check)."""
 
 
 class Written(Protocol):

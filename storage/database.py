@@ -7,14 +7,19 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import AsyncIterator
+import sqlite3
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
+from storage.base import Conflict, Row, Statement
 from storage.repositories import Repositories, UpdateClaim
 from storage.values import to_db_time
 
@@ -28,6 +33,50 @@ class DuplicateUpdate(Exception):
 
 class Transaction(Repositories):
     """The repositories bound to one open transaction."""
+
+
+CLAIMS_REMEMBERED = 100_000
+"""Update ids this run remembers having in hand (SQLite). Copies of an update arrive within
+seconds of it; ids only grow, so the oldest are the first no copy will come for."""
+
+
+class LoopReads:
+    """A read-only connection used on the event loop's own thread, for point reads.
+
+    An indexed lookup in SQLite takes microseconds; handing it to aiosqlite's thread and back
+    costs a hundred or more, and waits behind every write queued there. In WAL mode this
+    second connection reads the last committed state without waiting for the writer."""
+
+    def __init__(self, path: Path) -> None:
+        self._connection = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None
+        )
+        self._connection.row_factory = aiosqlite.Row
+        self._connection.execute("PRAGMA busy_timeout=1000")
+
+    async def execute_fetchall(
+        self, sql: str, parameters: Iterable[Any] | None = None
+    ) -> list[Row]:
+        """Run a read and return its rows (``Repository._one`` and ``_all``)."""
+        return self._connection.execute(sql, tuple(parameters or ())).fetchall()
+
+    async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> None:
+        """Writes go through ``Database.transaction`` or ``commit``, never through here."""
+        raise sqlite3.OperationalError(f"point reads are read-only: {sql[:40]}")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._connection.close()
+
+
+@dataclass(eq=False)
+class _Batch:
+    """One caller's statements waiting for the next group commit."""
+
+    statements: tuple[Statement, ...]
+    update_id: int | None
+    stamp: str
+    done: asyncio.Future[list[list[Row]]] = field(repr=False)
 
 
 class SchemaTooNew(Exception):
@@ -48,10 +97,14 @@ class Database:
         self.path = path
         self._synchronous = synchronous
         self._connection: aiosqlite.Connection | None = None
+        self._reads: LoopReads | None = None
         self._lock = asyncio.Lock()
         self._holder: asyncio.Task[object] | None = None
+        self._waiting: list[_Batch] = []
+        self._committer: asyncio.Task[None] | None = None
+        self._claimed: OrderedDict[int, None] = OrderedDict()
         self.run = secrets.token_hex(8)
-        """This process's name on the update claims (a restart is a new run)."""
+        """This process's name (a restart is a new run)."""
 
     @property
     def connection(self) -> aiosqlite.Connection:
@@ -78,9 +131,16 @@ class Database:
         self._connection = connection
         tighten_permissions(self.path)
         await self._migrate()
+        self._reads = LoopReads(self.path)
 
     async def close(self) -> None:
-        """Close the connection (idempotent)."""
+        """Close the connection (idempotent), after the batches already handed in."""
+        if self._committer is not None:
+            await asyncio.gather(self._committer, return_exceptions=True)
+            self._committer = None
+        if self._reads is not None:
+            self._reads.close()
+            self._reads = None
         if self._connection is not None:
             await self._connection.close()
             self._connection = None
@@ -156,15 +216,87 @@ class Database:
                 raise
 
     async def claim_update(self, update_id: int, now: datetime) -> UpdateClaim:
-        """Claim an update before handling it: one autocommitted insert (see UpdateClaim)."""
-        async with self._exclusive():
-            return await Repositories(self.connection).updates.claim(update_id, self.run, now)
+        """Claim an update before handling it (see ``UpdateClaim``), without a write.
+
+        One process owns the file (``ops.files``), so "this run has it" is this process's
+        memory, and an earlier run's claim is always taken over; what survives a restart is
+        the applied mark, written with the update's effects."""
+        if update_id in self._claimed:
+            return UpdateClaim.TAKEN
+        self._claimed[update_id] = None
+        if len(self._claimed) > CLAIMS_REMEMBERED:
+            self._claimed.popitem(last=False)
+        async with self.point_reads() as repos:
+            applied = await repos.updates.seen(update_id)
+        return UpdateClaim.APPLIED if applied else UpdateClaim.NEW
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Repositories]:
-        """Repositories for reads only (no transaction is opened)."""
+        """Repositories for reads only (no transaction is opened), on aiosqlite's thread:
+        for queries that take long enough to stall the event loop (recaps, exports)."""
         async with self._exclusive():
             yield Repositories(self.connection)
+
+    @asynccontextmanager
+    async def point_reads(self) -> AsyncIterator[Repositories]:
+        """Repositories for indexed lookups of a few rows, run on the event loop (see
+        ``LoopReads``): who is writing, their draft, whether an update was applied."""
+        if self._reads is None:
+            raise RuntimeError("database is not open")
+        yield Repositories(self._reads)  # type: ignore[arg-type]
+
+    async def commit(
+        self,
+        statements: Sequence[Statement],
+        *,
+        update_id: int | None = None,
+        now: datetime | None = None,
+    ) -> list[list[Row]]:
+        """Write ``statements`` in one transaction and return each one's rows.
+
+        With ``update_id`` the update is recorded as applied in the same transaction
+        (``DuplicateUpdate``); a ``must_change`` statement that changes nothing raises
+        ``Conflict``; either undoes the whole batch. Batches handed in while the database is
+        busy are committed together, each in its own savepoint: one trip to aiosqlite's thread
+        and one fsync for all of them, and each caller returns only after that commit.
+        """
+        task = asyncio.current_task()
+        if task is not None and task is self._holder:
+            raise RuntimeError("nested database use: finish the open transaction first")
+        batch = _Batch(
+            tuple(statements), update_id, to_db_time(now) if now else "",
+            asyncio.get_running_loop().create_future(),
+        )
+        self._waiting.append(batch)
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_waiting())
+        # Shielded: a caller cancelled after handing its batch in must not cancel the commit
+        # of the others it is grouped with.
+        return await asyncio.shield(batch.done)
+
+    async def _commit_waiting(self) -> None:
+        while self._waiting:
+            async with self._exclusive():
+                batches, self._waiting = self._waiting, []
+                try:
+                    # aiosqlite's own queue to its thread: the group runs there in one call.
+                    outcomes = await self.connection._execute(  # type: ignore[no-untyped-call]
+                        _run_batches, self.connection._conn, batches
+                    )
+                except BaseException as error:
+                    for batch in batches:
+                        if not batch.done.done():
+                            batch.done.set_exception(error)
+                    if not isinstance(error, Exception):
+                        raise
+                    continue
+            for batch, outcome in zip(batches, outcomes, strict=True):
+                if batch.done.done():
+                    continue
+                if isinstance(outcome, Exception):
+                    batch.done.set_exception(outcome)
+                else:
+                    batch.done.set_result(outcome)
 
     scheduling = True
     """One process owns an SQLite file: it always runs the scheduled scans."""
@@ -185,6 +317,51 @@ class Database:
                 yield
             finally:
                 self._holder = None
+
+
+def _run_batches(
+    connection: sqlite3.Connection, batches: Sequence[_Batch]
+) -> list[list[list[Row]] | Exception]:
+    """On aiosqlite's thread: one transaction, a savepoint per batch, one COMMIT.
+
+    A batch that fails (a duplicate update, a conflict, a constraint) is rolled back to its
+    savepoint alone and its error returned; the others commit. A failing COMMIT raises, and
+    every batch of the group gets that error (nothing of them is stored)."""
+    outcomes: list[list[list[Row]] | Exception] = []
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        for batch in batches:
+            connection.execute("SAVEPOINT batch")
+            try:
+                outcomes.append(_run_batch(connection, batch))
+            except (sqlite3.Error, DuplicateUpdate, Conflict) as error:
+                connection.execute("ROLLBACK TO batch")
+                outcomes.append(error)
+            connection.execute("RELEASE batch")
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    return outcomes
+
+
+def _run_batch(connection: sqlite3.Connection, batch: _Batch) -> list[list[Row]]:
+    if batch.update_id is not None:
+        cursor = connection.execute(
+            "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
+            (batch.update_id, batch.stamp),
+        )
+        if cursor.rowcount == 0:
+            raise DuplicateUpdate(batch.update_id)
+    results = []
+    for statement in batch.statements:
+        cursor = connection.execute(statement.sql, statement.params)
+        rows = cursor.fetchall()
+        if statement.must_change and not rows and cursor.rowcount < 1:
+            raise Conflict(statement.sql[:60])
+        results.append(rows)
+    return results
 
 
 def tighten_permissions(path: Path) -> list[Path]:

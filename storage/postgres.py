@@ -30,6 +30,7 @@ from typing import Any
 
 import asyncpg
 
+from storage.base import Conflict, Statement
 from storage.database import DuplicateUpdate, SchemaTooNew, Transaction
 from storage.database import available_migrations as numbered_scripts
 from storage.repositories import Repositories, UpdateClaim
@@ -407,6 +408,27 @@ class PostgresDatabase:
         """Repositories for reads only (no transaction is opened)."""
         async with self._exclusive():
             yield Repositories(self.connection)
+
+    point_reads = reading
+    """A read is one trip to the server either way (SQLite reads these on the event loop)."""
+
+    async def commit(
+        self,
+        statements: Sequence[Statement],
+        *,
+        update_id: int | None = None,
+        now: datetime | None = None,
+    ) -> list[list[PgRow]]:
+        """Write ``statements`` in one transaction and return each one's rows (see
+        ``Database.commit``: ``DuplicateUpdate``, ``Conflict``)."""
+        results = []
+        async with self.transaction(update_id=update_id, now=now):
+            for statement in statements:
+                cursor = await self.connection.run(statement.sql, statement.params)
+                if statement.must_change and not cursor.rows and cursor.rowcount < 1:
+                    raise Conflict(statement.sql[:60])
+                results.append(cursor.rows)
+        return results
 
     async def hold_scheduler(self) -> bool:
         """Whether this instance runs the scheduled scans: it holds (or now takes) the

@@ -54,7 +54,8 @@ class ResidentData(Repository):
             answers, work = _scrubbed(row["answers"]), _scrubbed(row["work"], draft=True)
             if answers is not None or work is not None:
                 await self._write(
-                    "UPDATE report_drafts SET answers = ?, work = ? WHERE id = ?",
+                    "UPDATE report_drafts SET answers = ?, work = ?, revision = revision + 1"
+                    " WHERE id = ?",
                     (answers or row["answers"], work or row["work"], row["id"]),
                 )
         return len(rows)

@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.answers import Complaint
 from domain.reports import Draft, Report, ReportColumns, Revision, StoredComplaint
-from storage.base import Repository, Row
+from storage.base import Repository, Row, Statement
 from storage.values import from_db_time, require_time, to_db_time
 
 
@@ -19,7 +19,7 @@ def _dumps(value: Any) -> str:
 
 _DRAFT_COLUMNS = (
     "id, officer_id, activity_code, step, answers, work, editing, version, assignment_id,"
-    " report_id, created_at, updated_at, preset, offers,"
+    " report_id, created_at, updated_at, preset, offers, revision,"
     # The officer's kelurahan binaan ride along: the place step offers them as buttons.
     " (SELECT group_concat(a.kelurahan_code) FROM officer_areas a"
     "  WHERE a.officer_id = report_drafts.officer_id) AS areas"
@@ -46,6 +46,7 @@ def _draft(row: Row) -> Draft:
         preset=tuple(json.loads(row["preset"])),
         offers=json.loads(row["offers"]),
         areas=tuple(sorted(row["areas"].split(","))) if row["areas"] else (),
+        revision=row["revision"],
     )
 
 
@@ -94,12 +95,27 @@ class DraftRepository(Repository):
 
     async def save(self, draft: Draft, now: datetime, *, bump: bool = True) -> Draft:
         """Write the draft; ``bump`` makes buttons of older messages stale."""
+        stored = await self._one(*self._update(draft, now, bump=bump, checked=False))
+        assert stored is not None
+        return _draft(stored)
+
+    def saving(self, draft: Draft, now: datetime, *, bump: bool = True) -> Statement:
+        """The same write as ``save`` for a batch, stored only onto the revision it was
+        read at (``Conflict`` otherwise): the answer path reads outside the transaction."""
+        sql, params = self._update(draft, now, bump=bump, checked=True)
+        return Statement(sql, params, must_change=True)
+
+    def _update(
+        self, draft: Draft, now: datetime, *, bump: bool, checked: bool
+    ) -> tuple[str, tuple[Any, ...]]:
         version = draft.version + 1 if bump else draft.version
         # RETURNING: the stored row comes back from the UPDATE itself, one trip to the
-        # database thread instead of two on every answer (bench/, README Performance).
-        stored = await self._one(
+        # database instead of two on every answer (bench/, README Performance).
+        return (
             "UPDATE report_drafts SET step = ?, answers = ?, work = ?, editing = ?, version = ?,"
-            f" preset = ?, offers = ?, updated_at = ? WHERE id = ? RETURNING {self._columns}",
+            " preset = ?, offers = ?, updated_at = ?, revision = revision + 1 WHERE id = ?"
+            + (" AND revision = ?" if checked else "")
+            + f" RETURNING {self._columns}",
             (
                 draft.step,
                 _dumps(draft.answers),
@@ -110,10 +126,14 @@ class DraftRepository(Repository):
                 _dumps(draft.offers),
                 to_db_time(now),
                 draft.id,
+                *((draft.revision,) if checked else ()),
             ),
         )
-        assert stored is not None
-        return _draft(stored)
+
+    @staticmethod
+    def stored(rows: Sequence[Row]) -> Draft:
+        """The draft a ``saving`` statement wrote, from the rows it returned."""
+        return _draft(rows[0])
 
     async def delete(self, draft_id: int) -> None:
         """Forget a submitted or discarded draft."""

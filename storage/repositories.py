@@ -6,6 +6,7 @@ import enum
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from domain.people import Invitation, Officer, Registration, RegistrationStep, Status
@@ -443,33 +444,143 @@ class ProcessedUpdates(Repository):
 
 
 class Repositories:
-    """Every repository, bound to one connection."""
+    """Every repository, bound to one connection; each is made on first use (an update
+    touches two or three of them, and this is built for every read and transaction)."""
 
     def __init__(self, connection: Connection) -> None:
-        self.units = UnitRepository(connection)
-        self.officers = OfficerRepository(connection)
-        self.invitations = InvitationRepository(connection)
-        self.registrations = RegistrationRepository(connection)
-        self.audit = AuditLog(connection)
-        self.updates = ProcessedUpdates(connection)
-        self.drafts = DraftRepository(connection)
-        self.report_numbers = ReportCounters(connection)
-        self.reports = ReportRepository(connection)
-        self.report_photos = ReportPhotoRepository(connection)
-        self.complaints = ComplaintRepository(connection)
-        self.revisions = RevisionRepository(connection)
-        self.assignments = AssignmentRepository(connection)
-        self.assign_drafts = AssignDraftRepository(connection)
-        self.pauses = PauseRepository(connection)
-        self.notifications = NotificationRepository(connection)
-        self.complaint_desk = ComplaintDesk(connection)
-        self.report_reviews = ReportReviews(connection)
-        self.report_browser = ReportBrowser(connection)
-        self.desk_inputs = DeskInputs(connection)
-        self.desk_views = DeskViews(connection)
-        self.audit_browser = AuditBrowser(connection)
-        self.group_links = GroupLinkRepository(connection)
-        self.group_summaries = GroupSummaryRepository(connection)
-        self.recaps = RecapRepository(connection)
-        self.holders = HolderRepository(connection)
-        self.areas = AreaRepository(connection)
+        self._connection = connection
+
+    @cached_property
+    def units(self) -> UnitRepository:
+        """The units repository."""
+        return UnitRepository(self._connection)
+
+    @cached_property
+    def officers(self) -> OfficerRepository:
+        """The officers repository."""
+        return OfficerRepository(self._connection)
+
+    @cached_property
+    def invitations(self) -> InvitationRepository:
+        """The invitations repository."""
+        return InvitationRepository(self._connection)
+
+    @cached_property
+    def registrations(self) -> RegistrationRepository:
+        """The registrations repository."""
+        return RegistrationRepository(self._connection)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        """The audit repository."""
+        return AuditLog(self._connection)
+
+    @cached_property
+    def updates(self) -> ProcessedUpdates:
+        """The updates repository."""
+        return ProcessedUpdates(self._connection)
+
+    @cached_property
+    def drafts(self) -> DraftRepository:
+        """The drafts repository."""
+        return DraftRepository(self._connection)
+
+    @cached_property
+    def report_numbers(self) -> ReportCounters:
+        """The report numbers repository."""
+        return ReportCounters(self._connection)
+
+    @cached_property
+    def reports(self) -> ReportRepository:
+        """The reports repository."""
+        return ReportRepository(self._connection)
+
+    @cached_property
+    def report_photos(self) -> ReportPhotoRepository:
+        """The report photos repository."""
+        return ReportPhotoRepository(self._connection)
+
+    @cached_property
+    def complaints(self) -> ComplaintRepository:
+        """The complaints repository."""
+        return ComplaintRepository(self._connection)
+
+    @cached_property
+    def revisions(self) -> RevisionRepository:
+        """The revisions repository."""
+        return RevisionRepository(self._connection)
+
+    @cached_property
+    def assignments(self) -> AssignmentRepository:
+        """The assignments repository."""
+        return AssignmentRepository(self._connection)
+
+    @cached_property
+    def assign_drafts(self) -> AssignDraftRepository:
+        """The assign drafts repository."""
+        return AssignDraftRepository(self._connection)
+
+    @cached_property
+    def pauses(self) -> PauseRepository:
+        """The pauses repository."""
+        return PauseRepository(self._connection)
+
+    @cached_property
+    def notifications(self) -> NotificationRepository:
+        """The notifications repository."""
+        return NotificationRepository(self._connection)
+
+    @cached_property
+    def complaint_desk(self) -> ComplaintDesk:
+        """The complaint desk repository."""
+        return ComplaintDesk(self._connection)
+
+    @cached_property
+    def report_reviews(self) -> ReportReviews:
+        """The report reviews repository."""
+        return ReportReviews(self._connection)
+
+    @cached_property
+    def report_browser(self) -> ReportBrowser:
+        """The report browser repository."""
+        return ReportBrowser(self._connection)
+
+    @cached_property
+    def desk_inputs(self) -> DeskInputs:
+        """The desk inputs repository."""
+        return DeskInputs(self._connection)
+
+    @cached_property
+    def desk_views(self) -> DeskViews:
+        """The desk views repository."""
+        return DeskViews(self._connection)
+
+    @cached_property
+    def audit_browser(self) -> AuditBrowser:
+        """The audit browser repository."""
+        return AuditBrowser(self._connection)
+
+    @cached_property
+    def group_links(self) -> GroupLinkRepository:
+        """The group links repository."""
+        return GroupLinkRepository(self._connection)
+
+    @cached_property
+    def group_summaries(self) -> GroupSummaryRepository:
+        """The group summaries repository."""
+        return GroupSummaryRepository(self._connection)
+
+    @cached_property
+    def recaps(self) -> RecapRepository:
+        """The recaps repository."""
+        return RecapRepository(self._connection)
+
+    @cached_property
+    def holders(self) -> HolderRepository:
+        """The holders repository."""
+        return HolderRepository(self._connection)
+
+    @cached_property
+    def areas(self) -> AreaRepository:
+        """The areas repository."""
+        return AreaRepository(self._connection)

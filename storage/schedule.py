@@ -214,7 +214,8 @@ class AssignmentRepository(Repository):
     async def bind_draft(self, draft_id: int, assignment_id: int) -> None:
         """Tie a report draft to the post it reports on (its report will carry the link)."""
         await self._write(
-            "UPDATE report_drafts SET assignment_id = ? WHERE id = ?", (assignment_id, draft_id)
+            "UPDATE report_drafts SET assignment_id = ?, revision = revision + 1 WHERE id = ?",
+            (assignment_id, draft_id),
         )
 
 

@@ -16,7 +16,11 @@ def from_db_time(text: str | None) -> datetime | None:
     """The aware UTC datetime stored by ``to_db_time``."""
     if not text:
         return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    if not text.endswith("Z"):
+        raise ValueError(f"not a stored UTC time: {text!r}")
+    # fromisoformat is C and reads this format exactly; strptime cost ~20 µs a call, and
+    # every draft read on the answer path parses two of these.
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def require_time(text: str | None) -> datetime:

@@ -43,7 +43,7 @@ HandlerCallback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 async def identify(user: User, services: Services) -> Actor:
     """Find the officer behind a Telegram user; configured admins are enrolled on first contact."""
-    async with services.db.reading() as repos:
+    async with services.db.point_reads() as repos:
         officer = await repos.officers.by_telegram_id(user.id)
         registration = None if officer else await repos.registrations.get(user.id)
     if user.id in services.settings.admin_ids and (
@@ -214,7 +214,7 @@ async def _button_problem(
         wanted.append((kind, number))
     if not wanted:
         return None
-    async with services.db.reading() as repos:
+    async with services.db.point_reads() as repos:
         holders = await repos.holders.of(wanted)
     for key in wanted:
         holder = holders.get(key)
@@ -279,7 +279,7 @@ def skip_processed_updates(reprompts: Sequence[Reprompt]) -> HandlerCallback:
         if claim is UpdateClaim.NEW:
             return
         if claim is UpdateClaim.TAKEN:
-            async with services.db.reading() as repos:
+            async with services.db.point_reads() as repos:
                 applied = await repos.updates.seen(update.update_id)
             if not applied:
                 # A copy of a read, or of a write still in hand (webhook redelivery): the
