@@ -92,14 +92,23 @@ class TimingEmulator(Emulator):
             self.notify()
 
 
+@dataclass
+class TripCount:
+    """Every trip to aiosqlite's thread while counting."""
+
+    trips: int = 0
+
+
 @contextlib.contextmanager
-def counting_database_trips() -> Iterator[None]:
+def counting_database_trips() -> Iterator[TripCount]:
     """Charge every trip to aiosqlite's thread to the update being processed."""
     original: Callable[..., Awaitable[Any]] = aiosqlite.Connection._execute
+    count = TripCount()
 
     async def counted(
         self: aiosqlite.Connection, fn: Callable[..., Any], *args: Any, **kwargs: Any
     ) -> Any:
+        count.trips += 1
         pending = _current.get()
         began = time.perf_counter()
         try:
@@ -114,7 +123,7 @@ def counting_database_trips() -> Iterator[None]:
 
     aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
     try:
-        yield
+        yield count
     finally:
         aiosqlite.Connection._execute = original  # type: ignore[method-assign,assignment]
 
@@ -138,13 +147,15 @@ class Feeder:
         app: Application[Any, Any, Any, Any, Any, Any],
         emu: Emulator,
         think: Callable[[], float] | None = None,
+        *,
+        one_at_a_time: bool = False,
     ) -> None:
         self.app = app
         self.think = think
         self.queue: asyncio.Queue[Pending] = asyncio.Queue()
         self.done: list[Pending] = []
         self.record: dict[int, list[Json]] = {}
-        workers = max(1, app.concurrent_updates)
+        workers = 1 if one_at_a_time else max(1, app.concurrent_updates)
         self._workers = [asyncio.create_task(self._work()) for _ in range(workers)]
         emu.deliver = self.deliver
 
@@ -294,6 +305,9 @@ class RunResult:
     trips: list[float] = field(default_factory=list)
     db: list[float] = field(default_factory=list)
     commit: list[float] = field(default_factory=list)
+    all_trips: int = 0
+    """Every trip to aiosqlite's thread in the run, a group commit's included (that one runs
+    in its own task, so ``trips`` charges it to the update that started the group)."""
 
     @property
     def per_second(self) -> float:
@@ -315,13 +329,16 @@ def _result(feeder: Feeder, seconds: float) -> RunResult:
 
 
 async def run_bot(
-    officers: int, *, rate: float | None = None, duration: float | None = None
+    officers: int, *, rate: float | None = None, duration: float | None = None,
+    one_at_a_time: bool = False,
 ) -> RunResult:
     """K officers file concurrently through the real application (synchronous=FULL).
 
     Without ``rate`` every officer acts as soon as the previous answer came (saturation).
     With ``rate`` (updates/s over all officers) each waits a random think time first, so
     updates arrive like independent people's (Poisson); the run stops after ``duration``.
+    ``one_at_a_time`` feeds the updates one by one as the echo is fed, so that processing
+    per update is its own cost, not time spent waiting for other officers' updates.
     """
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
         emu = TimingEmulator(token=new_emulator().token, bot_id=123456)
@@ -343,12 +360,12 @@ async def run_bot(
                 rng = random.Random(11)
                 mean = officers / rate
                 think = lambda: rng.expovariate(1 / mean)  # noqa: E731
-            feeder = Feeder(bot.application, emu, think)
+            feeder = Feeder(bot.application, emu, think, one_at_a_time=one_at_a_time)
             began = time.perf_counter()
             send = stored_photos(photos)
             work = asyncio.gather(*(file_report(user, send) for user in users))
             complete = True
-            with counting_database_trips():
+            with counting_database_trips() as count:
                 try:
                     await asyncio.wait_for(work, duration)
                 except TimeoutError:
@@ -357,6 +374,7 @@ async def run_bot(
             await feeder.close()
             result = _result(feeder, seconds)
             result.complete = complete
+            result.all_trips = count.trips
             return result
         finally:
             await bot.stop()
