@@ -105,6 +105,12 @@ def reporting(sizes: Sizes, out: Report) -> None:
         f"echo {ms(percentile(echo.service, .5))} / {ms(percentile(echo.service, .99))}",
         f"{p99 / percentile(echo.service, .99):.1f}×", "p99 ≤ 10 ms", p99 <= 0.010,
     ))
+    for kind, values in sorted(alone.service_by_kind.items()):
+        out.notes.append(
+            f"one at a time, {kind}: {len(values)} updates, processing p50"
+            f" {ms(percentile(values, .5))}, p99 {ms(percentile(values, .99))},"
+            f" max {ms(max(values))}"
+        )
     rate = saturated / 2
     paced = asyncio.run(run_bot(officers, rate=rate, duration=sizes.paced_seconds))
     p99 = percentile(paced.latencies, .99)

@@ -130,7 +130,8 @@ def counting_database_trips() -> Iterator[TripCount]:
 
 def _kind(update: Json) -> str:
     if "callback_query" in update:
-        return "button"
+        # The submit press stamps and sends the album and notifies the leaders: its own kind.
+        return "submit" if "submit" in str(update["callback_query"].get("data")) else "button"
     message = update.get("message") or {}
     if "photo" in message:
         return "photo"
@@ -299,6 +300,7 @@ class RunResult:
     by_kind: dict[str, list[float]] = field(default_factory=dict)
     service: list[float] = field(default_factory=list)
     """Processing time per update (start → finished), without queueing."""
+    service_by_kind: dict[str, list[float]] = field(default_factory=dict)
     record: dict[int, list[Json]] = field(default_factory=dict)
     complete: bool = True
     """Whether every officer filed the whole report (False: the run was cut at its limit)."""
@@ -322,6 +324,9 @@ def _result(feeder: Feeder, seconds: float) -> RunResult:
         result.latencies.append(answered - pending.queued)
         result.by_kind.setdefault(pending.kind, []).append(answered - pending.queued)
         result.service.append(pending.finished - pending.started)
+        result.service_by_kind.setdefault(pending.kind, []).append(
+            pending.finished - pending.started
+        )
         result.trips.append(pending.trips)
         result.db.append(pending.db)
         result.commit.append(pending.commit)

@@ -7,6 +7,7 @@ body, letting PTB's own ``BaseRequest`` raise ``BadRequest``/``Forbidden``/``Ret
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from typing import TYPE_CHECKING
@@ -99,6 +100,10 @@ class EmulatorRequest(BaseRequest):
                 data = content if isinstance(content, bytes) else content.read()
                 files[name] = Upload.make(filename, data, mime)
             params = Params(request_data.json_parameters, files)
+        # A real request leaves the event loop at least once (its socket). Without that, an
+        # update whose reads no longer leave it either (SQLite point reads run on the loop)
+        # would run start to end with no other update let in, as no network ever allows.
+        await asyncio.sleep(0)
         try:
             status, body, _ = await route(self._emu, path, params)
         except EmulatedTimeout as exc:
