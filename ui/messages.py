@@ -152,6 +152,9 @@ def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     with "…". Parts that would show nothing are left out.
     """
 
+    if _units(text) <= limit:
+        return [text]  # tags and entities only shorten what shows: it fits as it is
+
     def close(chunks: list[str], stack: list[str]) -> str:
         return "".join(chunks) + "".join(f"</{_tag_name(tag)}>" for tag in reversed(stack))
 
