@@ -40,6 +40,12 @@ CLAIMS_REMEMBERED = 100_000
 seconds of it; ids only grow, so the oldest are the first no copy will come for."""
 
 
+BUSY_PAUSE = 0.002
+BUSY_RETRIES = 2500
+"""A point read finding the database busy retries for up to five seconds (the writer's
+``busy_timeout``), yielding the event loop between tries."""
+
+
 class LoopReads:
     """A read-only connection used on the event loop's own thread, for point reads.
 
@@ -52,13 +58,23 @@ class LoopReads:
             f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None
         )
         self._connection.row_factory = aiosqlite.Row
-        self._connection.execute("PRAGMA busy_timeout=1000")
+        # No busy handler: it would sleep on the event loop. A read that finds the database
+        # busy (rare in WAL: a checkpoint resetting the log) waits by yielding instead.
+        self._connection.execute("PRAGMA busy_timeout=0")
 
     async def execute_fetchall(
         self, sql: str, parameters: Iterable[Any] | None = None
     ) -> list[Row]:
         """Run a read and return its rows (``Repository._one`` and ``_all``)."""
-        return self._connection.execute(sql, tuple(parameters or ())).fetchall()
+        params = tuple(parameters or ())
+        for _ in range(BUSY_RETRIES):
+            try:
+                return self._connection.execute(sql, params).fetchall()
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    raise
+            await asyncio.sleep(BUSY_PAUSE)
+        return self._connection.execute(sql, params).fetchall()
 
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> None:
         """Writes go through ``Database.transaction`` or ``commit``, never through here."""

@@ -9,6 +9,7 @@ still applied once. Run on both backends (``DATABASE_URL``).
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from dataclasses import replace
 from typing import Any
 
@@ -194,3 +195,46 @@ async def test_a_text_answer_through_the_bot_is_one_trip_and_stored_before_the_r
     assert draft.answers[before.step]["pin"]["lat"] == pytest.approx(0.5412)
     assert draft.answers[before.step]["place"] == "RW 03 Kel. Heledulaa"
     assert officer.last.content  # the next question came, after that one trip
+
+
+async def test_a_point_read_that_finds_the_database_busy_waits_without_holding_the_loop(
+    harness: BotHarness, emu: Emulator
+):
+    if not isinstance(harness.db, Database):
+        pytest.skip("SQLite's reads on the event loop")
+    officer, _ = await seed(harness, emu)
+    reads = harness.db._reads
+    assert reads is not None
+    real = reads._connection
+    refusals = 3
+
+    class Busy:
+        """The connection as a checkpoint resetting the log leaves it for a moment."""
+
+        def execute(self, sql: str, params: Any = ()) -> Any:
+            nonlocal refusals
+            if refusals:
+                refusals -= 1
+                raise sqlite3.OperationalError("database is locked")
+            return real.execute(sql, params)
+
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    running = asyncio.create_task(ticker())
+    reads._connection = Busy()  # type: ignore[assignment]
+    try:
+        async with harness.db.point_reads() as repos:
+            found = await repos.officers.by_telegram_id(officer.id)
+    finally:
+        reads._connection = real
+        running.cancel()
+    assert found is not None
+    assert found.full_name == "Budi Santoso"
+    assert refusals == 0
+    assert ticks >= 3  # the loop ran other work while the read waited

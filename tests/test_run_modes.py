@@ -65,7 +65,8 @@ async def test_polling_sigterm_exits_cleanly_and_pending_updates_survive(tmp_pat
         await user.send("/bantuan")
         process = await start_bot(env, tmp_path)
         await user.wait_for_message(timeout=30)
-        assert not emu.pending_updates
+        # Confirmed by the next getUpdates, which may follow the answer: wait for it.
+        await emu.wait_for(lambda: not emu.pending_updates, timeout=30)
         code, logs = await stop_bot(process)
         assert code == 0, logs
     finally:
