@@ -1,10 +1,13 @@
 """Item 1: K officers file a complete POS SAPTA report at once, against a bare echo bot.
 
-Updates go to ``Application.process_update`` through a queue drained the way PTB's update
-fetcher drains ``update_queue``: one at a time unless ``concurrent_updates`` is set (production
-leaves it at 1). The time from an update entering the queue to the bot's first answer to it
-(``answerCallbackQuery``, ``sendMessage``...) is its latency. The baseline is a bare PTB
-``Application`` that answers every update once, fed the same recorded updates the same way.
+Updates go to ``Application.process_update`` from a queue drained by as many workers as the
+application's ``concurrent_updates`` (production: ``bot.fairness.PerPersonProcessor``, so
+different officers' updates run side by side; each simulated officer waits for the answer
+before its next update, which keeps one officer's in order), or by one worker when
+``one_at_a_time`` (the processing cost of one update alone). The time from an update entering
+the queue to the bot's first answer to it (``answerCallbackQuery``, ``sendMessage``...) is its
+latency. The baseline is a bare PTB ``Application`` that answers every update once, fed the
+same recorded updates the same way (one worker: its handler never waits).
 """
 
 from __future__ import annotations
