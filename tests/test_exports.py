@@ -558,3 +558,27 @@ def test_the_equipment_cell_names_each_missing_item_with_its_reason():
     assert text == ("Kamera / HP tidak dibawa (baterai habis); "
                     "Buku catatan tidak dibawa (-)")
     assert exports.equipment_text(catalogue, None, labels, "id") is None
+
+
+def test_every_formula_start_is_written_as_text_in_a_sheet():
+    """Tab, CR and line feed start formulas in some spreadsheet programs too: the form strips
+    them from the start of an answer, but whatever reaches a sheet is text (#19 item 1)."""
+    starts = ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1+1", "\r=1+1", "\n=1", "\uff1d1",
+              "\uff0b1", "\uff0d1", "\uff201"]
+    workbook = exports.new_workbook()
+    exports.add_sheet(workbook, exports.Sheet(
+        "Uji", tuple(starts), ("text",) * len(starts), [tuple(starts), (1, 2.5) + ("",) * 9]))
+    content = exports.workbook_bytes(workbook)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml
+    assert "<f " not in xml
+    sheet = openpyxl.load_workbook(io.BytesIO(content))["Uji"]
+    for row in (1, 2):
+        for column, typed in enumerate(starts, start=1):
+            cell = sheet.cell(row=row, column=column)
+            # XML reads a CR as a line feed: the cell is still that text, as text.
+            assert (cell.value, cell.data_type) == (typed.replace("\r", "\n"), "s"), typed
+            assert cell.quotePrefix, (row, typed)
+    assert sheet.cell(row=3, column=1).data_type == "n"  # numbers stay numbers
+    assert sheet.cell(row=3, column=2).value == 2.5
