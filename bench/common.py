@@ -7,10 +7,12 @@ import os
 # PTB warns about its timedelta migration; opt in as the tests do so runs stay quiet.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
+import gc  # noqa: E402
 import logging  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from bot.maintenance import freeze_start_up_heap  # noqa: E402
 from domain.people import Status  # noqa: E402
 from emulator import Emulator  # noqa: E402
 from emulator.harness import BotHarness  # noqa: E402
@@ -41,6 +43,16 @@ class RunningBot(BotHarness):
 
     def __init__(self, emu: Emulator, data_dir: Path) -> None:
         super().__init__(emu, data_dir, start=START)
+
+    async def start(self) -> None:
+        """Start, then freeze the start-up heap as ``python -m bot`` does before it runs."""
+        await super().start()
+        freeze_start_up_heap()
+
+    async def stop(self) -> None:
+        """Stop, and give the next run's collector back what this one froze."""
+        await super().stop()
+        gc.unfreeze()
 
     async def seed_officers(self, count: int) -> list[int]:
         """``count`` active banit spread over the units, and a kanit per unit; their ids."""

@@ -6,6 +6,7 @@ The commands themselves live in ``ops/``; none of them needs Telegram.
 from __future__ import annotations
 
 import asyncio
+import gc
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +25,14 @@ def log_secrets(settings: Settings) -> list[str]:
     ]
 
 
+def freeze_start_up_heap() -> None:
+    """Put what start-up allocated (modules, catalogues, the application) out of the cycle
+    collector's reach: a full collection walks every tracked object on the event loop, and
+    walking these ~90 000 each time (~50 ms) paused every officer's answer in flight."""
+    gc.collect()
+    gc.freeze()
+
+
 def run(application: BotApplication, settings: Settings) -> None:
     """Run until SIGINT/SIGTERM, then finish the updates in flight and shut down cleanly.
 
@@ -32,6 +41,7 @@ def run(application: BotApplication, settings: Settings) -> None:
     and call ``post_shutdown`` (which closes the database). Pending updates are never dropped:
     Telegram keeps what we did not confirm.
     """
+    freeze_start_up_heap()
     if settings.run_mode == "webhook":
         # Our own server, not PTB's run_webhook: it reads any body in full before checking the
         # secret (bot/webhook.py).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import signal
 from pathlib import Path
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from bot.application import ALLOWED_UPDATES
+from bot.maintenance import run
 from config.settings import SettingsError, load_settings
 from emulator import Emulator
 from storage import Database
@@ -222,3 +224,20 @@ async def test_sigterm_lets_the_update_in_hand_finish(tmp_path: Path):
         await store.close()
     assert draft is not None
     assert draft.answers["sprin"] == sprin
+
+
+def test_the_start_up_heap_is_frozen_before_the_bot_runs(monkeypatch: pytest.MonkeyPatch):
+    """A full collection must not walk start-up's objects while officers wait (run())."""
+    frozen_when_run: list[int] = []
+
+    class Application:
+        def run_polling(self, **_: object) -> None:
+            frozen_when_run.append(gc.get_freeze_count())
+
+    gc.unfreeze()
+    try:
+        run(Application(), load_settings(telegram_bot_token=TOKEN))  # type: ignore[arg-type]
+    finally:
+        gc.unfreeze()
+    (frozen,) = frozen_when_run
+    assert frozen > 10_000
