@@ -84,6 +84,8 @@ async def test_reminders_due_while_two_instances_run_reach_each_officer_once(
         await pg.drop_schema(url)
     for code, output in logs:
         assert code == 0, output
+        assert not [line for line in output.splitlines()
+                    if "Traceback" in line or " ERROR " in line], output
     received = {(u.id, p): reminders_received(u, p) for u in users for p in places}
     assert set(received.values()) == {1}, received
     assert outbox == {"sent": len(users) * len(places)}, outbox
@@ -139,6 +141,8 @@ async def test_the_scheduler_killed_with_reminders_due_is_replaced_and_none_is_l
         logs[holder.index], logs[standby.index])
     assert killed_code == -9
     assert standby_code == 0, standby_log
+    assert not [line for line in standby_log.splitlines()
+                if "Traceback" in line or " ERROR " in line], standby_log
     assert took_over_at is not None, standby_log
     takeover = took_over_at - killed_at
     assert 0 <= takeover <= TAKEOVER_SECONDS + SLACK_SECONDS, takeover

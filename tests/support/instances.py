@@ -87,6 +87,7 @@ class Instances:
         self.instances: list[Instance] = []
         self.client = httpx.AsyncClient(timeout=20)
         self.turn = 0
+        self.stopped = False
         self.schedule = tmp_path / "schedule.toml"
         self.schedule.write_text(SCHEDULE, encoding="utf-8")
 
@@ -168,7 +169,10 @@ class Instances:
     async def stop(self) -> list[tuple[int, str]]:
         """SIGTERM the live instances; (exit code, log) of each (-9 for one killed)."""
         self.emu.deliver = None
-        results = []
+        results: list[tuple[int, str]] = []
+        if self.stopped:
+            return [(i.process.returncode or 0, i.log) for i in self.instances]
+        self.stopped = True
         for instance in self.instances:
             if instance.process.returncode is None:
                 instance.process.send_signal(signal.SIGTERM)
