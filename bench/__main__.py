@@ -269,7 +269,9 @@ def fairness(sizes: Sizes, out: Report) -> None:
 
 def backends(sizes: Sizes, out: Report) -> None:
     """Item 8 (#16): the same reporting run on SQLite and on PostgreSQL, one instance each,
-    in the same process, each against its own echo baseline."""
+    in the same process, each against its own echo baseline; then two PostgreSQL instances
+    side by side (two applications in this process on one schema, the updates spread across
+    them) against one."""
     from bench.reporting import postgres_reachable, run_bot, run_echo
     from emulator import pg
 
@@ -284,6 +286,7 @@ def backends(sizes: Sizes, out: Report) -> None:
     pg.POSTGRES, pg.BASE_URL = True, url
     try:
         postgres = asyncio.run(run_bot(officers, duration=sizes.run_limit))
+        two = asyncio.run(run_bot(officers, duration=sizes.run_limit, instances=2))
     finally:
         pg.POSTGRES, pg.BASE_URL = saved
     for name, run in (("SQLite", sqlite), ("PostgreSQL", postgres)):
@@ -303,6 +306,21 @@ def backends(sizes: Sizes, out: Report) -> None:
         f"{postgres.per_second:.0f}/s", f"SQLite {sqlite.per_second:.0f}/s",
         f"{postgres.per_second / sqlite.per_second:.0%}",
     ))
+    out.rows.append(Row(
+        "8 backends",
+        f"PostgreSQL, two instances side by side (one process, one schema): updates/s,"
+        f" K={officers}",
+        f"{two.per_second:.0f}/s", f"one instance {postgres.per_second:.0f}/s",
+        f"{two.per_second / postgres.per_second:.0%}",
+    ))
+    out.rows.append(Row(
+        "8 backends", f"PostgreSQL, two instances: queued→answer p50/p99, K={officers}",
+        f"{ms(percentile(two.latencies, .5))} / {ms(percentile(two.latencies, .99))}",
+        f"one instance {ms(percentile(postgres.latencies, .99))} p99",
+        f"{percentile(two.latencies, .99) / percentile(postgres.latencies, .99):.1f}×",
+    ))
+    if not two.complete:
+        out.notes.append(f"backends: the two-instance run was cut at {sizes.run_limit:.0f} s")
 
 SECTIONS: dict[str, Callable[[Sizes, Report], None]] = {
     "reporting": reporting,

@@ -19,7 +19,7 @@ import io
 import random
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,14 +153,21 @@ class Feeder:
         think: Callable[[], float] | None = None,
         *,
         one_at_a_time: bool = False,
+        others: Sequence[Application[Any, Any, Any, Any, Any, Any]] = (),
     ) -> None:
         self.app = app
         self.think = think
-        self.queue: asyncio.Queue[Pending] = asyncio.Queue()
+        self.apps = [app, *others]
+        """With ``others``, instances side by side: updates go to each in turn."""
+        self.queues: list[asyncio.Queue[Pending]] = [asyncio.Queue() for _ in self.apps]
         self.done: list[Pending] = []
         self.record: dict[int, list[Json]] = {}
-        workers = 1 if one_at_a_time else max(1, app.concurrent_updates)
-        self._workers = [asyncio.create_task(self._work()) for _ in range(workers)]
+        self._turn = 0
+        self._workers = [
+            asyncio.create_task(self._work(each, queue))
+            for each, queue in zip(self.apps, self.queues, strict=True)
+            for _ in range(1 if one_at_a_time else max(1, each.concurrent_updates))
+        ]
         emu.deliver = self.deliver
 
     async def deliver(self, update: Json) -> None:
@@ -171,17 +178,20 @@ class Feeder:
         pending = Pending(update, time.perf_counter(), loop.create_future(), kind=_kind(update))
         chat = _chat_of(update)
         self.record.setdefault(chat, []).append(update)
-        self.queue.put_nowait(pending)
+        self._turn += 1
+        self.queues[self._turn % len(self.queues)].put_nowait(pending)
         await pending.done
 
-    async def _work(self) -> None:
+    async def _work(
+        self, app: Application[Any, Any, Any, Any, Any, Any], queue: asyncio.Queue[Pending]
+    ) -> None:
         while True:
-            pending = await self.queue.get()
+            pending = await queue.get()
             token = _current.set(pending)
             pending.started = time.perf_counter()
             try:
-                parsed = Update.de_json(pending.update, self.app.bot)
-                await self.app.process_update(parsed)
+                parsed = Update.de_json(pending.update, app.bot)
+                await app.process_update(parsed)
             finally:
                 pending.finished = time.perf_counter()
                 _current.reset(token)
@@ -338,7 +348,7 @@ def _result(feeder: Feeder, seconds: float) -> RunResult:
 
 async def run_bot(
     officers: int, *, rate: float | None = None, duration: float | None = None,
-    one_at_a_time: bool = False,
+    one_at_a_time: bool = False, instances: int = 1,
 ) -> RunResult:
     """K officers file concurrently through the real application (synchronous=FULL).
 
@@ -347,12 +357,18 @@ async def run_bot(
     updates arrive like independent people's (Poisson); the run stops after ``duration``.
     ``one_at_a_time`` feeds the updates one by one as the echo is fed, so that processing
     per update is its own cost, not time spent waiting for other officers' updates.
+    ``instances`` > 1 (PostgreSQL): that many applications side by side on one schema and one
+    data directory, in this process, the updates handed to each in turn.
     """
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
         emu = TimingEmulator(token=new_emulator().token, bot_id=123456)
-        bot = RunningBot(emu, Path(tmp) / "data")
-        await bot.start()
+        bots = [RunningBot(emu, Path(tmp) / "data") for _ in range(instances)]
+        bot = bots[0]
+        started: list[RunningBot] = []
         try:
+            for each in bots:
+                await each.start()
+                started.append(each)
             ids = await bot.seed_officers(officers)
             services = bot.application.bot_data.services
             assert services is not None
@@ -368,7 +384,8 @@ async def run_bot(
                 rng = random.Random(11)
                 mean = officers / rate
                 think = lambda: rng.expovariate(1 / mean)  # noqa: E731
-            feeder = Feeder(bot.application, emu, think, one_at_a_time=one_at_a_time)
+            feeder = Feeder(bot.application, emu, think, one_at_a_time=one_at_a_time,
+                            others=[each.application for each in bots[1:]])
             began = time.perf_counter()
             send = stored_photos(photos)
             work = asyncio.gather(*(file_report(user, send) for user in users))
@@ -385,7 +402,8 @@ async def run_bot(
             result.all_trips = count.trips
             return result
         finally:
-            await bot.stop()
+            for each in reversed(started):
+                await each.stop()
 
 
 def echo_application(emu: Emulator) -> Application[Any, Any, Any, Any, Any, Any]:

@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {error}", file=sys.stderr)
         return 1
     try:
-        with data_dir_lock(settings.data_dir):
+        # On PostgreSQL several instances share the data directory (the photo store).
+        with data_dir_lock(settings.data_dir, shared=settings.postgres):
             run(application, settings)
     except DataDirBusy:
         print(f"error: another bot runs on {settings.data_dir}", file=sys.stderr)

@@ -5,6 +5,8 @@ one, so each item is stored as it arrives and the reply waits :data:`ALBUM_DELAY
 the newest item of its album. Once the step has its photos (``min_items``), that one reply is
 the review card, with the count: the step is answered, and a photo sent to the review card is
 added to the report's photos (so "more photos" needs no tap, and "done" is the submit).
+With several instances on PostgreSQL an album's items may be stored by different instances:
+the draft notes the newest item stored, and only the instance that stored it answers.
 :func:`flush_albums` answers pending albums at once (tests set a long delay, send the album,
 then flush; shutdown could do the same).
 """
@@ -104,18 +106,42 @@ async def _reply(
     """The one answer to a photo or an album: with enough photos, the step is answered (stored
     first) and the answer is the review card; otherwise the step's question with the count."""
     now = services.clock.now()
+    group = message.media_group_id
     async with services.db.transaction(now=now) as tx:
         draft = await tx.drafts.of_officer(actor.active_officer.id)
         if draft is None:
             return
+        newest = _album_newest(draft, group)
+        if newest is not None and newest > message.message_id:
+            # Another instance (PostgreSQL, updates spread over several) stored a later item
+            # of this album: it answers, after its own delay, and this one stays quiet.
+            logger.debug("album %s is answered where its newest item was stored", group)
+            return
         photos = list(draft.work.get("photos", []))
         if draft.step == form_field.key and len(photos) >= form_field.min_items:
             activity = services.catalogue.activity(draft.activity_code)
-            draft = await tx.drafts.save(
-                flow.after_answer(activity, draft, form_field.key, photos), now
-            )
+            moved = flow.after_answer(activity, draft, form_field.key, photos)
+            if group is not None:  # kept on the review card for an item stored elsewhere
+                moved = _with_album_item(moved, group, max(newest or 0, message.message_id))
+            draft = await tx.drafts.save(moved, now)
     text, markup = prompt(services, draft, actor.language)
     await send_html(message.get_bot(), message.chat.id, text, reply_markup=markup)
+
+
+def _album_newest(draft: Draft, group: str | None) -> int | None:
+    """The message id of the newest item of album ``group`` the draft holds, if noted."""
+    mark = draft.work.get("album")
+    if group is None or not mark or mark[0] != group:
+        return None
+    return int(mark[1])
+
+
+def _with_album_item(draft: Draft, group: str, message_id: int) -> Draft:
+    """The draft noting that it holds item ``message_id`` of album ``group``: several
+    instances may each store some of an album's items, and only the one that stored the
+    newest answers it (once, for the whole album)."""
+    newest = max(message_id, _album_newest(draft, group) or 0)
+    return replace(draft, work={**draft.work, "album": [group, newest]})
 
 
 def _photos_of(draft: Draft, form_field: PhotosField) -> list[dict[str, Any]] | None:
@@ -216,7 +242,10 @@ async def _ingest_and_add(
             ensure_stored, data, photo, services.photos, tz=services.settings.tz
         ):
             logger.warning("photo %s was pruned while being added: stored again", photo.sha256)
-        await tx.drafts.save(_with_photos(draft, form_field, photos), now)
+        updated = _with_photos(draft, form_field, photos)
+        if message.media_group_id is not None:
+            updated = _with_album_item(updated, message.media_group_id, message.message_id)
+        await tx.drafts.save(updated, now)
     return None
 
 

@@ -28,18 +28,21 @@ class DataDirBusy(Exception):
 
 
 @contextlib.contextmanager
-def data_dir_lock(data_dir: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the data directory for the duration of the block.
+def data_dir_lock(data_dir: Path, *, shared: bool = False) -> Iterator[None]:
+    """Hold a lock on the data directory for the duration of the block: exclusive, or with
+    ``shared`` one that other shared holders may hold too.
 
-    The bot holds it while running; ``restore`` needs it, so a restore can never replace a
-    database under a live bot. The kernel drops the lock when the process dies, even by
-    SIGKILL.
+    The bot holds it while running; ``restore`` needs it exclusively, so a restore can never
+    replace a database under a live bot. Bot instances on PostgreSQL hold it shared: they run
+    side by side on one data directory, the photo store every instance must see (README
+    "PostgreSQL"). The kernel drops the lock when the process dies, even by SIGKILL.
     """
     data_dir.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
     handle: IO[bytes] = open(data_dir / LOCK_NAME, "ab")  # noqa: SIM115 - held across yield
     try:
         try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle.fileno(), (fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+                        | fcntl.LOCK_NB)
         except BlockingIOError:
             raise DataDirBusy(str(data_dir)) from None
         yield

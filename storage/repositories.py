@@ -401,6 +401,9 @@ class UpdateClaim(enum.Enum):
     """Its effects were stored by an earlier run: only repeat the current question."""
     TAKEN = "taken"
     """This run has it already (in hand or answered): drop the copy."""
+    ELSEWHERE = "elsewhere"
+    """Another live instance has it (PostgreSQL: a webhook copy delivered to two), in hand or
+    answered: that one answers, so drop the copy without a word, even once it is applied."""
 
 
 class ProcessedUpdates(Repository):
@@ -433,6 +436,11 @@ class ProcessedUpdates(Repository):
             (update_id, run, to_db_time(now), update_id),
         )
         if not rows:
+            if self.postgres:
+                holder = await self._one(
+                    "SELECT run FROM update_claims WHERE update_id = ?", (update_id,))
+                if holder is not None and holder[0] != run:
+                    return UpdateClaim.ELSEWHERE
             return UpdateClaim.TAKEN
         return UpdateClaim.APPLIED if rows[0][0] else UpdateClaim.NEW
 

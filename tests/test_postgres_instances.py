@@ -112,7 +112,7 @@ async def test_an_update_claimed_by_a_live_instance_is_not_taken_over(
     first, second = await instances(2)
     assert await first.claim_update(7001, NOW) is UpdateClaim.NEW
     # A webhook copy delivered to the other instance while the first has it in hand.
-    assert await second.claim_update(7001, NOW) is UpdateClaim.TAKEN
+    assert await second.claim_update(7001, NOW) is UpdateClaim.ELSEWHERE
     assert await first.claim_update(7001, NOW) is UpdateClaim.TAKEN
     # The first instance dies before applying it: its claim no longer blocks the redelivery.
     await first.close()
@@ -134,6 +134,15 @@ async def test_an_update_is_applied_once_across_instances(instances: Instances) 
 
     outcomes = await asyncio.gather(apply(first, "a"), apply(second, "b"))
     assert sorted(outcomes) == ["applied", "duplicate"]
+    # A copy reaching an instance after another live one claimed and applied it is dropped
+    # there (that one answered), not answered again with the current question.
+    applier = first if outcomes[0] == "applied" else second
+    other = second if applier is first else first
+    assert await applier.claim_update(8002, NOW) is UpdateClaim.NEW
+    async with applier.transaction(update_id=8002, now=NOW):
+        pass
+    assert await other.claim_update(8002, NOW) is UpdateClaim.ELSEWHERE
+    assert await applier.claim_update(8002, NOW) is UpdateClaim.TAKEN
     async with second.reading() as repos:
         assert [entry["action"] for entry in await repos.audit.recent()] == ["test.apply"]
     assert await second.claim_update(8001, NOW) is UpdateClaim.APPLIED

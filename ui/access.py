@@ -278,6 +278,12 @@ def skip_processed_updates(reprompts: Sequence[Reprompt]) -> HandlerCallback:
         claim = await services.db.claim_update(update.update_id, services.clock.now())
         if claim is UpdateClaim.NEW:
             return
+        if claim is UpdateClaim.ELSEWHERE:
+            # Another live instance has it and answers (or answered): a question repeated
+            # here would reach the person twice.
+            logger.info("update %s is handled by another instance; copy dropped",
+                        update.update_id)
+            raise ApplicationHandlerStop
         if claim is UpdateClaim.TAKEN:
             async with services.db.point_reads() as repos:
                 applied = await repos.updates.seen(update.update_id)
