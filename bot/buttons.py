@@ -80,7 +80,7 @@ def _build() -> tuple[ButtonFamily, ...]:
         ButtonFamily(report.NS, Action.REPORT, report.on_button,
                   {"*": (Ref(0, Kind.DRAFT, none="0"),)}, verb_at=2),
         ButtonFamily(reports.LIST_NS, Action.MY_REPORTS, reports.list_button,
-                  {"open": (report_id,), "fix": (report_id,)}),
+                  {reports.Listed.OPEN: (report_id,), reports.Listed.FIX: (report_id,)}),
         # Officers press "report now" and pause here; moving or cancelling a post is checked
         # against the leader's reach in the handler.
         ButtonFamily(schedule_handlers.NS, Action.SCHEDULE, schedule_handlers.schedule_button,
@@ -102,12 +102,12 @@ def _build() -> tuple[ButtonFamily, ...]:
                    browse.Act.SET_OFFICER: (Ref(1, Kind.OFFICER, none="0"),),
                    browse.Act.SET_UNIT: (Ref(1, Kind.UNIT, none=browse.ANY),)}),
         ButtonFamily(exports.NS, Action.EXPORT, exports.on_button,
-                  {"u": (Ref(1, Kind.UNIT, none=exports.ALL_UNITS),),
-                   "xc": (Ref(1, Kind.UNIT, none=exports.ALL_UNITS),),
-                   "t": (Ref(1, Kind.UNIT, none=exports.ALL_UNITS),),
-                   "x": (Ref(2, Kind.UNIT, none=exports.ALL_UNITS),),
-                   "r": (Ref(2, Kind.UNIT, none=exports.ALL_UNITS),),
-                   "pdf": (report_id,)}),
+                  {exports.Export.UNIT: (Ref(1, Kind.UNIT, none=exports.ALL_UNITS),),
+                   exports.Export.CANCEL_RANGE: (Ref(1, Kind.UNIT, none=exports.ALL_UNITS),),
+                   exports.Export.TYPE_RANGE: (Ref(1, Kind.UNIT, none=exports.ALL_UNITS),),
+                   exports.Export.SPREADSHEET: (Ref(2, Kind.UNIT, none=exports.ALL_UNITS),),
+                   exports.Export.RECAP: (Ref(2, Kind.UNIT, none=exports.ALL_UNITS),),
+                   exports.Export.PDF: (report_id,)}),
         ButtonFamily(audit_view.NS, Action.AUDIT, audit_view.on_button),
     ))
 
