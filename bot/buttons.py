@@ -19,6 +19,7 @@ from domain.access import POLICY, Action, Kind
 from handlers import audit as audit_view
 from handlers import basics, browse, complaints, exports, people, recap, reports
 from handlers import schedule as schedule_handlers
+from jobs.notifications import Plan
 from ui.access import ActorCallback, ButtonRule
 from ui.callbacks import Ref
 
@@ -84,7 +85,8 @@ def _build() -> tuple[ButtonFamily, ...]:
         # Officers press "report now" and pause here; moving or cancelling a post is checked
         # against the leader's reach in the handler.
         ButtonFamily(schedule_handlers.NS, Action.SCHEDULE, schedule_handlers.schedule_button,
-                  {verb: (post,) for verb in ("rep", "post", "mv", "cx", "cxy")}),
+                  {verb: (post,) for verb in (Plan.REPORT, Plan.POST, Plan.MOVE, Plan.CANCEL,
+                                               Plan.CANCEL_YES)}),
         ButtonFamily(assign.NS, Action.ASSIGN, assign.on_button,
                   {assign.Do.TOGGLE_OFFICER: (Ref(2, Kind.OFFICER),)}, verb_at=1),
         ButtonFamily(recap.NS, Action.RECAP, recap.recap_button,
