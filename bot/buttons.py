@@ -69,7 +69,8 @@ def _build() -> tuple[ButtonFamily, ...]:
         # The unit and role codes of a registration are answers to a form, not references.
         ButtonFamily(registration.NS, Action.REGISTER, registration.on_button),
         ButtonFamily(registration.APPROVAL_NS, Action.APPROVE, registration.on_approval_button,
-                  {"ok": (officer,), "no": (officer,)}),
+                  {registration.Verdict.APPROVE: (officer,),
+                   registration.Verdict.REJECT: (officer,)}),
         ButtonFamily(basics.LANGUAGE_NS, Action.LANGUAGE, basics.language_button),
         ButtonFamily(people.MEMBERS_NS, Action.SUSPEND, people.member_button,
                   {verb: (officer,) for verb in (people.Member.OPEN, people.Member.SUSPEND,

@@ -54,7 +54,7 @@ async def start(update: Update, context: BotContext, actor: Actor) -> None:
         reply_markup=inline(
             [
                 [(services.texts(actor.language, "button.register"),
-                  callbacks.pack(callbacks.Namespace.REGISTRATION, "begin", actor.language))],
+                  callbacks.pack(registration.NS, registration.Reg.BEGIN, actor.language))],
                 [(services.texts(actor.language, "button.language"),
                   callbacks.pack(LANGUAGE_NS, "menu"))],
             ]
@@ -174,7 +174,7 @@ async def language_button(update: Update, context: BotContext, actor: Actor) -> 
             services.texts(language, "start.welcome_guest"),
             reply_markup=inline(
                 [[(services.texts(language, "button.register"),
-                   callbacks.pack(callbacks.Namespace.REGISTRATION, "begin", language))]]
+                   callbacks.pack(registration.NS, registration.Reg.BEGIN, language))]]
             ),
         )
 
