@@ -51,7 +51,7 @@ AREA_KECAMATAN = "area_kec"
 class Reg(StrEnum):
     """What a registration button does (the part after the namespace)."""
 
-    BEGIN = "begin"  # the welcome's "register" (with the language chosen)
+    BEGIN = callbacks.REGISTER  # "register" (with the language chosen, or not)
     RANK = RegistrationStep.RANK.value
     UNIT = RegistrationStep.UNIT.value
     ROLE = RegistrationStep.ROLE.value

@@ -17,7 +17,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import Forbidden, TelegramError
 
-from conversations.report_submit import BROWSE_NS, send_report
+from conversations.report_submit import BROWSE_NS, BROWSE_OPEN, send_report
 from domain.access import Action, reach
 from domain.dates import DateRange
 from domain.people import Officer, Status
@@ -182,7 +182,7 @@ async def _set_view(
 class Act(StrEnum):
     """What a /cari button does (the part after the namespace)."""
 
-    OPEN = "o"
+    OPEN = BROWSE_OPEN  # also on the notices a report's conversations send leaders
     SEND_BACK = "b"
     ACCEPT = "r"
     PAGE = "p"

@@ -39,6 +39,11 @@ class Namespace(StrEnum):
     AUDIT = "au"
 
 
+REGISTER = "begin"
+"""The verb of the "register" button (``conversations.registration.Reg.BEGIN`` is this value):
+the access gate offers it to a stranger, and ``ui`` may not import the feature answering it."""
+
+
 class Stale(Exception):
     """The button or message no longer fits what it was made for (old step, other draft, a
     post that moved): answered as expired, never applied."""
