@@ -9,7 +9,7 @@ older message, another draft or another person is answered as stale.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +22,6 @@ from conversations.report_view import (
     NS,
     activity_menu,
     cancel_question,
-    complaint_phase,
     draft_question,
     equipment_state,
     one_tap_pick,
@@ -35,7 +34,6 @@ from domain.answers import (
     Complaint,
     InvalidAnswer,
     Location,
-    TimeRange,
     WarningsAck,
     default_time_range,
     duration_warning,
@@ -53,6 +51,14 @@ from domain.catalogue import (
     PhotosField,
     ShortTextField,
     TimeRangeField,
+)
+from domain.draft_work import (
+    TYPED_PARTS,
+    ChoiceWork,
+    ComplaintPhase,
+    ComplaintsWork,
+    EquipmentWork,
+    TimeWork,
 )
 from domain.reports import REVIEW, Draft
 from ui import callbacks
@@ -294,7 +300,7 @@ def _text_change(
             max_minutes=form_field.max_duration_minutes,
         )
         if duration_warning(typed, activity.duration_minutes, form_field.warn_tolerance_minutes):
-            return lambda d: flow.with_work(d, pending=typed.to_json())
+            return lambda d: flow.with_work(d, **TimeWork.changes(pending=typed))
         return lambda d: flow.after_answer(activity, d, key, typed.to_json())
     if isinstance(form_field, LocationField):
         if not form_field.allow_text:
@@ -310,7 +316,7 @@ def _text_change(
 
 def _equipment_reason(activity: Activity, draft: Draft, raw: str) -> Change | None:
     state = equipment_state(activity, draft)
-    if draft.work.get("phase") != "reasons" or not state.needs_reason():
+    if not EquipmentWork.of(draft.work).asking_reasons or not state.needs_reason():
         return None
     updated = state.set_reason(state.needs_reason()[0], raw)
     return lambda d: _equipment_next(activity, d, updated)
@@ -319,7 +325,7 @@ def _equipment_reason(activity: Activity, draft: Draft, raw: str) -> Change | No
 def _equipment_next(activity: Activity, draft: Draft, state: parse.EquipmentState) -> Draft:
     if state.is_complete():
         return flow.after_answer(activity, draft, draft.step, state.to_json())
-    return flow.with_work(draft, state=state.to_json(), phase="reasons")
+    return flow.with_work(draft, **EquipmentWork.changes(state=state, asking_reasons=True))
 
 
 def _contact_card_change(draft: Draft, message: Message) -> Change | None:
@@ -327,9 +333,10 @@ def _contact_card_change(draft: Draft, message: Message) -> Change | None:
     the resident's phone, and the name when none was typed; None at any other phase."""
     card = message.contact
     assert card is not None
-    if complaint_phase(draft) not in ("card", "name", "contact"):
+    work = ComplaintsWork.of(draft.work)
+    if work.phase not in (ComplaintPhase.CARD, ComplaintPhase.NAME, ComplaintPhase.CONTACT):
         return None
-    current = dict(draft.work.get("current", {}))
+    current = dict(work.current)
     phone = card.phone_number.strip()
     if phone and not phone.startswith(("+", "0", "62")):
         phone = "+" + phone  # Telegram sends international numbers without their "+"
@@ -337,7 +344,8 @@ def _contact_card_change(draft: Draft, message: Message) -> Change | None:
     full_name = " ".join(p for p in (card.first_name, card.last_name) if p)
     if not current.get("name") and full_name.strip():
         current["name"] = parse.resident_name(full_name)
-    return lambda d: flow.with_work(d, current=current, phase="card")
+    return lambda d: flow.with_work(d, **ComplaintsWork.changes(current=current,
+                                                                phase=ComplaintPhase.CARD))
 
 
 def _complaint_pin_change(
@@ -346,7 +354,8 @@ def _complaint_pin_change(
     """A location pin (or a shared venue) on the complaint card answers "where is it"."""
     location = message.location
     assert location is not None
-    if complaint_phase(draft) not in ("card", "place"):
+    work = ComplaintsWork.of(draft.work)
+    if work.phase not in (ComplaintPhase.CARD, ComplaintPhase.PLACE):
         return None
     pin = parse.location_from_pin(location.latitude, location.longitude)
     place = _venue_place(message)
@@ -354,8 +363,9 @@ def _complaint_pin_change(
         place = parse.complaint_place(services.texts(
             language, "reports.complaint.pin_place", lat=f"{pin.latitude:.6f}",
             lon=f"{pin.longitude:.6f}"))
-    current = {**draft.work.get("current", {}), "place": place}
-    return lambda d: flow.with_work(d, current=current, phase="card")
+    current = {**work.current, "place": place}
+    return lambda d: flow.with_work(d, **ComplaintsWork.changes(current=current,
+                                                                phase=ComplaintPhase.CARD))
 
 
 def _venue_place(message: Message) -> str | None:
@@ -386,9 +396,10 @@ def place_of_report(draft: Draft, activity: Activity) -> str | None:
 def _complaint_text(
     services: Services, form_field: ComplaintsField, draft: Draft, raw: str
 ) -> Change | None:
-    phase = complaint_phase(draft)
-    current = dict(draft.work.get("current", {}))
-    if phase == "description":
+    work = ComplaintsWork.of(draft.work)
+    phase = work.phase
+    current = dict(work.current)
+    if phase == ComplaintPhase.DESCRIPTION:
         current["description"] = parse.complaint_description(raw)
         activity = services.catalogue.activity(draft.activity_code)
         # The card starts with the defaults set: shown there, changed with one tap each.
@@ -396,20 +407,22 @@ def _complaint_text(
         place = place_of_report(draft, activity)
         if place is not None:
             current.setdefault("place", place)
-        following = "card" if current.get("place") else "place"
-        return lambda d: flow.with_work(d, current=current, phase=following)
+        following = ComplaintPhase.CARD if current.get("place") else ComplaintPhase.PLACE
+        return lambda d: flow.with_work(d, **ComplaintsWork.changes(current=current,
+                                                                    phase=following))
     cleaners: dict[str, Callable[[str], str]] = {
-        "place": parse.complaint_place,
-        "name": parse.resident_name,
-        "contact": parse.resident_contact,
+        ComplaintPhase.PLACE: parse.complaint_place,
+        ComplaintPhase.NAME: parse.resident_name,
+        ComplaintPhase.CONTACT: parse.resident_contact,
     }
     if phase not in cleaners:
         return None
     current[phase] = cleaners[phase](raw)
-    return lambda d: flow.with_work(d, current=current, phase="card")
+    return lambda d: flow.with_work(d, **ComplaintsWork.changes(current=current,
+                                                                phase=ComplaintPhase.CARD))
 
 
-def _complaint_finish(draft: Draft, current: dict[str, str]) -> list[dict[str, str | None]]:
+def _complaint_finish(draft: Draft, current: Mapping[str, str]) -> list[dict[str, Any]]:
     """The complaint list with the card's complaint added."""
     item = Complaint(
         category=current["category"],
@@ -419,7 +432,7 @@ def _complaint_finish(draft: Draft, current: dict[str, str]) -> list[dict[str, s
         resident_name=current.get("name"),
         resident_contact=current.get("contact"),
     )
-    return [*draft.work.get("items", []), item.to_json()]
+    return [*ComplaintsWork.of(draft.work).items, item.to_json()]
 
 
 async def _on_pin(update: Update, context: BotContext, actor: Actor,
@@ -774,13 +787,14 @@ async def _toggle(press: Press, form_field: Field) -> bool:
     key, activity, args, draft = form_field.key, press.activity, press.args, press.draft
     if not isinstance(form_field, MultiChoiceField) or not args:
         return False
-    selected = parse.toggle_option(form_field, draft.work.get("selected", []), args[0])
+    selected = parse.toggle_option(form_field, ChoiceWork.of(draft.work).selected, args[0])
     if one_tap_pick(form_field, draft):
         # The first tap picks and moves on; more are added from the ✏️ on the next question.
         chosen = parse.multi_choice(form_field, selected)
         await press.store(lambda d: flow.picked(activity, d, key, chosen))
     else:
-        await press.store(lambda d: flow.with_work(d, selected=selected), in_place=True)
+        await press.store(lambda d: flow.with_work(d, **ChoiceWork.changes(selected=selected)),
+                          in_place=True)
     return True
 
 
@@ -788,7 +802,7 @@ async def _done(press: Press, form_field: Field) -> bool:
     """Continue from a multiple choice, the place, the equipment or the photos."""
     key, activity, draft = form_field.key, press.activity, press.draft
     if isinstance(form_field, MultiChoiceField):
-        chosen = parse.multi_choice(form_field, draft.work.get("selected", []))
+        chosen = parse.multi_choice(form_field, ChoiceWork.of(draft.work).selected)
         await press.store(lambda d: flow.after_answer(activity, d, key, chosen))
     elif form_field.type == FieldType.LOCATION:
         if not report_place.has_answer(draft.work):
@@ -818,9 +832,10 @@ async def _now(press: Press, form_field: Field) -> bool:
 
 async def _time_ok(press: Press, form_field: Field) -> bool:
     key, activity, draft = form_field.key, press.activity, press.draft
-    if "pending" not in draft.work:
+    typed = TimeWork.of(draft.work).pending
+    if typed is None:
         return False
-    pending = TimeRange.from_json(draft.work["pending"]).to_json()
+    pending = typed.to_json()
     await press.store(lambda d: flow.after_answer(activity, d, key, pending))
     return True
 
@@ -886,11 +901,11 @@ def _offered(activity: Activity, form_field: Field, value: Any) -> Any:
 async def _equipment_button(press: Press) -> None:
     activity, draft, args = press.activity, press.draft, press.args
     state = equipment_state(activity, draft)
-    if draft.work.get("phase") == "reasons":
+    if EquipmentWork.of(draft.work).asking_reasons:
         raise Stale
     if press.act is Tap.EQUIPMENT and args:
         toggled = state.toggle(args[0])
-        await press.store(lambda d: flow.with_work(d, state=toggled.to_json()),
+        await press.store(lambda d: flow.with_work(d, **EquipmentWork.changes(state=toggled)),
                           in_place=True)
     elif press.act is Tap.EQUIPMENT_ALL:
         complete = state.all_complete().to_json()
@@ -899,101 +914,89 @@ async def _equipment_button(press: Press) -> None:
         await press.store(lambda d: _equipment_next(activity, d, state))
 
 
-@dataclass(frozen=True)
-class ComplaintStep:
-    """Where the complaints question is: its phase, the complaints saved and the one begun."""
-
-    phase: str
-    items: list[dict[str, Any]]
-    current: dict[str, Any]
-
-
 async def _complaint_button(press: Press, form_field: ComplaintsField) -> None:
-    work = press.draft.work
-    step = ComplaintStep(complaint_phase(press.draft), list(work.get("items", [])),
-                         dict(work.get("current", {})))
     action = ON_COMPLAINT.get(press.act)
-    if action is None or not await action(press, form_field, step):
+    if action is None or not await action(press, form_field, ComplaintsWork.of(press.draft.work)):
         raise Stale
 
 
-async def _category(press: Press, form_field: ComplaintsField, step: ComplaintStep) -> bool:
-    if step.phase != "menu" or not press.args:
+async def _category(press: Press, form_field: ComplaintsField, work: ComplaintsWork) -> bool:
+    if work.phase != ComplaintPhase.MENU or not press.args:
         return False
-    parse.check_can_add_complaint(form_field, len(step.items))
+    parse.check_can_add_complaint(form_field, len(work.items))
     category = parse.complaint_category(press.args[0],
                                         press.services.catalogue.categories_for(form_field))
-    await press.store(lambda d: flow.with_work(d, current={"category": category},
-                                               phase="description"))
+    await press.store(lambda d: flow.with_work(d, **ComplaintsWork.changes(
+        current={"category": category}, phase=ComplaintPhase.DESCRIPTION)))
     return True
 
 
-async def _no_complaints(press: Press, form_field: ComplaintsField, step: ComplaintStep
+async def _no_complaints(press: Press, form_field: ComplaintsField, work: ComplaintsWork
                          ) -> bool:
     activity, key = press.activity, form_field.key
-    if step.phase != "menu" or step.items:
+    if work.phase != ComplaintPhase.MENU or work.items:
         return False
     await press.store(lambda d: flow.after_answer(activity, d, key, []))
     return True
 
 
-async def _complaints_done(press: Press, form_field: ComplaintsField, step: ComplaintStep
+async def _complaints_done(press: Press, form_field: ComplaintsField, work: ComplaintsWork
                            ) -> bool:
-    activity, key, items = press.activity, form_field.key, step.items
-    if step.phase != "menu":
+    activity, key, items = press.activity, form_field.key, list(work.items)
+    if work.phase != ComplaintPhase.MENU:
         return False
     await press.store(lambda d: flow.after_answer(activity, d, key, items))
     return True
 
 
-async def _urgency(press: Press, form_field: ComplaintsField, step: ComplaintStep) -> bool:
-    if step.phase != "card" or not press.args:
+async def _urgency(press: Press, form_field: ComplaintsField, work: ComplaintsWork) -> bool:
+    if work.phase != ComplaintPhase.CARD or not press.args:
         return False
-    current = step.current
-    current["urgency"] = parse.urgency(press.args[0], press.services.catalogue.urgency_levels)
-    await press.store(lambda d: flow.with_work(d, current=current), in_place=True)
+    current = {**work.current,
+               "urgency": parse.urgency(press.args[0], press.services.catalogue.urgency_levels)}
+    await press.store(lambda d: flow.with_work(d, **ComplaintsWork.changes(current=current)),
+                      in_place=True)
     return True
 
 
-COMPLAINT_PARTS = ("place", "name", "contact")
-"""The parts of a complaint typed from its card (each its own phase)."""
-
-
-async def _complaint_set(press: Press, form_field: ComplaintsField, step: ComplaintStep
+async def _complaint_set(press: Press, form_field: ComplaintsField, work: ComplaintsWork
                          ) -> bool:
     args = press.args
-    if step.phase != "card" or not args or args[0] not in COMPLAINT_PARTS:
+    if work.phase != ComplaintPhase.CARD or not args or args[0] not in TYPED_PARTS:
         return False
-    part = args[0]
-    await press.store(lambda d: flow.with_work(d, phase=part))
+    part = ComplaintPhase(args[0])
+    await press.store(lambda d: flow.with_work(d, **ComplaintsWork.changes(phase=part)))
     return True
 
 
-async def _complaint_card(press: Press, form_field: ComplaintsField, step: ComplaintStep
+async def _complaint_card(press: Press, form_field: ComplaintsField, work: ComplaintsWork
                           ) -> bool:
-    if step.phase not in COMPLAINT_PARTS or not step.current.get("place"):
+    if work.phase not in TYPED_PARTS or not work.current.get("place"):
         return False
-    await press.store(lambda d: flow.with_work(d, phase="card"))
+    await press.store(lambda d: flow.with_work(d, **ComplaintsWork.changes(
+        phase=ComplaintPhase.CARD)))
     return True
 
 
-async def _complaint_save(press: Press, form_field: ComplaintsField, step: ComplaintStep
+async def _complaint_save(press: Press, form_field: ComplaintsField, work: ComplaintsWork
                           ) -> bool:
     """Save the complaint: the answer (``csave``), or then record another (``cmore``)."""
-    activity, key, current = press.activity, form_field.key, step.current
-    if step.phase != "card":
+    activity, key = press.activity, form_field.key
+    if work.phase != ComplaintPhase.CARD:
         return False
+    current = dict(work.current)
     current.setdefault("urgency", press.services.catalogue.urgency_levels[0].key)
     saved = _complaint_finish(press.draft, current)
     if press.act is Tap.COMPLAINT_SAVE:
         await press.store(lambda d: flow.after_answer(activity, d, key, saved))
     else:
         parse.check_can_add_complaint(form_field, len(saved))
-        await press.store(lambda d: flow.with_work(d, items=saved, phase="menu", current={}))
+        await press.store(lambda d: flow.with_work(d, **ComplaintsWork.changes(
+            items=saved, phase=ComplaintPhase.MENU, current={})))
     return True
 
 
-ComplaintAction = Callable[[Press, ComplaintsField, ComplaintStep], Awaitable[bool]]
+ComplaintAction = Callable[[Press, ComplaintsField, ComplaintsWork], Awaitable[bool]]
 ON_COMPLAINT: dict[Tap, ComplaintAction] = {
     Tap.CATEGORY: _category,
     Tap.NO_COMPLAINTS: _no_complaints,

@@ -31,6 +31,14 @@ from domain.catalogue import (
     MultiChoiceField,
     PhotosField,
 )
+from domain.draft_work import (
+    TYPED_PARTS,
+    ChoiceWork,
+    ComplaintPhase,
+    ComplaintsWork,
+    EquipmentWork,
+    TimeWork,
+)
 from domain.people import Officer
 from domain.reports import (
     REVIEW,
@@ -394,7 +402,7 @@ def _field_part(
              for o in form_field.options], 2
         )
     if isinstance(form_field, MultiChoiceField):
-        selected = set(work.get("selected", []))
+        selected = set(ChoiceWork.of(work).selected)
         toggles = [
             (("✅ " if o.key in selected else "⬜ ") + o.label.get(language),
              button(draft, Tap.TOGGLE, o.key))
@@ -405,8 +413,8 @@ def _field_part(
             rows.append([(texts(language, "reports.button.done"), button(draft, Tap.DONE))])
         return [], rows
     if kind == FieldType.TIME_RANGE:
-        if "pending" in work:
-            pending = TimeRange.from_json(work["pending"])
+        pending = TimeWork.of(work).pending
+        if pending is not None:
             return [
                 texts(language, "reports.time_confirm",
                       value=time_range_text(pending, services, language))
@@ -449,7 +457,7 @@ def one_tap_pick(form_field: MultiChoiceField, draft: Draft) -> bool:
     return (
         form_field.min_selections <= 1
         and form_field.key not in draft.answers
-        and not draft.work.get("selected")
+        and not ChoiceWork.of(draft.work).selected
         and not draft.editing
         and "back_to" not in draft.work
     )
@@ -476,8 +484,8 @@ def _place_part(
 
 def equipment_state(activity: Activity, draft: Draft) -> EquipmentState:
     """The checklist being ticked (a fresh one when the step has just started)."""
-    raw = draft.work.get("state")
-    return EquipmentState.from_json(raw) if raw else EquipmentState.start(activity.equipment)
+    state = EquipmentWork.of(draft.work).state
+    return state if state is not None else EquipmentState.start(activity.equipment)
 
 
 def _equipment_part(
@@ -486,7 +494,7 @@ def _equipment_part(
     texts = services.texts
     state = equipment_state(activity, draft)
     catalogue = services.catalogue
-    if draft.work.get("phase") == "reasons" and state.needs_reason():
+    if EquipmentWork.of(draft.work).asking_reasons and state.needs_reason():
         item = state.needs_reason()[0]
         return [
             texts(language, "reports.equipment_reason",
@@ -507,12 +515,6 @@ def _equipment_part(
     return [], rows
 
 
-def complaint_phase(draft: Draft) -> str:
-    """The complaint step's phase; drafts saved before the compact card map onto it."""
-    phase = str(draft.work.get("phase", "menu"))
-    return {"category": "menu", "urgency": "card"}.get(phase, phase)
-
-
 def _complaints_part(
     services: Services, draft: Draft, language: str
 ) -> tuple[list[str], list[list[Button]]]:
@@ -521,9 +523,9 @@ def _complaints_part(
     activity = catalogue.activity(draft.activity_code)
     field = activity.field(draft.step)
     assert isinstance(field, ComplaintsField)
-    work = draft.work
-    items = [Complaint.from_json(item) for item in work.get("items", [])]
-    phase = complaint_phase(draft)
+    work = ComplaintsWork.of(draft.work)
+    items = work.complaints()
+    phase = work.phase
     lines: list[str] = []
     if items:
         lines.append(
@@ -532,11 +534,11 @@ def _complaints_part(
                 for index, item in enumerate(items, start=1)
             )
         )
-    if phase == "card":
+    if phase == ComplaintPhase.CARD:
         return _complaint_card(services, draft, language, lines)
-    if phase in ("description", "place", "name", "contact"):
+    if phase in (ComplaintPhase.DESCRIPTION, *TYPED_PARTS):
         lines.append(texts(language, f"reports.complaint.ask_{phase}"))
-        if phase == "description" or not work.get("current", {}).get("place"):
+        if phase == ComplaintPhase.DESCRIPTION or not work.current.get("place"):
             return lines, []  # no card to go back to yet (its place is still missing)
         return lines, [[(texts(language, "reports.complaint.button.to_card"),
                          button(draft, Tap.COMPLAINT_CARD))]]
@@ -562,7 +564,7 @@ def _complaint_card(
     """The complaint being added, defaults set, a button to change each part, and save."""
     texts = services.texts
     catalogue = services.catalogue
-    current = draft.work.get("current", {})
+    current = ComplaintsWork.of(draft.work).current
     category = catalogue.complaint_categories.get(current.get("category", ""))
     urgency = current.get("urgency") or catalogue.urgency_levels[0].key
     none = texts(language, "reports.complaint.card_none")
@@ -587,7 +589,7 @@ def _complaint_card(
     rows.append([
         (texts(language, f"reports.complaint.button.{part}"),
          button(draft, Tap.COMPLAINT_SET, part))
-        for part in ("place", "name", "contact")
+        for part in TYPED_PARTS
     ])
     rows.append([(texts(language, "reports.complaint.button.save"),
                   button(draft, Tap.COMPLAINT_SAVE))])
