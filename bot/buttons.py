@@ -19,6 +19,7 @@ from domain.access import POLICY, Action, Kind
 from handlers import audit as audit_view
 from handlers import basics, browse, complaints, exports, people, recap, reports
 from handlers import schedule as schedule_handlers
+from jobs.notifications import Plan
 from ui.access import ActorCallback, ButtonRule
 from ui.callbacks import Ref
 
@@ -68,20 +69,25 @@ def _build() -> tuple[ButtonFamily, ...]:
         # The unit and role codes of a registration are answers to a form, not references.
         ButtonFamily(registration.NS, Action.REGISTER, registration.on_button),
         ButtonFamily(registration.APPROVAL_NS, Action.APPROVE, registration.on_approval_button,
-                  {"ok": (officer,), "no": (officer,)}),
+                  {registration.Verdict.APPROVE: (officer,),
+                   registration.Verdict.REJECT: (officer,)}),
         ButtonFamily(basics.LANGUAGE_NS, Action.LANGUAGE, basics.language_button),
         ButtonFamily(people.MEMBERS_NS, Action.SUSPEND, people.member_button,
-                  {verb: (officer,) for verb in ("open", "sus", "act", *people.AREA_ACTIONS)}),
+                  {verb: (officer,) for verb in (people.Member.OPEN, people.Member.SUSPEND,
+                                                 people.Member.REACTIVATE,
+                                                 *people.AREA_ACTIONS)}),
         ButtonFamily(people.INVITE_NS, Action.INVITE, people.invite_button,
-                  {"unit": (Ref(1, Kind.UNIT),), "role": (Ref(1, Kind.UNIT),)}),
+                  {people.Invite.UNIT: (Ref(1, Kind.UNIT),),
+                   people.Invite.ROLE: (Ref(1, Kind.UNIT),)}),
         ButtonFamily(report.NS, Action.REPORT, report.on_button,
                   {"*": (Ref(0, Kind.DRAFT, none="0"),)}, verb_at=2),
         ButtonFamily(reports.LIST_NS, Action.MY_REPORTS, reports.list_button,
-                  {"open": (report_id,), "fix": (report_id,)}),
+                  {reports.Listed.OPEN: (report_id,), reports.Listed.FIX: (report_id,)}),
         # Officers press "report now" and pause here; moving or cancelling a post is checked
         # against the leader's reach in the handler.
         ButtonFamily(schedule_handlers.NS, Action.SCHEDULE, schedule_handlers.schedule_button,
-                  {verb: (post,) for verb in ("rep", "post", "mv", "cx", "cxy")}),
+                  {verb: (post,) for verb in (Plan.REPORT, Plan.POST, Plan.MOVE, Plan.CANCEL,
+                                               Plan.CANCEL_YES)}),
         ButtonFamily(assign.NS, Action.ASSIGN, assign.on_button,
                   {assign.Do.TOGGLE_OFFICER: (Ref(2, Kind.OFFICER),)}, verb_at=1),
         ButtonFamily(recap.NS, Action.RECAP, recap.recap_button,
@@ -99,12 +105,12 @@ def _build() -> tuple[ButtonFamily, ...]:
                    browse.Act.SET_OFFICER: (Ref(1, Kind.OFFICER, none="0"),),
                    browse.Act.SET_UNIT: (Ref(1, Kind.UNIT, none=browse.ANY),)}),
         ButtonFamily(exports.NS, Action.EXPORT, exports.on_button,
-                  {"u": (Ref(1, Kind.UNIT, none=exports.ALL_UNITS),),
-                   "xc": (Ref(1, Kind.UNIT, none=exports.ALL_UNITS),),
-                   "t": (Ref(1, Kind.UNIT, none=exports.ALL_UNITS),),
-                   "x": (Ref(2, Kind.UNIT, none=exports.ALL_UNITS),),
-                   "r": (Ref(2, Kind.UNIT, none=exports.ALL_UNITS),),
-                   "pdf": (report_id,)}),
+                  {exports.Export.UNIT: (Ref(1, Kind.UNIT, none=exports.ALL_UNITS),),
+                   exports.Export.CANCEL_RANGE: (Ref(1, Kind.UNIT, none=exports.ALL_UNITS),),
+                   exports.Export.TYPE_RANGE: (Ref(1, Kind.UNIT, none=exports.ALL_UNITS),),
+                   exports.Export.SPREADSHEET: (Ref(2, Kind.UNIT, none=exports.ALL_UNITS),),
+                   exports.Export.RECAP: (Ref(2, Kind.UNIT, none=exports.ALL_UNITS),),
+                   exports.Export.PDF: (report_id,)}),
         ButtonFamily(audit_view.NS, Action.AUDIT, audit_view.on_button),
     ))
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
+from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import Forbidden, TelegramError
@@ -35,7 +37,7 @@ from ui.i18n import Translator
 from ui.menu import send_help
 from ui.messages import Button, chunked, inline
 from ui.services import BotContext, Services
-from ui.territory import KECAMATAN_LIST, area_picker, areas_text, toggled, valid_pick
+from ui.territory import KECAMATAN_LIST, Pick, area_picker, areas_text, toggled, valid_pick
 
 logger = logging.getLogger(__name__)
 NS = callbacks.Namespace.REGISTRATION
@@ -44,6 +46,31 @@ AREA_PICK = "area_pick"
 """Answers key of the kelurahan ticked so far at the area step (a list of codes)."""
 AREA_KECAMATAN = "area_kec"
 """Answers key of the kecamatan whose kelurahan the area step shows."""
+
+
+class Reg(StrEnum):
+    """What a registration button does (the part after the namespace)."""
+
+    BEGIN = callbacks.REGISTER  # "register" (with the language chosen, or not)
+    RANK = RegistrationStep.RANK.value
+    UNIT = RegistrationStep.UNIT.value
+    ROLE = RegistrationStep.ROLE.value
+    KECAMATAN = Pick.KECAMATAN.value
+    KELURAHAN = Pick.KELURAHAN.value
+    AREA_DONE = Pick.DONE.value
+    BACK = "back"
+    CANCEL = "cancel"
+    SEND = "send"
+
+
+class Verdict(StrEnum):
+    """What an approval button decides."""
+
+    APPROVE = "ok"
+    REJECT = "no"
+
+
+VERDICT_STATUS = {Verdict.APPROVE: Status.ACTIVE, Verdict.REJECT: Status.REJECTED}
 
 
 async def begin(
@@ -102,23 +129,23 @@ def prompt(services: Services, registration: Registration) -> tuple[str, InlineK
     per_row = 2
     if step is RegistrationStep.RANK:
         choices = [
-            (rank, callbacks.pack(NS, "rank", rank)) for rank in services.organisation.ranks
+            (rank, callbacks.pack(NS, Reg.RANK, rank)) for rank in services.organisation.ranks
         ]
         per_row = 3
     elif step is RegistrationStep.UNIT:
         choices = [
-            (unit.name, callbacks.pack(NS, "unit", unit.code))
+            (unit.name, callbacks.pack(NS, Reg.UNIT, unit.code))
             for unit in services.organisation.units
         ]
     elif step is RegistrationStep.ROLE:
         choices = [
-            (role.name.get(language), callbacks.pack(NS, "role", role.code))
+            (role.name.get(language), callbacks.pack(NS, Reg.ROLE, role.code))
             for role in services.organisation.self_registration_roles()
         ]
         per_row = 1
     rows = chunked(choices, per_row)
     if step is RegistrationStep.CONFIRM:
-        rows.append([(texts(language, "button.send"), callbacks.pack(NS, "send"))])
+        rows.append([(texts(language, "button.send"), callbacks.pack(NS, Reg.SEND))])
         text = texts(language, "registration.confirm", card=card(services, registration, language))
     elif step is RegistrationStep.AREA:
         picker, rows = area_picker(
@@ -131,8 +158,8 @@ def prompt(services: Services, registration: Registration) -> tuple[str, InlineK
         text = texts(language, f"registration.ask_{step.value}")
     navigation: list[Button] = []
     if step is not flow.steps(registration)[0]:
-        navigation.append((texts(language, "button.back"), callbacks.pack(NS, "back")))
-    navigation.append((texts(language, "button.cancel"), callbacks.pack(NS, "cancel")))
+        navigation.append((texts(language, "button.back"), callbacks.pack(NS, Reg.BACK)))
+    navigation.append((texts(language, "button.cancel"), callbacks.pack(NS, Reg.CANCEL)))
     rows.append(navigation)
     return text, inline(rows)
 
@@ -223,52 +250,111 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     parts = callbacks.unpack(query.data, NS)
     async with services.db.reading() as repos:
         registration = await repos.registrations.get(actor.telegram_id)
-    action = parts[0] if parts else ""
-    if action == "begin":
-        await query.answer()
-        await _begin_from_button(update, context, actor, parts)
-        return
-    if registration is None:
+    act = callbacks.verb(Reg, parts[0]) if parts else None
+    if act is not Reg.BEGIN and registration is None:
         await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
         return
-    language = registration.language
-    if action in ("rank", "unit", "role") and len(parts) == 2:
-        step = RegistrationStep(action)
-        if registration.step is not step or not _valid_choice(services, step, parts[1]):
-            await query.answer(services.texts(language, "button.stale"), show_alert=True)
-            return
-        await query.answer()
-        await _store_answer(update, context, registration, step, parts[1])
-        return
-    if action in ("akec", "akel", "adone"):
-        await _area_button(update, context, registration, action, parts[1:])
-        return
-    if action == "back":
-        await query.answer()
-        updated = flow.back(registration)
-        async with services.db.transaction(
-            update_id=update.update_id, now=services.clock.now()
-        ) as tx:
-            await tx.registrations.save(updated, services.clock.now())
-        await send_prompt(query.message, services, updated)  # type: ignore[arg-type]
-        return
-    if action == "cancel":
-        await query.answer()
-        async with services.db.transaction(
-            update_id=update.update_id, now=services.clock.now()
-        ) as tx:
-            await tx.registrations.delete(actor.telegram_id)
-        await query.message.chat.send_message(services.texts(language, "registration.cancelled"))
-        return
-    if action == "send" and registration.step is RegistrationStep.CONFIRM:
-        await query.answer()
-        await _submit(update, context, actor, registration)
-        return
-    await query.answer(services.texts(language, "button.stale"), show_alert=True)
+    if act is None or not await ON_REGISTRATION[act](update, context, actor, registration, act,
+                                                     parts):
+        assert registration is not None
+        await query.answer(services.texts(registration.language, "button.stale"),
+                           show_alert=True)
+
+
+async def _begin_button(update: Update, context: BotContext, actor: Actor,
+                        registration: Registration | None, act: Reg, parts: list[str]) -> bool:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await _begin_from_button(update, context, actor, parts)
+    return True
+
+
+async def _choice_button(update: Update, context: BotContext, actor: Actor,
+                         registration: Registration | None, act: Reg, parts: list[str]) -> bool:
+    """A rank, unit or role, when it is the step's and one the organisation has."""
+    services, query = context.services, update.callback_query
+    assert query is not None
+    assert registration is not None
+    if len(parts) != 2:
+        return False
+    step = RegistrationStep(act)
+    if registration.step is not step or not _valid_choice(services, step, parts[1]):
+        return False
+    await query.answer()
+    await _store_answer(update, context, registration, step, parts[1])
+    return True
+
+
+async def _pick_button(update: Update, context: BotContext, actor: Actor,
+                       registration: Registration | None, act: Reg, parts: list[str]) -> bool:
+    assert registration is not None
+    await _area_button(update, context, registration, act, parts[1:])
+    return True
+
+
+async def _back_button(update: Update, context: BotContext, actor: Actor,
+                       registration: Registration | None, act: Reg, parts: list[str]) -> bool:
+    services, query = context.services, update.callback_query
+    assert query is not None
+    assert registration is not None
+    await query.answer()
+    updated = flow.back(registration)
+    async with services.db.transaction(
+        update_id=update.update_id, now=services.clock.now()
+    ) as tx:
+        await tx.registrations.save(updated, services.clock.now())
+    await send_prompt(query.message, services, updated)  # type: ignore[arg-type]
+    return True
+
+
+async def _cancel_button(update: Update, context: BotContext, actor: Actor,
+                         registration: Registration | None, act: Reg, parts: list[str]) -> bool:
+    services, query = context.services, update.callback_query
+    assert query is not None
+    assert query.message is not None
+    assert registration is not None
+    await query.answer()
+    async with services.db.transaction(
+        update_id=update.update_id, now=services.clock.now()
+    ) as tx:
+        await tx.registrations.delete(actor.telegram_id)
+    await query.message.chat.send_message(
+        services.texts(registration.language, "registration.cancelled"))
+    return True
+
+
+async def _send_button(update: Update, context: BotContext, actor: Actor,
+                       registration: Registration | None, act: Reg, parts: list[str]) -> bool:
+    query = update.callback_query
+    assert query is not None
+    assert registration is not None
+    if registration.step is not RegistrationStep.CONFIRM:
+        return False
+    await query.answer()
+    await _submit(update, context, actor, registration)
+    return True
+
+
+RegAction = Callable[[Update, BotContext, Actor, Registration | None, Reg, list[str]],
+                     Awaitable[bool]]
+ON_REGISTRATION: dict[Reg, RegAction] = {
+    Reg.BEGIN: _begin_button,  # the only one answered without an open registration
+    Reg.RANK: _choice_button,
+    Reg.UNIT: _choice_button,
+    Reg.ROLE: _choice_button,
+    Reg.KECAMATAN: _pick_button,
+    Reg.KELURAHAN: _pick_button,
+    Reg.AREA_DONE: _pick_button,
+    Reg.BACK: _back_button,
+    Reg.CANCEL: _cancel_button,
+    Reg.SEND: _send_button,
+}
+"""What each registration button does; False when it does not fit the registration (stale)."""
 
 
 async def _area_button(
-    update: Update, context: BotContext, registration: Registration, action: str,
+    update: Update, context: BotContext, registration: Registration, action: Reg,
     args: list[str],
 ) -> None:
     """The kelurahan picker: browse a kecamatan, tick a kelurahan (edited in place), done."""
@@ -276,12 +362,13 @@ async def _area_button(
     assert query is not None
     language, territory = registration.language, services.territory
     if registration.step is not RegistrationStep.AREA or (
-        action != "adone" and (len(args) != 1 or not valid_pick(territory, action, args[0]))
+        action is not Reg.AREA_DONE
+        and (len(args) != 1 or not valid_pick(territory, action, args[0]))
     ):
         await query.answer(services.texts(language, "button.stale"), show_alert=True)
         return
     picked = list(registration.answers.get(AREA_PICK, []))
-    if action == "adone":
+    if action is Reg.AREA_DONE:
         if not picked and await _needs_area(services, registration):
             await query.answer(services.texts(language, "registration.area_needed"),
                                show_alert=True)
@@ -291,7 +378,7 @@ async def _area_button(
                             ",".join(picked))
         return
     answers = dict(registration.answers)
-    if action == "akec":
+    if action is Reg.KECAMATAN:
         answers[AREA_KECAMATAN] = None if args[0] == KECAMATAN_LIST else args[0]
     else:
         answers[AREA_PICK] = toggled(picked, args[0], territory)
@@ -504,11 +591,11 @@ def approval_buttons(services: Services, candidate: Officer, language: str) -> l
     return [
         (
             services.texts(language, "button.approve"),
-            callbacks.pack(APPROVAL_NS, "ok", candidate.id, application),
+            callbacks.pack(APPROVAL_NS, Verdict.APPROVE, candidate.id, application),
         ),
         (
             services.texts(language, "button.reject"),
-            callbacks.pack(APPROVAL_NS, "no", candidate.id, application),
+            callbacks.pack(APPROVAL_NS, Verdict.REJECT, candidate.id, application),
         ),
     ]
 
@@ -573,6 +660,7 @@ async def on_approval_button(update: Update, context: BotContext, actor: Actor) 
     try:
         verdict, raw_id, application = callbacks.unpack(query.data, APPROVAL_NS)
         candidate_id = callbacks.number(raw_id)
+        new_status = VERDICT_STATUS[Verdict(verdict)]
     except (ValueError, callbacks.CallbackDataError):
         await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
         return
@@ -588,7 +676,6 @@ async def on_approval_button(update: Update, context: BotContext, actor: Actor) 
         # The button belongs to an earlier application of the same person.
         await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
         return
-    new_status = Status.ACTIVE if verdict == "ok" else Status.REJECTED
     async with services.db.transaction(update_id=update.update_id, now=now) as tx:
         changed = await tx.officers.decide(
             candidate.id, expected=Status.PENDING, new=new_status, by=leader.id, now=now

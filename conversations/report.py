@@ -9,19 +9,19 @@ older message, another draft or another person is answered as stale.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import Message, Update
+from telegram import MaybeInaccessibleMessage, Message, Update
 
 from conversations import report_correct, report_photos, report_place, report_submit
+from conversations.report_taps import Tap
 from conversations.report_view import (
     NS,
     activity_menu,
     cancel_question,
-    complaint_phase,
     draft_question,
     equipment_state,
     one_tap_pick,
@@ -34,7 +34,6 @@ from domain.answers import (
     Complaint,
     InvalidAnswer,
     Location,
-    TimeRange,
     WarningsAck,
     default_time_range,
     duration_warning,
@@ -52,6 +51,14 @@ from domain.catalogue import (
     PhotosField,
     ShortTextField,
     TimeRangeField,
+)
+from domain.draft_work import (
+    TYPED_PARTS,
+    ChoiceWork,
+    ComplaintPhase,
+    ComplaintsWork,
+    EquipmentWork,
+    TimeWork,
 )
 from domain.reports import REVIEW, Draft
 from ui import callbacks
@@ -293,7 +300,7 @@ def _text_change(
             max_minutes=form_field.max_duration_minutes,
         )
         if duration_warning(typed, activity.duration_minutes, form_field.warn_tolerance_minutes):
-            return lambda d: flow.with_work(d, pending=typed.to_json())
+            return lambda d: flow.with_work(d, **TimeWork.changes(pending=typed))
         return lambda d: flow.after_answer(activity, d, key, typed.to_json())
     if isinstance(form_field, LocationField):
         if not form_field.allow_text:
@@ -309,7 +316,7 @@ def _text_change(
 
 def _equipment_reason(activity: Activity, draft: Draft, raw: str) -> Change | None:
     state = equipment_state(activity, draft)
-    if draft.work.get("phase") != "reasons" or not state.needs_reason():
+    if not EquipmentWork.of(draft.work).asking_reasons or not state.needs_reason():
         return None
     updated = state.set_reason(state.needs_reason()[0], raw)
     return lambda d: _equipment_next(activity, d, updated)
@@ -318,7 +325,7 @@ def _equipment_reason(activity: Activity, draft: Draft, raw: str) -> Change | No
 def _equipment_next(activity: Activity, draft: Draft, state: parse.EquipmentState) -> Draft:
     if state.is_complete():
         return flow.after_answer(activity, draft, draft.step, state.to_json())
-    return flow.with_work(draft, state=state.to_json(), phase="reasons")
+    return flow.with_work(draft, **EquipmentWork.changes(state=state, asking_reasons=True))
 
 
 def _contact_card_change(draft: Draft, message: Message) -> Change | None:
@@ -326,9 +333,10 @@ def _contact_card_change(draft: Draft, message: Message) -> Change | None:
     the resident's phone, and the name when none was typed; None at any other phase."""
     card = message.contact
     assert card is not None
-    if complaint_phase(draft) not in ("card", "name", "contact"):
+    work = ComplaintsWork.of(draft.work)
+    if work.phase not in (ComplaintPhase.CARD, ComplaintPhase.NAME, ComplaintPhase.CONTACT):
         return None
-    current = dict(draft.work.get("current", {}))
+    current = dict(work.current)
     phone = card.phone_number.strip()
     if phone and not phone.startswith(("+", "0", "62")):
         phone = "+" + phone  # Telegram sends international numbers without their "+"
@@ -336,7 +344,8 @@ def _contact_card_change(draft: Draft, message: Message) -> Change | None:
     full_name = " ".join(p for p in (card.first_name, card.last_name) if p)
     if not current.get("name") and full_name.strip():
         current["name"] = parse.resident_name(full_name)
-    return lambda d: flow.with_work(d, current=current, phase="card")
+    return lambda d: flow.with_work(d, **ComplaintsWork.changes(current=current,
+                                                                phase=ComplaintPhase.CARD))
 
 
 def _complaint_pin_change(
@@ -345,7 +354,8 @@ def _complaint_pin_change(
     """A location pin (or a shared venue) on the complaint card answers "where is it"."""
     location = message.location
     assert location is not None
-    if complaint_phase(draft) not in ("card", "place"):
+    work = ComplaintsWork.of(draft.work)
+    if work.phase not in (ComplaintPhase.CARD, ComplaintPhase.PLACE):
         return None
     pin = parse.location_from_pin(location.latitude, location.longitude)
     place = _venue_place(message)
@@ -353,8 +363,9 @@ def _complaint_pin_change(
         place = parse.complaint_place(services.texts(
             language, "reports.complaint.pin_place", lat=f"{pin.latitude:.6f}",
             lon=f"{pin.longitude:.6f}"))
-    current = {**draft.work.get("current", {}), "place": place}
-    return lambda d: flow.with_work(d, current=current, phase="card")
+    current = {**work.current, "place": place}
+    return lambda d: flow.with_work(d, **ComplaintsWork.changes(current=current,
+                                                                phase=ComplaintPhase.CARD))
 
 
 def _venue_place(message: Message) -> str | None:
@@ -385,9 +396,10 @@ def place_of_report(draft: Draft, activity: Activity) -> str | None:
 def _complaint_text(
     services: Services, form_field: ComplaintsField, draft: Draft, raw: str
 ) -> Change | None:
-    phase = complaint_phase(draft)
-    current = dict(draft.work.get("current", {}))
-    if phase == "description":
+    work = ComplaintsWork.of(draft.work)
+    phase = work.phase
+    current = dict(work.current)
+    if phase == ComplaintPhase.DESCRIPTION:
         current["description"] = parse.complaint_description(raw)
         activity = services.catalogue.activity(draft.activity_code)
         # The card starts with the defaults set: shown there, changed with one tap each.
@@ -395,20 +407,22 @@ def _complaint_text(
         place = place_of_report(draft, activity)
         if place is not None:
             current.setdefault("place", place)
-        following = "card" if current.get("place") else "place"
-        return lambda d: flow.with_work(d, current=current, phase=following)
+        following = ComplaintPhase.CARD if current.get("place") else ComplaintPhase.PLACE
+        return lambda d: flow.with_work(d, **ComplaintsWork.changes(current=current,
+                                                                    phase=following))
     cleaners: dict[str, Callable[[str], str]] = {
-        "place": parse.complaint_place,
-        "name": parse.resident_name,
-        "contact": parse.resident_contact,
+        ComplaintPhase.PLACE: parse.complaint_place,
+        ComplaintPhase.NAME: parse.resident_name,
+        ComplaintPhase.CONTACT: parse.resident_contact,
     }
     if phase not in cleaners:
         return None
     current[phase] = cleaners[phase](raw)
-    return lambda d: flow.with_work(d, current=current, phase="card")
+    return lambda d: flow.with_work(d, **ComplaintsWork.changes(current=current,
+                                                                phase=ComplaintPhase.CARD))
 
 
-def _complaint_finish(draft: Draft, current: dict[str, str]) -> list[dict[str, str | None]]:
+def _complaint_finish(draft: Draft, current: Mapping[str, str]) -> list[dict[str, Any]]:
     """The complaint list with the card's complaint added."""
     item = Complaint(
         category=current["category"],
@@ -418,7 +432,7 @@ def _complaint_finish(draft: Draft, current: dict[str, str]) -> list[dict[str, s
         resident_name=current.get("name"),
         resident_contact=current.get("contact"),
     )
-    return [*draft.work.get("items", []), item.to_json()]
+    return [*ComplaintsWork.of(draft.work).items, item.to_json()]
 
 
 async def _on_pin(update: Update, context: BotContext, actor: Actor,
@@ -516,8 +530,9 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
         await query.answer(stale, show_alert=True)
         return
     officer = actor.active_officer
-    if action == "new":
-        await _new_draft(update, context, actor, args[0] if args else "")
+    act = callbacks.verb(Tap, action)
+    if act in ON_UNBOUND:
+        await ON_UNBOUND[act](update, context, actor, args[0] if args else "")
         return
     draft = await open_draft(services, officer.id)
     if draft is None or draft.id != draft_id or draft.version != version:
@@ -534,7 +549,9 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
             await send_prompt(query.message, services, draft, language)
         return
     try:
-        await _act(update, context, actor, draft, action, args)
+        if act is None:  # a verb this version never packs
+            raise Stale
+        await _act(update, context, actor, draft, act, args)
     except Stale:
         await query.answer(stale, show_alert=True)
     except InvalidAnswer as problem:
@@ -575,8 +592,41 @@ async def _strip(message: object) -> None:
         await remove_buttons(message)
 
 
+Unbound = Callable[[Update, BotContext, Actor, str], Awaitable[None]]
+ON_UNBOUND: dict[Tap, Unbound] = {Tap.NEW: _new_draft}
+"""Buttons bound to no draft (the activity menu): answered before the draft is checked."""
+
+
+@dataclass(frozen=True)
+class Press:
+    """A report button pressed on the open draft's current version, with what answers it."""
+
+    update: Update
+    context: BotContext
+    actor: Actor
+    draft: Draft
+    activity: Activity
+    act: Tap
+    args: list[str]
+    store: Callable[..., Awaitable[None]]
+    """Apply a change to the draft and ask the next question (``in_place``: edit this one)."""
+
+    @property
+    def services(self) -> Services:
+        """The bot's services."""
+        return self.context.services
+
+    @property
+    def message(self) -> MaybeInaccessibleMessage:
+        """The message whose button was pressed."""
+        query = self.update.callback_query
+        assert query is not None
+        assert query.message is not None
+        return query.message
+
+
 async def _act(
-    update: Update, context: BotContext, actor: Actor, draft: Draft, action: str,
+    update: Update, context: BotContext, actor: Actor, draft: Draft, act: Tap,
     args: list[str],
 ) -> None:
     services = context.services
@@ -599,97 +649,244 @@ async def _act(
         await _strip(message)
         await send_html(query.get_bot(), message.chat.id, text, reply_markup=markup)
 
-    if action == "resume":
-        await query.answer()
-        await _strip(message)
-        await send_prompt(message, services, draft, language)  # type: ignore[arg-type]
-        return
-    if action in ("discard", "drop"):
-        await _discard(update, context, actor, draft, show_menu=action == "discard")
-        return
-    if action == "stay":
-        await query.answer()
-        await _strip(message)
-        await send_prompt(message, services, draft, language)  # type: ignore[arg-type]
-        return
-    if action == "cancel":
-        await query.answer()
-        text, markup = cancel_question(services, draft, language)
-        await message.chat.send_message(text, reply_markup=markup)
-        return
-    if action == "back":
-        await store(lambda d: flow.back(activity, d))
+    press = Press(update, context, actor, draft, activity, act, args, store)
+    if act in ON_DRAFT:
+        await ON_DRAFT[act](press)
         return
     if draft.step == REVIEW:
-        editable = flow.correctable_fields(activity) if draft.is_correction else activity.fields
-        if action == "edit" and args and args[0] in {f.key for f in editable}:
-            await store(lambda d: flow.edit(activity, d, args[0]))
-            return
-        if action == "submit" and not draft.is_correction:
-            await report_submit.submit(update, context, actor, draft)
-            return
-        if action == "save" and draft.is_correction:
-            await report_correct.save(update, context, actor, draft)
+        if act in ON_REVIEW and await ON_REVIEW[act](press):
             return
         raise Stale
     form_field = activity.field(draft.step)
-    key = form_field.key
-    now = services.clock.now()
-    if action == "keep" and draft.answers.get(key) is not None:
-        await store(lambda d: flow.after_answer(activity, d, key, d.answers[key]))
-    elif action == "pre" and args and args[0] in flow.shown_presets(activity, draft):
-        await store(lambda d: flow.revisit(activity, d, args[0]))
-    elif action == "same" and draft.offers.get(key):
-        offered = _offered(activity, form_field, draft.offers[key])
-        await store(lambda d: flow.after_answer(activity, d, key, offered))
-    elif action == "skip" and not form_field.required:
-        await store(lambda d: flow.after_answer(activity, d, key, None))
-    elif action == "opt" and isinstance(form_field, ChoiceField) and args:
-        option = parse.choice(form_field, args[0])
-        await store(lambda d: flow.after_answer(activity, d, key, option))
-    elif action == "tog" and isinstance(form_field, MultiChoiceField) and args:
-        selected = parse.toggle_option(form_field, draft.work.get("selected", []), args[0])
-        if one_tap_pick(form_field, draft):
-            # The first tap picks and moves on; more are added from the ✏️ on the next question.
-            chosen = parse.multi_choice(form_field, selected)
-            await store(lambda d: flow.picked(activity, d, key, chosen))
-        else:
-            await store(lambda d: flow.with_work(d, selected=selected), in_place=True)
-    elif action == "done" and isinstance(form_field, MultiChoiceField):
-        chosen = parse.multi_choice(form_field, draft.work.get("selected", []))
-        await store(lambda d: flow.after_answer(activity, d, key, chosen))
-    elif action == "now" and form_field.type == FieldType.TIME_RANGE:
-        suggestion = default_time_range(now, activity.duration_minutes).to_json()
-        await store(lambda d: flow.after_answer(activity, d, key, suggestion))
-    elif action == "tok" and "pending" in draft.work:
-        pending = TimeRange.from_json(draft.work["pending"]).to_json()
-        await store(lambda d: flow.after_answer(activity, d, key, pending))
-    elif action == "ack" and form_field.type == FieldType.WARNINGS_ACK:
-        ack = WarningsAck(now).to_json()
-        await store(lambda d: flow.after_answer(activity, d, key, ack))
-    elif action == "done" and form_field.type == FieldType.LOCATION:
+    if act in ON_FIELD and await ON_FIELD[act](press, form_field):
+        return
+    if isinstance(form_field, ComplaintsField):
+        await _complaint_button(press, form_field)
+        return
+    raise Stale
+
+
+# The draft as a whole, at any step.
+
+async def _ask_again(press: Press) -> None:
+    """Resume, or /batal declined: the current question again, under the newest message."""
+    query = press.update.callback_query
+    assert query is not None
+    await query.answer()
+    await _strip(press.message)
+    await send_prompt(press.message, press.services, press.draft,  # type: ignore[arg-type]
+                      press.actor.language)
+
+
+async def _discard_draft(press: Press) -> None:
+    await _discard(press.update, press.context, press.actor, press.draft,
+                   show_menu=press.act is Tap.DISCARD)
+
+
+async def _ask_cancel(press: Press) -> None:
+    query = press.update.callback_query
+    assert query is not None
+    await query.answer()
+    text, markup = cancel_question(press.services, press.draft, press.actor.language)
+    await press.message.chat.send_message(text, reply_markup=markup)
+
+
+async def _back(press: Press) -> None:
+    activity = press.activity
+    await press.store(lambda d: flow.back(activity, d))
+
+
+DraftAction = Callable[[Press], Awaitable[None]]
+ON_DRAFT: dict[Tap, DraftAction] = {
+    Tap.RESUME: _ask_again,
+    Tap.DISCARD: _discard_draft,
+    Tap.DROP: _discard_draft,
+    Tap.STAY: _ask_again,
+    Tap.CANCEL: _ask_cancel,
+    Tap.BACK: _back,
+}
+"""Buttons about the draft as a whole, answered at any step."""
+
+
+# The review card: True when the button fits the draft (else it is stale).
+
+async def _edit(press: Press) -> bool:
+    draft, activity, args = press.draft, press.activity, press.args
+    editable = flow.correctable_fields(activity) if draft.is_correction else activity.fields
+    if not args or args[0] not in {f.key for f in editable}:
+        return False
+    await press.store(lambda d: flow.edit(activity, d, args[0]))
+    return True
+
+
+async def _submit(press: Press) -> bool:
+    if press.draft.is_correction:
+        return False
+    await report_submit.submit(press.update, press.context, press.actor, press.draft)
+    return True
+
+
+async def _save(press: Press) -> bool:
+    if not press.draft.is_correction:
+        return False
+    await report_correct.save(press.update, press.context, press.actor, press.draft)
+    return True
+
+
+ReviewAction = Callable[[Press], Awaitable[bool]]
+ON_REVIEW: dict[Tap, ReviewAction] = {Tap.EDIT: _edit, Tap.SUBMIT: _submit, Tap.SAVE: _save}
+"""Buttons of the review card."""
+
+
+# A question of the form: True when the button fits the question; when none does, a complaints
+# question gets the press (its own buttons), any other answers it as stale.
+
+async def _keep(press: Press, form_field: Field) -> bool:
+    key, activity = form_field.key, press.activity
+    if press.draft.answers.get(key) is None:
+        return False
+    await press.store(lambda d: flow.after_answer(activity, d, key, d.answers[key]))
+    return True
+
+
+async def _preset(press: Press, form_field: Field) -> bool:
+    args, activity = press.args, press.activity
+    if not args or args[0] not in flow.shown_presets(activity, press.draft):
+        return False
+    await press.store(lambda d: flow.revisit(activity, d, args[0]))
+    return True
+
+
+async def _same(press: Press, form_field: Field) -> bool:
+    key, activity, draft = form_field.key, press.activity, press.draft
+    if not draft.offers.get(key):
+        return False
+    offered = _offered(activity, form_field, draft.offers[key])
+    await press.store(lambda d: flow.after_answer(activity, d, key, offered))
+    return True
+
+
+async def _skip(press: Press, form_field: Field) -> bool:
+    key, activity = form_field.key, press.activity
+    if form_field.required:
+        return False
+    await press.store(lambda d: flow.after_answer(activity, d, key, None))
+    return True
+
+
+async def _option(press: Press, form_field: Field) -> bool:
+    key, activity, args = form_field.key, press.activity, press.args
+    if not isinstance(form_field, ChoiceField) or not args:
+        return False
+    option = parse.choice(form_field, args[0])
+    await press.store(lambda d: flow.after_answer(activity, d, key, option))
+    return True
+
+
+async def _toggle(press: Press, form_field: Field) -> bool:
+    key, activity, args, draft = form_field.key, press.activity, press.args, press.draft
+    if not isinstance(form_field, MultiChoiceField) or not args:
+        return False
+    selected = parse.toggle_option(form_field, ChoiceWork.of(draft.work).selected, args[0])
+    if one_tap_pick(form_field, draft):
+        # The first tap picks and moves on; more are added from the ✏️ on the next question.
+        chosen = parse.multi_choice(form_field, selected)
+        await press.store(lambda d: flow.picked(activity, d, key, chosen))
+    else:
+        await press.store(lambda d: flow.with_work(d, **ChoiceWork.changes(selected=selected)),
+                          in_place=True)
+    return True
+
+
+async def _done(press: Press, form_field: Field) -> bool:
+    """Continue from a multiple choice, the place, the equipment or the photos."""
+    key, activity, draft = form_field.key, press.activity, press.draft
+    if isinstance(form_field, MultiChoiceField):
+        chosen = parse.multi_choice(form_field, ChoiceWork.of(draft.work).selected)
+        await press.store(lambda d: flow.after_answer(activity, d, key, chosen))
+    elif form_field.type == FieldType.LOCATION:
         if not report_place.has_answer(draft.work):
             raise Stale
         location = report_place.location_answer(draft.work)
-        await store(lambda d: flow.after_answer(activity, d, key, location))
-    elif (action == report_place.KELURAHAN_ACTION and form_field.type == FieldType.LOCATION
-          and len(args) == 1 and report_place.may_pick(draft, args[0])):
-        answered, work = report_place.picked(draft.work, args[0])
-        if answered:
-            location = report_place.location_answer(work)
-            await store(lambda d: flow.after_answer(activity, d, key, location))
-        else:
-            await store(lambda d: flow.with_work(d, **work))
-    elif form_field.type == FieldType.EQUIPMENT and action in ("eq", "eqall", "done"):
-        await _equipment_button(store, activity, draft, action, args)
-    elif isinstance(form_field, ComplaintsField):
-        await _complaint_button(store, services, activity, form_field, draft, action, args)
-    elif action == "done" and isinstance(form_field, PhotosField):
+        await press.store(lambda d: flow.after_answer(activity, d, key, location))
+    elif form_field.type == FieldType.EQUIPMENT:
+        await _equipment_button(press)
+    elif isinstance(form_field, PhotosField):
         photos = list(draft.work.get("photos", []))
         parse.check_photos_done(form_field, len(photos))
-        await store(lambda d: flow.after_answer(activity, d, key, d.work.get("photos", [])))
+        await press.store(lambda d: flow.after_answer(activity, d, key, d.work.get("photos", [])))
     else:
-        raise Stale
+        return False
+    return True
+
+
+async def _now(press: Press, form_field: Field) -> bool:
+    key, activity = form_field.key, press.activity
+    if form_field.type != FieldType.TIME_RANGE:
+        return False
+    now = press.services.clock.now()
+    suggestion = default_time_range(now, activity.duration_minutes).to_json()
+    await press.store(lambda d: flow.after_answer(activity, d, key, suggestion))
+    return True
+
+
+async def _time_ok(press: Press, form_field: Field) -> bool:
+    key, activity, draft = form_field.key, press.activity, press.draft
+    typed = TimeWork.of(draft.work).pending
+    if typed is None:
+        return False
+    pending = typed.to_json()
+    await press.store(lambda d: flow.after_answer(activity, d, key, pending))
+    return True
+
+
+async def _ack(press: Press, form_field: Field) -> bool:
+    key, activity = form_field.key, press.activity
+    if form_field.type != FieldType.WARNINGS_ACK:
+        return False
+    ack = WarningsAck(press.services.clock.now()).to_json()
+    await press.store(lambda d: flow.after_answer(activity, d, key, ack))
+    return True
+
+
+async def _kelurahan(press: Press, form_field: Field) -> bool:
+    key, activity, args, draft = form_field.key, press.activity, press.args, press.draft
+    if (form_field.type != FieldType.LOCATION or len(args) != 1
+            or not report_place.may_pick(draft, args[0])):
+        return False
+    answered, work = report_place.picked(draft.work, args[0])
+    if answered:
+        location = report_place.location_answer(work)
+        await press.store(lambda d: flow.after_answer(activity, d, key, location))
+    else:
+        await press.store(lambda d: flow.with_work(d, **work))
+    return True
+
+
+async def _equipment(press: Press, form_field: Field) -> bool:
+    if form_field.type != FieldType.EQUIPMENT:
+        return False
+    await _equipment_button(press)
+    return True
+
+
+FieldAction = Callable[[Press, Field], Awaitable[bool]]
+ON_FIELD: dict[Tap, FieldAction] = {
+    Tap.KEEP: _keep,
+    Tap.PRESET: _preset,
+    Tap.SAME: _same,
+    Tap.SKIP: _skip,
+    Tap.OPTION: _option,
+    Tap.TOGGLE: _toggle,
+    Tap.DONE: _done,
+    Tap.NOW: _now,
+    Tap.TIME_OK: _time_ok,
+    Tap.ACK: _ack,
+    Tap.KELURAHAN: _kelurahan,
+    Tap.EQUIPMENT: _equipment,
+    Tap.EQUIPMENT_ALL: _equipment,
+}
+"""Buttons of a question of the form."""
 
 
 def _offered(activity: Activity, form_field: Field, value: Any) -> Any:
@@ -701,69 +898,116 @@ def _offered(activity: Activity, form_field: Field, value: Any) -> Any:
     raise Stale
 
 
-async def _equipment_button(
-    store: Callable[..., Awaitable[None]],
-    activity: Activity,
-    draft: Draft,
-    action: str,
-    args: list[str],
-) -> None:
+async def _equipment_button(press: Press) -> None:
+    activity, draft, args = press.activity, press.draft, press.args
     state = equipment_state(activity, draft)
-    if draft.work.get("phase") == "reasons":
+    if EquipmentWork.of(draft.work).asking_reasons:
         raise Stale
-    if action == "eq" and args:
+    if press.act is Tap.EQUIPMENT and args:
         toggled = state.toggle(args[0])
-        await store(lambda d: flow.with_work(d, state=toggled.to_json()),
-                    in_place=True)
-    elif action == "eqall":
+        await press.store(lambda d: flow.with_work(d, **EquipmentWork.changes(state=toggled)),
+                          in_place=True)
+    elif press.act is Tap.EQUIPMENT_ALL:
         complete = state.all_complete().to_json()
-        await store(lambda d: flow.after_answer(activity, d, d.step, complete))
+        await press.store(lambda d: flow.after_answer(activity, d, d.step, complete))
     else:
-        await store(lambda d: _equipment_next(activity, d, state))
+        await press.store(lambda d: _equipment_next(activity, d, state))
 
 
-async def _complaint_button(
-    store: Callable[..., Awaitable[None]],
-    services: Services,
-    activity: Activity,
-    form_field: ComplaintsField,
-    draft: Draft,
-    action: str,
-    args: list[str],
-) -> None:
-    work = draft.work
-    phase = complaint_phase(draft)
-    items = list(work.get("items", []))
-    current = dict(work.get("current", {}))
-    key = form_field.key
-    if action == "cat" and phase == "menu" and args:
-        parse.check_can_add_complaint(form_field, len(items))
-        category = parse.complaint_category(args[0], services.catalogue.categories_for(form_field))
-        await store(lambda d: flow.with_work(d, current={"category": category},
-                                             phase="description"))
-    elif action == "none" and phase == "menu" and not items:
-        await store(lambda d: flow.after_answer(activity, d, key, []))
-    elif action == "done" and phase == "menu":
-        await store(lambda d: flow.after_answer(activity, d, key, items))
-    elif action == "urg" and phase == "card" and args:
-        current["urgency"] = parse.urgency(args[0], services.catalogue.urgency_levels)
-        await store(lambda d: flow.with_work(d, current=current), in_place=True)
-    elif action == "cset" and phase == "card" and args and args[0] in ("place", "name",
-                                                                       "contact"):
-        part = args[0]
-        await store(lambda d: flow.with_work(d, phase=part))
-    elif action == "ccard" and phase in ("place", "name", "contact") and current.get("place"):
-        await store(lambda d: flow.with_work(d, phase="card"))
-    elif action in ("csave", "cmore") and phase == "card":
-        current.setdefault("urgency", services.catalogue.urgency_levels[0].key)
-        saved = _complaint_finish(draft, current)
-        if action == "csave":
-            await store(lambda d: flow.after_answer(activity, d, key, saved))
-        else:
-            parse.check_can_add_complaint(form_field, len(saved))
-            await store(lambda d: flow.with_work(d, items=saved, phase="menu", current={}))
-    else:
+async def _complaint_button(press: Press, form_field: ComplaintsField) -> None:
+    action = ON_COMPLAINT.get(press.act)
+    if action is None or not await action(press, form_field, ComplaintsWork.of(press.draft.work)):
         raise Stale
+
+
+async def _category(press: Press, form_field: ComplaintsField, work: ComplaintsWork) -> bool:
+    if work.phase != ComplaintPhase.MENU or not press.args:
+        return False
+    parse.check_can_add_complaint(form_field, len(work.items))
+    category = parse.complaint_category(press.args[0],
+                                        press.services.catalogue.categories_for(form_field))
+    await press.store(lambda d: flow.with_work(d, **ComplaintsWork.changes(
+        current={"category": category}, phase=ComplaintPhase.DESCRIPTION)))
+    return True
+
+
+async def _no_complaints(press: Press, form_field: ComplaintsField, work: ComplaintsWork
+                         ) -> bool:
+    activity, key = press.activity, form_field.key
+    if work.phase != ComplaintPhase.MENU or work.items:
+        return False
+    await press.store(lambda d: flow.after_answer(activity, d, key, []))
+    return True
+
+
+async def _complaints_done(press: Press, form_field: ComplaintsField, work: ComplaintsWork
+                           ) -> bool:
+    activity, key, items = press.activity, form_field.key, list(work.items)
+    if work.phase != ComplaintPhase.MENU:
+        return False
+    await press.store(lambda d: flow.after_answer(activity, d, key, items))
+    return True
+
+
+async def _urgency(press: Press, form_field: ComplaintsField, work: ComplaintsWork) -> bool:
+    if work.phase != ComplaintPhase.CARD or not press.args:
+        return False
+    current = {**work.current,
+               "urgency": parse.urgency(press.args[0], press.services.catalogue.urgency_levels)}
+    await press.store(lambda d: flow.with_work(d, **ComplaintsWork.changes(current=current)),
+                      in_place=True)
+    return True
+
+
+async def _complaint_set(press: Press, form_field: ComplaintsField, work: ComplaintsWork
+                         ) -> bool:
+    args = press.args
+    if work.phase != ComplaintPhase.CARD or not args or args[0] not in TYPED_PARTS:
+        return False
+    part = ComplaintPhase(args[0])
+    await press.store(lambda d: flow.with_work(d, **ComplaintsWork.changes(phase=part)))
+    return True
+
+
+async def _complaint_card(press: Press, form_field: ComplaintsField, work: ComplaintsWork
+                          ) -> bool:
+    if work.phase not in TYPED_PARTS or not work.current.get("place"):
+        return False
+    await press.store(lambda d: flow.with_work(d, **ComplaintsWork.changes(
+        phase=ComplaintPhase.CARD)))
+    return True
+
+
+async def _complaint_save(press: Press, form_field: ComplaintsField, work: ComplaintsWork
+                          ) -> bool:
+    """Save the complaint: the answer (``csave``), or then record another (``cmore``)."""
+    activity, key = press.activity, form_field.key
+    if work.phase != ComplaintPhase.CARD:
+        return False
+    current = dict(work.current)
+    current.setdefault("urgency", press.services.catalogue.urgency_levels[0].key)
+    saved = _complaint_finish(press.draft, current)
+    if press.act is Tap.COMPLAINT_SAVE:
+        await press.store(lambda d: flow.after_answer(activity, d, key, saved))
+    else:
+        parse.check_can_add_complaint(form_field, len(saved))
+        await press.store(lambda d: flow.with_work(d, **ComplaintsWork.changes(
+            items=saved, phase=ComplaintPhase.MENU, current={})))
+    return True
+
+
+ComplaintAction = Callable[[Press, ComplaintsField, ComplaintsWork], Awaitable[bool]]
+ON_COMPLAINT: dict[Tap, ComplaintAction] = {
+    Tap.CATEGORY: _category,
+    Tap.NO_COMPLAINTS: _no_complaints,
+    Tap.DONE: _complaints_done,
+    Tap.URGENCY: _urgency,
+    Tap.COMPLAINT_SET: _complaint_set,
+    Tap.COMPLAINT_CARD: _complaint_card,
+    Tap.COMPLAINT_SAVE: _complaint_save,
+    Tap.COMPLAINT_MORE: _complaint_save,
+}
+"""Buttons of the complaints question (any other press on it is stale)."""
 
 
 async def _discard(

@@ -15,7 +15,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import Forbidden, TelegramError
 
 from conversations.report_photos import draft_photos, release_photos
-from conversations.report_submit import notify_leader
+from conversations.report_submit import BROWSE_NS, BROWSE_OPEN, notify_leader
 from conversations.report_view import prompt, report_card
 from domain import reports as flow
 from domain.people import Officer
@@ -215,7 +215,7 @@ async def tell_fixed(
                           time=local_time(services.clock.now(), services.settings.tz,
                                           services.texts, leader.language))
     markup = inline([[(services.texts(leader.language, "browse.button.open"),
-                       callbacks.pack(callbacks.Namespace.BROWSE, "o", report.id))]])
+                       callbacks.pack(BROWSE_NS, BROWSE_OPEN, report.id))]])
     try:
         await context.bot.send_message(leader.telegram_id, text, reply_markup=markup)
     except Forbidden:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from conversations.report_taps import Tap
 from domain.answers import GeoPoint, Location
 from domain.reports import Draft
 from ui.messages import Button, chunked, esc
 from ui.services import Services
 from ui.territory import kelurahan_label
 
-KELURAHAN_ACTION = "kel"
+KELURAHAN_ACTION = Tap.KELURAHAN
 """The report button that picks a kelurahan at the place step (its argument: the code)."""
 
 

@@ -35,6 +35,9 @@ logger = logging.getLogger(__name__)
 ALBUM_LIMIT = 10
 URGENT_EXCERPT = 300
 BROWSE_NS = callbacks.Namespace.BROWSE
+BROWSE_OPEN = "o"
+"""The /cari button that opens a report (``handlers.browse.Act.OPEN`` is this value): leaders'
+notices carry it, and a conversation may not import a handler."""
 """The desk's namespace (handlers/browse.py imports this module, so the name is repeated)."""
 
 
@@ -232,7 +235,7 @@ async def _notify(
             description=html.escape(shorten(item.description, URGENT_EXCERPT)),
         )
     markup = inline([[(texts(language, "reports.button.open_report"),
-                       callbacks.pack(BROWSE_NS, "o", report.id))]])
+                       callbacks.pack(BROWSE_NS, BROWSE_OPEN, report.id))]])
     await notify_leader(context, leader, report, text, markup)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup
 
 from conversations.report_place import has_answer, kelurahan_part
+from conversations.report_taps import Tap
 from domain.answers import (
     Complaint,
     EquipmentState,
@@ -29,6 +30,14 @@ from domain.catalogue import (
     IntegerField,
     MultiChoiceField,
     PhotosField,
+)
+from domain.draft_work import (
+    TYPED_PARTS,
+    ChoiceWork,
+    ComplaintPhase,
+    ComplaintsWork,
+    EquipmentWork,
+    TimeWork,
 )
 from domain.people import Officer
 from domain.reports import (
@@ -59,7 +68,7 @@ SPECIAL_TYPES = frozenset(
 )
 
 
-def button(draft: Draft, action: str, *args: str | int) -> str:
+def button(draft: Draft, action: Tap, *args: str | int) -> str:
     """Callback data bound to this draft and its current version (older ones go stale)."""
     return callbacks.pack(NS, draft.id, draft.version, action, *args)
 
@@ -186,7 +195,7 @@ def activity_menu(services: Services, language: str) -> tuple[str, InlineKeyboar
     """The question "which activity?" with one button per catalogue activity."""
     rows = chunked(
         [
-            (activity.name.get(language), callbacks.pack(NS, 0, 0, "new", activity.code))
+            (activity.name.get(language), callbacks.pack(NS, 0, 0, Tap.NEW, activity.code))
             for activity in services.catalogue.activities
         ],
         2,
@@ -205,8 +214,8 @@ def draft_question(
     )
     return text, inline(
         [
-            [(services.texts(language, "reports.button.resume"), button(draft, "resume"))],
-            [(services.texts(language, "reports.button.discard"), button(draft, "discard"))],
+            [(services.texts(language, "reports.button.resume"), button(draft, Tap.RESUME))],
+            [(services.texts(language, "reports.button.discard"), button(draft, Tap.DISCARD))],
         ]
     )
 
@@ -221,8 +230,8 @@ def cancel_question(
     ), inline(
         [
             [
-                (services.texts(language, "reports.button.discard_yes"), button(draft, "drop")),
-                (services.texts(language, "reports.button.discard_no"), button(draft, "stay")),
+                (services.texts(language, "reports.button.discard_yes"), button(draft, Tap.DROP)),
+                (services.texts(language, "reports.button.discard_no"), button(draft, Tap.STAY)),
             ]
         ]
     )
@@ -273,7 +282,7 @@ def prompt(services: Services, draft: Draft, language: str) -> tuple[str, Inline
         lines.append(texts(language, key,
                            value=value_text(services, form_field, previous, language)))
         if previous is not None:
-            rows.append([(texts(language, "reports.button.keep"), button(draft, "keep"))])
+            rows.append([(texts(language, "reports.button.keep"), button(draft, Tap.KEEP))])
     rows.append(_navigation(services, activity, form_field, draft, language))
     return "\n\n".join(lines), inline(rows)
 
@@ -294,7 +303,7 @@ def _preset_part(
         for f in fields
     )
     rows = chunked(
-        [("✏️ " + f.label.get(language), button(draft, "pre", f.key)) for f in fields], 2
+        [("✏️ " + f.label.get(language), button(draft, Tap.PRESET, f.key)) for f in fields], 2
     )
     return [texts(language, "reports.preset_heading") + "\n" + listed], rows
 
@@ -361,7 +370,7 @@ def _shortcut_rows(
     if not offered or draft.answers.get(form_field.key) == offered:
         return []
     label = same_value_label(services, form_field, offered, language)
-    return [[(label, button(draft, "same"))]]
+    return [[(label, button(draft, Tap.SAME))]]
 
 
 def _navigation(
@@ -370,13 +379,13 @@ def _navigation(
     texts = services.texts
     row: list[Button] = []
     if draft.editing or activity.fields[0].key != form_field.key:
-        row.append((texts(language, "button.back"), button(draft, "back")))
+        row.append((texts(language, "button.back"), button(draft, Tap.BACK)))
     if not form_field.required and form_field.type not in (
         FieldType.COMPLAINTS,
         FieldType.PHOTOS,
     ):
-        row.append((texts(language, "reports.button.skip"), button(draft, "skip")))
-    row.append((texts(language, "button.cancel"), button(draft, "cancel")))
+        row.append((texts(language, "reports.button.skip"), button(draft, Tap.SKIP)))
+    row.append((texts(language, "button.cancel"), button(draft, Tap.CANCEL)))
     return row
 
 
@@ -389,26 +398,27 @@ def _field_part(
     kind = form_field.type
     if isinstance(form_field, ChoiceField):
         return [], chunked(
-            [(o.label.get(language), button(draft, "opt", o.key)) for o in form_field.options], 2
+            [(o.label.get(language), button(draft, Tap.OPTION, o.key))
+             for o in form_field.options], 2
         )
     if isinstance(form_field, MultiChoiceField):
-        selected = set(work.get("selected", []))
+        selected = set(ChoiceWork.of(work).selected)
         toggles = [
             (("✅ " if o.key in selected else "⬜ ") + o.label.get(language),
-             button(draft, "tog", o.key))
+             button(draft, Tap.TOGGLE, o.key))
             for o in form_field.options
         ]
         rows = chunked(toggles, 1)
         if not one_tap_pick(form_field, draft):
-            rows.append([(texts(language, "reports.button.done"), button(draft, "done"))])
+            rows.append([(texts(language, "reports.button.done"), button(draft, Tap.DONE))])
         return [], rows
     if kind == FieldType.TIME_RANGE:
-        if "pending" in work:
-            pending = TimeRange.from_json(work["pending"])
+        pending = TimeWork.of(work).pending
+        if pending is not None:
             return [
                 texts(language, "reports.time_confirm",
                       value=time_range_text(pending, services, language))
-            ], [[(texts(language, "reports.button.time_ok"), button(draft, "tok"))]]
+            ], [[(texts(language, "reports.button.time_ok"), button(draft, Tap.TIME_OK))]]
         suggestion = default_time_range(services.clock.now(), activity.duration_minutes)
         start, end = suggestion.local(services.settings.tz)
         label = texts(
@@ -416,7 +426,7 @@ def _field_part(
             start=clock_text(start, language, services.settings.tz),
             end=clock_text(end, language, services.settings.tz),
         )
-        return [], [[(label, button(draft, "now"))]]
+        return [], [[(label, button(draft, Tap.NOW))]]
     if kind == FieldType.LOCATION:
         return _place_part(services, draft, language)
     if kind == FieldType.WARNINGS_ACK:
@@ -425,7 +435,7 @@ def _field_part(
             for index, warning in enumerate(services.catalogue.sop_warnings, start=1)
         ]
         return ["\n".join(warnings)], [
-            [(texts(language, "reports.button.acknowledge"), button(draft, "ack"))]
+            [(texts(language, "reports.button.acknowledge"), button(draft, Tap.ACK))]
         ]
     if kind == FieldType.EQUIPMENT:
         return _equipment_part(services, activity, draft, language)
@@ -436,7 +446,7 @@ def _field_part(
         lines = [texts(language, "reports.photos_count", count=count, max=form_field.max_items)]
         done: list[list[Button]] = []
         if count >= form_field.min_items:
-            done.append([(texts(language, "reports.button.done"), button(draft, "done"))])
+            done.append([(texts(language, "reports.button.done"), button(draft, Tap.DONE))])
         return lines, done
     return [], []
 
@@ -447,7 +457,7 @@ def one_tap_pick(form_field: MultiChoiceField, draft: Draft) -> bool:
     return (
         form_field.min_selections <= 1
         and form_field.key not in draft.answers
-        and not draft.work.get("selected")
+        and not ChoiceWork.of(draft.work).selected
         and not draft.editing
         and "back_to" not in draft.work
     )
@@ -468,14 +478,14 @@ def _place_part(
         lines.insert(0, texts(language, "reports.location_have",
                               value=location_text(shown, services, language)))
     if has_answer(work):
-        rows.append([(texts(language, "reports.button.continue"), button(draft, "done"))])
+        rows.append([(texts(language, "reports.button.continue"), button(draft, Tap.DONE))])
     return lines, rows
 
 
 def equipment_state(activity: Activity, draft: Draft) -> EquipmentState:
     """The checklist being ticked (a fresh one when the step has just started)."""
-    raw = draft.work.get("state")
-    return EquipmentState.from_json(raw) if raw else EquipmentState.start(activity.equipment)
+    state = EquipmentWork.of(draft.work).state
+    return state if state is not None else EquipmentState.start(activity.equipment)
 
 
 def _equipment_part(
@@ -484,7 +494,7 @@ def _equipment_part(
     texts = services.texts
     state = equipment_state(activity, draft)
     catalogue = services.catalogue
-    if draft.work.get("phase") == "reasons" and state.needs_reason():
+    if EquipmentWork.of(draft.work).asking_reasons and state.needs_reason():
         item = state.needs_reason()[0]
         return [
             texts(language, "reports.equipment_reason",
@@ -492,23 +502,17 @@ def _equipment_part(
         ], []
     toggles = [
         (("✅ " if key in state.present else "⬜ ") + catalogue.equipment[key].get(language),
-         button(draft, "eq", key))
+         button(draft, Tap.EQUIPMENT, key))
         for key in state.items
     ]
     rows = chunked(toggles, 1)
     rows.append(
         [
-            (texts(language, "reports.button.all_complete"), button(draft, "eqall")),
-            (texts(language, "reports.button.continue"), button(draft, "done")),
+            (texts(language, "reports.button.all_complete"), button(draft, Tap.EQUIPMENT_ALL)),
+            (texts(language, "reports.button.continue"), button(draft, Tap.DONE)),
         ]
     )
     return [], rows
-
-
-def complaint_phase(draft: Draft) -> str:
-    """The complaint step's phase; drafts saved before the compact card map onto it."""
-    phase = str(draft.work.get("phase", "menu"))
-    return {"category": "menu", "urgency": "card"}.get(phase, phase)
 
 
 def _complaints_part(
@@ -519,9 +523,9 @@ def _complaints_part(
     activity = catalogue.activity(draft.activity_code)
     field = activity.field(draft.step)
     assert isinstance(field, ComplaintsField)
-    work = draft.work
-    items = [Complaint.from_json(item) for item in work.get("items", [])]
-    phase = complaint_phase(draft)
+    work = ComplaintsWork.of(draft.work)
+    items = work.complaints()
+    phase = work.phase
     lines: list[str] = []
     if items:
         lines.append(
@@ -530,26 +534,27 @@ def _complaints_part(
                 for index, item in enumerate(items, start=1)
             )
         )
-    if phase == "card":
+    if phase == ComplaintPhase.CARD:
         return _complaint_card(services, draft, language, lines)
-    if phase in ("description", "place", "name", "contact"):
+    if phase in (ComplaintPhase.DESCRIPTION, *TYPED_PARTS):
         lines.append(texts(language, f"reports.complaint.ask_{phase}"))
-        if phase == "description" or not work.get("current", {}).get("place"):
+        if phase == ComplaintPhase.DESCRIPTION or not work.current.get("place"):
             return lines, []  # no card to go back to yet (its place is still missing)
         return lines, [[(texts(language, "reports.complaint.button.to_card"),
-                         button(draft, "ccard"))]]
+                         button(draft, Tap.COMPLAINT_CARD))]]
     rows: list[list[Button]] = []
     if len(items) < field.max_items:
         lines.append(texts(language, "reports.complaint.pick_category"))
         rows = chunked(
-            [(label.get(language), button(draft, "cat", key))
+            [(label.get(language), button(draft, Tap.CATEGORY, key))
              for key, label in catalogue.categories_for(field).items()],
             2,
         )
     if items:
-        rows.append([(texts(language, "reports.button.done"), button(draft, "done"))])
+        rows.append([(texts(language, "reports.button.done"), button(draft, Tap.DONE))])
     else:
-        rows.append([(texts(language, "reports.button.no_complaints"), button(draft, "none"))])
+        rows.append([(texts(language, "reports.button.no_complaints"),
+                      button(draft, Tap.NO_COMPLAINTS))])
     return lines, rows
 
 
@@ -559,7 +564,7 @@ def _complaint_card(
     """The complaint being added, defaults set, a button to change each part, and save."""
     texts = services.texts
     catalogue = services.catalogue
-    current = draft.work.get("current", {})
+    current = ComplaintsWork.of(draft.work).current
     category = catalogue.complaint_categories.get(current.get("category", ""))
     urgency = current.get("urgency") or catalogue.urgency_levels[0].key
     none = texts(language, "reports.complaint.card_none")
@@ -578,16 +583,18 @@ def _complaint_card(
     ))
     rows: list[list[Button]] = [[
         (("• " if level.key == urgency else "") + level.label.get(language),
-         button(draft, "urg", level.key))
+         button(draft, Tap.URGENCY, level.key))
         for level in catalogue.urgency_levels
     ]]
     rows.append([
-        (texts(language, f"reports.complaint.button.{part}"), button(draft, "cset", part))
-        for part in ("place", "name", "contact")
+        (texts(language, f"reports.complaint.button.{part}"),
+         button(draft, Tap.COMPLAINT_SET, part))
+        for part in TYPED_PARTS
     ])
-    rows.append([(texts(language, "reports.complaint.button.save"), button(draft, "csave"))])
+    rows.append([(texts(language, "reports.complaint.button.save"),
+                  button(draft, Tap.COMPLAINT_SAVE))])
     rows.append([(texts(language, "reports.complaint.button.save_more"),
-                  button(draft, "cmore"))])
+                  button(draft, Tap.COMPLAINT_MORE))])
     return lines, rows
 
 
@@ -611,14 +618,14 @@ def review(
         lines.append("\n" + texts(language, "reports.review_more_photos"))
     editable = correctable_fields(activity) if draft.is_correction else activity.fields
     edit_buttons = [
-        ("✏️ " + f.label.get(language), button(draft, "edit", f.key)) for f in editable
+        ("✏️ " + f.label.get(language), button(draft, Tap.EDIT, f.key)) for f in editable
     ]
     rows = chunked(edit_buttons, 2)
     if draft.is_correction:
-        rows.append([(texts(language, "reports.correct.button.save"), button(draft, "save"))])
+        rows.append([(texts(language, "reports.correct.button.save"), button(draft, Tap.SAVE))])
     else:
-        rows.append([(texts(language, "reports.button.submit"), button(draft, "submit"))])
-    rows.append([(texts(language, "button.cancel"), button(draft, "cancel"))])
+        rows.append([(texts(language, "reports.button.submit"), button(draft, Tap.SUBMIT))])
+    rows.append([(texts(language, "button.cancel"), button(draft, Tap.CANCEL))])
     return "\n".join(lines), inline(rows)
 
 

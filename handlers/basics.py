@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
+from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, Update
 
@@ -19,6 +20,13 @@ from ui.messages import inline
 from ui.services import BotContext, Services
 
 LANGUAGE_NS = callbacks.Namespace.LANGUAGE
+
+
+class Lang(StrEnum):
+    """What a language button does (the part after the namespace)."""
+
+    MENU = "menu"  # show the choice
+    SET = "set"  # store the language that follows
 
 
 async def start(update: Update, context: BotContext, actor: Actor) -> None:
@@ -54,9 +62,9 @@ async def start(update: Update, context: BotContext, actor: Actor) -> None:
         reply_markup=inline(
             [
                 [(services.texts(actor.language, "button.register"),
-                  callbacks.pack(callbacks.Namespace.REGISTRATION, "begin", actor.language))],
+                  callbacks.pack(registration.NS, registration.Reg.BEGIN, actor.language))],
                 [(services.texts(actor.language, "button.language"),
-                  callbacks.pack(LANGUAGE_NS, "menu"))],
+                  callbacks.pack(LANGUAGE_NS, Lang.MENU))],
             ]
         ),
     )
@@ -134,8 +142,8 @@ def _language_menu(services: Services, language: str) -> tuple[str, InlineKeyboa
     return services.texts(language, "language.choose"), inline(
         [
             [
-                ("🇮🇩 Bahasa Indonesia", callbacks.pack(LANGUAGE_NS, "set", "id")),
-                ("🇬🇧 English", callbacks.pack(LANGUAGE_NS, "set", "en")),
+                ("🇮🇩 Bahasa Indonesia", callbacks.pack(LANGUAGE_NS, Lang.SET, "id")),
+                ("🇬🇧 English", callbacks.pack(LANGUAGE_NS, Lang.SET, "en")),
             ]
         ]
     )
@@ -148,14 +156,32 @@ async def language_button(update: Update, context: BotContext, actor: Actor) -> 
     assert query is not None
     assert query.message is not None
     parts = callbacks.unpack(query.data, LANGUAGE_NS)
-    if parts == ["menu"]:
-        await query.answer()
-        text, markup = _language_menu(services, actor.language)
-        await query.message.chat.send_message(text, reply_markup=markup)
-        return
-    if len(parts) != 2 or parts[0] != "set" or parts[1] not in ("id", "en"):
+    act = callbacks.verb(Lang, parts[0]) if parts else None
+    if act is None or not await ON_LANGUAGE[act](update, context, actor, parts):
         await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
-        return
+
+
+async def _language_choice(update: Update, context: BotContext, actor: Actor, parts: list[str]
+                           ) -> bool:
+    query = update.callback_query
+    assert query is not None
+    assert query.message is not None
+    if len(parts) != 1:
+        return False
+    await query.answer()
+    text, markup = _language_menu(context.services, actor.language)
+    await query.message.chat.send_message(text, reply_markup=markup)
+    return True
+
+
+async def _set_language(update: Update, context: BotContext, actor: Actor, parts: list[str]
+                        ) -> bool:
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    assert query.message is not None
+    if len(parts) != 2 or parts[1] not in ("id", "en"):
+        return False
     language = parts[1]
     now = services.clock.now()
     async with services.db.transaction(update_id=update.update_id, now=now) as tx:
@@ -174,9 +200,15 @@ async def language_button(update: Update, context: BotContext, actor: Actor) -> 
             services.texts(language, "start.welcome_guest"),
             reply_markup=inline(
                 [[(services.texts(language, "button.register"),
-                   callbacks.pack(callbacks.Namespace.REGISTRATION, "begin", language))]]
+                   callbacks.pack(registration.NS, registration.Reg.BEGIN, language))]]
             ),
         )
+    return True
+
+
+LanguageAction = Callable[[Update, BotContext, Actor, list[str]], Awaitable[bool]]
+ON_LANGUAGE: dict[Lang, LanguageAction] = {Lang.MENU: _language_choice, Lang.SET: _set_language}
+"""What each language button does; False when its data does not fit (answered as stale)."""
 
 
 Route = Callable[[Update, BotContext, Actor], Awaitable[bool]]

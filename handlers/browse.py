@@ -17,8 +17,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import Forbidden, TelegramError
 
-from conversations import report_correct
-from conversations.report_submit import BROWSE_NS, send_report
+from conversations.report_submit import BROWSE_NS, BROWSE_OPEN, send_report
 from domain.access import Action, reach
 from domain.dates import DateRange
 from domain.people import Officer, Status
@@ -183,7 +182,7 @@ async def _set_view(
 class Act(StrEnum):
     """What a /cari button does (the part after the namespace)."""
 
-    OPEN = "o"
+    OPEN = BROWSE_OPEN  # also on the notices a report's conversations send leaders
     SEND_BACK = "b"
     ACCEPT = "r"
     PAGE = "p"
@@ -456,7 +455,7 @@ def review_buttons(services: Services, report: Report, language: str) -> InlineK
           callbacks.pack(NS, Act.SEND_BACK, report.id)),
          (texts(language, "browse.button.accept"), callbacks.pack(NS, Act.ACCEPT, report.id))],
         [(texts(language, "browse.button.pdf"),
-          callbacks.pack(callbacks.Namespace.EXPORT, "pdf", report.id))],
+          callbacks.pack(exports.NS, exports.Export.PDF, report.id))],
     ])
 
 
@@ -538,7 +537,7 @@ async def on_comment(
     notice = texts(author.language, "browse.returned_notice", number=report.number,
                    leader=name_of(leader), comment=html.escape(comment))
     markup = inline([[(texts(author.language, "reports.correct.button.start"),
-                       callbacks.pack(my_reports.LIST_NS, report_correct.FIX_ACTION,
+                       callbacks.pack(my_reports.LIST_NS, my_reports.Listed.FIX,
                                       report.id))]])
     try:
         await context.bot.send_message(author.telegram_id, notice, reply_markup=markup)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
@@ -86,6 +87,17 @@ ALL_UNITS = "*"
 ALL_UNITS_SLUG = "semua_unit"  # a file name covering several units side by side
 
 
+class Export(StrEnum):
+    """What an /ekspor button does (the part after the namespace)."""
+
+    UNIT = "u"  # the unit is chosen: show the files and periods
+    CANCEL_RANGE = "xc"  # the typed range was cancelled: show them again
+    TYPE_RANGE = "t"  # ask a range of dates
+    SPREADSHEET = "x"
+    RECAP = "r"  # the recap PDF
+    PDF = "pdf"  # one report's PDF (the button under a report in /cari)
+
+
 def export_units(services: Services, leader: Officer, choice: str) -> frozenset[str] | None:
     """The units an export covers: all the leader leads, or one unit and those below it."""
     led = reach(leader, services.organisation)
@@ -99,14 +111,17 @@ def export_units(services: Services, leader: Officer, choice: str) -> frozenset[
 def _format_buttons(services: Services, language: str, unit: str) -> InlineKeyboardMarkup:
     texts = services.texts
     buttons = [
-        (texts(language, f"export.button.xlsx_{code}"), callbacks.pack(NS, "x", code, unit))
+        (texts(language, f"export.button.xlsx_{code}"),
+         callbacks.pack(NS, Export.SPREADSHEET, code, unit))
         for code in PERIOD_CODES
     ] + [
-        (texts(language, f"export.button.recap_{code}"), callbacks.pack(NS, "r", code, unit))
+        (texts(language, f"export.button.recap_{code}"),
+         callbacks.pack(NS, Export.RECAP, code, unit))
         for code in PERIOD_CODES
     ]
     return inline([*chunked(buttons, 3),
-                   [(texts(language, "dates.button"), callbacks.pack(NS, "t", unit))]])
+                   [(texts(language, "dates.button"),
+                     callbacks.pack(NS, Export.TYPE_RANGE, unit))]])
 
 
 def _range_buttons(
@@ -115,9 +130,9 @@ def _range_buttons(
     period = dates.range_text(services, language, chosen)
     return inline([
         [(services.texts(language, "export.button.xlsx_range", period=period),
-          callbacks.pack(NS, "x", chosen.code(), unit))],
+          callbacks.pack(NS, Export.SPREADSHEET, chosen.code(), unit))],
         [(services.texts(language, "export.button.recap_range", period=period),
-          callbacks.pack(NS, "r", chosen.code(), unit))],
+          callbacks.pack(NS, Export.RECAP, chosen.code(), unit))],
     ])
 
 
@@ -139,8 +154,9 @@ async def export_command(update: Update, context: BotContext, actor: Actor) -> N
     language = actor.language
     led = reach(actor.active_officer, services.organisation)
     if len(led) > 1:
-        options = [(texts(language, "export.all_units"), callbacks.pack(NS, "u", ALL_UNITS))] + [
-            (unit.name, callbacks.pack(NS, "u", unit.code))
+        options = [(texts(language, "export.all_units"),
+                    callbacks.pack(NS, Export.UNIT, ALL_UNITS))] + [
+            (unit.name, callbacks.pack(NS, Export.UNIT, unit.code))
             for unit in services.organisation.units
             if unit.code in led
         ]
@@ -157,44 +173,92 @@ async def on_button(update: Update, context: BotContext, actor: Actor) -> None:
     query = update.callback_query
     assert query is not None
     assert isinstance(query.message, Message)
-    language = actor.language
-    leader = actor.active_officer
-    stale = services.texts(language, "button.stale")
+    stale = services.texts(actor.language, "button.stale")
     try:
         action, arg, *rest = callbacks.unpack(query.data, NS)
     except (ValueError, callbacks.CallbackDataError):
         await query.answer(stale, show_alert=True)
         return
-    units = export_units(services, leader, rest[0] if rest else ALL_UNITS)
-    if action in ("u", "xc"):
-        chosen = export_units(services, leader, arg)
-        if chosen is None:
-            await query.answer(stale, show_alert=True)
-            return
-        if action == "xc":  # the typed range was cancelled
-            async with services.db.transaction(update_id=update.update_id,
-                                               now=services.clock.now()) as tx:
-                await tx.desk_inputs.cancel(leader.id, NS, message_id(query))
-        await query.answer()
-        await query.edit_message_text(_unit_text(services, chosen, language),
-                                      reply_markup=_format_buttons(services, language, arg))
-    elif action == "t" and export_units(services, leader, arg):
-        await dates.ask(update, context, actor, NS, callbacks.pack(NS, "xc", arg), unit=arg)
-    elif (action in ("x", "r") and units
-          and (arg in PERIOD_CODES or DateRange.from_code(arg) is not None)):
-        await query.answer()
-        build = spreadsheet if action == "x" else recap_pdf
-        await build(context, actor, query.message, period_of(services, arg), units)
-    elif action == "pdf" and (report_id := callbacks.as_id(arg)) is not None:
-        async with services.db.reading() as repos:
-            report = await repos.reports.by_id(report_id)
-        if report is None or report.unit_code not in reach(leader, services.organisation):
-            await query.answer(stale, show_alert=True)
-            return
-        await query.answer()
-        await report_pdf(context, actor, query.message, report)
-    else:
+    act = callbacks.verb(Export, action)
+    if act is None or not await ON_EXPORT[act](update, context, actor, act, arg, rest):
         await query.answer(stale, show_alert=True)
+
+
+async def _show_formats(update: Update, context: BotContext, actor: Actor, act: Export,
+                        arg: str, rest: list[str]) -> bool:
+    """A unit was chosen (or the typed range cancelled): the files and periods for it."""
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    leader = actor.active_officer
+    chosen = export_units(services, leader, arg)
+    if chosen is None:
+        return False
+    if act is Export.CANCEL_RANGE:
+        async with services.db.transaction(update_id=update.update_id,
+                                           now=services.clock.now()) as tx:
+            await tx.desk_inputs.cancel(leader.id, NS, message_id(query))
+    await query.answer()
+    await query.edit_message_text(_unit_text(services, chosen, actor.language),
+                                  reply_markup=_format_buttons(services, actor.language, arg))
+    return True
+
+
+async def _ask_range(update: Update, context: BotContext, actor: Actor, act: Export,
+                     arg: str, rest: list[str]) -> bool:
+    if not export_units(context.services, actor.active_officer, arg):
+        return False
+    await dates.ask(update, context, actor, NS, callbacks.pack(NS, Export.CANCEL_RANGE, arg),
+                    unit=arg)
+    return True
+
+
+async def _period_file(update: Update, context: BotContext, actor: Actor, act: Export,
+                       arg: str, rest: list[str]) -> bool:
+    """A spreadsheet or the recap PDF of a period (a code or a typed range)."""
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    assert isinstance(query.message, Message)
+    units = export_units(services, actor.active_officer, rest[0] if rest else ALL_UNITS)
+    if not units or (arg not in PERIOD_CODES and DateRange.from_code(arg) is None):
+        return False
+    await query.answer()
+    build = spreadsheet if act is Export.SPREADSHEET else recap_pdf
+    await build(context, actor, query.message, period_of(services, arg), units)
+    return True
+
+
+async def _report_file(update: Update, context: BotContext, actor: Actor, act: Export,
+                       arg: str, rest: list[str]) -> bool:
+    """One report's PDF, when it is of a unit the leader leads."""
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    assert isinstance(query.message, Message)
+    report_id = callbacks.as_id(arg)
+    if report_id is None:
+        return False
+    async with services.db.reading() as repos:
+        report = await repos.reports.by_id(report_id)
+    if report is None or report.unit_code not in reach(actor.active_officer,
+                                                       services.organisation):
+        return False
+    await query.answer()
+    await report_pdf(context, actor, query.message, report)
+    return True
+
+
+ExportAction = Callable[[Update, BotContext, Actor, Export, str, list[str]], Awaitable[bool]]
+ON_EXPORT: dict[Export, ExportAction] = {
+    Export.UNIT: _show_formats,
+    Export.CANCEL_RANGE: _show_formats,
+    Export.TYPE_RANGE: _ask_range,
+    Export.SPREADSHEET: _period_file,
+    Export.RECAP: _period_file,
+    Export.PDF: _report_file,
+}
+"""What each /ekspor button does; False when its data does not fit (answered as stale)."""
 
 
 async def on_range(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from enum import StrEnum
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
@@ -17,13 +19,33 @@ from ui import callbacks
 from ui.access import Actor
 from ui.messages import Button, chunked, inline, local_time
 from ui.services import BotContext, Services
-from ui.territory import KECAMATAN_LIST, area_picker, areas_text, toggled, valid_pick
+from ui.territory import KECAMATAN_LIST, Pick, area_picker, areas_text, toggled, valid_pick
 
 logger = logging.getLogger(__name__)
 MEMBERS_NS = callbacks.Namespace.MEMBERS
 INVITE_NS = callbacks.Namespace.INVITE
 STATUS_ICON = {Status.ACTIVE: "🟢", Status.SUSPENDED: "⏸", Status.PENDING: "⏳"}
 MEMBERS_PER_PAGE = 20
+
+
+class Member(StrEnum):
+    """What an /anggota button does (the part after the namespace)."""
+
+    LIST = "list"
+    OPEN = "open"
+    SUSPEND = "sus"
+    REACTIVATE = "act"
+    AREA = "area"  # open the kelurahan picker of the officer's card
+    KECAMATAN = Pick.KECAMATAN.value
+    KELURAHAN = Pick.KELURAHAN.value
+    AREA_DONE = Pick.DONE.value
+
+
+class Invite(StrEnum):
+    """What an /undang button does."""
+
+    UNIT = "unit"
+    ROLE = "role"
 
 
 async def _members_view(
@@ -60,7 +82,7 @@ async def _members_view(
     buttons = [
         (
             f"{STATUS_ICON[member.status]} {member.full_name}"[:40],
-            callbacks.pack(MEMBERS_NS, "open", member.id),
+            callbacks.pack(MEMBERS_NS, Member.OPEN, member.id),
         )
         for member in members
         if member.id != leader.id
@@ -68,9 +90,9 @@ async def _members_view(
     rows = chunked(buttons, 2)
     navigation: list[Button] = []
     if page > 0:
-        navigation.append(("◀️", callbacks.pack(MEMBERS_NS, "list", page - 1)))
+        navigation.append(("◀️", callbacks.pack(MEMBERS_NS, Member.LIST, page - 1)))
     if page < pages - 1:
-        navigation.append(("▶️", callbacks.pack(MEMBERS_NS, "list", page + 1)))
+        navigation.append(("▶️", callbacks.pack(MEMBERS_NS, Member.LIST, page + 1)))
     if navigation:
         rows.append(navigation)
     return "\n".join(lines), rows
@@ -92,25 +114,39 @@ async def member_button(update: Update, context: BotContext, actor: Actor) -> No
     leader = actor.active_officer
     language = actor.language
     parts = callbacks.unpack(query.data, MEMBERS_NS)
-    if parts and parts[0] == "list":
-        await query.answer()
-        page = (callbacks.as_id(parts[1]) if len(parts) == 2 else None) or 0
-        text, rows = await _members_view(services, leader, page)
-        await query.edit_message_text(text, reply_markup=inline(rows) if rows else None)
-        return
-    if parts and parts[0] in AREA_ACTIONS:
-        await _area_button(update, services, leader, parts)
-        return
-    if (len(parts) != 2 or parts[0] not in ("open", "sus", "act")
-            or callbacks.as_id(parts[1]) is None):
+    act = callbacks.verb(Member, parts[0]) if parts else None
+    if act is None:
         await query.answer(services.texts(language, "button.stale"), show_alert=True)
+        return
+    await ON_MEMBER[act](update, services, leader, act, parts)
+
+
+async def _list(update: Update, services: Services, leader: Officer, act: Member,
+                parts: list[str]) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    page = (callbacks.as_id(parts[1]) if len(parts) == 2 else None) or 0
+    text, rows = await _members_view(services, leader, page)
+    await query.edit_message_text(text, reply_markup=inline(rows) if rows else None)
+
+
+async def _card(update: Update, services: Services, leader: Officer, act: Member,
+                parts: list[str]) -> None:
+    """Open the officer's card, or suspend or reactivate them and show it again."""
+    query = update.callback_query
+    assert query is not None
+    if len(parts) != 2 or callbacks.as_id(parts[1]) is None:
+        await query.answer(services.texts(leader.language, "button.stale"), show_alert=True)
         return
     target = await _led_officer(services, leader, parts[1])
     if target is None:
-        await query.answer(services.texts(language, "access.not_your_unit"), show_alert=True)
+        await query.answer(services.texts(leader.language, "access.not_your_unit"),
+                           show_alert=True)
         return
-    if parts[0] != "open":
-        target = await _change_status(update, services, leader, target, suspend=parts[0] == "sus")
+    if act is not Member.OPEN:
+        target = await _change_status(update, services, leader, target,
+                                      suspend=act is Member.SUSPEND)
     else:
         await query.answer()
     await _show_member(update, services, leader, target)
@@ -151,33 +187,32 @@ async def _show_member(update: Update, services: Services, leader: Officer, targ
     )
 
 
-AREA_ACTIONS = ("area", "akec", "akel", "adone")
+AREA_ACTIONS = (Member.AREA, Member.KECAMATAN, Member.KELURAHAN, Member.AREA_DONE)
 """The kelurahan picker of an officer's card: open it, browse, tick (stored at once), done."""
 
 
-async def _area_button(update: Update, services: Services, leader: Officer, parts: list[str]
-                       ) -> None:
+async def _area_button(update: Update, services: Services, leader: Officer, act: Member,
+                       parts: list[str]) -> None:
     """A leader changes an officer's kelurahan binaan; every tick is stored and audited."""
     query = update.callback_query
     assert query is not None
     language = leader.language
-    action = parts[0]
-    arity = 3 if action in ("akec", "akel") else 2
+    arity = 3 if act in (Member.KECAMATAN, Member.KELURAHAN) else 2
     target = None
-    if len(parts) == arity and (arity == 2 or valid_pick(services.territory, action, parts[2])):
+    if len(parts) == arity and (arity == 2 or valid_pick(services.territory, act, parts[2])):
         target = await _led_officer(services, leader, parts[1])
     if target is None:
         await query.answer(services.texts(language, "access.not_your_unit"), show_alert=True)
         return
-    if action == "adone":
+    if act is Member.AREA_DONE:
         await query.answer()
         await _show_member(update, services, leader, target)
         return
-    kecamatan = parts[2] if action == "akec" and parts[2] != KECAMATAN_LIST else None
+    kecamatan = parts[2] if act is Member.KECAMATAN and parts[2] != KECAMATAN_LIST else None
     now = services.clock.now()
     async with services.db.transaction(update_id=update.update_id, now=now) as tx:
         picked = await tx.areas.of_officer(target.id)
-        if action == "akel":
+        if act is Member.KELURAHAN:
             code = parts[2]
             kecamatan = services.territory.kecamatan_of(code).code
             picked = toggled(picked, code, services.territory)
@@ -186,7 +221,7 @@ async def _area_button(update: Update, services: Services, leader: Officer, part
                 actor_id=leader.id, action="officer.areas", target_type="officer",
                 target_id=target.id, now=now, added=added, removed=removed,
             )
-    await query.answer(services.texts(language, "territory.changed") if action == "akel"
+    await query.answer(services.texts(language, "territory.changed") if act is Member.KELURAHAN
                        else None)
     picker, rows = area_picker(
         services, language, picked=services.territory.ordered(picked), kecamatan=kecamatan,
@@ -195,6 +230,17 @@ async def _area_button(update: Update, services: Services, leader: Officer, part
     heading = services.texts(language, "territory.members_heading",
                              name=html.escape(target.full_name))
     await query.edit_message_text(heading + "\n\n" + picker, reply_markup=inline(rows))
+
+
+MemberAction = Callable[[Update, Services, Officer, Member, list[str]], Awaitable[None]]
+ON_MEMBER: dict[Member, MemberAction] = {
+    Member.LIST: _list,
+    Member.OPEN: _card,
+    Member.SUSPEND: _card,
+    Member.REACTIVATE: _card,
+    **{act: _area_button for act in AREA_ACTIONS},
+}
+"""What each /anggota button does."""
 
 
 async def _change_status(
@@ -230,19 +276,21 @@ def _member_actions(services: Services, leader: Officer, target: Officer) -> lis
     row: list[Button] = []
     if target.status is Status.ACTIVE:
         row.append(
-            (texts(language, "button.suspend"), callbacks.pack(MEMBERS_NS, "sus", target.id))
+            (texts(language, "button.suspend"),
+             callbacks.pack(MEMBERS_NS, Member.SUSPEND, target.id))
         )
     elif target.status is Status.PENDING:
         # A request whose notice never arrived (no approver yet, blocked bot) is decided here.
         row.extend(approval_buttons(services, target, language))
     elif target.status is Status.SUSPENDED:
         row.append(
-            (texts(language, "button.reactivate"), callbacks.pack(MEMBERS_NS, "act", target.id))
+            (texts(language, "button.reactivate"),
+             callbacks.pack(MEMBERS_NS, Member.REACTIVATE, target.id))
         )
     areas = [(texts(language, "territory.button.areas"),
-              callbacks.pack(MEMBERS_NS, "area", target.id))]
+              callbacks.pack(MEMBERS_NS, Member.AREA, target.id))]
     return [row, areas,
-            [(texts(language, "button.back"), callbacks.pack(MEMBERS_NS, "list"))]]
+            [(texts(language, "button.back"), callbacks.pack(MEMBERS_NS, Member.LIST))]]
 
 
 async def invite(update: Update, context: BotContext, actor: Actor) -> None:
@@ -256,7 +304,7 @@ async def invite(update: Update, context: BotContext, actor: Actor) -> None:
         for unit in services.organisation.units
         if unit.code in reach(leader, services.organisation)
     ]
-    buttons = [(unit.name, callbacks.pack(INVITE_NS, "unit", unit.code)) for unit in units]
+    buttons = [(unit.name, callbacks.pack(INVITE_NS, Invite.UNIT, unit.code)) for unit in units]
     await message.reply_text(
         services.texts(actor.language, "invitation.choose_unit"),
         reply_markup=inline(chunked(buttons, 2)),
@@ -270,45 +318,68 @@ async def invite_button(update: Update, context: BotContext, actor: Actor) -> No
     query = update.callback_query
     assert query is not None
     leader = actor.active_officer
-    language = actor.language
     parts = callbacks.unpack(query.data, INVITE_NS)
     valid_unit = (
         len(parts) >= 2
         and organisation.has_unit(parts[1])
         and parts[1] in reach(leader, organisation)
     )
-    if parts and parts[0] == "unit" and len(parts) == 2 and valid_unit:
-        await query.answer()
-        roles = [
-            role
-            for role in organisation.self_registration_roles()
-            if outranks(leader, role.code, organisation)
-        ]
-        buttons = [
-            (role.name.get(language), callbacks.pack(INVITE_NS, "role", parts[1], role.code))
-            for role in roles
-        ]
-        await query.edit_message_text(
-            services.texts(
-                language, "invitation.choose_role",
-                unit=html.escape(organisation.unit(parts[1]).name),
-            ),
-            reply_markup=inline(chunked(buttons, 1)),
-        )
-        return
-    if (
-        parts
-        and parts[0] == "role"
-        and len(parts) == 3
-        and valid_unit
+    act = callbacks.verb(Invite, parts[0]) if parts else None
+    if act is None or not valid_unit or not await ON_INVITE[act](update, context, leader, parts):
+        await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
+
+
+async def _invite_unit(update: Update, context: BotContext, leader: Officer, parts: list[str]
+                       ) -> bool:
+    """The unit is chosen: ask the role."""
+    services = context.services
+    organisation = services.organisation
+    query = update.callback_query
+    assert query is not None
+    if len(parts) != 2:
+        return False
+    language = leader.language
+    await query.answer()
+    roles = [
+        role
+        for role in organisation.self_registration_roles()
+        if outranks(leader, role.code, organisation)
+    ]
+    buttons = [
+        (role.name.get(language), callbacks.pack(INVITE_NS, Invite.ROLE, parts[1], role.code))
+        for role in roles
+    ]
+    await query.edit_message_text(
+        services.texts(
+            language, "invitation.choose_role",
+            unit=html.escape(organisation.unit(parts[1]).name),
+        ),
+        reply_markup=inline(chunked(buttons, 1)),
+    )
+    return True
+
+
+async def _invite_role(update: Update, context: BotContext, leader: Officer, parts: list[str]
+                       ) -> bool:
+    """The role is chosen too: create the link."""
+    organisation = context.services.organisation
+    query = update.callback_query
+    assert query is not None
+    if not (
+        len(parts) == 3
         and organisation.has_role(parts[2])
         and organisation.role(parts[2]).self_register
         and may_decide_on(leader, parts[1], parts[2], organisation)
     ):
-        await query.answer()
-        await _create_invitation(update, context, leader, parts[1], parts[2])
-        return
-    await query.answer(services.texts(language, "button.stale"), show_alert=True)
+        return False
+    await query.answer()
+    await _create_invitation(update, context, leader, parts[1], parts[2])
+    return True
+
+
+InviteAction = Callable[[Update, BotContext, Officer, list[str]], Awaitable[bool]]
+ON_INVITE: dict[Invite, InviteAction] = {Invite.UNIT: _invite_unit, Invite.ROLE: _invite_role}
+"""What each /undang button does; False when its data does not fit (answered as stale)."""
 
 
 async def _create_invitation(

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import html
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
@@ -57,6 +59,22 @@ ALL = "*"
 """Every activity (the activity part of a view)."""
 
 
+class Show(StrEnum):
+    """What a /rekap button does (the part after the namespace; the view follows it)."""
+
+    VIEW = "v"  # show this view in the same message
+    CHART = "c"
+    RATE = "r"  # the reporting rate chart
+    PHOTOS = "p"  # the photo sheet (a unit's view only)
+    COVERAGE = "k"  # the kelurahan coverage picture (a unit's view only)
+    TYPE_RANGE = "t"
+    CANCEL_RANGE = "x"  # the typed range was cancelled: show the view again
+
+
+UNIT_ONLY = frozenset({Show.PHOTOS, Show.COVERAGE})
+"""Buttons a view of the officer themself (:data:`SELF`) never carries."""
+
+
 @dataclass(frozen=True)
 class View:
     """What the recap message shows: a period code, a scope (a unit code, or the officer) and
@@ -71,7 +89,7 @@ class View:
         """The one activity shown, or None for all of them."""
         return None if self.activity == ALL else self.activity
 
-    def button(self, action: str, **changes: str) -> str:
+    def button(self, action: Show, **changes: str) -> str:
         """Callback data for ``action`` on this view, or on it with ``changes``."""
         view = replace(self, **changes)
         return callbacks.pack(NS, action, view.period, view.scope, view.activity)
@@ -120,44 +138,73 @@ async def recap_button(update: Update, context: BotContext, actor: Actor) -> Non
         return
     officer = actor.active_officer
     view = View(period, scope, rest[0] if rest else ALL)
+    act = callbacks.verb(Show, action)
     if (
-        action not in ("v", "c", "r", "p", "t", "x", "k")
+        act is None
         or len(rest) > 1
         or not _known_activity(services, view.activity)
         or scope not in scopes(officer, services)
-        or (action in ("p", "k") and scope == SELF)
+        or (act in UNIT_ONLY and scope == SELF)
         or resolve_period(period, services) is None
     ):
         await query.answer(stale, show_alert=True)
         return
-    if action == "t":
-        await dates.ask(update, context, actor, NS, view.button("x"), scope=scope,
-                        activity=view.activity)
-        return
-    if action == "x":
-        async with services.db.transaction(update_id=update.update_id,
-                                           now=services.clock.now()) as tx:
-            await tx.desk_inputs.cancel(officer.id, NS, message_id(query))
-    if action == "p":
-        await _send_photo_sheet(update, context, actor, view)
-        return
+    await ON_SHOW[act](update, context, actor, view)
+
+
+async def _ask_range(update: Update, context: BotContext, actor: Actor, view: View) -> None:
+    await dates.ask(update, context, actor, NS, view.button(Show.CANCEL_RANGE), scope=view.scope,
+                    activity=view.activity)
+
+
+async def _show(update: Update, context: BotContext, actor: Actor, view: View) -> None:
+    """The view in the same message."""
+    query = update.callback_query
+    assert query is not None
     await query.answer()
-    if action in ("c", "r", "k"):
-        message = query.message
-        assert isinstance(message, Message)
-        if action == "k":
-            picture = await coverage_image(services, actor, view)
-            assert picture is not None  # a unit view: checked above
-            await context.bot.send_photo(message.chat_id, picture)
-            return
-        if action == "r":
-            await context.bot.send_photo(message.chat_id, await rate_chart(services, actor, view))
-            return
-        parts = await _chart_parts(services, actor, view)
-        await send_part(context.bot, message.chat_id, parts[0])
-        return
-    text, markup = await render_view(services, actor, view)
+    text, markup = await render_view(context.services, actor, view)
     await query.edit_message_text(text, reply_markup=markup)
+
+
+async def _cancel_range(update: Update, context: BotContext, actor: Actor, view: View) -> None:
+    services = context.services
+    query = update.callback_query
+    assert query is not None
+    async with services.db.transaction(update_id=update.update_id,
+                                       now=services.clock.now()) as tx:
+        await tx.desk_inputs.cancel(actor.active_officer.id, NS, message_id(query))
+    await _show(update, context, actor, view)
+
+
+async def _send_chart(update: Update, context: BotContext, actor: Actor, view: View) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    message = query.message
+    assert isinstance(message, Message)
+    parts = await _chart_parts(context.services, actor, view)
+    await send_part(context.bot, message.chat_id, parts[0])
+
+
+async def _send_rate(update: Update, context: BotContext, actor: Actor, view: View) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    message = query.message
+    assert isinstance(message, Message)
+    await context.bot.send_photo(message.chat_id, await rate_chart(context.services, actor, view))
+
+
+async def _send_coverage(update: Update, context: BotContext, actor: Actor, view: View
+                         ) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    message = query.message
+    assert isinstance(message, Message)
+    picture = await coverage_image(context.services, actor, view)
+    assert picture is not None  # a unit view: checked by the caller
+    await context.bot.send_photo(message.chat_id, picture)
 
 
 async def _send_photo_sheet(
@@ -180,6 +227,19 @@ async def _send_photo_sheet(
         return
     await query.answer()
     await send_part(context.bot, message.chat_id, sheet)
+
+
+ShowAction = Callable[[Update, BotContext, Actor, View], Awaitable[None]]
+ON_SHOW: dict[Show, ShowAction] = {
+    Show.VIEW: _show,
+    Show.CHART: _send_chart,
+    Show.RATE: _send_rate,
+    Show.PHOTOS: _send_photo_sheet,
+    Show.COVERAGE: _send_coverage,
+    Show.TYPE_RANGE: _ask_range,
+    Show.CANCEL_RANGE: _cancel_range,
+}
+"""What each /rekap button does with the view it carries (checked by the caller)."""
 
 
 def default_scope(officer: Officer, services: Services) -> str:
@@ -382,7 +442,7 @@ def keyboard(services: Services, actor: Actor, view: View) -> InlineKeyboardMark
 
     rows: list[list[Button]] = [[
         (mark(texts(language, f"recap.button.{code}"), view.period == code),
-         view.button("v", period=code))
+         view.button(Show.VIEW, period=code))
         for code in SIMPLE_PERIODS
     ]]
     chosen = DateRange.from_code(view.period)
@@ -390,31 +450,31 @@ def keyboard(services: Services, actor: Actor, view: View) -> InlineKeyboardMark
         mark(texts(language, "dates.chosen",
                    period=dates.range_text(services, language, chosen)), True) if chosen
         else texts(language, "dates.button"),
-        view.button("t"),
+        view.button(Show.TYPE_RANGE),
     )])
     options = scopes(actor.active_officer, services)
     if len(options) > 1:
         organisation = services.organisation
         buttons = [
             (mark(organisation.unit(code).name, view.scope == code),
-             view.button("v", scope=code))
+             view.button(Show.VIEW, scope=code))
             for code in options
         ]
         rows += [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
     activities = [(mark(texts(language, "recap.button.all"), view.activity == ALL),
-                   view.button("v", activity=ALL))]
+                   view.button(Show.VIEW, activity=ALL))]
     activities += [
         (mark(activity.name.get(language), view.activity == activity.code),
-         view.button("v", activity=activity.code))
+         view.button(Show.VIEW, activity=activity.code))
         for activity in services.catalogue.activities
     ]
     rows += [activities[index : index + 3] for index in range(0, len(activities), 3)]
     rows.append([
-        (texts(language, "recap.button.chart"), view.button("c")),
-        (texts(language, "recap.button.rate"), view.button("r")),
+        (texts(language, "recap.button.chart"), view.button(Show.CHART)),
+        (texts(language, "recap.button.rate"), view.button(Show.RATE)),
     ])
     if view.scope != SELF:
-        rows.append([(texts(language, "recap.button.photos"), view.button("p")),
-                     (texts(language, "territory.button.coverage"), view.button("k"))])
+        rows.append([(texts(language, "recap.button.photos"), view.button(Show.PHOTOS)),
+                     (texts(language, "territory.button.coverage"), view.button(Show.COVERAGE))])
     return inline(rows)
 

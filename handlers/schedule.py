@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardMarkup, Update
@@ -22,7 +23,7 @@ from domain.access import is_leader, reach
 from domain.catalogue import FieldType
 from domain.people import Officer
 from domain.schedule import Assignment, Kind, Planned, PostStatus, post_ref, report_prefill
-from jobs.notifications import SCHEDULE_NS, run_due_notifications
+from jobs.notifications import SCHEDULE_NS, Plan, run_due_notifications
 from storage import Transaction
 from ui import callbacks
 from ui.access import Actor
@@ -64,16 +65,16 @@ async def schedule_command(update: Update, context: BotContext, actor: Actor) ->
         label = texts(language, "schedule.button.report_post",
                       activity=activity_name(services, post.activity_code, language),
                       when=local.strftime("%d/%m %H.%M"))
-        rows.append([(label[:60], callbacks.pack(NS, "rep", post.id))])
+        rows.append([(label[:60], callbacks.pack(NS, Plan.REPORT, post.id))])
     if pauses:
         pause = pauses[0]
         lines.append("")
         lines.append(texts(language, "schedule.view.paused_self",
                            until=local_time(pause.ends_at, services.settings.tz, texts, language),
                            reason=texts(language, f"schedule.reason.{pause.reason}")))
-        button = (texts(language, "schedule.button.resume"), callbacks.pack(NS, "resume"))
+        button = (texts(language, "schedule.button.resume"), callbacks.pack(NS, Plan.RESUME))
     else:
-        button = (texts(language, "schedule.button.pause"), callbacks.pack(NS, "pause"))
+        button = (texts(language, "schedule.button.pause"), callbacks.pack(NS, Plan.PAUSE))
     rows.append([button])
     await message.reply_text("\n".join(lines), reply_markup=inline(rows))
     if is_leader(officer, services.organisation):
@@ -120,7 +121,7 @@ async def unit_view(
         local = post.starts_at.astimezone(tz)
         name = activity_name(services, post.activity_code, language)
         label = f"{local.strftime('%d/%m %H.%M')} {name}"
-        buttons.append((label[:60], callbacks.pack(NS, "post", post.id)))
+        buttons.append((label[:60], callbacks.pack(NS, Plan.POST, post.id)))
     return "\n".join(lines), inline(chunked(buttons, 1)) if buttons else None
 
 
@@ -141,26 +142,76 @@ async def schedule_button(update: Update, context: BotContext, actor: Actor) -> 
     except callbacks.CallbackDataError:
         await query.answer(stale, show_alert=True)
         return
-    if action == "rep" and numbers:
-        await report_for_post(update, context, actor, numbers[0])
-    elif action == "pause":
-        await _ask_pause(update, context, actor, None)
-    elif action == "pd" and numbers and numbers[0] in PAUSE_DAYS:
-        await _ask_pause(update, context, actor, numbers[0])
-    elif action == "pr" and numbers and numbers[0] in PAUSE_DAYS and args[-1] in PAUSE_REASONS:
-        await _pause(update, context, actor, numbers[0], args[-1])
-    elif action == "resume":
-        await _resume(update, context, actor)
-    elif action == "keep":
-        await query.answer()
-        with contextlib.suppress(BadRequest):
-            await query.edit_message_reply_markup(None)
-    elif action in ("post", "mv", "cx", "cxy") and numbers and is_leader(
-        actor.active_officer, services.organisation
-    ):
-        await _manage(update, context, actor, action, numbers)
-    else:
+    act = callbacks.verb(Plan, action)
+    if act is None or not await ON_PLAN[act](update, context, actor, act, args, numbers):
         await query.answer(stale, show_alert=True)
+
+
+async def _report_post(update: Update, context: BotContext, actor: Actor, act: Plan,
+                       args: list[str], numbers: list[int]) -> bool:
+    if not numbers:
+        return False
+    await report_for_post(update, context, actor, numbers[0])
+    return True
+
+
+async def _ask_days(update: Update, context: BotContext, actor: Actor, act: Plan,
+                    args: list[str], numbers: list[int]) -> bool:
+    await _ask_pause(update, context, actor, None)
+    return True
+
+
+async def _ask_reason(update: Update, context: BotContext, actor: Actor, act: Plan,
+                      args: list[str], numbers: list[int]) -> bool:
+    if not numbers or numbers[0] not in PAUSE_DAYS:
+        return False
+    await _ask_pause(update, context, actor, numbers[0])
+    return True
+
+
+async def _pause_for(update: Update, context: BotContext, actor: Actor, act: Plan,
+                     args: list[str], numbers: list[int]) -> bool:
+    if not numbers or numbers[0] not in PAUSE_DAYS or args[-1] not in PAUSE_REASONS:
+        return False
+    await _pause(update, context, actor, numbers[0], args[-1])
+    return True
+
+
+async def _resume_now(update: Update, context: BotContext, actor: Actor, act: Plan,
+                      args: list[str], numbers: list[int]) -> bool:
+    await _resume(update, context, actor)
+    return True
+
+
+async def _keep_post(update: Update, context: BotContext, actor: Actor, act: Plan,
+                     args: list[str], numbers: list[int]) -> bool:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(None)
+    return True
+
+
+async def _on_post(update: Update, context: BotContext, actor: Actor, act: Plan,
+                   args: list[str], numbers: list[int]) -> bool:
+    return await _manage(update, context, actor, act, numbers)
+
+
+PlanAction = Callable[[Update, BotContext, Actor, Plan, list[str], list[int]], Awaitable[bool]]
+ON_PLAN: dict[Plan, PlanAction] = {
+    Plan.REPORT: _report_post,
+    Plan.PAUSE: _ask_days,
+    Plan.PAUSE_DAYS: _ask_reason,
+    Plan.PAUSE_REASON: _pause_for,
+    Plan.RESUME: _resume_now,
+    Plan.KEEP: _keep_post,
+    Plan.POST: _on_post,
+    Plan.MOVE: _on_post,
+    Plan.CANCEL: _on_post,
+    Plan.CANCEL_YES: _on_post,
+}
+"""What each /jadwal button does; False when its data does not fit (answered as stale)."""
 
 
 # ------------------------------------------------------------------------ report a post
@@ -235,11 +286,12 @@ async def _ask_pause(
     if days is None:
         text = texts(language, "schedule.pause.ask_days")
         rows = chunked([(texts(language, "schedule.button.days", count=count),
-                         callbacks.pack(NS, "pd", count)) for count in PAUSE_DAYS], 4)
+                         callbacks.pack(NS, Plan.PAUSE_DAYS, count)) for count in PAUSE_DAYS], 4)
     else:
         text = texts(language, "schedule.pause.ask_reason")
         rows = [[(texts(language, f"schedule.reason.{reason}"),
-                  callbacks.pack(NS, "pr", days, reason)) for reason in PAUSE_REASONS]]
+                  callbacks.pack(NS, Plan.PAUSE_REASON, days, reason))
+                 for reason in PAUSE_REASONS]]
     await query.answer()
     await query.edit_message_text(text, reply_markup=inline(rows))
 
@@ -286,9 +338,12 @@ async def _resume(update: Update, context: BotContext, actor: Actor) -> None:
 
 
 async def _manage(
-    update: Update, context: BotContext, actor: Actor, action: str, numbers: list[int]
-) -> None:
+    update: Update, context: BotContext, actor: Actor, action: Plan, numbers: list[int]
+) -> bool:
+    """A leader's button on a post: its card, move, cancel (asked), cancel (confirmed)."""
     services = context.services
+    if not numbers or not is_leader(actor.active_officer, services.organisation):
+        return False
     texts = services.texts
     language = actor.language
     query = update.callback_query
@@ -307,26 +362,26 @@ async def _manage(
         assign.may_manage(services, leader, post)
     ) or (revision is not None and revision != post.revision):
         await query.answer(texts(language, "schedule.assign.not_yours"), show_alert=True)
-        return
+        return True
     activity = html.escape(activity_name(services, post.activity_code, language))
     when = when_text(services, post, language)
-    if action == "post":
+    if action is Plan.POST:
         text = texts(language, "schedule.view.post_card", activity=activity, when=when,
                      place=place_text(services, post, language),
                      names=names(post.officer_ids, officers))
         rows = [[(texts(language, "schedule.button.move"),
-                  callbacks.pack(NS, "mv", post.id, post.revision)),
+                  callbacks.pack(NS, Plan.MOVE, post.id, post.revision)),
                  (texts(language, "schedule.button.cancel_post"),
-                  callbacks.pack(NS, "cx", post.id, post.revision))]]
+                  callbacks.pack(NS, Plan.CANCEL, post.id, post.revision))]]
         await query.answer()
         assert query.message is not None
         await context.bot.send_message(query.message.chat.id, text, reply_markup=inline(rows))
-    elif action == "mv":
+    elif action is Plan.MOVE:
         await assign.begin_move(update, context, actor, post)
-    elif action == "cx":
+    elif action is Plan.CANCEL:
         rows = [[(texts(language, "schedule.button.cancel_yes"),
-                  callbacks.pack(NS, "cxy", post.id, post.revision)),
-                 (texts(language, "schedule.button.keep_post"), callbacks.pack(NS, "keep"))]]
+                  callbacks.pack(NS, Plan.CANCEL_YES, post.id, post.revision)),
+                 (texts(language, "schedule.button.keep_post"), callbacks.pack(NS, Plan.KEEP))]]
         await query.answer()
         await query.edit_message_text(
             texts(language, "schedule.assign.cancel_confirm", activity=activity, when=when),
@@ -334,6 +389,7 @@ async def _manage(
         )
     else:
         await _cancel_post(update, context, actor, post)
+    return True
 
 
 async def _cancel_post(

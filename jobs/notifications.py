@@ -24,6 +24,7 @@ import logging
 import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
@@ -66,6 +67,22 @@ from ui.views import activity_name, at_place_text, leaders_of, name_of, place_te
 logger = logging.getLogger(__name__)
 SCAN_SECONDS = 30
 SCHEDULE_NS = callbacks.Namespace.SCHEDULE
+
+
+class Plan(StrEnum):
+    """What a /jadwal or reminder button does (the part after the namespace); answered by
+    ``handlers.schedule`` (here because the reminders carry :attr:`REPORT`)."""
+
+    REPORT = "rep"  # report this post now
+    PAUSE = "pause"  # ask how many days
+    PAUSE_DAYS = "pd"  # the days are chosen: ask the reason
+    PAUSE_REASON = "pr"  # pause the reminders
+    RESUME = "resume"
+    KEEP = "keep"  # do not cancel the post: take the buttons away
+    POST = "post"  # a leader opens a post's card
+    MOVE = "mv"
+    CANCEL = "cx"  # ask to confirm the cancel
+    CANCEL_YES = "cxy"
 EXPAND_EVERY = timedelta(minutes=10)
 _ROUNDS = 4  # an escalation fans out into rows that are due at once: send them in the same run
 
@@ -105,7 +122,7 @@ class _FanOut:
 def report_button(services: Services, assignment_id: int, language: str) -> InlineKeyboardMarkup:
     """The "Lapor sekarang" button: opens a report tied to the post."""
     label = services.texts(language, "schedule.button.report_now")
-    return inline([[(label, callbacks.pack(SCHEDULE_NS, "rep", assignment_id))]])
+    return inline([[(label, callbacks.pack(SCHEDULE_NS, Plan.REPORT, assignment_id))]])
 
 
 async def run_due_notifications(services: Services, bot: Any) -> ScanResult:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
@@ -13,6 +15,31 @@ if TYPE_CHECKING:
 
 Row: TypeAlias = "aiosqlite.Row | PgRow"
 Connection: TypeAlias = "aiosqlite.Connection | PgConnection"
+
+
+class SharedConnection:
+    """The one connection a database object shares between the bot's tasks, one at a time.
+
+    The same on both backends (``storage.database.Database``, ``storage.postgres``): SQLite and
+    asyncpg alike run one statement at a time on a connection, so a lock keeps one task's
+    transaction from interleaving with another's statements."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._holder: asyncio.Task[object] | None = None
+
+    @asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[None]:
+        """Hold the connection; using the database again inside would wait for ever, so say so."""
+        task = asyncio.current_task()
+        if task is not None and task is self._holder:
+            raise RuntimeError("nested database use: finish the open transaction or read first")
+        async with self._lock:
+            self._holder = task
+            try:
+                yield
+            finally:
+                self._holder = None
 
 
 class Conflict(Exception):

@@ -19,7 +19,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.base import Conflict, Row, Statement
+from storage.base import Conflict, Row, SharedConnection, Statement
 from storage.repositories import Repositories, UpdateClaim
 from storage.values import to_db_time
 
@@ -100,7 +100,7 @@ class SchemaTooNew(Exception):
     that does not know its tables on police records."""
 
 
-class Database:
+class Database(SharedConnection):
     """One aiosqlite connection shared by the bot.
 
     aiosqlite runs the connection on its own thread; a lock keeps one coroutine's transaction
@@ -110,12 +110,11 @@ class Database:
     dialect = "sqlite"
 
     def __init__(self, path: Path, *, synchronous: str = "FULL") -> None:
+        super().__init__()
         self.path = path
         self._synchronous = synchronous
         self._connection: aiosqlite.Connection | None = None
         self._reads: LoopReads | None = None
-        self._lock = asyncio.Lock()
-        self._holder: asyncio.Task[object] | None = None
         self._waiting: list[_Batch] = []
         self._committer: asyncio.Task[None] | None = None
         self._claimed: OrderedDict[int, None] = OrderedDict()
@@ -321,18 +320,6 @@ class Database:
         """Always: see ``scheduling``."""
         return True
 
-    @asynccontextmanager
-    async def _exclusive(self) -> AsyncIterator[None]:
-        """Hold the connection; using the database again inside would wait for ever, so say so."""
-        task = asyncio.current_task()
-        if task is not None and task is self._holder:
-            raise RuntimeError("nested database use: finish the open transaction or read first")
-        async with self._lock:
-            self._holder = task
-            try:
-                yield
-            finally:
-                self._holder = None
 
 
 def _run_batches(

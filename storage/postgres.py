@@ -30,7 +30,7 @@ from typing import Any
 
 import asyncpg
 
-from storage.base import Conflict, Statement
+from storage.base import Conflict, SharedConnection, Statement
 from storage.database import DuplicateUpdate, SchemaTooNew, Transaction
 from storage.database import available_migrations as numbered_scripts
 from storage.repositories import Repositories, UpdateClaim
@@ -280,16 +280,15 @@ def _placeholders(sql: str) -> str:
     return "".join(out)
 
 
-class PostgresDatabase:
+class PostgresDatabase(SharedConnection):
     """One asyncpg connection shared by the bot, with the interface of ``Database``."""
 
     dialect = "postgresql"
 
     def __init__(self, url: str) -> None:
+        super().__init__()
         self.url = url
         self._connection: PgConnection | None = None
-        self._lock = asyncio.Lock()
-        self._holder: asyncio.Task[object] | None = None
         self.run = secrets.token_hex(8)
         """This process's name on the update claims; held as an advisory lock while alive."""
         self.namespace = 0
@@ -444,18 +443,6 @@ class PostgresDatabase:
         self.scheduling = bool(held)
         return self.scheduling
 
-    @asynccontextmanager
-    async def _exclusive(self) -> AsyncIterator[None]:
-        """Hold the connection; using the database again inside would wait for ever, so say so."""
-        task = asyncio.current_task()
-        if task is not None and task is self._holder:
-            raise RuntimeError("nested database use: finish the open transaction or read first")
-        async with self._lock:
-            self._holder = task
-            try:
-                yield
-            finally:
-                self._holder = None
 
 
 def available_migrations() -> list[tuple[int, str, str]]:

@@ -254,7 +254,7 @@ async def refuse(update: Update, context: BotContext, actor: Actor, reason: Refu
         markup = InlineKeyboardMarkup(
             [[InlineKeyboardButton(texts(actor.language, "button.register"),
                                    callback_data=callbacks.pack(
-                                       callbacks.Namespace.REGISTRATION, "begin"))]]
+                                       callbacks.Namespace.REGISTRATION, callbacks.REGISTER))]]
         )
     if update.effective_message is not None:
         await update.effective_message.reply_text(text, reply_markup=markup)

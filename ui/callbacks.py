@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 from domain.access import Kind
 from domain.text import ascii_number
@@ -36,6 +37,11 @@ class Namespace(StrEnum):
     BROWSE = "kb"
     EXPORT = "kx"
     AUDIT = "au"
+
+
+REGISTER = "begin"
+"""The verb of the "register" button (``conversations.registration.Reg.BEGIN`` is this value):
+the access gate offers it to a stranger, and ``ui`` may not import the feature answering it."""
 
 
 class Stale(Exception):
@@ -94,6 +100,18 @@ def refs_in(parts: list[str], layouts: Mapping[str, tuple[Ref, ...]], verb_at: i
         if parts[ref.at] != ref.none:
             found.append((ref.kind, parts[ref.at]))
     return found
+
+
+Verb = TypeVar("Verb", bound=StrEnum)
+
+
+def verb(actions: type[Verb], raw: str) -> Verb | None:
+    """The member of a namespace's action enum that ``raw`` is, or None for a verb this version
+    never packs (answered as a stale button, as before the enums)."""
+    try:
+        return actions(raw)
+    except ValueError:
+        return None
 
 
 def as_id(raw: str) -> int | None:

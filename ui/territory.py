@@ -1,23 +1,33 @@
 """The kelurahan picker (kecamatan → kelurahan toggles → done) and territory labels.
 
 Registration and the leaders' /anggota both bind officers to their kelurahan binaan with the
-same buttons; each passes ``pack`` to build its own callback data from the picker's actions:
-``akec`` (a kecamatan code, or ``-`` for the kecamatan list), ``akel`` (a kelurahan code to
-toggle) and ``adone``.
+same buttons; each passes ``pack`` to build its own callback data from the picker's actions
+(:class:`Pick`): ``akec`` (a kecamatan code, or ``-`` for the kecamatan list), ``akel`` (a
+kelurahan code to toggle) and ``adone``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from enum import StrEnum
 
 from domain.charts import GridCell, coverage_grid
 from domain.coverage import Coverage
 from domain.territory import Territory
+from ui import callbacks
 from ui.messages import Button, chunked, esc
 from ui.services import Services
 
 KECAMATAN_LIST = "-"
 Pack = Callable[..., str]
+
+
+class Pick(StrEnum):
+    """What a kelurahan picker button does (the verb the caller's ``pack`` is given)."""
+
+    KECAMATAN = "akec"  # show a kecamatan's kelurahan (or the list: KECAMATAN_LIST)
+    KELURAHAN = "akel"  # tick or untick a kelurahan
+    DONE = "adone"
 
 
 def kelurahan_label(services: Services, code: str, language: str) -> str:
@@ -35,13 +45,19 @@ def areas_text(services: Services, codes: Iterable[str], language: str) -> str:
     return ", ".join(names) if names else services.texts(language, "territory.none")
 
 
+_VALID: dict[Pick, Callable[[Territory, str], bool]] = {
+    Pick.KECAMATAN: lambda territory, value: (value == KECAMATAN_LIST
+                                              or territory.has_kecamatan(value)),
+    Pick.KELURAHAN: lambda territory, value: territory.has(value),
+    Pick.DONE: lambda territory, value: False,  # carries no value
+}
+"""Whether a picker button's value could have been made from this territory, by action."""
+
+
 def valid_pick(territory: Territory, action: str, value: str) -> bool:
     """Whether a picker button's value could have been made from this territory."""
-    if action == "akec":
-        return value == KECAMATAN_LIST or territory.has_kecamatan(value)
-    if action == "akel":
-        return territory.has(value)
-    return False
+    pick = callbacks.verb(Pick, action)
+    return pick is not None and _VALID[pick](territory, value)
 
 
 def toggled(picked: Sequence[str], code: str, territory: Territory) -> list[str]:
@@ -69,20 +85,20 @@ def area_picker(
         rows = chunked([
             (texts(language, "territory.kecamatan_button", name=k.name, count=counts[k.code])
              if counts[k.code] else texts(language, "territory.kecamatan", name=k.name),
-             pack("akec", k.code))
+             pack(Pick.KECAMATAN, k.code))
             for k in territory.kecamatan
         ], 2)
         rows.append([(texts(language, "territory.button.done", count=len(picked)),
-                      pack("adone"))])
+                      pack(Pick.DONE))])
         return text + "\n" + texts(language, "territory.choose_kecamatan"), rows
     chosen = territory.kecamatan_of(kecamatan)
     rows = chunked([
-        (("✅ " if k.code in picked else "⬜ ") + k.name, pack("akel", k.code))
+        (("✅ " if k.code in picked else "⬜ ") + k.name, pack(Pick.KELURAHAN, k.code))
         for k in chosen.kelurahan
     ], 2)
     rows.append([
-        (texts(language, "territory.button.kecamatan_list"), pack("akec", KECAMATAN_LIST)),
-        (texts(language, "territory.button.done", count=len(picked)), pack("adone")),
+        (texts(language, "territory.button.kecamatan_list"), pack(Pick.KECAMATAN, KECAMATAN_LIST)),
+        (texts(language, "territory.button.done", count=len(picked)), pack(Pick.DONE)),
     ])
     heading = texts(language, "territory.choose_kelurahan", kecamatan=esc(chosen.name))
     return text + "\n" + heading, rows
