@@ -328,6 +328,11 @@ async def test_sigkill_loses_no_acknowledged_answer(tmp_path: Path):
             max(wait, 5),
             "the start reminder for every officer",
         )
+        # A SIGTERM before the bot has started (the killer may just have restarted it) ends
+        # the process with -15 before PTB's handlers exist: stop it once it polls again.
+        emu.record_get_updates = True
+        await emu.wait_for(lambda: bool(emu.calls_to("getUpdates")), 30,
+                           "the restarted bot to poll")
         assert await bot.stop() == 0
     finally:
         if bot.process is not None and bot.process.returncode is None:
