@@ -13,7 +13,8 @@ from bench.reporting import run_bot
 ROOT = Path(__file__).resolve().parent.parent
 STDLIB = sysconfig.get_paths()["stdlib"]
 LAYERS = (
-    ("our handlers and domain", ("bot/", "conversations/", "handlers/", "domain/", "jobs/")),
+    ("our handlers, ui and domain",
+     ("bot/", "conversations/", "handlers/", "ui/", "usecases/", "domain/", "jobs/")),
     ("our storage (Python side)", ("storage/",)),
     ("emulator (Telegram's side) and bench driver", ("emulator/", "bench/")),
 )
