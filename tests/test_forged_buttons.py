@@ -28,6 +28,7 @@ from tests.support.access import (
     everything_said,
     file_report,
     offered,
+    table_dump,
 )
 from tests.support.registration import register
 from ui import callbacks
@@ -199,7 +200,18 @@ async def test_replayed_and_mutated_buttons_leak_and_change_nothing(
         audit_before = len(await repos.audit.recent())
     for user in personas:
         await user.send("/bantuan")
+    tables_before = await table_dump(harness.db)
     await press_all(planned, target)
+    tables_after = await table_dump(harness.db)
+    # All a press may store: the updates' marks, the audit rows of exports of the presser's
+    # own (empty) periods (checked below), and an active officer's own new report draft (a
+    # replayed activity button starts one, as the menu does). Every other row of every table
+    # is as it was, and nothing stored before is changed or gone.
+    marks = {"processed_updates", "update_claims"}
+    changed = {name for name in tables_before if tables_before[name] != tables_after[name]}
+    assert changed <= marks | {"audit_log", "report_drafts"}, changed
+    for name in ("audit_log", "report_drafts"):
+        assert set(tables_before[name]) <= set(tables_after[name]), name
     print(f"\nforged callbacks: {len(planned)} tried of {(len(personas) + 2) * len(cases)}"
           f" ({len(recorded)} recorded buttons, {len(personas)} personas in private, 2 in the"
           " unit's group)")
@@ -219,6 +231,9 @@ async def test_replayed_and_mutated_buttons_leak_and_change_nothing(
         assert [(o.id, o.status, o.role, o.unit_code) for o in after] == [
             (o.id, o.status, o.role, o.unit_code) for o in officers_before]
         assert await repos.registrations.get(made[0].id) == registrations_before
+        for stored in officers_before:
+            if await repos.drafts.of_officer(stored.id) is not None:
+                assert stored.status is Status.ACTIVE, stored
         audit = await repos.audit.recent()
     done = audit[: len(audit) - audit_before]
     # All they could do: export their own unit's (empty) periods.

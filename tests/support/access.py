@@ -9,6 +9,8 @@ from pypdf import PdfReader
 
 from emulator import Emulator, SimUser
 from emulator.harness import BotHarness
+from storage import AnyDatabase
+from storage.database import Database
 from tests.support.reports import walk_rest
 
 OFFICER_ID, KANIT_ID, PARTNER_ID, OTHER_KANIT_ID = 1001, 2001, 1002, 2002
@@ -85,3 +87,25 @@ def everything_said(user: SimUser) -> str:
     said += [document_text(m.file_bytes or b"") for m in user.messages if m.kind == "document"]
     said += [answer["text"] or "" for answer in user.callback_answers]
     return "\n".join(said)
+
+
+async def table_dump(
+    db: AnyDatabase, *, skip: frozenset[str] = frozenset()
+) -> dict[str, list[str]]:
+    """Every row of every table of the bot's schema (``skip`` left out), each row as its
+    ``repr``, sorted: two dumps are equal when nothing was stored, changed or deleted."""
+    connection = db.connection
+    if isinstance(db, Database):
+        listing = ("SELECT name FROM sqlite_master WHERE type = 'table'"
+                   " AND name NOT LIKE 'sqlite_%'")
+    else:
+        listing = ("SELECT table_name FROM information_schema.tables"
+                   " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'")
+    names = sorted(str(row[0]) for row in await connection.execute_fetchall(listing))
+    dump: dict[str, list[str]] = {}
+    for name in names:
+        if name in skip:
+            continue
+        rows = await connection.execute_fetchall(f'SELECT * FROM "{name}"')  # noqa: S608 - names from the catalogue
+        dump[name] = sorted(repr(tuple(row)) for row in rows)
+    return dump
