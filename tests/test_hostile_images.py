@@ -30,6 +30,7 @@ from emulator import Emulator
 from emulator.harness import BotHarness
 from emulator.media import make_jpeg
 from tests.support.reports import draft_of, seed, walk_rest
+from tests.support.resources import peak_mb, reset_peak
 
 LOCALES = Path(__file__).resolve().parents[1] / "ui" / "locales"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -125,19 +126,6 @@ def refusal_texts() -> dict[str, str]:
     catalogue = tomllib.loads((LOCALES / "reports.id.toml").read_text(encoding="utf-8"))
     return {key: text.split("{")[0] for key, text in catalogue["reports"]["photo"].items()
             if isinstance(text, str)}
-
-
-def reset_peak() -> None:
-    """Start measuring this process's peak RSS afresh (Linux: ``clear_refs`` 5 resets it)."""
-    Path("/proc/self/clear_refs").write_text("5")
-
-
-def peak_mb() -> int:
-    """This process's peak RSS since ``reset_peak``, in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) // 1024
-    raise AssertionError("no VmHWM in /proc/self/status")
 
 
 async def test_hostile_images_get_a_clear_answer_and_the_bot_stays_up(

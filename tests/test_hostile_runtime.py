@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from telegram import Update
 
 from emulator import Emulator
 from emulator.harness import BotHarness
+from tests.support.resources import peak_mb, reset_peak
 
 FLOOD = 300
+FLOOD_GROWTH_MB = 60
+"""Bound on the peak RSS growth of a flood: the dropped updates are never read or stored."""
 
 
 def queue_updates(harness: BotHarness, emu: Emulator) -> None:
@@ -29,6 +34,9 @@ async def test_a_flood_from_one_officer_does_not_hold_back_another(
     await harness.seed_officer(flooder, name="Banjir", nrp="87050101", unit="binkamsa")
     await harness.seed_officer(other, name="Sabar", nrp="87050102", unit="binkamsa")
     queue_updates(harness, emu)
+    gc.collect()
+    reset_peak()
+    before_mb = peak_mb()
     for _ in range(FLOOD):
         await flooder.send("/bantuan")
     await other.send("/bantuan")
@@ -48,8 +56,11 @@ async def test_a_flood_from_one_officer_does_not_hold_back_another(
         lambda: sum("Pelan-pelan" in text for text in sends(flooder.id)) == 1, timeout=30
     )
     answers = [text for text in sends(flooder.id) if "Pelan-pelan" not in text]
+    grown = peak_mb() - before_mb
     print(f"flood {FLOOD}: the other officer was answered after {answered_before_other} of"
-          f" the flood's {len(answers)} answers; {FLOOD - len(answers)} dropped")
+          f" the flood's {len(answers)} answers; {FLOOD - len(answers)} dropped;"
+          f" peak RSS +{grown} MB")
+    assert grown < FLOOD_GROWTH_MB
     # The other officer did not wait for the whole backlog, and the excess was dropped.
     assert answered_before_other < len(answers)
     assert len(answers) <= 50 < FLOOD
