@@ -3,10 +3,14 @@ nearest kelurahan, and every report and complaint filed under its kelurahan code
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
+
+from pypdf import PdfReader
 
 from emulator import Emulator
 from emulator.harness import BotHarness
+from tests.support.exports import documents, pdf_text
 from tests.support.reports import draft_of, seed, walk_rest
 
 LIMBA_U_I, LIMBA_U_II = "75.71.02.1019", "75.71.02.1020"
@@ -114,3 +118,20 @@ async def test_the_chosen_kelurahan_can_be_changed_before_continuing(harness: Bo
     draft = await draft_of(harness, officer)
     assert draft.answers["location"]["kel"] == LIMBA_U_II
     assert draft.answers["location"]["place"] == "Pos kamling RW 01"
+
+
+async def test_the_report_pdf_names_the_kelurahan_with_its_code(harness: BotHarness,
+                                                               emu: Emulator):
+    officer, kanit = await seed_with_areas(harness, emu, LIMBA_U_II, LIMBA_U_I)
+    await to_place_step(officer)
+    await officer.press("Kel. Limba U II")
+    await officer.send("RW 02 dekat masjid")
+    await officer.press("➡️ Lanjut")
+    await walk_rest(officer, photos=1)
+    await officer.press("📤 Kirim laporan")
+    await kanit.send("/cari")
+    await kanit.press("LAP/SAPTA/2026/11/0001")
+    await kanit.press("📄 PDF")
+    (document,) = documents(kanit)
+    text = pdf_text(PdfReader(io.BytesIO(document.file_bytes)))
+    assert f"Kel. Limba U II ({LIMBA_U_II})" in " ".join(text.split())
