@@ -41,7 +41,7 @@ from storage.recap import load_recap, rate_series
 from storage.territory import load_coverage
 from ui import callbacks
 from ui.access import Actor
-from ui.messages import Button, inline, message_id, shorten_html
+from ui.messages import Button, edit_or_resend, inline, message_id, send_html
 from ui.services import BotContext, Services
 from ui.territory import coverage_lines, coverage_picture
 
@@ -122,7 +122,7 @@ async def recap_command(update: Update, context: BotContext, actor: Actor) -> No
         picture = await coverage_image(services, actor, view, coverage)
         assert picture is not None
         await message.reply_photo(picture)
-    await message.reply_text(text, reply_markup=markup)
+    await send_html(context.bot, chat.id, text, reply_markup=markup)
 
 
 async def recap_button(update: Update, context: BotContext, actor: Actor) -> None:
@@ -163,7 +163,10 @@ async def _show(update: Update, context: BotContext, actor: Actor, view: View) -
     assert query is not None
     await query.answer()
     text, markup = await render_view(context.services, actor, view)
-    await query.edit_message_text(text, reply_markup=markup)
+    message = query.message
+    assert message is not None
+    await edit_or_resend(context.bot, message.chat.id, message.message_id, text,
+                         reply_markup=markup)
 
 
 async def _cancel_range(update: Update, context: BotContext, actor: Actor, view: View) -> None:
@@ -293,7 +296,7 @@ async def on_range(
         await message.reply_text(services.texts(actor.language, "button.stale"))
         return
     text, markup = await render_view(services, actor, View(chosen.code(), scope, activity))
-    await message.reply_text(text, reply_markup=markup)
+    await send_html(context.bot, message.chat.id, text, reply_markup=markup)
 
 
 async def load_view(services: Services, actor: Actor, view: View) -> tuple[Recap, str]:
@@ -385,7 +388,8 @@ def _title_kind(view: View) -> str:
 async def render_view(
     services: Services, actor: Actor, view: View
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The recap message and its buttons."""
+    """The recap text, whole (it is sent split at lines when longer than one message, the
+    buttons on the last part), and its buttons."""
     recap, name = await load_view(services, actor, view)
     language = actor.language
     title = services.texts(language, f"summary.title_{_title_kind(view)}",
@@ -394,7 +398,7 @@ async def render_view(
     coverage = await load_view_coverage(services, actor, view)
     if coverage is not None and coverage.kelurahan:
         text += "\n\n" + "\n".join(coverage_lines(services, coverage, language))
-    return shorten_html(text), keyboard(services, actor, view)
+    return text, keyboard(services, actor, view)
 
 
 async def load_view_coverage(services: Services, actor: Actor, view: View) -> Coverage | None:

@@ -430,5 +430,5 @@ async def _digest(
     logger.debug("digest for leader %s on %s", leader.id, local_day(notification.due_at, tz))
     text = render_digest(services, digest, leader.language)
     # One notification is one message (a half-sent series could not be retried safely).
-    text = shorten_html(text)
+    text = shorten_html(text, more=services.texts(leader.language, "schedule.digest.more"))
     return _Message(leader.telegram_id, leader.language, text)

@@ -64,3 +64,13 @@ async def test_an_expired_button_press_that_fails_is_still_told_in_the_chat(harn
     emu.fail_next("sendMessage", kind="bad_request")
     await officer.press("POS SAPTA")
     assert "Maaf, terjadi gangguan" in officer.last.content
+
+
+def test_a_shortened_text_says_where_the_rest_is_and_still_fits():
+    lines = "\n".join(f"• <b>Petugas {n}</b> — POS SAPTA &amp; keluhan" for n in range(400))
+    short = shorten_html(lines, more="selengkapnya: /rekap")
+    assert short.endswith("\n… selengkapnya: /rekap")
+    assert utf16_len(parse_html(short)[0]) <= 4096
+    assert shorten_html("pendek", more="selengkapnya: /rekap") == "pendek"
+    exact = "x" * 4096  # fits whole: nothing is cut for the tail's sake
+    assert shorten_html(exact, more="selengkapnya: /rekap") == exact

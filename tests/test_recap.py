@@ -26,8 +26,10 @@ from emulator import Emulator, pg
 from emulator.harness import BotHarness
 from jobs.summaries import SHEET_PHOTOS
 from storage.recap import load_recap
+from tests.support.digest import seed_report
 from tests.support.recap import WITA, count_in, private_cast, seed_people
 from tests.support.recap_seed import seed_reports
+from tests.support.schedule import seed_unit, wita
 
 
 def test_periods_are_local_days_weeks_and_months():
@@ -333,3 +335,30 @@ def test_a_months_photo_sheet_takes_evenly_spaced_days():
     assert days[-1] == 30
     assert max(b - a for a, b in itertools.pairwise(days)) <= 4
     assert spread_choice(candidates[:3], 9, WITA) == candidates[:3]  # fewer than asked: all
+
+
+async def test_a_recap_longer_than_one_message_arrives_whole(harness: BotHarness,
+                                                            emu: Emulator):
+    """120 officers reported today: the recap is split at lines, every officer in it, the
+    buttons on its last part; a period chosen there shows the whole recap again (#11)."""
+    kanit, _, _ = await seed_unit(harness, emu)
+    names = [f"Petugas Bhabinkamtibmas Nomor {index:03d}" for index in range(120)]
+    for index, name in enumerate(names):
+        user = emu.user(5000 + index, f"P{index}")
+        await harness.seed_officer(user, name=name, nrp=f"{88000000 + index}", unit="binkamsa")
+        officer = await harness.officer(user)
+        assert officer is not None
+        await seed_report(harness, officer.id, wita(28, 7), wita(28, 8), wita(28, 8, 30),
+                          number=f"LAP/SAPTA/2026/11/{index + 1:04d}", post_id=None)
+    for press in (None, "Minggu ini"):
+        before = len(kanit.messages)
+        if press is None:
+            await kanit.send("/rekap")
+        else:
+            await kanit.press(press)
+        parts = kanit.messages[before:]
+        assert len(parts) >= 2
+        assert [bool(part.buttons) for part in parts] == [False] * (len(parts) - 1) + [True]
+        shown = "\n".join(part.text for part in parts)
+        assert all(f"{name} — 1" in shown for name in names), press
+        assert "…" not in shown

@@ -144,7 +144,7 @@ async def test_a_long_digest_stays_one_message(bot: BotHarness, emu: Emulator): 
     digest = kanit.last
     assert "Ringkasan pimpinan" in digest.text
     assert len(digest.text) <= 4096
-    assert digest.text.endswith("…")
+    assert digest.text.endswith("… selengkapnya: /jadwal · /rekap · /keluhan")  # one tap
 
 
 async def test_digest_missed_while_down_is_replaced_by_the_next(

@@ -178,12 +178,14 @@ def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return [part for part in parts if _shows_text(part)] or [text]
 
 
-def shorten_html(text: str, limit: int = MESSAGE_LIMIT) -> str:
-    """One part only: as many whole lines as fit, then "…" (digests, captions)."""
-    parts = split_html(text, limit - 2)
-    if len(parts) == 1:
-        return parts[0]
-    return parts[0] + "\n" + ELLIPSIS
+def shorten_html(text: str, limit: int = MESSAGE_LIMIT, *, more: str = "") -> str:
+    """One part only: as many whole lines as fit, then "…" and ``more`` (where the rest is:
+    a command, tappable in Telegram) — for digests and captions."""
+    whole = split_html(text, limit)
+    if len(whole) == 1:
+        return whole[0]
+    tail = f"{ELLIPSIS} {more}" if more else ELLIPSIS
+    return split_html(text, limit - 1 - html_length(tail))[0] + "\n" + tail
 
 
 async def send_html(
