@@ -37,7 +37,7 @@ from storage.desk import PendingInput, ReportFilter
 from storage.recap import load_recap
 from ui import callbacks
 from ui.access import Actor
-from ui.messages import chunked, inline, is_not_modified, message_id
+from ui.messages import CAPTION_LIMIT, chunked, inline, is_not_modified, message_id, shorten_html
 from ui.services import BotContext, Services
 from ui.views import photo_path
 
@@ -473,8 +473,9 @@ async def spreadsheet(
                     reports=texts(language, "count.reports", count=len(lines)),
                     complaints=texts(language, "count.complaints",
                                      count=len(data.complaints)))
+    caption = shorten_html(caption, CAPTION_LIMIT)
     for name, blob in files:
-        await chat_message.chat.send_document(blob, filename=name, caption=caption[:1024])
+        await chat_message.chat.send_document(blob, filename=name, caption=caption)
     await _audit(services, leader, "xlsx", period=f"{period.first_day}..{period.last_day}",
                  units=sorted(units), reports=len(lines), complaints=len(data.complaints),
                  files=len(files))
