@@ -38,6 +38,7 @@ from ui.menu import send_help
 from ui.messages import Button, chunked, inline
 from ui.services import BotContext, Services
 from ui.territory import KECAMATAN_LIST, Pick, area_picker, areas_text, toggled, valid_pick
+from usecases import people
 
 logger = logging.getLogger(__name__)
 NS = callbacks.Namespace.REGISTRATION
@@ -676,27 +677,11 @@ async def on_approval_button(update: Update, context: BotContext, actor: Actor) 
         # The button belongs to an earlier application of the same person.
         await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
         return
-    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        changed = await tx.officers.decide(
-            candidate.id, expected=Status.PENDING, new=new_status, by=leader.id, now=now
-        )
-        if changed:
-            await tx.audit.record(
-                actor_id=leader.id,
-                action="officer.approve" if new_status is Status.ACTIVE else "officer.reject",
-                target_type="officer",
-                target_id=candidate.id,
-                now=now,
-                nrp=candidate.nrp,
-            )
-            if new_status is Status.REJECTED:
-                # A rejected (perhaps mistyped or false) NRP must not lock out its real owner.
-                await tx.officers.release_nrp(candidate.id)
-        decided = await tx.officers.by_id(candidate.id)
-        decider = (
-            await tx.officers.by_id(decided.decided_by) if decided and decided.decided_by else None
-        )
-    assert decided is not None
+    decision = await people.decide_application(
+        services.db, leader, candidate, approve=new_status is Status.ACTIVE, now=now,
+        update_id=update.update_id,
+    )
+    decided, decider, changed = decision.officer, decision.decider, decision.changed
     outcome = services.texts(
         actor.language,
         f"approval.outcome_{decided.status.value}",

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from domain.complaints import ComplaintStatus
+from domain.people import Officer, Status
 from emulator import Emulator
 from emulator.harness import BotHarness
 from tests.support.complaints import complaint_row, file_report_with_complaint
+from usecases import people
 from usecases.complaints import Assigned, Moved, NotMoved, assign_complaint, move_complaint
 from usecases.reviews import accept_report
 
@@ -24,6 +26,33 @@ async def ask_note(harness: BotHarness, officer_id: int) -> datetime:
 async def audit_actions(harness: BotHarness) -> list[str]:
     async with harness.db.reading() as repos:
         return [entry["action"] for entry in await repos.audit.recent()]
+
+
+async def audit_rows(harness: BotHarness) -> list[dict]:
+    """The audit rows, newest first, as (action, actor, target, details) to compare whole."""
+    async with harness.db.reading() as repos:
+        return [
+            {key: entry[key] for key in ("action", "actor_id", "target_type", "details")}
+            | {"target_id": int(entry["target_id"])}
+            for entry in await repos.audit.recent()
+        ]
+
+
+async def kanit_and(harness: BotHarness, emu: Emulator, status: Status = Status.ACTIVE,
+                    ) -> tuple[Officer, Officer]:
+    """A kanit of binkamsa and an officer of the unit in ``status``."""
+    kanit = await harness.seed_officer(emu.user(2001, "Kanit"), name="Andi Kanit",
+                                       nrp="11112222", unit="binkamsa", role="kanit")
+    officer = await harness.seed_officer(emu.user(1001, "Budi"), name="Budi Santoso",
+                                         nrp="87654321", unit="binkamsa", status=status)
+    return kanit, officer
+
+
+async def stored(harness: BotHarness, officer_id: int) -> Officer:
+    async with harness.db.reading() as repos:
+        found = await repos.officers.by_id(officer_id)
+    assert found is not None
+    return found
 
 
 async def test_a_move_writes_its_audit_row_and_a_stale_or_repeated_one_writes_nothing(
@@ -109,3 +138,111 @@ async def test_accepting_a_report_twice_writes_one_audit_row(harness: BotHarness
                                  update_id=900_021)
     assert (first, second) == (True, False)
     assert (await audit_actions(harness)).count("report.review") == 1
+
+
+async def test_approving_writes_the_status_and_its_audit_row_once(
+    harness: BotHarness, emu: Emulator
+):
+    kanit, candidate = await kanit_and(harness, emu, Status.PENDING)
+    now = harness.clock.now()
+    decided = await people.decide_application(harness.db, kanit, candidate, approve=True,
+                                              now=now, update_id=900_100)
+    assert decided.changed
+    assert decided.officer.status is Status.ACTIVE
+    assert decided.decider is not None
+    assert decided.decider.id == kanit.id
+    assert await audit_rows(harness) == [
+        {"action": "officer.approve", "actor_id": kanit.id, "target_type": "officer",
+         "target_id": candidate.id, "details": {"nrp": "87654321"}},
+    ]
+    # A reject pressed after (another leader's notice): refused, shows the approval.
+    late = await people.decide_application(harness.db, kanit, candidate, approve=False,
+                                           now=now, update_id=900_101)
+    assert not late.changed
+    assert late.officer.status is Status.ACTIVE
+    assert late.officer.nrp == "87654321"
+    assert len(await audit_rows(harness)) == 1
+
+
+async def test_rejecting_releases_the_nrp_and_audits_what_was_claimed(
+    harness: BotHarness, emu: Emulator
+):
+    kanit, candidate = await kanit_and(harness, emu, Status.PENDING)
+    decided = await people.decide_application(harness.db, kanit, candidate, approve=False,
+                                              now=harness.clock.now(), update_id=900_110)
+    assert decided.changed
+    assert (decided.officer.status, decided.officer.nrp) == (Status.REJECTED, None)
+    assert (await stored(harness, candidate.id)).nrp is None
+    assert await audit_rows(harness) == [
+        {"action": "officer.reject", "actor_id": kanit.id, "target_type": "officer",
+         "target_id": candidate.id, "details": {"nrp": "87654321"}},
+    ]
+
+
+async def test_suspending_then_a_stale_suspend_then_reactivating(
+    harness: BotHarness, emu: Emulator
+):
+    kanit, officer = await kanit_and(harness, emu)
+    now = harness.clock.now()
+    done = await people.change_status(harness.db, kanit, officer, suspend=True, now=now,
+                                      update_id=900_120)
+    assert isinstance(done, people.StatusChanged)
+    assert done.officer.status is Status.SUSPENDED
+    again = await people.change_status(harness.db, kanit, officer, suspend=True, now=now,
+                                       update_id=900_121)
+    assert isinstance(again, people.StatusStale)
+    assert again.officer.status is Status.SUSPENDED
+    back = await people.change_status(harness.db, kanit, officer, suspend=False, now=now,
+                                      update_id=900_122)
+    assert isinstance(back, people.StatusChanged)
+    assert (await stored(harness, officer.id)).status is Status.ACTIVE
+    assert await audit_rows(harness) == [
+        {"action": f"officer.{action}", "actor_id": kanit.id, "target_type": "officer",
+         "target_id": officer.id, "details": {}}
+        for action in ("reactivate", "suspend")
+    ]
+
+
+async def test_ticking_a_kelurahan_stores_and_audits_it_browsing_writes_nothing(
+    harness: BotHarness, emu: Emulator
+):
+    kanit, officer = await kanit_and(harness, emu)
+    services = harness.application.bot_data.services
+    assert services is not None
+    territory = services.territory
+    first, second = (k.code for k in territory.all_kelurahan()[:2])
+    now = harness.clock.now()
+    assert await people.officer_areas(harness.db, kanit, officer, now=now,
+                                      update_id=900_130) == []
+    assert await audit_rows(harness) == []
+    for update_id, code in ((900_131, second), (900_132, first)):
+        await people.officer_areas(harness.db, kanit, officer, now=now, update_id=update_id,
+                                   toggle=code, territory=territory)
+    assert await people.officer_areas(harness.db, kanit, officer, now=now, update_id=900_133,
+                                      toggle=second, territory=territory) == [first]
+    async with harness.db.reading() as repos:
+        assert await repos.areas.of_officer(officer.id) == [first]
+    assert await audit_rows(harness) == [
+        {"action": "officer.areas", "actor_id": kanit.id, "target_type": "officer",
+         "target_id": officer.id, "details": details}
+        for details in ({"added": [], "removed": [second]}, {"added": [first], "removed": []},
+                        {"added": [second], "removed": []})
+    ]
+
+
+async def test_an_invitation_row_and_its_audit_row(harness: BotHarness, emu: Emulator):
+    kanit, _ = await kanit_and(harness, emu)
+    now = harness.clock.now()
+    invitation = await people.create_invitation(
+        harness.db, kanit, unit="binkamsa", role="banit", token_hash="hash",
+        expires_at=now + timedelta(hours=1), now=now, update_id=900_140,
+    )
+    async with harness.db.reading() as repos:
+        stored_invitation = await repos.invitations.by_id(invitation.id)
+    assert stored_invitation is not None
+    assert (stored_invitation.unit_code, stored_invitation.role,
+            stored_invitation.created_by) == ("binkamsa", "banit", kanit.id)
+    assert await audit_rows(harness) == [
+        {"action": "invitation.create", "actor_id": kanit.id, "target_type": "invitation",
+         "target_id": invitation.id, "details": {"unit": "binkamsa", "role": "banit"}},
+    ]
