@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 
 from domain.complaints import ComplaintStatus
 from domain.people import Officer, Status
+from domain.schedule import Kind, PostStatus
 from emulator import Emulator
 from emulator.harness import BotHarness
 from tests.support.complaints import complaint_row, file_report_with_complaint
-from usecases import people
+from usecases import people, schedule
 from usecases.complaints import Assigned, Moved, NotMoved, assign_complaint, move_complaint
 from usecases.reviews import accept_report
 
@@ -245,4 +246,61 @@ async def test_an_invitation_row_and_its_audit_row(harness: BotHarness, emu: Emu
     assert await audit_rows(harness) == [
         {"action": "invitation.create", "actor_id": kanit.id, "target_type": "invitation",
          "target_id": invitation.id, "details": {"unit": "binkamsa", "role": "banit"}},
+    ]
+
+
+async def test_a_pause_is_stored_and_audited_and_resuming_ends_it(
+    harness: BotHarness, emu: Emulator
+):
+    _, officer = await kanit_and(harness, emu)
+    now = harness.clock.now()
+    ends = await schedule.pause_reminders(harness.db, officer.id, days=3, reason="cuti",
+                                          now=now, update_id=900_200)
+    assert ends == now + timedelta(days=3)
+    async with harness.db.reading() as repos:
+        (pause,) = await repos.pauses.current([officer.id], now)
+    assert (pause.ends_at, pause.reason) == (ends, "cuti")
+    assert await audit_rows(harness) == [
+        {"action": "reminders.pause", "actor_id": officer.id, "target_type": "officer",
+         "target_id": officer.id, "details": {"until": ends.isoformat(), "reason": "cuti"}},
+    ]
+    harness.clock.advance(timedelta(hours=1))
+    later = harness.clock.now()
+    assert await schedule.resume_reminders(harness.db, officer.id, now=later,
+                                           update_id=900_201)
+    assert not await schedule.resume_reminders(harness.db, officer.id, now=later,
+                                               update_id=900_202)
+    async with harness.db.reading() as repos:
+        assert await repos.pauses.current([officer.id], later) == []
+    assert len(await audit_rows(harness)) == 1  # resuming is not audited
+
+
+async def test_cancelling_a_post_tells_its_officers_and_a_stale_cancel_writes_nothing(
+    harness: BotHarness, emu: Emulator
+):
+    kanit, officer = await kanit_and(harness, emu)
+    now = harness.clock.now()
+    async with harness.db.transaction() as tx:
+        post_id = await tx.assignments.create(
+            activity_code="sapta", unit_code="binkamsa", place="Pos", sprin=None,
+            starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=1, hours=2),
+            created_by=kanit.id, now=now,
+        )
+        assert post_id is not None
+        await tx.assignments.add_officers(post_id, [officer.id])
+        post = await tx.assignments.by_id(post_id)
+    assert post is not None
+    assert await schedule.cancel_post(harness.db, kanit.id, post, now=now, update_id=900_210)
+    # The same card pressed again (its revision is gone): refused, nothing more written.
+    assert not await schedule.cancel_post(harness.db, kanit.id, post, now=now,
+                                          update_id=900_211)
+    async with harness.db.reading() as repos:
+        cancelled = await repos.assignments.by_id(post_id)
+        told = [n for n in await repos.notifications.all() if n.kind is Kind.CANCELLED]
+    assert cancelled is not None
+    assert (cancelled.status, cancelled.revision) == (PostStatus.CANCELLED, post.revision + 1)
+    assert [(n.recipient_id, n.assignment_id) for n in told] == [(officer.id, post_id)]
+    assert await audit_rows(harness) == [
+        {"action": "assignment.cancel", "actor_id": kanit.id, "target_type": "assignment",
+         "target_id": post_id, "details": {}},
     ]
