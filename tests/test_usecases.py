@@ -10,7 +10,7 @@ from domain.schedule import Kind, PostStatus
 from emulator import Emulator
 from emulator.harness import BotHarness
 from tests.support.complaints import complaint_row, file_report_with_complaint
-from usecases import people, schedule
+from usecases import groups, people, schedule
 from usecases.complaints import Assigned, Moved, NotMoved, assign_complaint, move_complaint
 from usecases.reviews import accept_report
 
@@ -303,4 +303,41 @@ async def test_cancelling_a_post_tells_its_officers_and_a_stale_cancel_writes_no
     assert await audit_rows(harness) == [
         {"action": "assignment.cancel", "actor_id": kanit.id, "target_type": "assignment",
          "target_id": post_id, "details": {}},
+    ]
+
+
+async def test_linking_relinking_and_unlinking_a_group_each_write_their_audit_row(
+    harness: BotHarness, emu: Emulator
+):
+    kanit, _ = await kanit_and(harness, emu)
+    chat_id = -100_555
+    now = harness.clock.now()
+    await groups.link_group(harness.db, kanit, chat_id, unit="binkamsa", title="Grup",
+                            language="id", thread=None, previous=None, now=now,
+                            update_id=900_300)
+    async with harness.db.reading() as repos:
+        first = await repos.group_links.get(chat_id)
+    assert first is not None
+    await groups.link_group(harness.db, kanit, chat_id, unit="binkamsa", title="Grup",
+                            language="id", thread=7, previous=first, now=now,
+                            update_id=900_301)
+    async with harness.db.reading() as repos:
+        relinked = await repos.group_links.get(chat_id)
+    assert relinked is not None
+    assert (relinked.active, relinked.unit_code, relinked.thread_id,
+            relinked.linked_by) == (True, "binkamsa", 7, kanit.id)
+    await groups.unlink_group(harness.db, kanit, relinked, now=now, update_id=900_302)
+    async with harness.db.reading() as repos:
+        gone = await repos.group_links.get(chat_id)
+    assert gone is not None
+    assert (gone.active, gone.deactivated_reason) == (False, "unlinked")
+    link_row = {"action": "group.link", "actor_id": kanit.id, "target_type": "group",
+                "target_id": chat_id}
+    assert await audit_rows(harness) == [
+        {"action": "group.unlink", "actor_id": kanit.id, "target_type": "group",
+         "target_id": chat_id, "details": {"unit": "binkamsa"}},
+        link_row | {"details": {"unit": "binkamsa", "title": "Grup", "previous": "binkamsa",
+                                "topic": 7}},
+        link_row | {"details": {"unit": "binkamsa", "title": "Grup", "previous": None,
+                                "topic": None}},
     ]
