@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from domain.complaints import ComplaintStatus
-from domain.people import Officer, Status
+from domain.people import Officer, Registration, RegistrationStep, Status
 from domain.schedule import Kind, PostStatus
 from emulator import Emulator
 from emulator.harness import BotHarness
 from tests.support.complaints import complaint_row, file_report_with_complaint
 from usecases import groups, people, schedule
 from usecases.complaints import Assigned, Moved, NotMoved, assign_complaint, move_complaint
+from usecases.registration import Refused, Registered, submit_registration
 from usecases.reviews import accept_report
 
 
@@ -341,3 +342,95 @@ async def test_linking_relinking_and_unlinking_a_group_each_write_their_audit_ro
         link_row | {"details": {"unit": "binkamsa", "title": "Grup", "previous": None,
                                 "topic": None}},
     ]
+
+
+def finished_registration(telegram_id: int, nrp: str, area: str,
+                          invitation_id: int | None = None) -> Registration:
+    answers = {"name": "Budi Santoso", "nrp": nrp, "rank": "BRIPKA", "area": area}
+    if invitation_id is None:
+        answers |= {"unit": "binkamsa", "role": "banit"}
+    return Registration(telegram_id, RegistrationStep.CONFIRM, answers, invitation_id)
+
+
+async def test_a_registration_is_saved_pending_and_audited_a_taken_nrp_is_asked_again(
+    harness: BotHarness, emu: Emulator
+):
+    kanit, _ = await kanit_and(harness, emu)  # the officer of the unit holds 87654321
+    services = harness.application.bot_data.services
+    assert services is not None
+    area = services.territory.all_kelurahan()[0].code
+    now = harness.clock.now()
+    taken = finished_registration(3001, "87654321", area)
+    async with harness.db.transaction() as tx:
+        await tx.registrations.save(taken, now)
+    refused = await submit_registration(
+        harness.db, services.organisation, services.territory, 3001, taken, now=now,
+        update_id=900_400,
+    )
+    assert isinstance(refused, Refused)
+    assert refused.reason == "registration.nrp_taken"
+    assert refused.retry is not None
+    assert refused.retry.step is RegistrationStep.NRP
+    async with harness.db.reading() as repos:
+        kept = await repos.registrations.get(3001)
+    assert kept is not None
+    assert kept.step is RegistrationStep.NRP
+    assert await audit_rows(harness) == []
+
+    fresh = finished_registration(3001, "99990000", area)
+    done = await submit_registration(
+        harness.db, services.organisation, services.territory, 3001, fresh, now=now,
+        update_id=900_401,
+    )
+    assert isinstance(done, Registered)
+    assert (done.officer.status, done.officer.nrp) == (Status.PENDING, "99990000")
+    assert (done.invitation, done.inviter) == (None, None)
+    assert [approver.id for approver in done.approvers] == [kanit.id]
+    async with harness.db.reading() as repos:
+        assert await repos.registrations.get(3001) is None
+        assert await repos.areas.of_officer(done.officer.id) == [area]
+    assert await audit_rows(harness) == [
+        {"action": "officer.register", "actor_id": done.officer.id, "target_type": "officer",
+         "target_id": done.officer.id,
+         "details": {"unit": "binkamsa", "role": "banit", "invitation": None,
+                     "areas": [area]}},
+    ]
+
+
+async def test_an_invited_registration_is_active_at_once_and_the_link_is_used_up(
+    harness: BotHarness, emu: Emulator
+):
+    kanit, _ = await kanit_and(harness, emu)
+    services = harness.application.bot_data.services
+    assert services is not None
+    area = services.territory.all_kelurahan()[0].code
+    now = harness.clock.now()
+    invitation = await people.create_invitation(
+        harness.db, kanit, unit="binkamsa", role="banit", token_hash="h",
+        expires_at=now + timedelta(hours=1), now=now, update_id=900_410,
+    )
+    done = await submit_registration(
+        harness.db, services.organisation, services.territory, 3002,
+        finished_registration(3002, "99991111", area, invitation.id), now=now,
+        update_id=900_411,
+    )
+    assert isinstance(done, Registered)
+    assert done.officer.status is Status.ACTIVE
+    assert done.inviter is not None
+    assert done.inviter.id == kanit.id
+    assert done.approvers == []
+    assert (await audit_rows(harness))[0] == {
+        "action": "officer.register_by_invitation", "actor_id": done.officer.id,
+        "target_type": "officer", "target_id": done.officer.id,
+        "details": {"unit": "binkamsa", "role": "banit", "invitation": invitation.id,
+                    "areas": [area]},
+    }
+    # The same link again, by someone else: refused and dropped, nothing audited.
+    before = await audit_rows(harness)
+    again = await submit_registration(
+        harness.db, services.organisation, services.territory, 3003,
+        finished_registration(3003, "99992222", area, invitation.id), now=now,
+        update_id=900_412,
+    )
+    assert again == Refused("invitation.used", None)
+    assert await audit_rows(harness) == before
