@@ -12,6 +12,7 @@ from emulator.harness import BotHarness
 from tests.support.complaints import complaint_row, file_report_with_complaint
 from usecases import groups, people, schedule
 from usecases.complaints import Assigned, Moved, NotMoved, assign_complaint, move_complaint
+from usecases.exports import record_export
 from usecases.registration import Refused, Registered, submit_registration
 from usecases.reviews import accept_report
 
@@ -434,3 +435,41 @@ async def test_an_invited_registration_is_active_at_once_and_the_link_is_used_up
     )
     assert again == Refused("invitation.used", None)
     assert await audit_rows(harness) == before
+
+
+async def test_look_alike_nrps_nobody_else_holds_are_rewritten_clashes_never(
+    harness: BotHarness, emu: Emulator
+):
+    kanit, holder = await kanit_and(harness, emu)  # holds 87654321 in ASCII
+    clash = await harness.seed_officer(emu.user(1002, "Palsu"), name="Budi Santosa",
+                                       nrp="\u0668\u0667\u0666\u0665\u0664\u0663\u0662\u0661",
+                                       unit="binkamsa")
+    alone = await harness.seed_officer(emu.user(1003, "Citra"), name="Citra Lestari",
+                                       nrp="\uff18\uff17\uff10\uff15\uff10\uff10\uff10\uff12",
+                                       unit="binkamsa")
+    found = await people.normalise_look_alike_nrps(harness.db, {kanit.telegram_id, 4242},
+                                                   now=harness.clock.now())
+    assert found.rewritten == [alone.id]
+    assert (await stored(harness, alone.id)).nrp == "87050002"
+    assert (await stored(harness, clash.id)).nrp == clash.nrp  # never merged or renamed
+    assert {officer.id for officer in found.clashes["87654321"]} == {holder.id, clash.id}
+    assert found.admins[4242] is None
+    assert found.admins[kanit.telegram_id] is not None
+    assert await audit_rows(harness) == [
+        {"action": "officer.nrp_normalise", "actor_id": None, "target_type": "officer",
+         "target_id": alone.id, "details": {"nrp": "87050002"}},
+    ]
+    again = await people.normalise_look_alike_nrps(harness.db, set(), now=harness.clock.now())
+    assert again.rewritten == []
+    assert len(await audit_rows(harness)) == 1
+
+
+async def test_an_export_is_audited_with_its_details(harness: BotHarness, emu: Emulator):
+    kanit, _ = await kanit_and(harness, emu)
+    await record_export(harness.db, kanit, "pdf", now=harness.clock.now(), report=5,
+                        number="LAP/5")
+    async with harness.db.reading() as repos:
+        (entry,) = await repos.audit.recent()
+    assert (entry["action"], entry["actor_id"], entry["target_type"], entry["target_id"],
+            entry["details"]) == ("report.export", kanit.id, "export", "pdf",
+                                  {"report": 5, "number": "LAP/5"})
