@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from domain.complaints import ComplaintStatus
 from domain.people import Officer, Registration, RegistrationStep, Status
+from domain.reports import REVIEW, Draft
 from domain.schedule import Kind, PostStatus
 from emulator import Emulator
 from emulator.harness import BotHarness
 from tests.support.complaints import complaint_row, file_report_with_complaint
 from usecases import groups, people, schedule
 from usecases.complaints import Assigned, Moved, NotMoved, assign_complaint, move_complaint
+from usecases.corrections import Corrected, DraftChanged, NotCorrected, save_correction
 from usecases.exports import record_export
 from usecases.registration import Refused, Registered, submit_registration
 from usecases.reviews import accept_report
@@ -473,3 +477,69 @@ async def test_an_export_is_audited_with_its_details(harness: BotHarness, emu: E
     assert (entry["action"], entry["actor_id"], entry["target_type"], entry["target_id"],
             entry["details"]) == ("report.export", kanit.id, "export", "pdf",
                                   {"report": 5, "number": "LAP/5"})
+
+
+async def correction_draft(harness: BotHarness, officer_id: int, report_id: int,
+                           answers: dict) -> Draft:
+    async with harness.db.transaction() as tx:
+        await tx.drafts.create(officer_id, "sapta", REVIEW, harness.clock.now(),
+                               report_id=report_id, answers=answers)
+        draft = await tx.drafts.of_officer(officer_id)
+    assert draft is not None
+    return draft
+
+
+async def test_a_correction_writes_the_answer_its_revision_and_audit_row_once(
+    harness: BotHarness, emu: Emulator
+):
+    user, _, _, _ = await file_report_with_complaint(harness, emu)
+    services = harness.application.bot_data.services
+    assert services is not None
+    async with harness.db.reading() as repos:
+        (report,) = await repos.reports.all()
+        officer = await repos.officers.by_telegram_id(user.id)
+    assert officer is not None
+    activity = services.catalogue.activity("sapta")
+    hours = services.settings.correction_window_hours
+
+    async def save(draft: Draft, update_id: int) -> Corrected | NotCorrected:
+        assert officer is not None
+        return await save_correction(harness.db, services.organisation, activity, officer,
+                                     draft, window_hours=hours, now=harness.clock.now(),
+                                     update_id=update_id)
+
+    unchanged = await correction_draft(harness, officer.id, report.id, dict(report.answers))
+    assert await save(unchanged, 900_500) == NotCorrected("reports.correct.unchanged", unchanged)
+    before = await audit_rows(harness)
+
+    draft = await correction_draft(harness, officer.id, report.id,
+                                   dict(report.answers) | {"sprin": "Sprin/99/XI/2026"})
+    done = await save(draft, 900_501)
+    assert isinstance(done, Corrected)
+    assert done.changed == ["sprin"]
+    assert done.report.answers["sprin"] == "Sprin/99/XI/2026"
+    assert [leader.telegram_id for leader in done.leaders] == [2001]
+    async with harness.db.reading() as repos:
+        (revision,) = await repos.revisions.of_report(report.id)
+        assert await repos.drafts.of_officer(officer.id) is None
+    assert (revision.field_key, revision.old, revision.new) == (
+        "sprin", report.answers["sprin"], "Sprin/99/XI/2026")
+    assert await audit_rows(harness) == [
+        {"action": "report.correct", "actor_id": officer.id, "target_type": "report",
+         "target_id": report.id, "details": {"number": report.number, "fields": ["sprin"]}},
+        *before,
+    ]
+    # The same save button again: its draft is gone; nothing is written.
+    with pytest.raises(DraftChanged):
+        await save(draft, 900_502)
+    assert len(await audit_rows(harness)) == len(before) + 1
+
+    # Past the window: the report is not changed, the draft is dropped.
+    harness.clock.advance(timedelta(hours=hours + 1))
+    late = await correction_draft(harness, officer.id, report.id,
+                                  dict(report.answers) | {"sprin": "Sprin/1/XII/2026"})
+    assert await save(late, 900_503) == NotCorrected("reports.correct.closed", late)
+    async with harness.db.reading() as repos:
+        (kept,) = await repos.reports.all()
+    assert kept.answers["sprin"] == "Sprin/99/XI/2026"
+    assert len(await audit_rows(harness)) == len(before) + 1

@@ -7,9 +7,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.access import ADMIN_ROLE, may_decide_on
+from domain.organisation import Organisation
 from domain.people import Invitation, NrpFindings, Officer, Status, look_alike_nrps
 from domain.territory import Territory
 from storage import AnyDatabase
+from storage.repositories import OfficerRepository
+
+
+async def leaders_above(
+    officers: OfficerRepository, organisation: Organisation, officer: Officer
+) -> list[Officer]:
+    """Active leaders above the officer whose reach covers the officer's unit, and admins."""
+    roles = [role.code for role in organisation.roles if role.is_leader] + [ADMIN_ROLE]
+    candidates = await officers.with_roles(roles)
+    return [
+        leader
+        for leader in candidates
+        if leader.id != officer.id
+        and leader.blocked_at is None
+        and may_decide_on(leader, officer.unit_code, officer.role, organisation)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
