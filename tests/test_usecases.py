@@ -9,9 +9,10 @@ import pytest
 from domain.complaints import ComplaintStatus
 from domain.people import Officer, Registration, RegistrationStep, Status
 from domain.reports import REVIEW, Draft
-from domain.schedule import Kind, PostStatus
+from domain.schedule import AssignDraft, Kind, PostStatus
 from emulator import Emulator
 from emulator.harness import BotHarness
+from jobs.planning import schedule_config
 from tests.support.complaints import complaint_row, file_report_with_complaint
 from usecases import groups, people, schedule
 from usecases.complaints import Assigned, Moved, NotMoved, assign_complaint, move_complaint
@@ -543,3 +544,77 @@ async def test_a_correction_writes_the_answer_its_revision_and_audit_row_once(
         (kept,) = await repos.reports.all()
     assert kept.answers["sprin"] == "Sprin/99/XI/2026"
     assert len(await audit_rows(harness)) == len(before) + 1
+
+
+async def assign_form(harness: BotHarness, leader_id: int, mode: str = "new",
+                      assignment_id: int | None = None) -> AssignDraft:
+    async with harness.db.transaction() as tx:
+        return await tx.assign_drafts.save(
+            AssignDraft(leader_id, mode, "confirm", assignment_id=assignment_id),
+            harness.clock.now(),
+        )
+
+
+async def test_a_post_and_its_move_plan_notices_and_audit_a_stale_one_writes_nothing(
+    harness: BotHarness, emu: Emulator
+):
+    kanit, officer = await kanit_and(harness, emu)
+    services = harness.application.bot_data.services
+    assert services is not None
+    config, tz = schedule_config(services), services.settings.tz
+    now = harness.clock.now()
+    start = now + timedelta(days=1)
+    form = await assign_form(harness, kanit.id)
+    post = await schedule.create_post(
+        harness.db, kanit, form_version=form.version, activity="sapta", unit="binkamsa",
+        place="Pos", sprin=None, starts_at=start, ends_at=start + timedelta(hours=2),
+        officer_ids=[officer.id], config=config, tz=tz, now=now, update_id=900_600,
+    )
+    assert (post.officer_ids, post.created_by, post.revision) == ((officer.id,), kanit.id, 0)
+    async with harness.db.reading() as repos:
+        assert await repos.assign_drafts.get(kanit.id) is None
+        keys = {n.key for n in await repos.notifications.all()}
+    assert f"assigned:{post.id}r0:{officer.id}" in keys
+    # The same save again: the form is gone; no second post, no second audit row.
+    with pytest.raises(schedule.PlanChanged):
+        await schedule.create_post(
+            harness.db, kanit, form_version=form.version, activity="sapta", unit="binkamsa",
+            place="Pos", sprin=None, starts_at=start, ends_at=start + timedelta(hours=2),
+            officer_ids=[officer.id], config=config, tz=tz, now=now, update_id=900_601,
+        )
+
+    later = start + timedelta(hours=3)
+
+    async def move(revision: int, update_id: int):
+        form = await assign_form(harness, kanit.id, "move", post.id)
+        return await schedule.move_post(
+            harness.db, services.organisation, kanit, post.id, form_version=form.version,
+            revision=revision, starts_at=later, ends_at=later + timedelta(hours=2),
+            config=config, tz=tz, now=now, update_id=update_id,
+        )
+
+    moved = await move(post.revision, 900_602)
+    assert (moved.starts_at, moved.revision) == (later, 1)
+    with pytest.raises(schedule.PlanChanged):  # a move made for the revision before
+        await move(post.revision, 900_603)
+    async with harness.db.reading() as repos:
+        keys = {n.key for n in await repos.notifications.all()}
+        assert (await repos.assign_drafts.get(kanit.id)) is not None  # the refused one's
+    assert f"moved:{post.id}r1:{officer.id}" in keys
+    row = {"actor_id": kanit.id, "target_type": "assignment", "target_id": post.id}
+    assert await audit_rows(harness) == [
+        row | {"action": "assignment.moved", "details": {"starts_at": later.isoformat()}},
+        row | {"action": "assignment.assigned", "details": {"starts_at": start.isoformat()}},
+    ]
+
+    # Outside the leader's reach: refused.
+    other = await harness.seed_officer(emu.user(2009, "Lain"), name="Kanit Lain",
+                                       nrp="22223333", unit="binpolmas", role="kanit")
+    form = await assign_form(harness, other.id, "move", post.id)
+    with pytest.raises(schedule.PlanChanged):
+        await schedule.move_post(
+            harness.db, services.organisation, other, post.id, form_version=form.version,
+            revision=moved.revision, starts_at=later, ends_at=later + timedelta(hours=2),
+            config=config, tz=tz, now=now, update_id=900_604,
+        )
+    assert len(await audit_rows(harness)) == 2
