@@ -23,7 +23,6 @@ from domain.people import Officer
 from domain.schedule import (
     AssignDraft,
     Assignment,
-    Kind,
     PostStatus,
     ScheduleInputError,
     at_local,
@@ -38,14 +37,14 @@ from domain.schedule import (
     post_start,
 )
 from jobs.notifications import run_due_notifications
-from jobs.planning import plan_post, schedule_config
-from storage import Transaction
+from jobs.planning import schedule_config
 from ui import callbacks
 from ui.access import Actor
 from ui.callbacks import Stale
 from ui.messages import Button, chunked, inline, local_time
 from ui.services import BotContext, Services
 from ui.views import activity_name, names, offsets_text, when_text
+from usecases import schedule
 
 NS = callbacks.Namespace.ASSIGN
 
@@ -616,19 +615,17 @@ async def _save_new(
     chosen = [allowed[i] for i in _ids(answers.get("officers")) if i in allowed]
     if not chosen:
         raise ScheduleInputError("schedule.assign.pick_one")
-    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        current = await tx.assign_drafts.get(leader.id)
-        if current is None or current.version != draft.version:
-            raise Stale
-        assignment_id = await tx.assignments.create(
-            activity_code=str(answers["activity"]), unit_code=_unit_of(leader, chosen),
-            place=str(answers["place"]), starts_at=start, ends_at=end,
+    try:
+        await schedule.create_post(
+            services.db, leader, form_version=draft.version, activity=str(answers["activity"]),
+            unit=_unit_of(leader, chosen), place=str(answers["place"]),
             sprin=str(answers["sprin"]) if answers.get("sprin") else None,
-            created_by=leader.id, now=now,
+            starts_at=start, ends_at=end, officer_ids=[o.id for o in chosen],
+            config=schedule_config(services), tz=services.settings.tz, now=now,
+            update_id=update.update_id,
         )
-        assert assignment_id is not None
-        await tx.assignments.add_officers(assignment_id, [o.id for o in chosen])
-        await _plan_and_finish(tx, services, assignment_id, now, Kind.ASSIGNED, leader)
+    except schedule.PlanChanged:
+        raise Stale from None
     await query.answer()
     await _strip(query)
     offsets = offsets_text(services, schedule_config(services).reminder_offsets_minutes,
@@ -638,20 +635,6 @@ async def _save_new(
         services.texts(actor.language, "schedule.assign.saved", offsets=offsets),
     )
     await run_due_notifications(services, context.bot)
-
-
-async def _plan_and_finish(
-    tx: Transaction, services: Services, assignment_id: int, now: datetime, announce: Kind,
-    leader: Officer,
-) -> Assignment:
-    assignment = await tx.assignments.by_id(assignment_id)
-    assert assignment is not None
-    await plan_post(tx, services, assignment, assignment.officer_ids, now, announce=announce)
-    await tx.assign_drafts.delete(leader.id)
-    await tx.audit.record(actor_id=leader.id, action=f"assignment.{announce.value}",
-                          target_type="assignment", target_id=assignment.id, now=now,
-                          starts_at=assignment.starts_at.isoformat())
-    return assignment
 
 
 async def _save_move(
@@ -667,19 +650,15 @@ async def _save_move(
     if start <= now:
         raise ScheduleInputError("schedule.assign.in_past")
     assert draft.assignment_id is not None
-    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        current = await tx.assign_drafts.get(leader.id)
-        post = await tx.assignments.by_id(draft.assignment_id)
-        if current is None or current.version != draft.version or post is None:
-            raise Stale
-        if not may_manage(services, leader, post):
-            raise Stale
-        moved = await tx.assignments.move(post.id, revision=int(str(draft.answers["revision"])),
-                                          starts_at=start, ends_at=end, now=now)
-        if not moved:
-            raise Stale
-        await tx.notifications.skip_for_post(post.id, "moved")
-        assignment = await _plan_and_finish(tx, services, post.id, now, Kind.MOVED, leader)
+    try:
+        assignment = await schedule.move_post(
+            services.db, services.organisation, leader, draft.assignment_id,
+            form_version=draft.version, revision=int(str(draft.answers["revision"])),
+            starts_at=start, ends_at=end, config=schedule_config(services),
+            tz=services.settings.tz, now=now, update_id=update.update_id,
+        )
+    except schedule.PlanChanged:
+        raise Stale from None
     await query.answer()
     await _strip(query)
     await context.bot.send_message(
@@ -692,7 +671,7 @@ async def _save_move(
 
 def may_manage(services: Services, leader: Officer, post: Assignment) -> bool:
     """Whether the leader may move or cancel the post (its unit is within their reach)."""
-    return post.unit_code is not None and post.unit_code in reach(leader, services.organisation)
+    return schedule.may_manage(services.organisation, leader, post)
 
 
 def local_clock(services: Services, moment: datetime, language: str) -> str:

@@ -10,18 +10,16 @@ import html
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import datetime
 from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import Forbidden, TelegramError
 
 from domain import registration as flow
-from domain.access import ADMIN_ROLE, may_decide_on
+from domain.access import may_decide_on
 from domain.organisation import Scope
 from domain.people import (
     InvalidRegistrationAnswer,
-    Invitation,
     Officer,
     Registration,
     RegistrationStep,
@@ -29,8 +27,6 @@ from domain.people import (
     clean_name,
     clean_nrp,
 )
-from domain.text import identifier
-from storage import Transaction
 from ui import callbacks
 from ui.access import Actor
 from ui.i18n import Translator
@@ -38,6 +34,8 @@ from ui.menu import send_help
 from ui.messages import Button, chunked, inline
 from ui.services import BotContext, Services
 from ui.territory import KECAMATAN_LIST, Pick, area_picker, areas_text, toggled, valid_pick
+from usecases import people
+from usecases import registration as usecase
 
 logger = logging.getLogger(__name__)
 NS = callbacks.Namespace.REGISTRATION
@@ -422,148 +420,33 @@ async def _submit(
     update: Update, context: BotContext, actor: Actor, registration: Registration
 ) -> None:
     services = context.services
-    now = services.clock.now()
-    answers = registration.answers
     query = update.callback_query
     assert query is not None
     assert query.message is not None
     chat = query.message.chat
-    retry: Registration | None = None
-    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        invitation = None
-        if registration.invitation_id is not None:
-            invitation = await tx.invitations.by_id(registration.invitation_id)
-        refused = await _submission_problem(tx, services, actor, registration, invitation, now)
-        if refused == "registration.nrp_taken":
-            # Someone registered this NRP meanwhile: ask for it again, keep the other answers.
-            retry = flow.reopen(registration, RegistrationStep.NRP)
-            await tx.registrations.save(retry, now)
-        elif refused is not None:
-            await tx.registrations.delete(actor.telegram_id)
-        else:
-            unit = invitation.unit_code if invitation else answers["unit"]
-            role = invitation.role if invitation else answers["role"]
-            officer = await _save_officer(tx, actor, registration, unit, role, now)
-            areas = [code for code in flow.area_codes(registration)
-                     if services.territory.has(code)]
-            await tx.areas.replace(officer.id, areas, now)
-            if invitation is not None:
-                await tx.officers.decide(
-                    officer.id,
-                    expected=Status.PENDING,
-                    new=Status.ACTIVE,
-                    by=invitation.created_by,
-                    now=now,
-                )
-                await tx.invitations.use(invitation.id, officer.id, now)
-            await tx.audit.record(
-                actor_id=officer.id,
-                action="officer.register_by_invitation" if invitation else "officer.register",
-                target_type="officer",
-                target_id=officer.id,
-                now=now,
-                unit=unit,
-                role=role,
-                invitation=invitation.id if invitation else None,
-                areas=areas,
-            )
-            await tx.registrations.delete(actor.telegram_id)
-            approvers = [] if invitation else await _approvers(tx, services, unit, role)
-            inviter = await tx.officers.by_id(invitation.created_by) if invitation else None
-            saved = await tx.officers.by_id(officer.id)
+    outcome = await usecase.submit_registration(
+        services.db, services.organisation, services.territory, actor.telegram_id, registration,
+        now=services.clock.now(), update_id=update.update_id,
+    )
     language = registration.language
-    if refused is not None:
-        await chat.send_message(services.texts(language, refused))
-        if retry is not None:
-            text, markup = prompt(services, retry)
+    if isinstance(outcome, usecase.Refused):
+        await chat.send_message(services.texts(language, outcome.reason))
+        if outcome.retry is not None:
+            text, markup = prompt(services, outcome.retry)
             await chat.send_message(text, reply_markup=markup)
         return
-    assert saved is not None
+    saved = outcome.officer
     await query.edit_message_reply_markup(None)
-    if invitation is not None:
+    if outcome.invitation is not None:
         await chat.send_message(services.texts(language, "registration.welcome_invited"))
         await _send_help(update, context, saved)
-        if inviter is not None:
-            await _notify(context, inviter, "invitation.used_notice", name=_who(saved))
+        if outcome.inviter is not None:
+            await _notify(context, outcome.inviter, "invitation.used_notice", name=_who(saved))
         return
-    key = "registration.submitted" if approvers else "registration.no_approver"
+    key = "registration.submitted" if outcome.approvers else "registration.no_approver"
     await chat.send_message(services.texts(language, key))
-    for approver in approvers:
+    for approver in outcome.approvers:
         await _send_approval_request(context, approver, saved)
-
-
-async def _submission_problem(
-    tx: Transaction,
-    services: Services,
-    actor: Actor,
-    registration: Registration,
-    invitation: Invitation | None,
-    now: datetime,
-) -> str | None:
-    """Why this registration cannot be saved now (checked inside the saving transaction)."""
-    if registration.invitation_id is not None:
-        problem = flow.invitation_problem(invitation, actor.telegram_id, now)
-        if problem is not None or invitation is None:
-            return problem or "invitation.invalid"
-        inviter = await tx.officers.by_id(invitation.created_by)
-        # A link is only as good as its creator's authority today (suspended, demoted...).
-        if inviter is None or not may_decide_on(
-            inviter, invitation.unit_code, invitation.role, services.organisation
-        ):
-            return "invitation.invalid"
-    # An answer stored before identifiers were normalised may hold look-alike digits.
-    holder = await tx.officers.by_nrp(identifier(registration.answers["nrp"]))
-    if holder is not None and holder.telegram_id != actor.telegram_id:
-        return "registration.nrp_taken"
-    return None
-
-
-async def _save_officer(
-    tx: Transaction,
-    actor: Actor,
-    registration: Registration,
-    unit: str,
-    role: str,
-    now: datetime,
-) -> Officer:
-    answers = registration.answers
-    existing = await tx.officers.by_telegram_id(actor.telegram_id)
-    if existing is not None:
-        await tx.officers.reapply(
-            existing.id,
-            full_name=answers["name"],
-            nrp=identifier(answers["nrp"]),
-            rank=answers["rank"],
-            unit_code=unit,
-            role=role,
-            language=registration.language,
-            now=now,
-        )
-        refreshed = await tx.officers.by_id(existing.id)
-        assert refreshed is not None
-        return refreshed
-    return await tx.officers.create(
-        telegram_id=actor.telegram_id,
-        full_name=answers["name"],
-        nrp=identifier(answers["nrp"]),
-        rank=answers["rank"],
-        unit_code=unit,
-        role=role,
-        language=registration.language,
-        status=Status.PENDING,
-        now=now,
-    )
-
-
-async def _approvers(tx: Transaction, services: Services, unit: str, role: str) -> list[Officer]:
-    organisation = services.organisation
-    leader_roles = [r.code for r in organisation.roles if r.is_leader] + [ADMIN_ROLE]
-    candidates = await tx.officers.with_roles(leader_roles)
-    return [
-        officer
-        for officer in candidates
-        if may_decide_on(officer, unit, role, organisation) and officer.blocked_at is None
-    ]
 
 
 def _who(officer: Officer) -> str:
@@ -676,27 +559,11 @@ async def on_approval_button(update: Update, context: BotContext, actor: Actor) 
         # The button belongs to an earlier application of the same person.
         await query.answer(services.texts(actor.language, "button.stale"), show_alert=True)
         return
-    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        changed = await tx.officers.decide(
-            candidate.id, expected=Status.PENDING, new=new_status, by=leader.id, now=now
-        )
-        if changed:
-            await tx.audit.record(
-                actor_id=leader.id,
-                action="officer.approve" if new_status is Status.ACTIVE else "officer.reject",
-                target_type="officer",
-                target_id=candidate.id,
-                now=now,
-                nrp=candidate.nrp,
-            )
-            if new_status is Status.REJECTED:
-                # A rejected (perhaps mistyped or false) NRP must not lock out its real owner.
-                await tx.officers.release_nrp(candidate.id)
-        decided = await tx.officers.by_id(candidate.id)
-        decider = (
-            await tx.officers.by_id(decided.decided_by) if decided and decided.decided_by else None
-        )
-    assert decided is not None
+    decision = await people.decide_application(
+        services.db, leader, candidate, approve=new_status is Status.ACTIVE, now=now,
+        update_id=update.update_id,
+    )
+    decided, decider, changed = decision.officer, decision.decider, decision.changed
     outcome = services.texts(
         actor.language,
         f"approval.outcome_{decided.status.value}",

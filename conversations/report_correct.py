@@ -9,7 +9,6 @@ field and an audit entry in the transaction that records the update, then tells 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import Forbidden, TelegramError
@@ -19,13 +18,14 @@ from conversations.report_submit import BROWSE_NS, BROWSE_OPEN, notify_leader
 from conversations.report_view import prompt, report_card
 from domain import reports as flow
 from domain.people import Officer
-from domain.reports import REVIEW, Draft, Report, StoredComplaint
+from domain.reports import REVIEW, Draft, Report
 from ui import callbacks
 from ui.access import Actor
 from ui.callbacks import Stale
 from ui.messages import esc, inline, local_time, remove_buttons, send_html
 from ui.services import BotContext, Services
-from ui.views import leaders_of, name_of
+from ui.views import name_of
+from usecases.corrections import DraftChanged, NotCorrected, save_correction
 
 logger = logging.getLogger(__name__)
 FIX_ACTION = "fix"
@@ -100,16 +100,6 @@ async def start(update: Update, context: BotContext, actor: Actor, report_id: in
     await send_html(context.bot, query.message.chat.id, text, reply_markup=markup)
 
 
-@dataclass(frozen=True)
-class _Saved:
-    report: Report
-    changed: list[str]
-    leaders: list[Officer]
-    photo_count: int
-    complaints: list[StoredComplaint]
-    returner: Officer | None = None
-
-
 async def save(update: Update, context: BotContext, actor: Actor, draft: Draft) -> None:
     """Save the correction: report, revisions and audit entry in one transaction; then notices.
 
@@ -123,60 +113,21 @@ async def save(update: Update, context: BotContext, actor: Actor, draft: Draft) 
     assert isinstance(query.message, Message)
     language = actor.language
     officer = actor.active_officer
-    activity = services.catalogue.activity(draft.activity_code)
-    now = services.clock.now()
-    outcome: _Saved | str
-    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        current = await tx.drafts.of_officer(officer.id)
-        if current is None or current.id != draft.id or current.version != draft.version:
-            raise Stale
-        assert current.report_id is not None
-        report = await tx.reports.by_id(current.report_id)
-        await tx.drafts.delete(current.id)
-        if report is None or not flow.may_correct(
-            report, officer.id, now, services.settings.correction_window_hours,
-            returned=await tx.report_reviews.is_returned(report.id),
-        ):
-            outcome = "reports.correct.closed"
-        else:
-            changed = flow.changed_fields(activity, report.answers, current.answers)
-            if not changed:
-                outcome = "reports.correct.unchanged"
-            else:
-                answers = dict(report.answers)
-                for form_field in changed:
-                    answers[form_field.key] = current.answers.get(form_field.key)
-                    await tx.revisions.record(
-                        report.id, officer.id, form_field.key,
-                        report.answers.get(form_field.key), answers[form_field.key], now,
-                    )
-                await tx.reports.update_answer(report.id, answers=answers,
-                                               columns=flow.columns(activity, answers), now=now)
-                keys = [f.key for f in changed]
-                await tx.audit.record(
-                    actor_id=officer.id, action="report.correct", target_type="report",
-                    target_id=report.id, now=now, number=report.number, fields=keys,
-                )
-                updated = await tx.reports.by_id(report.id)
-                assert updated is not None
-                # A report a leader sent back is now fixed: that leader is told by name.
-                returned_by = await tx.report_reviews.mark_fixed(report.id, now)
-                returner = await tx.officers.by_id(returned_by) if returned_by else None
-                outcome = _Saved(
-                    report=updated,
-                    changed=keys,
-                    leaders=await leaders_of(tx.officers, services, officer),
-                    photo_count=len(await tx.report_photos.of_report(report.id)),
-                    complaints=await tx.complaints.of_report(report.id),
-                    returner=returner,
-                )
+    try:
+        outcome = await save_correction(
+            services.db, services.organisation, services.catalogue.activity(draft.activity_code),
+            officer, draft, window_hours=services.settings.correction_window_hours,
+            now=services.clock.now(), update_id=update.update_id,
+        )
+    except DraftChanged:
+        raise Stale from None
     # Photos added while correcting but not saved (window closed, nothing changed).
-    await release_photos(services, draft_photos(current))
+    await release_photos(services, draft_photos(outcome.draft))
     await query.answer()
     await remove_buttons(query.message)
     chat = query.message.chat
-    if isinstance(outcome, str):
-        await chat.send_message(services.texts(language, outcome))
+    if isinstance(outcome, NotCorrected):
+        await chat.send_message(services.texts(language, outcome.reason))
         return
     await chat.send_message(
         services.texts(language, "reports.correct.saved", number=outcome.report.number,

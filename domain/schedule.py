@@ -323,6 +323,27 @@ def plan_officer(
     return planned
 
 
+def plan_revision(
+    config: ScheduleConfig,
+    tz: ZoneInfo,
+    assignment: Assignment,
+    officer_ids: Iterable[int],
+    now: datetime,
+    *,
+    announce: Kind | None,
+) -> list[Planned]:
+    """Every notification the officers get for the post's current revision."""
+    return [
+        item
+        for officer_id in officer_ids
+        for item in plan_officer(
+            config, tz, assignment_id=assignment.id, revision=assignment.revision,
+            officer_id=officer_id, starts_at=assignment.starts_at, ends_at=assignment.ends_at,
+            now=now, announce=announce,
+        )
+    ]
+
+
 def overdue_at(ends_at: datetime, config: ScheduleConfig) -> datetime:
     """When a missing report becomes overdue: the post's end plus the grace period."""
     return ends_at + config.grace

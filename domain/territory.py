@@ -127,6 +127,10 @@ class Territory(_Frozen):
         wanted = set(codes)
         return tuple(k.code for k in self.all_kelurahan() if k.code in wanted)
 
+    def toggled(self, picked: Iterable[str], code: str) -> list[str]:
+        """``picked`` with kelurahan ``code`` added or removed, in territory order."""
+        return list(self.ordered(set(picked) ^ {code}))
+
     def nearest(self, lat: float, lon: float, *, within_km: float = NEAREST_WITHIN_KM
                 ) -> Kelurahan | None:
         """The kelurahan whose centre is nearest to the point, None when none is within reach."""

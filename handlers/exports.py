@@ -40,6 +40,7 @@ from ui.access import Actor
 from ui.messages import CAPTION_LIMIT, chunked, inline, is_not_modified, message_id, shorten_html
 from ui.services import BotContext, Services
 from ui.views import photo_path
+from usecases.exports import record_export
 
 logger = logging.getLogger(__name__)
 NS = callbacks.Namespace.EXPORT
@@ -484,10 +485,7 @@ async def spreadsheet(
 
 
 async def _audit(services: Services, leader: Officer, kind: str, **details: object) -> None:
-    now = services.clock.now()
-    async with services.db.transaction(now=now) as tx:
-        await tx.audit.record(actor_id=leader.id, action="report.export", target_type="export",
-                              target_id=kind, now=now, **details)
+    await record_export(services.db, leader, kind, now=services.clock.now(), **details)
 
 
 async def report_pdf(

@@ -27,6 +27,7 @@ from jobs.summaries import (
 )
 from ui.access import Actor
 from ui.services import BotContext, Services
+from usecases import groups
 
 logger = logging.getLogger(__name__)
 
@@ -112,21 +113,11 @@ async def link(update: Update, context: BotContext, actor: Actor) -> None:
         await _tell(update, context, actor, texts(language, "group.bot_not_member"),
                     in_group=False)
         return
-    now = services.clock.now()
-    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        await tx.group_links.link(
-            chat.id,
-            unit_code=code,
-            title=chat.title or "",
-            language=services.settings.default_language,
-            linked_by=officer.id,
-            now=now,
-            thread_id=thread,
-        )
-        await tx.audit.record(actor_id=officer.id, action="group.link", target_type="group",
-                              target_id=chat.id, now=now, unit=code, title=chat.title or "",
-                              previous=existing.unit_code if existing else None,
-                              topic=thread)
+    await groups.link_group(
+        services.db, officer, chat.id, unit=code, title=chat.title or "",
+        language=services.settings.default_language, thread=thread, previous=existing,
+        now=services.clock.now(), update_id=update.update_id,
+    )
     await _tell(update, context, actor, texts(
         language, "group.linked", unit=_unit_name(services, code),
         **summary_times(services, language),
@@ -149,12 +140,8 @@ async def unlink(update: Update, context: BotContext, actor: Actor) -> None:
     if existing.unit_code not in reach(officer, services.organisation):
         await _tell(update, context, actor, texts(actor.language, "group.other_unit", unit=unit))
         return
-    now = services.clock.now()
-    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        await tx.group_links.deactivate(chat.id, reason="unlinked", now=now)
-        await tx.group_summaries.fail_open(chat.id, "unlinked")
-        await tx.audit.record(actor_id=officer.id, action="group.unlink", target_type="group",
-                              target_id=chat.id, now=now, unit=existing.unit_code)
+    await groups.unlink_group(services.db, officer, existing, now=services.clock.now(),
+                              update_id=update.update_id)
     await _tell(update, context, actor, texts(actor.language, "group.unlinked", unit=unit))
 
 

@@ -14,12 +14,13 @@ from telegram.error import TelegramError
 from conversations.registration import approval_buttons, officer_card
 from domain import registration as flow
 from domain.access import may_decide_on, outranks, reach
-from domain.people import NrpFindings, Officer, Status, look_alike_nrps
+from domain.people import NrpFindings, Officer, Status
 from ui import callbacks
 from ui.access import Actor
 from ui.messages import Button, chunked, inline, local_time
 from ui.services import BotContext, Services
-from ui.territory import KECAMATAN_LIST, Pick, area_picker, areas_text, toggled, valid_pick
+from ui.territory import KECAMATAN_LIST, Pick, area_picker, areas_text, valid_pick
+from usecases import people
 
 logger = logging.getLogger(__name__)
 MEMBERS_NS = callbacks.Namespace.MEMBERS
@@ -209,18 +210,13 @@ async def _area_button(update: Update, services: Services, leader: Officer, act:
         await _show_member(update, services, leader, target)
         return
     kecamatan = parts[2] if act is Member.KECAMATAN and parts[2] != KECAMATAN_LIST else None
-    now = services.clock.now()
-    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        picked = await tx.areas.of_officer(target.id)
-        if act is Member.KELURAHAN:
-            code = parts[2]
-            kecamatan = services.territory.kecamatan_of(code).code
-            picked = toggled(picked, code, services.territory)
-            added, removed = await tx.areas.replace(target.id, picked, now)
-            await tx.audit.record(
-                actor_id=leader.id, action="officer.areas", target_type="officer",
-                target_id=target.id, now=now, added=added, removed=removed,
-            )
+    code = parts[2] if act is Member.KELURAHAN else None
+    if code is not None:
+        kecamatan = services.territory.kecamatan_of(code).code
+    picked = await people.officer_areas(
+        services.db, leader, target, now=services.clock.now(), update_id=update.update_id,
+        toggle=code, territory=services.territory,
+    )
     await query.answer(services.texts(language, "territory.changed") if act is Member.KELURAHAN
                        else None)
     picker, rows = area_picker(
@@ -248,27 +244,14 @@ async def _change_status(
 ) -> Officer:
     query = update.callback_query
     assert query is not None
-    expected, new = (
-        (Status.ACTIVE, Status.SUSPENDED) if suspend else (Status.SUSPENDED, Status.ACTIVE)
+    outcome = await people.change_status(
+        services.db, leader, target, suspend=suspend, now=services.clock.now(),
+        update_id=update.update_id,
     )
-    now = services.clock.now()
-    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        changed = await tx.officers.decide(
-            target.id, expected=expected, new=new, by=leader.id, now=now
-        )
-        if changed:
-            await tx.audit.record(
-                actor_id=leader.id,
-                action="officer.suspend" if suspend else "officer.reactivate",
-                target_type="officer",
-                target_id=target.id,
-                now=now,
-            )
-        refreshed = await tx.officers.by_id(target.id)
-    assert refreshed is not None
+    changed = isinstance(outcome, people.StatusChanged)
     key = "members.changed" if changed else "button.stale"
     await query.answer(services.texts(leader.language, key))
-    return refreshed
+    return outcome.officer
 
 
 def _member_actions(services: Services, leader: Officer, target: Officer) -> list[list[Button]]:
@@ -391,24 +374,10 @@ async def _create_invitation(
     now = services.clock.now()
     token, token_hash = flow.new_invitation_token()
     expires = now + timedelta(hours=services.settings.invitation_ttl_hours)
-    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        invitation = await tx.invitations.create(
-            token_hash=token_hash,
-            unit_code=unit,
-            role=role,
-            created_by=leader.id,
-            now=now,
-            expires_at=expires,
-        )
-        await tx.audit.record(
-            actor_id=leader.id,
-            action="invitation.create",
-            target_type="invitation",
-            target_id=invitation.id,
-            now=now,
-            unit=unit,
-            role=role,
-        )
+    await people.create_invitation(
+        services.db, leader, unit=unit, role=role, token_hash=token_hash, expires_at=expires,
+        now=now, update_id=update.update_id,
+    )
     link = f"https://t.me/{context.bot.username}?start={flow.INVITATION_PREFIX}{token}"
     language = leader.language
     await query.edit_message_text(
@@ -430,22 +399,12 @@ async def check_look_alike_nrps(bot: Bot, services: Services) -> NrpFindings:
     NRPs read the same are never merged: each start logs them and tells every ADMIN_IDS
     admin, until an admin has suspended all but one (see :func:`~domain.people.look_alike_nrps`).
     """
-    now = services.clock.now()
-    async with services.db.transaction(now=now) as tx:
-        findings = look_alike_nrps(await tx.officers.nrps())
-        for officer_id, nrp in findings.rewrite.items():
-            if await tx.officers.set_nrp(officer_id, nrp):
-                await tx.audit.record(actor_id=None, action="officer.nrp_normalise",
-                                      target_type="officer", target_id=officer_id, now=now,
-                                      nrp=nrp)
-                logger.warning("officer %s: NRP was stored in look-alike digits; now ASCII",
-                               officer_id)
-        clashes = {
-            nrp: [found for officer_id in ids if (found := await tx.officers.by_id(officer_id))]
-            for nrp, ids in findings.clashes.items()
-        }
-        admins = {admin_id: await tx.officers.by_telegram_id(admin_id)
-                  for admin_id in sorted(services.settings.admin_ids)}
+    found = await people.normalise_look_alike_nrps(
+        services.db, services.settings.admin_ids, now=services.clock.now()
+    )
+    for officer_id in found.rewritten:
+        logger.warning("officer %s: NRP was stored in look-alike digits; now ASCII", officer_id)
+    findings, clashes, admins = found.findings, found.clashes, found.admins
     for officers in clashes.values():
         logger.warning("officers %s hold NRPs that read the same: an admin must decide",
                        ", ".join(str(officer.id) for officer in officers))

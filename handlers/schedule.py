@@ -22,7 +22,7 @@ from domain import reports as flow
 from domain.access import is_leader, reach
 from domain.catalogue import FieldType
 from domain.people import Officer
-from domain.schedule import Assignment, Kind, Planned, PostStatus, post_ref, report_prefill
+from domain.schedule import Assignment, PostStatus, report_prefill
 from jobs.notifications import SCHEDULE_NS, Plan, run_due_notifications
 from storage import Transaction
 from ui import callbacks
@@ -30,6 +30,7 @@ from ui.access import Actor
 from ui.messages import Button, chunked, inline, local_time
 from ui.services import BotContext, Services
 from ui.views import activity_name, name_of, names, place_text, post_lines, when_text
+from usecases import schedule
 
 VIEW_DAYS = 7
 PAUSE_DAYS = (1, 3, 7, 14)
@@ -303,14 +304,10 @@ async def _pause(
     query = update.callback_query
     assert query is not None
     officer = actor.active_officer
-    now = services.clock.now()
-    ends = now + timedelta(days=days)
-    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        await tx.pauses.end(officer.id, now)
-        await tx.pauses.add(officer.id, starts_at=now, ends_at=ends, reason=reason, now=now)
-        await tx.audit.record(actor_id=officer.id, action="reminders.pause",
-                              target_type="officer", target_id=officer.id, now=now,
-                              until=ends.isoformat(), reason=reason)
+    ends = await schedule.pause_reminders(
+        services.db, officer.id, days=days, reason=reason, now=services.clock.now(),
+        update_id=update.update_id,
+    )
     texts = services.texts
     language = actor.language
     await query.answer()
@@ -326,9 +323,8 @@ async def _resume(update: Update, context: BotContext, actor: Actor) -> None:
     query = update.callback_query
     assert query is not None
     officer = actor.active_officer
-    now = services.clock.now()
-    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        ended = await tx.pauses.end(officer.id, now)
+    ended = await schedule.resume_reminders(services.db, officer.id, now=services.clock.now(),
+                                            update_id=update.update_id)
     await query.answer()
     key = "schedule.pause.resumed" if ended else "schedule.pause.none"
     await query.edit_message_text(services.texts(actor.language, key))
@@ -399,20 +395,9 @@ async def _cancel_post(
     query = update.callback_query
     assert query is not None
     leader = actor.active_officer
-    now = services.clock.now()
-    async with services.db.transaction(update_id=update.update_id, now=now) as tx:
-        cancelled = await tx.assignments.cancel(post.id, revision=post.revision, now=now)
-        if cancelled:
-            await tx.notifications.skip_for_post(post.id, "cancelled")
-            ref = post_ref(post.id, post.revision + 1)
-            await tx.notifications.plan(
-                [Planned(f"cancelled:{ref}:{officer_id}", Kind.CANCELLED, now,
-                         assignment_id=post.id, officer_id=officer_id, recipient_id=officer_id)
-                 for officer_id in post.officer_ids],
-                now,
-            )
-            await tx.audit.record(actor_id=leader.id, action="assignment.cancel",
-                                  target_type="assignment", target_id=post.id, now=now)
+    cancelled = await schedule.cancel_post(
+        services.db, leader.id, post, now=services.clock.now(), update_id=update.update_id
+    )
     if not cancelled:
         await query.answer(services.texts(actor.language, "schedule.assign.not_yours"),
                            show_alert=True)

@@ -26,7 +26,7 @@ from domain.schedule import (
     digest_slots,
     load_schedule,
     occurrences,
-    plan_officer,
+    plan_revision,
 )
 from storage import Transaction
 from ui.services import Services
@@ -58,22 +58,8 @@ async def plan_post(
     announce: Kind | None,
 ) -> None:
     """Store every notification the officers get for the post's current revision."""
-    config = schedule_config(services)
-    items: list[Planned] = []
-    for officer_id in officer_ids:
-        items.extend(
-            plan_officer(
-                config,
-                services.settings.tz,
-                assignment_id=assignment.id,
-                revision=assignment.revision,
-                officer_id=officer_id,
-                starts_at=assignment.starts_at,
-                ends_at=assignment.ends_at,
-                now=now,
-                announce=announce,
-            )
-        )
+    items = plan_revision(schedule_config(services), services.settings.tz, assignment,
+                          officer_ids, now, announce=announce)
     await tx.notifications.plan(items, now)
 
 

@@ -62,8 +62,7 @@ def valid_pick(territory: Territory, action: str, value: str) -> bool:
 
 def toggled(picked: Sequence[str], code: str, territory: Territory) -> list[str]:
     """``picked`` with ``code`` added or removed, in territory order."""
-    chosen = set(picked) ^ {code}
-    return list(territory.ordered(chosen))
+    return territory.toggled(picked, code)
 
 
 def area_picker(

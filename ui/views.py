@@ -7,11 +7,11 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, time, tzinfo
 from pathlib import Path
 
-from domain.access import ADMIN_ROLE, may_decide_on
 from domain.people import Officer
 from domain.schedule import Assignment, when_range
 from storage.repositories import OfficerRepository
 from ui.services import Services
+from usecases.people import leaders_above
 
 
 def when_text(services: Services, assignment: Assignment, language: str) -> str:
@@ -101,13 +101,4 @@ async def leaders_of(
     officers: OfficerRepository, services: Services, officer: Officer
 ) -> list[Officer]:
     """Active leaders above the officer whose reach covers the officer's unit, and admins."""
-    organisation = services.organisation
-    roles = [role.code for role in organisation.roles if role.is_leader] + [ADMIN_ROLE]
-    candidates = await officers.with_roles(roles)
-    return [
-        leader
-        for leader in candidates
-        if leader.id != officer.id
-        and leader.blocked_at is None
-        and may_decide_on(leader, officer.unit_code, officer.role, organisation)
-    ]
+    return await leaders_above(officers, services.organisation, officer)
