@@ -391,6 +391,7 @@ def _schedule_probes(settings: Any, unit: str) -> list[tuple[str, Probe, str, tu
         from jobs.digest import build_digest
         from jobs.planning import schedule_config
         from storage.desk import ReportBrowser, ReportFilter
+        from storage.photo_work import PhotoWork
         from storage.photos import PhotoStore
         from storage.schedule import NotificationRepository
         from ui.services import Services
@@ -401,9 +402,11 @@ def _schedule_probes(settings: Any, unit: str) -> list[tuple[str, Probe, str, tu
     now = START
 
     async def digest(db: Database) -> object:
+        photos = PhotoStore(settings.photos_dir)
         services = Services(settings=settings, db=db, organisation=organisation,
                             catalogue=catalogue, texts=texts, clock=ManualClock(now),
-                            photos=PhotoStore(settings.photos_dir), territory=territory)
+                            photos=photos, territory=territory,
+                            imaging=PhotoWork(photos, workers=0))
         config = schedule_config(services)
         async with db.reading() as repos:
             leaders = await repos.officers.with_roles(["kanit", "kbo", "kasat"])
