@@ -17,6 +17,8 @@ runs in a :class:`~concurrent.futures.ProcessPoolExecutor` worker instead.
 - **Created on first use** (most runs of the bot send no photo for a while; the memory
   figure is the bot's), and submitted from a thread: starting a worker waits for the fork
   server, which must not happen on the event loop. Shut down by ``post_shutdown``.
+- A worker ends when the bot's process ends, even when nothing shut the pool down (a
+  SIGKILL): it watches the bot's pid (:func:`_start_worker`).
 - A worker that dies (killed, out of memory) breaks the pool: the job is tried once more
   on a new pool, and a second death is reported as :class:`PhotoWorkFailed` (for an
   ingest: the bytes are refused as damaged rather than the officer waiting forever).
@@ -31,8 +33,10 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import select
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -75,9 +79,36 @@ def default_workers() -> int:
 # ---------------------------------------------------------------- jobs (in the worker)
 
 
-def _quiet_worker() -> None:
-    """A worker ignores Ctrl-C sent to the process group: the bot stops it (shutdown)."""
+def _start_worker(bot_pid: int) -> None:
+    """A worker ignores Ctrl-C sent to the process group (the bot stops it at shutdown) and
+    ends when the bot's process ends, however it ends.
+
+    A killed bot (SIGKILL, OOM) never shuts the pool down, and a worker holds both ends of
+    its own job queue, so it would wait for a job forever; the fork server and the resource
+    tracker would stay with it (they live while a worker holds their pipes). Measured: every
+    SIGKILL of the bot left those three processes behind.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(bot_pid,), name="photo-worker-watch",
+                     daemon=True).start()
+
+
+def _exit_with(bot_pid: int) -> None:
+    """Wait for the bot's process to end, then end this one (a job half done leaves only a
+    temp file: every write is atomic, and ``check --prune`` removes it)."""
+    try:
+        handle = os.pidfd_open(bot_pid)
+    except ProcessLookupError:
+        os._exit(0)
+    except (AttributeError, OSError):  # pragma: no cover - no pidfd (old kernel): poll
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(bot_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+    select.select([handle], [], [])  # readable once the process has ended
+    os._exit(0)
 
 
 def _warm() -> int:
@@ -206,7 +237,8 @@ class PhotoWork:
                 context = multiprocessing.get_context(START_METHOD)
                 context.set_forkserver_preload(_PRELOAD)
                 self._pool = ProcessPoolExecutor(
-                    self.workers, mp_context=context, initializer=_quiet_worker
+                    self.workers, mp_context=context, initializer=_start_worker,
+                    initargs=(os.getpid(),),
                 )
             return self._pool
 

@@ -123,3 +123,64 @@ async def test_zero_workers_run_the_jobs_in_threads_of_this_process(
     assert not work.in_process
     with pytest.raises(AssertionError, match="bot's own process"):
         await work.ingest(make_jpeg(800, 600), tz=TZ)
+
+
+# The bot's side in a process of its own, killed without any shutdown (as SIGKILL or the OOM
+# killer would): its photo worker, the fork server and the resource tracker must end too.
+KILLED_BOT = """
+import asyncio, os, sys, time
+from pathlib import Path
+from storage.photo_work import PhotoWork
+from storage.photos import PhotoStore
+
+async def main():
+    work = PhotoWork(PhotoStore(Path(sys.argv[1])), workers=1)
+    print(await work._run(os.getpid), flush=True)
+    await asyncio.sleep(60)
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state in ("Z", "X")  # dead; its parent has yet to reap it
+
+
+async def test_the_workers_end_when_the_bot_is_killed(tmp_path: Path):
+    import asyncio
+    import sys
+
+    from tests.support.processes import python_path_env
+
+    script = tmp_path / "killed_bot.py"
+    script.write_text(KILLED_BOT)
+    out = tmp_path / "worker.pid"
+    # Output to a file, not a pipe: a worker left behind would hold a pipe open for ever.
+    with out.open("wb") as handle:
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable, str(script), str(tmp_path / "photos"),
+            env=python_path_env(tmp_path), stdout=handle,
+        )
+    for _ in range(600):
+        if out.read_text().strip():
+            break
+        await asyncio.sleep(0.05)
+    worker = int(out.read_text())
+    assert not _gone(worker)
+
+    bot.kill()
+    await asyncio.wait_for(bot.wait(), 10)
+
+    for _ in range(100):
+        if _gone(worker):
+            break
+        await asyncio.sleep(0.05)
+    gone = _gone(worker)
+    if not gone:
+        os.kill(worker, signal.SIGKILL)  # not left running after a failure
+    assert gone
