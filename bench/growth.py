@@ -193,6 +193,13 @@ def seed(path: Path, reports: int, *, seed_value: int = 7) -> float:
             "INSERT INTO report_search (rowid, body, unit_code)"
             " SELECT report_id, body, unit_code FROM report_search_source"
         )
+    if _exists(connection, "report_search_terms"):
+        # The index's words, as migration 0020 fills them (the triggers are set aside).
+        connection.execute("CREATE VIRTUAL TABLE temp.seed_vocabulary"
+                           " USING fts5vocab(main, report_search, 'row')")
+        connection.execute("INSERT OR IGNORE INTO report_search_terms (term)"
+                           " SELECT term FROM temp.seed_vocabulary")
+        connection.execute("DROP TABLE temp.seed_vocabulary")
     for _, sql in triggers:
         connection.execute(sql)
     connection.execute("COMMIT")
@@ -391,6 +398,7 @@ def _schedule_probes(settings: Any, unit: str) -> list[tuple[str, Probe, str, tu
         from jobs.digest import build_digest
         from jobs.planning import schedule_config
         from storage.desk import ReportBrowser, ReportFilter
+        from storage.photo_work import PhotoWork
         from storage.photos import PhotoStore
         from storage.schedule import NotificationRepository
         from ui.services import Services
@@ -401,9 +409,11 @@ def _schedule_probes(settings: Any, unit: str) -> list[tuple[str, Probe, str, tu
     now = START
 
     async def digest(db: Database) -> object:
+        photos = PhotoStore(settings.photos_dir)
         services = Services(settings=settings, db=db, organisation=organisation,
                             catalogue=catalogue, texts=texts, clock=ManualClock(now),
-                            photos=PhotoStore(settings.photos_dir), territory=territory)
+                            photos=photos, territory=territory,
+                            imaging=PhotoWork(photos, workers=0))
         config = schedule_config(services)
         async with db.reading() as repos:
             leaders = await repos.officers.with_roles(["kanit", "kbo", "kasat"])

@@ -49,6 +49,7 @@ from jobs.maintenance import schedule_maintenance
 from jobs.planning import validate_schedule
 from ops.files import tighten_data_dir
 from storage import database_for
+from storage.photo_work import PhotoWork
 from storage.photos import PhotoStore
 from ui import callbacks
 from ui.access import identify, requires, revoke_unlisted_admins, skip_processed_updates
@@ -115,6 +116,7 @@ def build_application(
     organisation, catalogue, texts = load_configuration(settings)
     territory = load_territory(settings.territory_file)
     database = database_for(settings.database_url.get_secret_value(), settings.database_path)
+    photos = PhotoStore(settings.photos_dir)
     services = Services(
         settings=settings,
         db=database,
@@ -122,8 +124,9 @@ def build_application(
         catalogue=catalogue,
         texts=texts,
         clock=clock or SystemClock(),
-        photos=PhotoStore(settings.photos_dir),
+        photos=photos,
         territory=territory,
+        imaging=PhotoWork(photos, workers=settings.photo_workers),
     )
 
     async def post_init(application: BotApplication) -> None:
@@ -147,6 +150,8 @@ def build_application(
         await flush_albums()
 
     async def post_shutdown(application: BotApplication) -> None:
+        # The photo workers (started at the first photo) stop with the bot.
+        await services.imaging.close()
         await database.close()
 
     # Different people's updates side by side, one person's in order (bot/fairness.py).

@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     # Off unless chosen: documentation photos can show residents, and groups carry no
     # residents' personal data.
     group_weekly_photo_sheet: bool = False
+    # Processes decoding, stamping and laying out photos (storage/photo_work.py), off the
+    # event loop's GIL. Unset: one fewer than the cores, at least one; 0: threads of the bot's
+    # own process instead (tests that patch imaging; hosts that cannot start processes).
+    photo_workers: int | None = Field(default=None, ge=0, le=64)
 
     @field_validator("telegram_bot_token")
     @classmethod

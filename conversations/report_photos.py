@@ -28,7 +28,7 @@ from conversations.report_view import prompt
 from domain import reports as flow
 from domain.answers import InvalidAnswer, check_photos_added
 from domain.catalogue import PhotosField
-from domain.imaging import PhotoRejected, ensure_stored, ingest_photo, photo_hashes
+from domain.imaging import PhotoRejected, photo_hashes
 from domain.reports import REVIEW, Draft
 from ui.access import Actor
 from ui.messages import send_html
@@ -210,9 +210,7 @@ async def _ingest_and_add(
 ) -> str | None:
     texts, language = services.texts, actor.language
     try:
-        photo = await asyncio.to_thread(
-            ingest_photo, data, services.photos, tz=services.settings.tz
-        )
+        photo = await services.imaging.ingest(data, tz=services.settings.tz)
     except PhotoRejected as rejected:
         return texts(language, f"reports.photo.{rejected.reason.value}", **rejected.params)
     entry = {
@@ -238,9 +236,7 @@ async def _ingest_and_add(
         # `check --prune`, which does not see our hold) that deleted these files since the
         # ingest above has finished, and none can start until this row commits. Files gone
         # are written again from the bytes in hand, so the row never refers to nothing.
-        if await asyncio.to_thread(
-            ensure_stored, data, photo, services.photos, tz=services.settings.tz
-        ):
+        if await services.imaging.ensure_stored(data, photo, tz=services.settings.tz):
             logger.warning("photo %s was pruned while being added: stored again", photo.sha256)
         updated = _with_photos(draft, form_field, photos)
         if message.media_group_id is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 
@@ -13,7 +12,6 @@ from conversations.report_photos import draft_photos, release_photos
 from conversations.report_view import prompt, report_card, stamp_lines
 from domain import reports as flow
 from domain.access import follows_every_report
-from domain.imaging import stamp_photo
 from domain.people import Officer
 from domain.reports import Draft, Report, StoredComplaint
 from domain.text import shorten
@@ -115,7 +113,7 @@ async def _stamp(
     lines = stamp_lines(services, report, officer, language)
     for sha in hashes:
         try:
-            await asyncio.to_thread(stamp_photo, services.photos, sha, lines)
+            await services.imaging.stamp(sha, lines)
         except (OSError, ValueError):
             logger.exception("could not stamp photo %s of report %s", sha, report.number)
 

@@ -2,8 +2,8 @@
 
 The files themselves are kept by ``storage/photos.py`` (``PhotoFiles`` is what is needed of it).
 
-Everything here is blocking Pillow and file work; callers run it through
-``asyncio.to_thread`` so the event loop keeps answering other officers.
+Everything here is blocking Pillow and file work; the bot runs it in worker processes
+(``storage/photo_work.py``) so the event loop keeps answering other officers.
 
 Two stages, because the stamp text (place, time, report number) is only final when the
 report is submitted: :func:`ingest_photo` validates and stores an unstamped web copy and a

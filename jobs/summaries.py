@@ -32,7 +32,7 @@ from telegram.error import (
 from telegram.ext import Application, ContextTypes
 
 from domain.charts import BarSection, bar_chart, fold_rows, top_rows
-from domain.imaging import contact_sheet, spread_choice
+from domain.imaging import spread_choice
 from domain.recap import (
     Period,
     PeriodKind,
@@ -355,7 +355,7 @@ async def photo_sheet(
     ]
     if not items:
         return None
-    data = await asyncio.to_thread(contact_sheet, services.photos, items, columns=3, tile=360)
+    data = await services.imaging.contact_sheet(items, columns=3, tile=360)
     caption = services.texts(language, "summary.photo_sheet", count=len(items),
                              period=period_text(services, language, period))
     return Part(shorten_html(caption, CAPTION_LIMIT), data, "sheet")

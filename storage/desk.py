@@ -236,9 +236,69 @@ def match_expression(words: str) -> str | None:
     The words pass :func:`~domain.text.search_words` again here, so words stored before it
     existed (a NUL ends FTS5's string early: "unterminated string") cannot break the query.
     """
+    quoted = [f'"{token}"*' for token in _match_tokens(words)]
+    return " ".join(quoted) if quoted else None
+
+
+def _match_tokens(words: str) -> list[str]:
     tokens = [token.replace('"', "") for token in search_words(words).split()]
-    quoted = [f'"{token}"*' for token in tokens if token.strip("*")]
-    return " ".join(quoted[:10]) if quoted else None
+    return [token for token in tokens if token.strip("*")][:10]
+
+
+EXPANDED_TERMS = 32
+"""A typed prefix is asked as at most this many exact words; more, and as the prefix."""
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9]+")
+"""A typed word FTS5 keeps as one token, folding nothing but ASCII case."""
+
+
+class _NoMatch:
+    """A typed word that no indexed report contains: the search finds nothing."""
+
+
+NO_MATCH = _NoMatch()
+
+
+def expanded_expression(words: str, terms: dict[str, list[str]]) -> str | _NoMatch | None:
+    """:func:`match_expression` with each plain word's prefix replaced by the index's words
+    that start with it (``terms``, by lower-cased prefix, as :func:`expansion_query` reads
+    them: a plain word missing from it has none).
+
+    FTS5 (SQLite 3.40) seeks a prefix in every index segment and, where a segment lacks the
+    word, may walk a common word's whole doclist page by page (migration 0020); exact words
+    are found without that. ``report_search_terms`` holds every word ever indexed, so the
+    words listed are all the prefix can match: the same reports are found. A prefix with more
+    than :data:`EXPANDED_TERMS` words, or a word FTS5 would split or fold (``jl.sudirman``,
+    ``Dembé``), is asked as the prefix, as before; a plain word with none matches nothing.
+    """
+    parts = []
+    for token in _match_tokens(words):
+        found = terms.get(token.lower(), []) if _PLAIN_WORD.fullmatch(token) else None
+        if found is None or len(found) > EXPANDED_TERMS:
+            parts.append(f'"{token}"*')
+        elif not found:
+            return NO_MATCH
+        else:
+            parts.append("(" + " OR ".join(f'"{term}"' for term in found) + ")")
+    return " AND ".join(parts) if parts else None
+
+
+def expansion_query(words: str) -> tuple[str, list[Any]] | None:
+    """One statement reading, for each plain typed word, up to ``EXPANDED_TERMS + 1`` indexed
+    words starting with it: rows (prefix, term); None when no word is plain."""
+    prefixes = sorted({token.lower() for token in _match_tokens(words)
+                       if _PLAIN_WORD.fullmatch(token)})
+    if not prefixes:
+        return None
+    selects, params = [], []
+    for prefix in prefixes:
+        # Bytewise, every word that starts with the prefix sorts in [prefix, successor).
+        successor = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        selects.append(
+            "SELECT ? AS prefix, term FROM (SELECT term FROM report_search_terms"
+            " WHERE term >= ? AND term < ? ORDER BY term LIMIT ?)"
+        )
+        params.extend([prefix, prefix, successor, EXPANDED_TERMS + 1])
+    return " UNION ALL ".join(selects), params
 
 
 def tsquery_expression(words: str) -> str | None:
@@ -255,7 +315,9 @@ def tsquery_expression(words: str) -> str | None:
 _WORD_RUN = re.compile(r"[^\W_]+")
 
 
-def _where(view: ReportFilter, *, postgres: bool = False) -> tuple[str, list[Any]]:
+def _where(
+    view: ReportFilter, *, postgres: bool = False, expression: str | None = None
+) -> tuple[str, list[Any]]:
     units = sorted(view.units)
     clauses = [f"unit_code IN ({','.join('?' * len(units))})"]
     params: list[Any] = list(units)
@@ -281,7 +343,6 @@ def _where(view: ReportFilter, *, postgres: bool = False) -> tuple[str, list[Any
             )
             params.extend([expression, *units])
         return " AND ".join(clauses), params
-    expression = match_expression(view.words or "")
     if expression is not None:
         # The unit scope is repeated inside the search so a match elsewhere never surfaces.
         clauses.append(
@@ -297,9 +358,10 @@ class ReportBrowser(Repository):
 
     async def page(self, view: ReportFilter, *, limit: int, offset: int = 0) -> list[Report]:
         """Matching reports, newest first."""
-        if not view.units:
+        found = await self._filter(view)
+        if found is None:
             return []
-        where, params = _where(view, postgres=self.postgres)
+        where, params = found
         rows = await self._all(
             f"SELECT {_REPORT_COLUMNS} FROM reports WHERE {where}"
             " ORDER BY COALESCE(started_at, submitted_at) DESC, id DESC LIMIT ? OFFSET ?",
@@ -309,11 +371,32 @@ class ReportBrowser(Repository):
 
     async def count(self, view: ReportFilter) -> int:
         """How many reports match."""
-        if not view.units:
+        found = await self._filter(view)
+        if found is None:
             return 0
-        where, params = _where(view, postgres=self.postgres)
+        where, params = found
         row = await self._one(f"SELECT COUNT(*) FROM reports WHERE {where}", params)
         return int(row[0]) if row else 0
+
+    async def _filter(self, view: ReportFilter) -> tuple[str, list[Any]] | None:
+        """The WHERE clause and its parameters; None when nothing can match."""
+        if not view.units:
+            return None
+        if self.postgres or not view.words:
+            return _where(view, postgres=self.postgres)
+        expression = await self._match(view.words)
+        if isinstance(expression, _NoMatch):
+            return None
+        return _where(view, expression=expression)
+
+    async def _match(self, words: str) -> str | _NoMatch | None:
+        """The FTS5 query for typed words, prefixes turned into the index's words."""
+        query = expansion_query(words)
+        terms: dict[str, list[str]] = {}
+        if query is not None:
+            for row in await self._all(*query):
+                terms.setdefault(row[0], []).append(row[1])
+        return expanded_expression(words, terms)
 
     async def officer_ids(self, units: Iterable[str]) -> list[int]:
         """Officers who filed reports in these units (for the officer filter)."""

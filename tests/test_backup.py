@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from conversations import report_photos
 from domain.imaging import ingest_photo
 from emulator import Emulator
 from emulator.harness import BotHarness
@@ -411,10 +410,11 @@ async def test_prune_deleting_a_photo_an_upload_just_found_cannot_leave_the_draf
     # script does by wrapping remove().
     officer, data, sha, store = await _old_orphan_at_the_photo_step(harness, emu)
     ingested, deleting = threading.Event(), threading.Event()
-    real_ingest, real_remove = report_photos.ingest_photo, store.remove
+    imaging = harness.application.bot_data.services.imaging
+    real_ingest, real_remove = imaging.ingest, store.remove
 
-    def ingest_then_let_prune_delete(*args, **kwargs):
-        photo = real_ingest(*args, **kwargs)
+    async def ingest_then_let_prune_delete(*args, **kwargs):
+        photo = await real_ingest(*args, **kwargs)
         ingested.set()
         return photo
 
@@ -423,7 +423,7 @@ async def test_prune_deleting_a_photo_an_upload_just_found_cannot_leave_the_draf
         assert ingested.wait(10)
         return real_remove(h)
 
-    monkeypatch.setattr(report_photos, "ingest_photo", ingest_then_let_prune_delete)
+    monkeypatch.setattr(imaging, "ingest", ingest_then_let_prune_delete)
     monkeypatch.setattr(store, "remove", remove_once_the_upload_found_it)
     prune = asyncio.ensure_future(asyncio.to_thread(
         prune_orphans, harness.settings.database_path, store, now=datetime.now(UTC)

@@ -13,6 +13,7 @@ from domain.clock import Clock
 from domain.organisation import Organisation
 from domain.territory import Territory
 from storage import AnyDatabase
+from storage.photo_work import PhotoWork
 from storage.photos import PhotoStore
 from ui.i18n import Translator
 
@@ -30,6 +31,8 @@ class Services:
     clock: Clock
     photos: PhotoStore
     territory: Territory
+    imaging: PhotoWork
+    """Where the Pillow work on ``photos`` runs (worker processes unless PHOTO_WORKERS=0)."""
 
 
 class ServicesHolder:
