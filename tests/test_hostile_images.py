@@ -7,7 +7,8 @@ photo step as a file, and as a photo where a client could deliver it as one (the
 they are: a hostile client, not Telegram's recompression). Every one gets an answer — the
 refusal for its reason, in the officer's language, with the draft unchanged, or the photo
 stored — nothing reaches the error handler, the report is then submitted, another officer is
-still answered, and the peak memory growth is printed and bounded.
+still answered, and the peak memory growth (the bot's process and its photo workers) is
+printed and bounded.
 """
 
 from __future__ import annotations
@@ -35,11 +36,13 @@ from tests.support.resources import peak_mb, reset_peak
 LOCALES = Path(__file__).resolve().parents[1] / "ui" / "locales"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PEAK_GROWTH_MB = 600
-"""Bound on the process's peak RSS growth over the run: the largest accepted input decodes to
-40 MP; the 200 MB chunks and the 900 MP header must cost nothing."""
+"""Bound on the peak RSS growth of the bot's process and its photo workers over the run: the
+largest accepted input decodes to 40 MP; the 200 MB chunks and the 900 MP header must cost
+nothing."""
 AT_ONCE_GROWTH_MB = 900
-"""Eight 16-bit 6300² PNGs at once: the decode budget (``domain.imaging``, 512 MB) makes
-them wait their turn rather than add up to eight peaks."""
+"""Eight 16-bit 6300² PNGs at once: the photo workers take them in turn, and in threads
+(``PHOTO_WORKERS=0``) the decode budget (``domain.imaging``, 512 MB) makes them wait their turn
+rather than add up to eight peaks. Counted over this process and its workers."""
 
 
 @dataclass(frozen=True)
