@@ -67,20 +67,6 @@ def _source(database: Path | DataSource) -> DataSource:
     return SqliteData(database) if isinstance(database, Path) else database
 
 
-@contextlib.contextmanager
-def open_data(settings: Settings) -> Iterator[DataSource]:
-    """The bot's database for the check and the prune: the SQLite file or PostgreSQL."""
-    source: DataSource = (
-        PostgresData(settings.database_url.get_secret_value())
-        if settings.postgres
-        else SqliteData(settings.database_path)
-    )
-    try:
-        yield source
-    finally:
-        source.close()
-
-
 def health(settings: Settings, out: Print = print) -> int:
     """Exit 0 when the database opens and passes ``quick_check`` (PostgreSQL: the server
     answers with a schema this bot knows), and the webhook port answers."""
@@ -276,18 +262,21 @@ def check(
     damaged: orphans are judged against the database) and no longer count.
     """
     now = now or datetime.now(UTC)
-    try:
-        source_cm = open_data(settings)
-        source = source_cm.__enter__()
-    except (OSError, TimeoutError, asyncpg.PostgresError) as error:
+    source: DataSource
+    if settings.postgres:
         url = settings.database_url.get_secret_value()
-        line = redact_url(f"{type(error).__name__}: {error}", url)
-        out(f"database: PostgreSQL: cannot connect: {line}")
-        return 1
+        try:
+            source = PostgresData(url)
+        except (OSError, TimeoutError, asyncpg.PostgresError) as error:
+            line = redact_url(f"{type(error).__name__}: {error}", url)
+            out(f"database: PostgreSQL: cannot connect: {line}")
+            return 1
+    else:
+        source = SqliteData(settings.database_path)
     try:
         return _check(settings, source, out, prune=prune, now=now)
     finally:
-        source_cm.__exit__(None, None, None)
+        source.close()
 
 
 def _check(

@@ -107,7 +107,7 @@ def dump_schema(url: str, schema: str, target: Path) -> None:
     if target.exists():
         raise FileExistsError(target)
     os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    _run_tool(url, ["pg_dump", "-Fc", "--schema", schema, "--no-owner", "-f", str(target)])
+    _run_tool(url, ["pg_dump", "-Fc", "--schema", schema, "-f", str(target)])
     os.chmod(target, 0o600)
 
 
@@ -128,23 +128,6 @@ def dump_versions(dump: Path) -> list[int] | None:
         elif copying and line:
             versions.append(int(line.split("\t", 1)[0]))
     return sorted(versions)
-
-
-def dump_schema_name(dump: Path) -> str | None:
-    """The schema a dump holds (its ``SCHEMA`` entry; ``public`` when it has none)."""
-    listing = _run_tool("", ["pg_restore", "-l", str(dump)])
-    for line in listing.splitlines():
-        if line.startswith(";"):
-            continue
-        fields = line.split()
-        # "<id>; <oid> <oid> SCHEMA - <name> <owner>"
-        if len(fields) >= 6 and fields[3] == "SCHEMA":
-            return fields[5]
-    for line in listing.splitlines():
-        fields = line.split()
-        if len(fields) >= 6 and fields[3] == "TABLE":
-            return fields[4]
-    return None
 
 
 def restore_schema(url: str, dump: Path) -> None:

@@ -17,6 +17,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from bot.maintenance import operate
+from config.settings import load_settings
 from domain.imaging import ingest_photo
 from emulator import Emulator, pg
 from emulator.harness import BotHarness
@@ -24,9 +26,10 @@ from emulator.media import make_jpeg
 from jobs.maintenance import BACKUP_JOB
 from ops.backup import MANIFEST, PG_DUMP_NAME, backups, make_backup, restore
 from ops.check import check
+from storage import PostgresDatabase
 from storage.pg_maintenance import libpq_environment, redact_url
 from storage.photos import PhotoStore
-from tests.conftest import ADMIN_TELEGRAM_ID
+from tests.conftest import ADMIN_TELEGRAM_ID, TOKEN
 from tests.support.backup import private_files
 from tests.test_backup import age, file_report, run_job, stored_reports
 
@@ -247,3 +250,43 @@ async def test_nightly_job_on_postgres_writes_a_pg_dump_backup(
     assert json.loads((newest / MANIFEST).read_text())["backend"] == "postgresql"
     assert os.stat(newest / PG_DUMP_NAME).st_mode & 0o777 == 0o600
 
+
+
+def test_backup_keeps_the_password_off_the_command_line_and_out_of_errors(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # A pg_dump that tells what it was given, and fails: the operator's line must not carry
+    # the password, and the password must have come through the environment.
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    fake = tools / "pg_dump"
+    seen = tmp_path / "seen"
+    fake.write_text(
+        f'#!/bin/sh\necho "$*" > {seen}.argv\necho "$PGPASSWORD" > {seen}.env\n'
+        'echo "argv: $* env: $PGPASSWORD" >&2\nexit 1\n'
+    )
+    fake.chmod(0o700)
+    monkeypatch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
+    secret = "Sekr3t-pass"
+    url = pg_url.replace("postgresql://postgres@", f"postgresql://postgres:{secret}@")
+    assert secret in url  # trust auth: the server ignores it, the tools must still hide it
+    asyncio.run(_migrate(url))
+    settings = load_settings(
+        telegram_bot_token=TOKEN, database_url=url, data_dir=tmp_path / "data"
+    )
+    assert operate("backup", settings, to=None, backup_dir=None) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("backup failed: PostgresToolError: pg_dump failed (1): argv: -Fc")
+    assert "env: ***" in out
+    assert secret not in out
+    assert secret not in Path(f"{seen}.argv").read_text()
+    assert Path(f"{seen}.env").read_text().strip() == secret
+    assert backups(settings.backups_dir) == []
+    assert not list(settings.backups_dir.glob(".*partial"))
+
+
+async def _migrate(url: str) -> None:
+    database = PostgresDatabase(url)
+    await database.open()
+    await database.close()
