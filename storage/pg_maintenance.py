@@ -93,9 +93,15 @@ def redact_url(text: str, url: str) -> str:
 
 def _run_tool(url: str, arguments: list[str]) -> str:
     """Run pg_dump/pg_restore with the connection in the environment; its stdout."""
-    done = subprocess.run(
-        arguments, env=libpq_environment(url), capture_output=True, text=True, check=False
-    )
+    try:
+        done = subprocess.run(
+            arguments, env=libpq_environment(url), capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError as error:
+        raise PostgresToolError(
+            f"{arguments[0]} not found: install PostgreSQL's client tools (Debian:"
+            " postgresql-client, of the server's major version or newer)"
+        ) from error
     if done.returncode != 0:
         message = redact_url((done.stderr or done.stdout).strip(), url)
         raise PostgresToolError(f"{arguments[0]} failed ({done.returncode}): {message}")

@@ -30,8 +30,7 @@ from storage import PostgresDatabase
 from storage.pg_maintenance import libpq_environment, redact_url
 from storage.photos import PhotoStore
 from tests.conftest import ADMIN_TELEGRAM_ID, TOKEN
-from tests.support.backup import private_files
-from tests.test_backup import age, file_report, run_job, stored_reports
+from tests.support.backup import age, file_report, private_files, run_job, stored_reports
 
 
 def _reachable(url: str) -> bool:
