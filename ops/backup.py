@@ -190,6 +190,10 @@ def restore(settings: Settings, source: Path, *, now: datetime, out: Print = pri
     source = source.resolve()
     if settings.postgres:
         return restore_postgres(settings, source, now=now, out=out)
+    if (source / PG_DUMP_NAME).is_file():
+        out(f"restore refused: {source} is a PostgreSQL backup; the bot is on SQLite"
+            " (DATABASE_URL)")
+        return 1
     if not (source / MANIFEST).is_file() or not (source / DB_NAME).is_file():
         out(f"restore refused: {source} is not a complete backup (no {MANIFEST})")
         return 1

@@ -57,7 +57,8 @@ def libpq_environment(url: str) -> dict[str, str]:
     """The connection of ``url`` as libpq environment variables (password included, so that
     it never appears on a command line), on top of this process's environment."""
     parts = urlsplit(url)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    # On top of the environment's PG* variables, as asyncpg reads them; the URL wins.
+    env = dict(os.environ)
     if parts.hostname:
         env["PGHOST"] = unquote(parts.hostname)
     if parts.port:

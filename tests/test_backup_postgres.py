@@ -23,11 +23,11 @@ from domain.imaging import ingest_photo
 from emulator import Emulator, pg
 from emulator.harness import BotHarness
 from emulator.media import make_jpeg
-from jobs.maintenance import BACKUP_JOB
+from jobs.maintenance import BACKUP_JOB, RETENTION_JOB
 from ops.backup import MANIFEST, PG_DUMP_NAME, backups, make_backup, restore
 from ops.check import check
 from storage import PostgresDatabase
-from storage.pg_maintenance import libpq_environment, redact_url
+from storage.pg_maintenance import PostgresToolError, libpq_environment, redact_url
 from storage.photos import PhotoStore
 from tests.conftest import ADMIN_TELEGRAM_ID, TOKEN
 from tests.support.backup import age, file_report, private_files, run_job, stored_reports
@@ -289,3 +289,66 @@ async def _migrate(url: str) -> None:
     database = PostgresDatabase(url)
     await database.open()
     await database.close()
+
+
+async def test_a_failed_pg_restore_puts_the_old_schema_back(
+    pg_harness: BotHarness, emu: Emulator, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    harness = pg_harness
+    await file_report(harness, emu, photos=1)
+    backup = make_backup(harness.settings, now=harness.clock.now()).path
+    await harness.stop()
+
+    def restore_then_fail(url: str, dump: Path) -> None:
+        real_restore_schema(url, dump)  # written, then the tool reports an error
+        raise PostgresToolError("pg_restore failed (1): simulated")
+
+    from ops import backup as backing
+    real_restore_schema = backing.restore_schema
+    monkeypatch.setattr(backing, "restore_schema", restore_then_fail)
+    connection = await asyncpg.connect(harness.settings.database_url.get_secret_value())
+    try:
+        await connection.execute("DELETE FROM report_photos")
+    finally:
+        await connection.close()
+    assert restore(harness.settings, backup, now=harness.clock.now()) == 1
+    assert "restore failed, the database is as it was" in capsys.readouterr().out
+    await harness.start()
+    [(_, photos)] = await stored_reports(harness)
+    assert photos == []  # the old schema (photos deleted), not the backup's
+    schema = harness.settings.database_url.get_secret_value().rsplit("=")[-1]
+    connection = await asyncpg.connect(harness.settings.database_url.get_secret_value())
+    try:
+        left = await connection.fetch(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE $1", f"{schema}%")
+    finally:
+        await connection.close()
+    assert [row[0] for row in left] == [schema]
+
+
+async def test_residents_details_are_erased_after_the_retention_period_on_postgres(
+    pg_harness: BotHarness, emu: Emulator
+) -> None:
+    harness = pg_harness
+    await file_report(harness, emu, photos=1)
+    await run_job(harness, RETENTION_JOB)
+    [(report, _)] = await stored_reports(harness)
+    assert "Pak Hasan" in json.dumps(report.answers)
+
+    harness.clock.advance(timedelta(days=366))
+    other = PostgresDatabase(harness.settings.database_url.get_secret_value())
+    await other.open()
+    try:
+        assert not await other.hold_scheduler()  # the harness's instance erases, once
+    finally:
+        await other.close()
+    await run_job(harness, RETENTION_JOB)
+    [(report, _)] = await stored_reports(harness)
+    async with harness.db.reading() as repos:
+        [complaint] = await repos.complaints.of_report(report.id)
+        audit = await repos.audit.recent()
+    assert (complaint.resident_name, complaint.resident_contact) == (None, None)
+    assert complaint.description == "Sering terjadi pencurian motor di malam hari"
+    assert "Pak Hasan" not in json.dumps(report.answers)
+    assert [a["action"] for a in audit].count("residents.anonymised") == 1
