@@ -243,7 +243,13 @@ async def test_nightly_job_on_postgres_writes_a_pg_dump_backup(
     root = harness.settings.backups_dir
     old = make_backup(harness.settings, now=harness.clock.now() - timedelta(days=30))
     assert old.path.is_dir()
+    store = PhotoStore(harness.settings.photos_dir)
+    orphan = ingest_photo(make_jpeg(300, 200, color=(1, 2, 3)), store, tz=harness.settings.tz)
+    age(store, orphan.sha256, hours=2, now=harness.clock.now())
     await run_job(harness, BACKUP_JOB)
+    assert store.files_of(orphan.sha256) == []  # pruned after the backup, as on SQLite
+    [(_, [used])] = await stored_reports(harness)
+    assert store.verify(used)
     [newest] = backups(root)  # the 30-day-old one is past the retention
     assert (newest / PG_DUMP_NAME).stat().st_size > 0
     assert json.loads((newest / MANIFEST).read_text())["backend"] == "postgresql"
