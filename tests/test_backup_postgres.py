@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import shutil
+import threading
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -358,3 +359,44 @@ async def test_residents_details_are_erased_after_the_retention_period_on_postgr
     assert complaint.description == "Sering terjadi pencurian motor di malam hari"
     assert "Pak Hasan" not in json.dumps(report.answers)
     assert [a["action"] for a in audit].count("residents.anonymised") == 1
+
+
+async def test_an_instance_starting_during_a_restore_waits_for_it(
+    pg_harness: BotHarness, emu: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    harness = pg_harness
+    await file_report(harness, emu, photos=1)
+    backup = make_backup(harness.settings, now=harness.clock.now()).path
+    await harness.stop()
+    url = harness.settings.database_url.get_secret_value()
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute("TRUNCATE reports CASCADE")
+    finally:
+        await connection.close()
+
+    from ops import backup as backing
+    real_restore_schema = backing.restore_schema
+    started, checked = threading.Event(), threading.Event()
+
+    def restore_when_checked(url: str, dump: Path) -> None:
+        started.set()
+        assert checked.wait(10)
+        real_restore_schema(url, dump)
+
+    monkeypatch.setattr(backing, "restore_schema", restore_when_checked)
+    restoring = asyncio.create_task(
+        asyncio.to_thread(restore, harness.settings, backup, now=harness.clock.now()))
+    assert await asyncio.to_thread(started.wait, 10)
+    other = PostgresDatabase(url)
+    opening = asyncio.create_task(other.open())
+    await asyncio.sleep(0.5)
+    assert not opening.done()  # waiting for the restore's migration lock
+    checked.set()
+    assert await restoring == 0
+    await asyncio.wait_for(opening, 10)
+    try:
+        async with other.reading() as repos:
+            assert len(await repos.reports.all()) == 1  # it opened on the restored data
+    finally:
+        await other.close()
