@@ -32,6 +32,7 @@ from storage.pg_maintenance import PostgresToolError, libpq_environment, redact_
 from storage.photos import PhotoStore
 from tests.conftest import ADMIN_TELEGRAM_ID, TOKEN
 from tests.support.backup import age, file_report, private_files, run_job, stored_reports
+from tests.support.processes import python_path_env, run_bot
 
 
 def _reachable(url: str) -> bool:
@@ -400,3 +401,29 @@ async def test_an_instance_starting_during_a_restore_waits_for_it(
             assert len(await repos.reports.all()) == 1  # it opened on the restored data
     finally:
         await other.close()
+
+
+async def test_backup_check_and_restore_from_the_command_line_on_postgres(
+    pg_url: str, tmp_path: Path
+) -> None:
+    env = python_path_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=pg_url)
+    code, output = await run_bot(env, tmp_path, "check")
+    assert code == 1  # the bot never started on the schema
+    assert "no schema yet" in output
+    await _migrate(pg_url)
+    code, output = await run_bot(env, tmp_path, "backup")
+    assert code == 0, output
+    assert "backup written to" in output
+    [backup] = backups(tmp_path / "data" / "backups")
+    assert (backup / PG_DUMP_NAME).is_file()
+    code, output = await run_bot(env, tmp_path, "check", "--prune")
+    assert (code, output.strip().splitlines()[-1]) == (
+        0, "pruned 0 orphan photos: 0 files, 0 bytes (0 newer than an hour kept)"
+    )
+    code, output = await run_bot(env, tmp_path, "restore", str(backup))
+    assert code == 0, output
+    assert "into schema t_" in output
+    code, output = await run_bot(
+        env | {"DATABASE_URL": ""}, tmp_path, "restore", str(backup))
+    assert code == 1
+    assert "is a PostgreSQL backup; the bot is on SQLite" in output
