@@ -20,6 +20,11 @@ COPY ops ./ops
 COPY config ./config
 COPY domain ./domain
 COPY emulator ./emulator
+# pg_dump/pg_restore for `python -m bot backup`/`restore` on PostgreSQL (Debian 12: client 15,
+# as deploy/docker-compose.yml's server; it must not be older than the server).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends postgresql-client \
+ && rm -rf /var/lib/apt/lists/*
 RUN pip install . \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin polmas \
  && mkdir -p /data && chown polmas /data && chmod 700 /data

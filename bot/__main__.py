@@ -27,7 +27,7 @@ exit codes:
            1 bad configuration, another bot runs on DATA_DIR, or the database was
            written by a newer version (migrations this bot does not know)
   health   0 healthy; 1 unhealthy
-  backup   0 written
+  backup   0 written; 1 failed (PostgreSQL: pg_dump or the connection)
   restore  0 restored; 1 refused (bot running, backup incomplete or damaged, or of a
            newer schema than this bot knows: nothing changed) or the result is damaged
   check    0 sound (orphan photos and temporary files newer than an hour are only

@@ -10,11 +10,14 @@ import gc
 from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
+
 from bot.application import ALLOWED_UPDATES, BotApplication
 from bot.webhook import serve
 from config.settings import Settings
 from ops.backup import make_backup, restore
 from ops.check import check, health
+from storage.pg_maintenance import PostgresToolError, redact_url
 
 
 def log_secrets(settings: Settings) -> list[str]:
@@ -65,7 +68,14 @@ def operate(
     if command == "check":
         return check(settings, prune=prune, now=now)
     if command == "backup":
-        result = make_backup(settings, now=now, to=to)
+        try:
+            result = make_backup(settings, now=now, to=to)
+        except (PostgresToolError, OSError, asyncpg.PostgresError) as error:
+            # pg_dump's output is already redacted; a connection error names no password,
+            # redacted again all the same.
+            url = settings.database_url.get_secret_value()
+            print(f"backup failed: {redact_url(f'{type(error).__name__}: {error}', url)}")
+            return 1
         print(
             f"backup written to {result.path}: database {result.database_bytes} bytes,"
             f" {result.photo_files} photo files ({result.photo_files_linked} unchanged, linked)"

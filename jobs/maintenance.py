@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from telegram.ext import Application
 
 from config.settings import Settings
 from ops.backup import backup_time, latest_backup, make_backup, prune_backups
-from ops.check import prune_orphans
+from ops.check import PruneResult, prune_orphans
 from storage.maintenance import integrity_problems
+from storage.pg_maintenance import PostgresData
+from storage.photos import PhotoStore
 from storage.privacy import ResidentData
 from ui.services import BotContext
 
@@ -62,11 +64,8 @@ async def nightly_backup(context: BotContext) -> None:
     services = context.services
     settings = services.settings
     now = services.clock.now()
-    if settings.postgres:
-        # The file backup and the orphan-photo pruning read the SQLite file; a PostgreSQL
-        # server is backed up with pg_dump by its operator (README "PostgreSQL").
-        logger.info("nightly backup skipped: the database is on PostgreSQL (pg_dump, README)")
-        return
+    if not await services.db.hold_scheduler():
+        return  # PostgreSQL: the scheduler instance backs up (pg_dump, once for all instances)
     try:
         result = await asyncio.to_thread(make_backup, settings, now=now)
         removed = await asyncio.to_thread(
@@ -91,18 +90,25 @@ async def prune_orphan_photos(context: BotContext) -> None:
     """Delete photo files nothing refers to, untouched for an hour (after the backup)."""
     services = context.services
     settings = services.settings
+    if not await services.db.hold_scheduler():
+        return  # PostgreSQL: the scheduler instance prunes
     try:
-        problems = await asyncio.to_thread(
-            integrity_problems, settings.database_path, quick=True
-        )
-        if problems:
-            # References are read from the database: a damaged one could make a photo look
-            # unused. `python -m bot check` says what is wrong.
-            logger.error("orphan photos not pruned: the database fails quick_check")
-            return
-        pruned = await asyncio.to_thread(
-            prune_orphans, settings.database_path, services.photos, now=services.clock.now()
-        )
+        if settings.postgres:
+            pruned = await asyncio.to_thread(
+                _prune_on_postgres, settings, services.photos, services.clock.now()
+            )
+        else:
+            problems = await asyncio.to_thread(
+                integrity_problems, settings.database_path, quick=True
+            )
+            if problems:
+                # References are read from the database: a damaged one could make a photo
+                # look unused. `python -m bot check` says what is wrong.
+                logger.error("orphan photos not pruned: the database fails quick_check")
+                return
+            pruned = await asyncio.to_thread(
+                prune_orphans, settings.database_path, services.photos, now=services.clock.now()
+            )
     except Exception:
         logger.exception("pruning orphan photos failed")
         return
@@ -111,6 +117,16 @@ async def prune_orphan_photos(context: BotContext) -> None:
             "pruned %d orphan photos (%d files, %d bytes) and %d temporary files (%d bytes)",
             pruned.photos, pruned.files, pruned.bytes, pruned.temp_files, pruned.temp_bytes,
         )
+
+
+def _prune_on_postgres(settings: Settings, photos: PhotoStore, now: datetime) -> PruneResult:
+    """The prune on its own connection (in a worker thread: its own event loop)."""
+    with PostgresData(settings.database_url.get_secret_value()) as data:
+        if data.integrity():
+            # The twin of quick_check: references are read from a schema this bot knows.
+            logger.error("orphan photos not pruned: %s", "; ".join(data.integrity()))
+            return PruneResult()
+        return prune_orphans(data, photos, now=now)
 
 
 async def catch_up_backup(context: BotContext) -> None:

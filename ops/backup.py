@@ -11,6 +11,7 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 from config.settings import Settings
 from ops.check import Print, check_data, print_findings
@@ -22,10 +23,21 @@ from storage.maintenance import (
     restore_database,
     schema_versions,
 )
+from storage.pg_maintenance import (
+    PostgresData,
+    PostgresToolError,
+    dump_schema,
+    dump_versions,
+    restore_schema,
+)
+from storage.photos import PhotoStore
+from storage.postgres import available_migrations as postgres_migrations
 
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 MANIFEST = "manifest.json"
 DB_NAME = "polmas.sqlite3"
+PG_DUMP_NAME = "polmas.pgdump"
+"""On PostgreSQL: ``pg_dump -Fc`` of the bot's schema (``manifest.json`` names it)."""
 
 
 @dataclass
@@ -62,8 +74,21 @@ def make_backup(settings: Settings, *, now: datetime, to: Path | None = None) ->
     shutil.rmtree(work, ignore_errors=True)
     private_dir(work)
     try:
-        backup_database(settings.database_path, work / DB_NAME)
-        result = BackupResult(final, database_bytes=(work / DB_NAME).stat().st_size)
+        if settings.postgres:
+            url = settings.database_url.get_secret_value()
+            with PostgresData(url) as data:
+                schema = data.schema
+            if schema is None:
+                raise PostgresToolError("PostgreSQL: the URL's schema does not exist")
+            name = PG_DUMP_NAME
+            dump_schema(url, schema, work / name)
+            extra: dict[str, object] = {"backend": "postgresql", "schema": schema,
+                                        "format": "pg_dump custom"}
+        else:
+            name = DB_NAME
+            backup_database(settings.database_path, work / name)
+            extra = {"backend": "sqlite"}
+        result = BackupResult(final, database_bytes=(work / name).stat().st_size)
         _copy_photos(
             settings.photos_dir,
             work / "photos",
@@ -72,9 +97,10 @@ def make_backup(settings: Settings, *, now: datetime, to: Path | None = None) ->
         )
         manifest = {
             "created_at": now.astimezone(UTC).isoformat(),
-            "database": DB_NAME,
+            "database": name,
             "database_bytes": result.database_bytes,
             "photo_files": result.photo_files,
+            **extra,
         }
         write_private(work / MANIFEST, json.dumps(manifest, indent=2).encode())
         os.replace(work, final)
@@ -162,6 +188,12 @@ def restore(settings: Settings, source: Path, *, now: datetime, out: Print = pri
     the bot next starts, as any database is.
     """
     source = source.resolve()
+    if settings.postgres:
+        return restore_postgres(settings, source, now=now, out=out)
+    if (source / PG_DUMP_NAME).is_file():
+        out(f"restore refused: {source} is a PostgreSQL backup; the bot is on SQLite"
+            " (DATABASE_URL)")
+        return 1
     if not (source / MANIFEST).is_file() or not (source / DB_NAME).is_file():
         out(f"restore refused: {source} is not a complete backup (no {MANIFEST})")
         return 1
@@ -241,3 +273,102 @@ def _merge_photos(source: Path, target: Path) -> int:
         copied += 1
     return copied
 
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def restore_postgres(
+    settings: Settings, source: Path, *, now: datetime, out: Print = print
+) -> int:
+    """``restore`` on PostgreSQL: the dump replaces the bot's schema, the old one kept aside.
+
+    Refuses an incomplete backup, damaged photos, a dump of a newer schema, a dump of another
+    schema than the URL's, and any bot instance connected to the schema (each holds an
+    advisory lock on its run name while connected; the restore holds the migration lock, so
+    one starting meanwhile waits until the restore is done). ``pg_restore`` runs in one
+    transaction; if it fails, the old schema is put back.
+    """
+    url = settings.database_url.get_secret_value()
+    dump = source / PG_DUMP_NAME
+    if not (source / MANIFEST).is_file() or not dump.is_file():
+        what = " (it is a SQLite backup)" if (source / DB_NAME).is_file() else ""
+        out(f"restore refused: {source} is not a complete PostgreSQL backup{what}")
+        return 1
+    manifest = json.loads((source / MANIFEST).read_text())
+    store = PhotoStore(source / "photos")
+    corrupted = [sha for sha in store.iter_hashes() if not store.verify(sha)]
+    for sha in corrupted:
+        out(f"photo corrupted (hash mismatch): {sha}")
+    try:
+        applied = dump_versions(dump)
+    except PostgresToolError as error:
+        out(f"restore refused: the dump cannot be read: {error}")
+        return 1
+    if corrupted:
+        out("restore refused: the backup is damaged")
+        return 1
+    if applied is None:
+        out(f"restore refused: {source.name} has no schema_migrations table (not a bot database)")
+        return 1
+    known = [version for version, _, _ in postgres_migrations()]
+    unknown = sorted(set(applied) - set(known))
+    if unknown:
+        out(
+            f"restore refused: the backup's schema ({_versions(unknown)}) is newer than this"
+            f" bot knows (up to {known[-1]:04d}); restore it with the bot version that made it"
+        )
+        return 1
+    pending = sorted(set(known) - set(applied))
+    with PostgresData(url) as data:
+        current = data.schema
+        wanted = dict(parse_qsl(urlsplit(url).query)).get("search_path", "public")
+        schema = current or wanted
+        if manifest.get("schema") != schema:
+            out(
+                f"restore refused: the dump is of schema {manifest.get('schema')!r}, the"
+                f" DATABASE_URL uses {schema!r} (pg_restore restores into the dump's schema)"
+            )
+            return 1
+        data.hold_migrations()
+        live = data.live_runs()
+        if live:
+            out(
+                f"restore refused: {live} bot instance(s) connected to schema {schema};"
+                " stop them all first"
+            )
+            return 1
+        try:
+            with data_dir_lock(settings.data_dir):
+                aside = None
+                if current is not None:
+                    aside = f"{schema}_pre_restore_{now.astimezone(UTC).strftime('%Y%m%d%H%M%S')}"
+                    data.execute(f"ALTER SCHEMA {_quoted(schema)} RENAME TO {_quoted(aside)}")
+                data.execute(f"CREATE SCHEMA {_quoted(schema)}")
+                try:
+                    restore_schema(url, dump)
+                except PostgresToolError as error:
+                    data.execute(f"DROP SCHEMA {_quoted(schema)} CASCADE")
+                    if aside is not None:
+                        data.execute(f"ALTER SCHEMA {_quoted(aside)} RENAME TO {_quoted(schema)}")
+                    out(f"restore failed, the database is as it was: {error}")
+                    return 1
+                copied = _merge_photos(source / "photos", settings.photos_dir)
+        except DataDirBusy:
+            out("restore refused: a bot is running on this data directory; stop it first")
+            return 1
+        reports = data.fetchval(f"SELECT count(*) FROM {_quoted(schema)}.reports")
+        problems = data.integrity()
+    for problem in problems:
+        out(f"database: {problem}")
+    if aside is not None:
+        out(f"previous schema kept as {aside} (DROP SCHEMA {aside} CASCADE once verified)")
+    if pending:
+        out(
+            f"the backup's schema is older (up to {max(applied, default=0):04d}): migrations"
+            f" {_versions(pending)} are applied when the bot next starts"
+        )
+    out(f"restored {source.name} into schema {schema}: {reports} reports,"
+        f" {copied} photo files copied")
+    return 1 if problems else 0

@@ -6,25 +6,65 @@ person at a terminal read the same thing. None of them needs Telegram.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
+
 from config.settings import Settings
-from domain.people import NrpFindings, look_alike_nrps
+from domain.people import NrpFindings, Status, look_alike_nrps
 from storage.maintenance import (
+    PhotoReferences,
     integrity_problems,
     officer_nrps,
     photo_references,
     photo_write_lock,
 )
+from storage.pg_maintenance import PostgresData, redact_url
 from storage.photos import PhotoStore
 from storage.postgres import server_problems
 
 Print = Callable[[str], None]
+
+
+class SqliteData:
+    """The SQLite file as the check and the prune read it (``PostgresData`` is the twin)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def integrity(self) -> list[str]:
+        """``PRAGMA integrity_check``'s findings."""
+        return integrity_problems(self.path)
+
+    def photo_references(self) -> PhotoReferences:
+        """Every photo hash a row refers to."""
+        return photo_references(self.path)
+
+    def officer_nrps(self) -> dict[int, tuple[str, Status]]:
+        """Officer id → NRP and status."""
+        return officer_nrps(self.path)
+
+    @contextlib.contextmanager
+    def photo_write_lock(self) -> Iterator[Callable[[str], bool]]:
+        """The database's write lock for one photo's deletion (``refers_to`` inside)."""
+        with photo_write_lock(self.path) as refers_to:
+            yield refers_to
+
+    def close(self) -> None:
+        """Nothing held between calls."""
+
+
+DataSource = SqliteData | PostgresData
+
+
+def _source(database: Path | DataSource) -> DataSource:
+    return SqliteData(database) if isinstance(database, Path) else database
 
 
 def health(settings: Settings, out: Print = print) -> int:
@@ -107,22 +147,27 @@ class PruneResult:
     temp_bytes: int = 0
 
 
-def check_data(database: Path, photos: Path, *, now: datetime | None = None) -> CheckResult:
+def check_data(
+    database: Path | DataSource, photos: Path, *, now: datetime | None = None
+) -> CheckResult:
     """Integrity of the database, every photo's hash, and references both ways.
 
-    With ``now``, orphans younger than :data:`ORPHAN_MIN_AGE` are kept apart as recent.
+    ``database`` is the SQLite file or a source (``PostgresData``: the server's problems
+    stand for the integrity check). With ``now``, orphans younger than
+    :data:`ORPHAN_MIN_AGE` are kept apart as recent.
     """
-    integrity = integrity_problems(database)
+    source = _source(database)
+    integrity = source.integrity()
     store = PhotoStore(photos)
     stored = list(store.iter_hashes())
     corrupted = [sha for sha in stored if not store.verify(sha)]
     if integrity:
         return CheckResult(integrity, len(stored), corrupted, [], [])
-    references = photo_references(database)
+    references = source.photo_references()
     missing = sorted(sha for sha in references.all if not store.exists(sha))
     orphans, recent = _by_age(store, sorted(set(stored) - references.all), now)
     temp, recent_temp = _temp_by_age(store, now)
-    nrps = look_alike_nrps(officer_nrps(database))
+    nrps = look_alike_nrps(source.officer_nrps())
     return CheckResult(
         integrity, len(stored), corrupted, missing, orphans, recent, temp, recent_temp, nrps
     )
@@ -160,7 +205,9 @@ def _is_recent(store: PhotoStore, sha: str, now: datetime) -> bool:
     return modified is not None and modified > (now - ORPHAN_MIN_AGE).timestamp()
 
 
-def prune_orphans(database: Path, store: PhotoStore, *, now: datetime) -> PruneResult:
+def prune_orphans(
+    database: Path | DataSource, store: PhotoStore, *, now: datetime
+) -> PruneResult:
     """Delete photo files no row refers to and nobody touched for :data:`ORPHAN_MIN_AGE`,
     and temporary files (``.tmp-*.part``) as old.
 
@@ -174,7 +221,8 @@ def prune_orphans(database: Path, store: PhotoStore, *, now: datetime) -> PruneR
     commits never refers to deleted files. The caller makes sure the database is sound:
     references are read from it.
     """
-    references = photo_references(database)
+    source = _source(database)
+    references = source.photo_references()
     unreferenced = sorted(set(store.iter_hashes()) - references.all)
     old, recent = _by_age(store, unreferenced, now)
     result = PruneResult(kept_recent=len(recent))
@@ -184,7 +232,7 @@ def prune_orphans(database: Path, store: PhotoStore, *, now: datetime) -> PruneR
             # few (up to 100) ms and must find the lock free, not taken again at once.
             time.sleep(PRUNE_PAUSE)
         # One short lock per photo: the bot's writers wait for it (busy_timeout), not long.
-        with photo_write_lock(database) as refers_to:
+        with source.photo_write_lock() as refers_to:
             if store.is_held(sha) or _is_recent(store, sha, now) or refers_to(sha):
                 result.kept_recent += 1
                 continue
@@ -214,7 +262,27 @@ def check(
     damaged: orphans are judged against the database) and no longer count.
     """
     now = now or datetime.now(UTC)
-    result = check_data(settings.database_path, settings.photos_dir, now=now)
+    source: DataSource
+    if settings.postgres:
+        url = settings.database_url.get_secret_value()
+        try:
+            source = PostgresData(url)
+        except (OSError, TimeoutError, asyncpg.PostgresError) as error:
+            line = redact_url(f"{type(error).__name__}: {error}", url)
+            out(f"database: PostgreSQL: cannot connect: {line}")
+            return 1
+    else:
+        source = SqliteData(settings.database_path)
+    try:
+        return _check(settings, source, out, prune=prune, now=now)
+    finally:
+        source.close()
+
+
+def _check(
+    settings: Settings, source: DataSource, out: Print, *, prune: bool, now: datetime
+) -> int:
+    result = check_data(source, settings.photos_dir, now=now)
     print_findings(result, out)
     if not prune:
         return result.exit_code
@@ -222,7 +290,7 @@ def check(
         out("prune skipped: the data is damaged (orphans are judged against the database)")
         return 1
     clashes = 1 if result.nrps.clashes else 0
-    pruned = prune_orphans(settings.database_path, PhotoStore(settings.photos_dir), now=now)
+    pruned = prune_orphans(source, PhotoStore(settings.photos_dir), now=now)
     temp = (
         f"; {pruned.temp_files} temporary files, {pruned.temp_bytes} bytes"
         if pruned.temp_files

@@ -46,8 +46,8 @@ def postgres_schema(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator
 @pytest.fixture
 def sqlite_file(monkeypatch: pytest.MonkeyPatch) -> None:
     """For tests of the SQLite file itself (backup, restore, ``check``, ``health``, file
-    permissions, the bench): they run on SQLite in both suite runs. PostgreSQL's own are
-    pg_dump and the server's checks (README "PostgreSQL")."""
+    permissions, the bench): they run on SQLite in both suite runs. PostgreSQL's own
+    (pg_dump backups, restore, ``check``) are in tests/test_backup_postgres.py."""
     monkeypatch.setenv("DATABASE_URL", "")
     monkeypatch.setattr(pg, "POSTGRES", False)
 

@@ -26,24 +26,21 @@ from storage import Database
 from storage.database import available_migrations
 from storage.photos import PhotoStore
 from tests.conftest import TOKEN
-from tests.support.backup import SECRET, every_record_at_debug, private_files
+from tests.support.backup import (
+    SECRET,
+    age,
+    every_record_at_debug,
+    file_report,
+    private_files,
+    run_job,
+    stored_reports,
+)
 from tests.support.reports import draft_of, fill_sapta, seed, walk_rest
 
 # The SQLite file's backups, restore and checks: on SQLite in both suite runs.
 pytestmark = pytest.mark.usefixtures("sqlite_file")
 
 
-async def file_report(harness: BotHarness, emu: Emulator, *, photos: int = 2):
-    officer, kanit = await seed(harness, emu)
-    await fill_sapta(officer, photos=photos)
-    await officer.press("📤 Kirim laporan")
-    return officer, kanit
-
-
-async def stored_reports(harness: BotHarness):
-    async with harness.db.reading() as repos:
-        reports = await repos.reports.all()
-        return [(r, await repos.report_photos.of_report(r.id)) for r in reports]
 
 
 async def reports_in(path: Path) -> list[str]:
@@ -59,12 +56,6 @@ async def reports_in(path: Path) -> list[str]:
         await database.close()
         copy.unlink()
 
-
-async def run_job(harness: BotHarness, name: str) -> None:
-    queue = harness.application.job_queue
-    assert queue is not None
-    job = next(j for j in queue.jobs() if j.name == name)
-    await job.run(harness.application)
 
 
 async def test_backup_while_the_bot_is_writing(harness: BotHarness, emu: Emulator):
@@ -265,12 +256,6 @@ async def test_check_finds_corrupted_missing_and_orphan_photos(harness: BotHarne
     assert f"photo missing (referenced, not stored): {missing}" in lines
     assert lines[-1] == "database ok; 3 photos checked, 1 corrupted, 1 missing, 1 orphans"
 
-
-def age(store: PhotoStore, sha: str, *, hours: float, now: datetime | None = None) -> None:
-    """Make every file of a stored photo look last touched ``hours`` before ``now``."""
-    moment = (now or datetime.now(UTC)).timestamp() - hours * 3600
-    for path in store.files_of(sha):
-        os.utime(path, (moment, moment))
 
 
 async def to_photo_step(officer) -> None:

@@ -131,6 +131,7 @@ async def test_webhook_checks_the_secret_and_replies_through_the_api(tmp_path: P
     assert "webhook server" in output
 
 
+@pytest.mark.usefixtures("sqlite_file")  # the SQLite file (PostgreSQL: test_backup_postgres)
 async def test_backup_check_and_restore_from_the_command_line(tmp_path: Path):
     env = python_path_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN)
     database = Database(tmp_path / "data" / "polmas.sqlite3")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,8 @@ from bot.logging_setup import install_redaction
 from bot.maintenance import log_secrets
 from emulator import Emulator
 from emulator.harness import BotHarness
+from storage.photos import PhotoStore
+from tests.support.reports import fill_sapta, seed
 
 SECRET = "webhook-Secret_0123456789abcdef"
 
@@ -48,3 +51,30 @@ def every_record_at_debug(emu: Emulator, data_dir: Path
     finally:
         root.removeHandler(handler)
         root.setLevel(old_level)
+
+
+async def file_report(harness: BotHarness, emu: Emulator, *, photos: int = 2):
+    officer, kanit = await seed(harness, emu)
+    await fill_sapta(officer, photos=photos)
+    await officer.press("📤 Kirim laporan")
+    return officer, kanit
+
+
+async def stored_reports(harness: BotHarness):
+    async with harness.db.reading() as repos:
+        reports = await repos.reports.all()
+        return [(r, await repos.report_photos.of_report(r.id)) for r in reports]
+
+
+async def run_job(harness: BotHarness, name: str) -> None:
+    queue = harness.application.job_queue
+    assert queue is not None
+    job = next(j for j in queue.jobs() if j.name == name)
+    await job.run(harness.application)
+
+
+def age(store: PhotoStore, sha: str, *, hours: float, now: datetime | None = None) -> None:
+    """Make every file of a stored photo look last touched ``hours`` before ``now``."""
+    moment = (now or datetime.now(UTC)).timestamp() - hours * 3600
+    for path in store.files_of(sha):
+        os.utime(path, (moment, moment))
