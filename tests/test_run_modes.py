@@ -38,6 +38,7 @@ def test_webhook_mode_needs_url_and_secret():
     assert settings.webhook_url_path == "tg/hook"
 
 
+@pytest.mark.usefixtures("sqlite_file")  # the exclusive data-dir lock and the WAL are SQLite's
 async def test_polling_sigterm_exits_cleanly_and_pending_updates_survive(tmp_path: Path):
     emu = Emulator(token=TOKEN, bot_username="polmas_test_bot", bot_id=123456)
     base_url, file_url = await emu.start_http()
