@@ -18,7 +18,7 @@ from bot.logging_setup import configure_logging, redact
 from bot.maintenance import log_secrets, operate, run
 from config.settings import SettingsError, load_settings
 from domain.configfile import ConfigFileError
-from ops.files import DataDirBusy, data_dir_lock
+from ops.files import DataDirBusy, DataDirTaken, data_dir_lock
 from storage.database import SchemaTooNew
 
 EXIT_CODES = """\
@@ -98,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
             run(application, settings)
     except DataDirBusy:
         print(f"error: another bot runs on {settings.data_dir}", file=sys.stderr)
+        return 1
+    except DataDirTaken as error:
+        print(f"error: {error}", file=sys.stderr)
         return 1
     except SchemaTooNew as error:
         print(f"error: {error}", file=sys.stderr)

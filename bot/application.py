@@ -47,8 +47,8 @@ from jobs import scheduler as schedule_jobs
 from jobs import summaries as group_summaries
 from jobs.maintenance import schedule_maintenance
 from jobs.planning import validate_schedule
-from ops.files import tighten_data_dir
-from storage import database_for
+from ops.files import DataDirTaken, claim_data_dir, tighten_data_dir
+from storage import PostgresDatabase, database_for
 from storage.photo_work import PhotoWork
 from storage.photos import PhotoStore
 from ui import callbacks
@@ -137,7 +137,13 @@ def build_application(
             await tx.updates.forget_before(services.clock.now() - timedelta(hours=48))
             await tx.updates.forget_claims_before(services.clock.now() - CLAIMS_KEPT)
         application.bot_data.services = services
-        if settings.postgres:
+        if isinstance(database, PostgresDatabase):
+            # Instances share the directory; another deployment must not (its prune).
+            try:
+                claim_data_dir(settings.data_dir, await database.owner())
+            except DataDirTaken:
+                await database.close()  # post_shutdown does not run when start-up fails
+                raise
             await check_shared_photos(services)
         await revoke_unlisted_admins(services)
         await people.check_look_alike_nrps(application.bot, services)

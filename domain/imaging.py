@@ -156,6 +156,9 @@ class PhotoProblem(StrEnum):
     ANIMATED = "animated"
     TOO_SMALL = "too_small"
     BAD_SHAPE = "bad_shape"
+    FAILED = "failed"
+    """Not the file's fault as far as anyone can tell: its processing died (a worker killed,
+    out of memory) even when tried alone."""
 
 
 class PhotoRejected(Exception):

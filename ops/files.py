@@ -27,6 +27,42 @@ class DataDirBusy(Exception):
     """Another process (a running bot, a restore) holds the data directory."""
 
 
+OWNER_NAME = "database.owner"
+"""On PostgreSQL: which database and schema this data directory's photos belong to."""
+
+
+class DataDirTaken(Exception):
+    """The data directory holds another database's photos: the nightly prune of either
+    deployment would delete the other's as orphans."""
+
+
+def claim_data_dir(data_dir: Path, owner: str) -> None:
+    """Record ``owner`` (server, database, schema) as the data directory's, or check it is.
+
+    Instances of one PostgreSQL deployment share the directory (the lock is shared there),
+    so the lock no longer tells a second deployment — staging beside production, a wrong
+    ``DATABASE_URL`` — from a second instance; this does. The first start writes the file
+    (created whole or not at all, so two starting together agree); later ones compare.
+    """
+    private_dir(data_dir)
+    path = data_dir / OWNER_NAME
+    if not path.exists():
+        scratch = data_dir / f".{OWNER_NAME}.{os.getpid()}.part"
+        write_private(scratch, owner.encode())
+        try:
+            os.link(scratch, path)  # fails if another start wrote it first
+        except FileExistsError:
+            pass
+        finally:
+            scratch.unlink(missing_ok=True)
+    found = path.read_text(encoding="utf-8").strip()
+    if found != owner:
+        raise DataDirTaken(
+            f"{data_dir} holds the photos of {found}, not of {owner}: give this deployment"
+            f" its own DATA_DIR (or remove {path} if the database really moved)"
+        )
+
+
 @contextlib.contextmanager
 def data_dir_lock(data_dir: Path, *, shared: bool = False) -> Iterator[None]:
     """Hold a lock on the data directory for the duration of the block: exclusive, or with

@@ -19,9 +19,11 @@ runs in a :class:`~concurrent.futures.ProcessPoolExecutor` worker instead.
   server, which must not happen on the event loop. Shut down by ``post_shutdown``.
 - A worker ends when the bot's process ends, even when nothing shut the pool down (a
   SIGKILL): it watches the bot's pid (:func:`_start_worker`).
-- A worker that dies (killed, out of memory) breaks the pool: the job is tried once more
-  on a new pool, and a second death is reported as :class:`PhotoWorkFailed` (for an
-  ingest: the bytes are refused as damaged rather than the officer waiting forever).
+- A worker that dies (killed, out of memory) breaks the pool and every job in flight on
+  it: each is tried once more alone, one at a time, in a pool of its own, so another
+  officer's photo never fails for it; a job that kills a worker alone too is reported as
+  :class:`PhotoWorkFailed` (for an ingest: the officer is asked to send the photo again,
+  ``reports.photo.failed``, rather than waiting forever).
 
 ``workers=0`` runs the same jobs in threads of this process (``PHOTO_WORKERS=0``): for a
 test that patches imaging functions, or a host that cannot start processes.
@@ -45,6 +47,8 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from domain.imaging import (
+    DECODE_BUDGET_BYTES,
+    MAX_DECODED_BYTES,
     IngestedPhoto,
     PhotoProblem,
     PhotoRejected,
@@ -63,17 +67,19 @@ _PRELOAD = ["domain.imaging", "storage.photos", "storage.photo_work"]
 
 
 class PhotoWorkFailed(OSError):
-    """A worker process died twice running the same job."""
+    """A worker process died running the job, and died again running it alone."""
 
 
 def default_workers() -> int:
-    """One worker fewer than the cores this process may use, at least one: the bot's own
-    event loop keeps a core (on the 2-core machine: one worker)."""
+    """One worker fewer than the cores this process may use, at least one (the bot's own
+    event loop keeps a core; on the 2-core machine: one worker), and at most as many as the
+    decode budget holds of the largest decode: each worker has its own budget, so the
+    workers together stay within ``DECODE_BUDGET_BYTES`` as the threads did."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         cores = os.cpu_count() or 2
-    return max(1, cores - 1)
+    return max(1, min(cores - 1, DECODE_BUDGET_BYTES // MAX_DECODED_BYTES))
 
 
 # ---------------------------------------------------------------- jobs (in the worker)
@@ -147,6 +153,7 @@ class PhotoWork:
         self.workers = default_workers() if workers is None else workers
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._alone = asyncio.Lock()
         self._closed = False
 
     @property
@@ -159,12 +166,12 @@ class PhotoWork:
 
         Raises:
             PhotoRejected: the bytes are not a usable photo (also when they killed a worker
-                twice: damaged, as far as the officer is concerned).
+                again when tried alone: the officer is asked to send it again).
         """
         try:
             return await self._run(ingest_job, self.store.root, data, tz)
         except PhotoWorkFailed as failed:
-            raise PhotoRejected(PhotoProblem.DAMAGED, str(failed)) from failed
+            raise PhotoRejected(PhotoProblem.FAILED, str(failed)) from failed
 
     async def ensure_stored(self, data: bytes, photo: IngestedPhoto, *, tz: ZoneInfo) -> bool:
         """:func:`domain.imaging.ensure_stored`: True when the files had to be written again.
@@ -206,17 +213,28 @@ class PhotoWork:
     async def _run(self, job: Callable[..., T], *args: Any) -> T:
         if not self.in_process:
             return await asyncio.to_thread(job, *args)
-        for attempt in (1, 2):
-            # Submitted from a thread: a submit may start a worker, which waits for the fork
-            # server (and, the first time, for the fork server itself to start).
-            pool, future = await asyncio.to_thread(self._submit, job, *args)
+        # Submitted from a thread: a submit may start a worker, which waits for the fork
+        # server (and, the first time, for the fork server itself to start).
+        pool, future = await asyncio.to_thread(self._submit, job, *args)
+        try:
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            self._discard(pool)
+            logger.warning("a photo worker died running %s; trying it again alone", job.__name__)
+        # A dead worker breaks every job in flight on its pool, not only the one that killed
+        # it: each is tried again alone, one at a time, in a pool of its own, so that only a
+        # job that kills a worker by itself fails.
+        async with self._alone:
             try:
-                return await asyncio.wrap_future(future)
+                return await asyncio.to_thread(self._run_alone, job, *args)
             except BrokenProcessPool:
-                self._discard(pool)
-                logger.warning("a photo worker died running %s (attempt %d)",
-                               job.__name__, attempt)
-        raise PhotoWorkFailed(f"photo workers died twice running {job.__name__}")
+                raise PhotoWorkFailed(
+                    f"a photo worker died running {job.__name__} alone"
+                ) from None
+
+    def _run_alone(self, job: Callable[..., T], *args: Any) -> T:
+        with self._new_pool(1) as pool:
+            return pool.submit(job, *args).result()
 
     def _submit(
         self, job: Callable[..., T], *args: Any
@@ -234,13 +252,17 @@ class PhotoWork:
             if self._closed:
                 raise RuntimeError("photo work is closed")
             if self._pool is None:
-                context = multiprocessing.get_context(START_METHOD)
-                context.set_forkserver_preload(_PRELOAD)
-                self._pool = ProcessPoolExecutor(
-                    self.workers, mp_context=context, initializer=_start_worker,
-                    initargs=(os.getpid(),),
-                )
+                self._pool = self._new_pool(self.workers)
             return self._pool
+
+    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
+        if self._closed:
+            raise RuntimeError("photo work is closed")
+        context = multiprocessing.get_context(START_METHOD)
+        context.set_forkserver_preload(_PRELOAD)
+        return ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),),
+        )
 
     def _discard(self, pool: ProcessPoolExecutor) -> None:
         with self._lock:

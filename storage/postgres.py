@@ -429,6 +429,18 @@ class PostgresDatabase(SharedConnection):
                 results.append(cursor.rows)
         return results
 
+    async def owner(self) -> str:
+        """Which server, database and schema this is, for the data directory's owner file
+        (``ops.files.claim_data_dir``); never the user or password."""
+        async with self._exclusive():
+            row = await self.connection.raw.fetchrow(
+                "SELECT inet_server_addr()::text AS host, inet_server_port() AS port,"
+                " current_database() AS db, current_schema() AS schema"
+            )
+        assert row is not None
+        host = row["host"] or "local socket"
+        return f"postgresql://{host}:{row['port'] or ''}/{row['db']} schema {row['schema']}"
+
     async def hold_scheduler(self) -> bool:
         """Whether this instance runs the scheduled scans: it holds (or now takes) the
         schema's scheduler lock, which PostgreSQL frees when the holder's connection dies."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import stat
@@ -16,8 +17,9 @@ from emulator import Emulator
 from emulator.harness import BotHarness
 from emulator.media import make_jpeg
 from storage import photo_work
-from storage.photo_work import START_METHOD, PhotoWork, default_workers
+from storage.photo_work import START_METHOD, PhotoWork, PhotoWorkFailed, default_workers
 from storage.photos import PhotoStore
+from tests.support import photo_jobs
 from tests.support.reports import fill_sapta, seed
 
 TZ = ZoneInfo("Asia/Makassar")
@@ -184,3 +186,38 @@ async def test_the_workers_end_when_the_bot_is_killed(tmp_path: Path):
     if not gone:
         os.kill(worker, signal.SIGKILL)  # not left running after a failure
     assert gone
+
+
+async def test_a_job_that_kills_its_worker_fails_alone_and_the_others_in_flight_still_run(
+    tmp_path: Path,
+):
+    """A dead worker breaks every job on its pool: they are tried again alone, so only the
+    job that kills a worker by itself fails (another officer's photo never does)."""
+    work = PhotoWork(PhotoStore(tmp_path / "photos"), workers=2)
+    try:
+        await work.start()
+        good, bad = await asyncio.gather(
+            work._run(photo_jobs.after, 1.0, "stored"),  # noqa: SLF001 - the pool's own jobs
+            work._run(photo_jobs.die_after, 0.2),  # noqa: SLF001
+            return_exceptions=True,
+        )
+        assert good == "stored"
+        assert isinstance(bad, PhotoWorkFailed)
+        # The pool is whole again for what comes next.
+        assert await work._run(photo_jobs.after, 0.0, "next") == "next"  # noqa: SLF001
+    finally:
+        await work.close()
+
+
+async def test_an_ingest_whose_processing_dies_asks_for_the_photo_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    work = PhotoWork(PhotoStore(tmp_path / "photos"), workers=1)
+
+    async def dies(*_: object) -> None:
+        raise PhotoWorkFailed("a photo worker died running ingest_job alone")
+
+    monkeypatch.setattr(work, "_run", dies)
+    with pytest.raises(PhotoRejected) as refused:
+        await work.ingest(make_jpeg(800, 600), tz=TZ)
+    assert refused.value.reason is PhotoProblem.FAILED

@@ -24,6 +24,7 @@ from emulator import Emulator, pg
 from emulator.harness import BotHarness
 from emulator.media import make_jpeg
 from jobs import scheduler
+from ops.files import OWNER_NAME, DataDirTaken
 from storage import AnyDatabase, DuplicateUpdate, PostgresDatabase
 from storage.database import available_migrations as sqlite_migrations
 from storage.postgres import available_migrations as postgres_migrations
@@ -367,3 +368,29 @@ async def test_a_database_of_the_previous_schema_migrates_keeping_its_rows(
             await new.close()
     finally:
         await pg.drop_schema(url)
+
+
+async def test_another_database_on_the_same_data_directory_is_refused(tmp_path: Path) -> None:
+    """Instances of one database share DATA_DIR (the photo store); a second deployment on it
+    would have each nightly prune delete the other's photos as orphans."""
+    ours = await pg.create_schema(pg.server_url())
+    theirs = await pg.create_schema(pg.server_url())
+    emu = Emulator(token=TOKEN, bot_username="polmas_test_bot", bot_id=123456)
+    shared = tmp_path / "data"
+    first = BotHarness(emu, shared, start=NOW, database_url=ours)
+    await first.start()
+    try:
+        owner = (shared / OWNER_NAME).read_text()
+        assert "schema" in owner
+        assert "postgres@" not in owner  # no user or password in the file
+        second = BotHarness(emu, shared, start=NOW, database_url=ours)
+        await second.start()  # another instance of the same deployment: welcome
+        await second.stop()
+        stranger = BotHarness(emu, shared, start=NOW, database_url=theirs)
+        with pytest.raises(DataDirTaken, match="its own DATA_DIR"):
+            await stranger.start()
+        await stranger.stop()
+    finally:
+        await first.stop()
+        for url in (ours, theirs):
+            await pg.drop_schema(url)

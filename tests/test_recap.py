@@ -362,3 +362,5 @@ async def test_a_recap_longer_than_one_message_arrives_whole(harness: BotHarness
         shown = "\n".join(part.text for part in parts)
         assert all(f"{name} — 1" in shown for name in names), press
         assert "…" not in shown
+        # Only the newest recap has live buttons.
+        assert [m for m in kanit.messages if m.buttons] == [parts[-1]]

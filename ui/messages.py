@@ -247,6 +247,8 @@ async def edit_or_resend(
     (split). Any other error (bad HTML) is a fault and propagates: it must not vanish as
     "unchanged"."""
     if len(split_html(text)) > 1:
+        # Sent anew below the old one: the old message's buttons must not stay live.
+        await _strip_buttons(bot, chat_id, message_id)
         await send_html(bot, chat_id, text, reply_markup=reply_markup)
         return
     try:
@@ -263,9 +265,12 @@ async def edit_or_resend(
 async def remove_buttons(message: MaybeInaccessibleMessage) -> None:
     """Take the buttons off a message (answered, or stale); already without them, or gone, is
     fine; any other error propagates."""
+    await _strip_buttons(message.get_bot(), message.chat.id, message.message_id)
+
+
+async def _strip_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
     try:
-        await message.get_bot().edit_message_reply_markup(message.chat.id, message.message_id,
-                                                          reply_markup=None)
+        await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
     except BadRequest as error:
         if not (is_not_modified(error) or is_not_editable(error)):
             raise
