@@ -14,11 +14,12 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import Forbidden, TelegramError
 
 from conversations.report_photos import draft_photos, release_photos
-from conversations.report_submit import BROWSE_NS, BROWSE_OPEN, notify_leader
+from conversations.report_submit import notify_leader
 from conversations.report_view import prompt, report_card
 from domain import reports as flow
 from domain.people import Officer
 from domain.reports import REVIEW, Draft, Report
+from jobs.notifications import BROWSE_NS, BROWSE_OPEN
 from ui import callbacks
 from ui.access import Actor
 from ui.callbacks import Stale

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 
 from telegram import InlineKeyboardMarkup, InputMediaPhoto, Message, Update
@@ -11,32 +10,24 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from conversations.report_photos import draft_photos, release_photos
 from conversations.report_view import prompt, report_card, stamp_lines
 from domain import reports as flow
-from domain.access import follows_every_report
 from domain.people import Officer
 from domain.reports import Draft, Report, StoredComplaint
-from domain.text import shorten
-from ui import callbacks
+from jobs.notifications import deliver_now, plan_report_notices
 from ui.access import Actor
 from ui.callbacks import Stale
 from ui.messages import (
     CAPTION_LIMIT,
     answer_query,
-    inline,
     remove_buttons,
     send_html,
     shorten_html,
 )
 from ui.services import BotContext, Services
-from ui.views import leaders_of, name_of, photo_path
+from ui.views import leaders_of, photo_path
 
 logger = logging.getLogger(__name__)
 ALBUM_LIMIT = 10
 URGENT_EXCERPT = 300
-BROWSE_NS = callbacks.Namespace.BROWSE
-BROWSE_OPEN = "o"
-"""The /cari button that opens a report (``handlers.browse.Act.OPEN`` is this value): leaders'
-notices carry it, and a conversation may not import a handler."""
-"""The desk's namespace (handlers/browse.py imports this module, so the name is repeated)."""
 
 
 async def submit(update: Update, context: BotContext, actor: Actor, draft: Draft) -> None:
@@ -77,8 +68,12 @@ async def submit(update: Update, context: BotContext, actor: Actor, draft: Draft
             await tx.report_photos.add(report_id, columns.photos)
             await tx.drafts.delete(current.id)
             report = await tx.reports.by_id(report_id)
+            assert report is not None
             complaints = await tx.complaints.of_report(report_id)
             leaders = await leaders_of(tx.officers, services, officer)
+            notices = plan_report_notices(report, complaints, leaders, services.organisation,
+                                          services.catalogue.urgent_level.key, now)
+            await tx.notifications.plan(notices, now)
     if blocked is not None:
         await answer_query(query, services.texts(actor.language, "reports.incomplete"),
                            show_alert=True)
@@ -86,8 +81,9 @@ async def submit(update: Update, context: BotContext, actor: Actor, draft: Draft
         await send_html(context.bot, query.message.chat.id, text, reply_markup=markup)
         return
     assert report is not None
-    # The report is stored: whatever happens to the officer's messages below (an expired
-    # button, a photo Telegram refuses, a blocked chat), the leaders are told.
+    # The report and its leaders' notices are stored: whatever happens to the officer's
+    # messages below (an expired button, a photo Telegram refuses, a blocked chat), the
+    # leaders are told now, or by the outbox scan if this process dies first.
     try:
         # Photos left in an unfinished photo step are in no report: their files go.
         await release_photos(services, draft_photos(current))
@@ -103,8 +99,7 @@ async def submit(update: Update, context: BotContext, actor: Actor, draft: Draft
         await send_report(message, services, report, officer, complaints, hashes,
                           actor.language)
     finally:
-        for leader in leaders:
-            await _notify(context, leader, report, officer, complaints)
+        await deliver_now(services, context.bot, [notice.key for notice in notices])
 
 
 async def _stamp(
@@ -196,45 +191,6 @@ async def _one_by_one(
                 lost += 1
         caption = None
     return files, lost
-
-
-async def _notify(
-    context: BotContext,
-    leader: Officer,
-    report: Report,
-    officer: Officer,
-    complaints: list[StoredComplaint],
-) -> None:
-    """The new-report notice: emergencies marked and sent to every leader, the rest only to
-    roles that follow every report (``report_notices`` in the organisation file)."""
-    services = context.services
-    catalogue = services.catalogue
-    urgent_key = catalogue.urgent_level.key
-    urgent = [item for item in complaints if item.urgency == urgent_key]
-    if not urgent and not follows_every_report(leader, services.organisation):
-        return
-    language = leader.language
-    texts = services.texts
-    activity = catalogue.activity(report.activity_code)
-    text = texts(
-        language,
-        "reports.leader_notice",
-        number=report.number,
-        activity=html.escape(activity.name.get(language)),
-        officer=name_of(officer),
-    )
-    for item in urgent:
-        category = catalogue.complaint_categories.get(item.category)
-        label = category.get(language) if category else item.category
-        text += texts(
-            language,
-            "reports.leader_notice_urgent",
-            category=html.escape(label),
-            description=html.escape(shorten(item.description, URGENT_EXCERPT)),
-        )
-    markup = inline([[(texts(language, "reports.button.open_report"),
-                       callbacks.pack(BROWSE_NS, BROWSE_OPEN, report.id))]])
-    await notify_leader(context, leader, report, text, markup)
 
 
 async def notify_leader(

@@ -17,7 +17,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import Forbidden, TelegramError
 
-from conversations.report_submit import BROWSE_NS, BROWSE_OPEN, send_report
+from conversations.report_submit import send_report
 from domain.access import Action, reach
 from domain.dates import DateRange
 from domain.people import Officer, Status
@@ -25,6 +25,7 @@ from domain.reports import Report
 from domain.text import plain_text, search_words
 from handlers import dates, exports, recap
 from handlers import reports as my_reports
+from jobs.notifications import BROWSE_NS, BROWSE_OPEN
 from storage.desk import PendingInput, ReportFilter
 from ui import callbacks
 from ui.access import Actor

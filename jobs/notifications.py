@@ -37,11 +37,15 @@ from telegram.error import (
     TimedOut,
 )
 
+from domain.access import follows_every_report
+from domain.organisation import Organisation
 from domain.people import Officer
+from domain.reports import Report, StoredComplaint
 from domain.schedule import (
     MAX_ATTEMPTS,
     STUCK_CLAIM,
     Assignment,
+    Delivery,
     Kind,
     Notification,
     Planned,
@@ -55,6 +59,7 @@ from domain.schedule import (
     retry_delay,
     stale_reason,
 )
+from domain.text import shorten
 from jobs.digest import build_digest, render_digest
 from jobs.planning import expand_rules, plan_digests, schedule_config
 from storage import AnyDatabase
@@ -67,6 +72,15 @@ from ui.views import activity_name, at_place_text, leaders_of, name_of, place_te
 logger = logging.getLogger(__name__)
 SCAN_SECONDS = 30
 SCHEDULE_NS = callbacks.Namespace.SCHEDULE
+BROWSE_NS = callbacks.Namespace.BROWSE
+BROWSE_OPEN = "o"
+"""The /cari button that opens a report (``handlers.browse.Act.OPEN`` is this value): leaders'
+notices carry it, and a job may not import a handler."""
+REPORT_GRACE = timedelta(minutes=2)
+"""A leader's notice of a new report is sent by the submit itself, right after its commit;
+the outbox row falls due this much later, so the scan sends it only if that did not happen
+(the process died in between) and the two never race."""
+URGENT_EXCERPT = 300
 
 
 class Plan(StrEnum):
@@ -291,6 +305,8 @@ async def _decide(
     kind = notification.kind
     if kind is Kind.DIGEST:
         return await _digest(services, notification, now)
+    if kind is Kind.REPORT:
+        return await _report_notice(services, notification)
     async with services.db.reading() as repos:
         assignment = (await repos.assignments.by_id(notification.assignment_id)
                       if notification.assignment_id is not None else None)
@@ -432,3 +448,82 @@ async def _digest(
     # One notification is one message (a half-sent series could not be retried safely).
     text = shorten_html(text, more=services.texts(leader.language, "schedule.digest.more"))
     return _Message(leader.telegram_id, leader.language, text)
+
+
+def plan_report_notices(
+    report: Report, complaints: list[StoredComplaint], leaders: list[Officer],
+    organisation: Organisation, urgent_key: str, now: datetime,
+) -> list[Planned]:
+    """The leaders' notices of a new report, planned in the transaction that stores it, so a
+    crash after the commit still tells them: emergencies go to every leader, the rest only to
+    roles that follow every report (``report_notices`` in the organisation file)."""
+    urgent = any(item.urgency == urgent_key for item in complaints)
+    return [
+        Planned(f"report:{report.id}:to:{leader.id}", Kind.REPORT, now + REPORT_GRACE,
+                officer_id=report.officer_id, recipient_id=leader.id,
+                payload={"report_id": report.id})
+        for leader in leaders
+        if urgent or follows_every_report(leader, organisation)
+    ]
+
+
+async def deliver_now(services: Services, bot: Any, keys: list[str]) -> None:
+    """Send the notices the submit just planned, without waiting for them to fall due;
+    never raises (a failure is recorded on the row as for any notification)."""
+    now = services.clock.now()
+    result = ScanResult()
+    for key in keys:
+        async with services.db.reading() as repos:
+            notification = await repos.notifications.by_key(key)
+        if notification is not None and notification.status is Delivery.PENDING:
+            await _deliver(services, bot, notification, now, result)
+
+
+async def _report_notice(services: Services, notification: Notification) -> _Message | _Skip:
+    report_id = notification.payload.get("report_id")
+    async with services.db.reading() as repos:
+        report = await repos.reports.by_id(report_id) if isinstance(report_id, int) else None
+        officer = (await repos.officers.by_id(notification.officer_id)
+                   if notification.officer_id is not None else None)
+        leader = (await repos.officers.by_id(notification.recipient_id)
+                  if notification.recipient_id is not None else None)
+        complaints = await repos.complaints.of_report(report.id) if report else []
+    if report is None or officer is None or leader is None:
+        return _Skip("gone")
+    if not leader.is_active:
+        return _Skip("inactive")
+    text, markup = report_notice(services, leader, report, officer, complaints)
+    return _Message(leader.telegram_id, leader.language, shorten_html(text), markup)
+
+
+def report_notice(
+    services: Services, leader: Officer, report: Report, officer: Officer,
+    complaints: list[StoredComplaint],
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A leader's notice of a new report: emergencies quoted, a button that opens it."""
+    language = leader.language
+    texts = services.texts
+    catalogue = services.catalogue
+    urgent_key = catalogue.urgent_level.key
+    activity = catalogue.activity(report.activity_code)
+    text = texts(
+        language,
+        "reports.leader_notice",
+        number=report.number,
+        activity=html.escape(activity.name.get(language)),
+        officer=name_of(officer),
+    )
+    for item in complaints:
+        if item.urgency != urgent_key:
+            continue
+        category = catalogue.complaint_categories.get(item.category)
+        label = category.get(language) if category else item.category
+        text += texts(
+            language,
+            "reports.leader_notice_urgent",
+            category=html.escape(label),
+            description=html.escape(shorten(item.description, URGENT_EXCERPT)),
+        )
+    markup = inline([[(texts(language, "reports.button.open_report"),
+                       callbacks.pack(BROWSE_NS, BROWSE_OPEN, report.id))]])
+    return text, markup

@@ -4,9 +4,16 @@ until their digest (issue 14, item 10)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
+
+from conversations import report_submit
 from emulator import Emulator
 from emulator.harness import BotHarness
+from jobs.notifications import REPORT_GRACE
 from tests.support.reports import fill_sapta, seed
+from tests.support.schedule import scan
 
 KBO_ID = 5150
 
@@ -66,3 +73,40 @@ async def test_english_leader_gets_the_emergency_in_english(harness: BotHarness,
     await officer.press("📤 Kirim laporan")
     assert "EMERGENCY complaint" in kasat.last.text
     assert kasat.last.buttons == [["📄 Open report"]]
+
+
+async def test_a_notice_lost_to_a_crash_after_the_commit_is_sent_by_the_outbox_once(
+    harness: BotHarness, emu: Emulator, monkeypatch: pytest.MonkeyPatch
+):
+    """The notices are stored with the report: when the process dies right after the commit
+    (here: the submit's own send never happens), the outbox scan tells the leader, once."""
+    officer, kanit = await seed(harness, emu)
+    await fill_sapta(officer)
+    monkeypatch.setattr(report_submit, "deliver_now", _died_before_sending)
+    await officer.press("📤 Kirim laporan")
+    assert not any("Laporan baru" in text for text in kanit.texts)
+    await scan(harness)  # not yet due: the submit is still expected to send it
+    assert not any("Laporan baru" in text for text in kanit.texts)
+
+    harness.clock.advance(REPORT_GRACE + timedelta(seconds=1))
+    await scan(harness)
+    await scan(harness)
+    told = [text for text in kanit.texts if "Laporan baru LAP/SAPTA/2026/11/0001" in text]
+    assert len(told) == 1
+    assert kanit.last.buttons == [["📄 Buka laporan"]]
+
+
+async def test_a_notice_sent_by_the_submit_is_not_sent_again_by_the_outbox(
+    harness: BotHarness, emu: Emulator
+):
+    officer, kanit = await seed(harness, emu)
+    await fill_sapta(officer)
+    await officer.press("📤 Kirim laporan")
+    harness.clock.advance(REPORT_GRACE + timedelta(minutes=5))
+    await scan(harness)
+    told = [text for text in kanit.texts if "Laporan baru LAP/SAPTA/2026/11/0001" in text]
+    assert len(told) == 1
+
+
+async def _died_before_sending(*_: object) -> None:
+    """The process died between the commit and the notices' send."""
