@@ -89,17 +89,17 @@ async def submit(update: Update, context: BotContext, actor: Actor, draft: Draft
         await release_photos(services, draft_photos(current))
         await answer_query(query)
         await remove_buttons(query.message)
-        hashes = [photo["sha256"] for photo in columns.photos]
-        await _stamp(services, report, officer, hashes, actor.language)
-        chat = query.message.chat
-        await chat.send_message(services.texts(actor.language, "reports.submitted",
-                                               number=number))
-        message = query.message
-        assert isinstance(message, Message)
-        await send_report(message, services, report, officer, complaints, hashes,
-                          actor.language)
     finally:
+        # Before the officer's card and photos, which may take long (stamping, an album sent
+        # again photo by photo): the notices must go out before their outbox rows fall due.
         await deliver_now(services, context.bot, [notice.key for notice in notices])
+    hashes = [photo["sha256"] for photo in columns.photos]
+    await _stamp(services, report, officer, hashes, actor.language)
+    chat = query.message.chat
+    await chat.send_message(services.texts(actor.language, "reports.submitted", number=number))
+    message = query.message
+    assert isinstance(message, Message)
+    await send_report(message, services, report, officer, complaints, hashes, actor.language)
 
 
 async def _stamp(

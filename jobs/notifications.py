@@ -77,9 +77,10 @@ BROWSE_OPEN = "o"
 """The /cari button that opens a report (``handlers.browse.Act.OPEN`` is this value): leaders'
 notices carry it, and a job may not import a handler."""
 REPORT_GRACE = timedelta(minutes=2)
-"""A leader's notice of a new report is sent by the submit itself, right after its commit;
-the outbox row falls due this much later, so the scan sends it only if that did not happen
-(the process died in between) and the two never race."""
+"""A leader's notice of a new report is sent by the submit itself, right after its commit
+and before the officer's own card and photos; the outbox row falls due this much later, and
+the submit leaves a row that is already due to the scan, so the scan sends it only if the
+submit did not (the process died in between)."""
 URGENT_EXCERPT = 300
 
 
@@ -473,10 +474,17 @@ async def deliver_now(services: Services, bot: Any, keys: list[str]) -> None:
     now = services.clock.now()
     result = ScanResult()
     for key in keys:
-        async with services.db.reading() as repos:
-            notification = await repos.notifications.by_key(key)
-        if notification is not None and notification.status is Delivery.PENDING:
+        try:
+            async with services.db.reading() as repos:
+                notification = await repos.notifications.by_key(key)
+            if notification is None or notification.status is not Delivery.PENDING:
+                continue
+            if notification.due_at <= now:
+                continue  # the scan's now (``REPORT_GRACE`` passed): never both
             await _deliver(services, bot, notification, now, result)
+        except Exception:
+            # The row stays pending: the scan sends it once it falls due.
+            logger.exception("notice %s not sent now; the outbox will send it", key)
 
 
 async def _report_notice(services: Services, notification: Notification) -> _Message | _Skip:

@@ -348,10 +348,21 @@ def restore_postgres(
                 data.execute(f"CREATE SCHEMA {_quoted(schema)}")
                 try:
                     restore_schema(url, dump)
-                except PostgresToolError as error:
-                    data.execute(f"DROP SCHEMA {_quoted(schema)} CASCADE")
-                    if aside is not None:
-                        data.execute(f"ALTER SCHEMA {_quoted(aside)} RENAME TO {_quoted(schema)}")
+                except BaseException as error:
+                    # Whatever stopped it (the tool, a lost connection, Ctrl-C), the old schema
+                    # goes back under its name, or the operator is told where it is.
+                    try:
+                        data.execute(f"DROP SCHEMA {_quoted(schema)} CASCADE")
+                        if aside is not None:
+                            data.execute(
+                                f"ALTER SCHEMA {_quoted(aside)} RENAME TO {_quoted(schema)}")
+                    except BaseException:
+                        out(f"restore failed and the previous schema could not be put back:"
+                            f" it is kept as {aside}; rename it to {schema} by hand")
+                        raise
+                    if not isinstance(error, PostgresToolError):
+                        out("restore interrupted, the database is as it was")
+                        raise
                     out(f"restore failed, the database is as it was: {error}")
                     return 1
                 copied = _merge_photos(source / "photos", settings.photos_dir)

@@ -430,16 +430,16 @@ class PostgresDatabase(SharedConnection):
         return results
 
     async def owner(self) -> str:
-        """Which server, database and schema this is, for the data directory's owner file
-        (``ops.files.claim_data_dir``); never the user or password."""
+        """Which deployment this is, for the data directory's owner file
+        (``ops.files.claim_data_dir``): the schema's own id (migration 0021, kept by a
+        pg_dump backup), its database and schema; never an address, a user or a password."""
         async with self._exclusive():
             row = await self.connection.raw.fetchrow(
-                "SELECT inet_server_addr()::text AS host, inet_server_port() AS port,"
-                " current_database() AS db, current_schema() AS schema"
+                "SELECT (SELECT id FROM deployment) AS id, current_database() AS db,"
+                " current_schema() AS schema"
             )
         assert row is not None
-        host = row["host"] or "local socket"
-        return f"postgresql://{host}:{row['port'] or ''}/{row['db']} schema {row['schema']}"
+        return f"deployment {row['id']} (database {row['db']}, schema {row['schema']})"
 
     async def hold_scheduler(self) -> bool:
         """Whether this instance runs the scheduled scans: it holds (or now takes) the

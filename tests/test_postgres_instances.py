@@ -381,6 +381,7 @@ async def test_another_database_on_the_same_data_directory_is_refused(tmp_path: 
     await first.start()
     try:
         owner = (shared / OWNER_NAME).read_text()
+        assert owner.startswith("deployment ")  # the schema's own id, not the server address
         assert "schema" in owner
         assert "postgres@" not in owner  # no user or password in the file
         second = BotHarness(emu, shared, start=NOW, database_url=ours)
