@@ -205,18 +205,10 @@ def restore(settings: Settings, source: Path, *, now: datetime, out: Print = pri
     # Checked before anything is touched: a newer schema could be run by this code only
     # wrongly; an older one is brought up to date by the migrations at the next start.
     applied = schema_versions(source / DB_NAME)
-    if applied is None:
-        out(f"restore refused: {source.name} has no schema_migrations table (not a bot database)")
+    pending = _pending_migrations(source, applied,
+                                  [version for version, _, _ in available_migrations()], out)
+    if pending is None:
         return 1
-    known = [version for version, _, _ in available_migrations()]
-    unknown = sorted(set(applied) - set(known))
-    if unknown:
-        out(
-            f"restore refused: the backup's schema ({_versions(unknown)}) is newer than this"
-            f" bot knows (up to {known[-1]:04d}); restore it with the bot version that made it"
-        )
-        return 1
-    pending = sorted(set(known) - set(applied))
     try:
         with data_dir_lock(settings.data_dir):
             aside = _set_aside(settings, now)
@@ -230,13 +222,37 @@ def restore(settings: Settings, source: Path, *, now: datetime, out: Print = pri
         out(f"database: {problem}")
     if aside is not None:
         out(f"previous database kept in {aside}")
+    _tell_pending(applied or [], pending, out)
+    out(f"restored {source.name}: {copied} photo files copied")
+    return 1 if problems else 0
+
+
+def _pending_migrations(
+    source: Path, applied: list[int] | None, known: list[int], out: Print
+) -> list[int] | None:
+    """The migrations a backup lacks (applied at the next start), or None when it must be
+    refused: no migration table (not a bot database), or migrations this bot does not know
+    (made by a newer version, which this code could only run wrongly)."""
+    if applied is None:
+        out(f"restore refused: {source.name} has no schema_migrations table (not a bot database)")
+        return None
+    unknown = sorted(set(applied) - set(known))
+    if unknown:
+        out(
+            f"restore refused: the backup's schema ({_versions(unknown)}) is newer than this"
+            f" bot knows (up to {known[-1]:04d}); restore it with the bot version that made it"
+        )
+        return None
+    return sorted(set(known) - set(applied))
+
+
+def _tell_pending(applied: list[int], pending: list[int], out: Print) -> None:
+    """Say which migrations an older backup will be brought up with."""
     if pending:
         out(
             f"the backup's schema is older (up to {max(applied, default=0):04d}): migrations"
             f" {_versions(pending)} are applied when the bot next starts"
         )
-    out(f"restored {source.name}: {copied} photo files copied")
-    return 1 if problems else 0
 
 
 def _versions(versions: list[int]) -> str:
@@ -309,18 +325,10 @@ def restore_postgres(
     if corrupted:
         out("restore refused: the backup is damaged")
         return 1
-    if applied is None:
-        out(f"restore refused: {source.name} has no schema_migrations table (not a bot database)")
+    pending = _pending_migrations(source, applied,
+                                  [version for version, _, _ in postgres_migrations()], out)
+    if pending is None:
         return 1
-    known = [version for version, _, _ in postgres_migrations()]
-    unknown = sorted(set(applied) - set(known))
-    if unknown:
-        out(
-            f"restore refused: the backup's schema ({_versions(unknown)}) is newer than this"
-            f" bot knows (up to {known[-1]:04d}); restore it with the bot version that made it"
-        )
-        return 1
-    pending = sorted(set(known) - set(applied))
     with PostgresData(url) as data:
         current = data.schema
         wanted = dict(parse_qsl(urlsplit(url).query)).get("search_path", "public")
@@ -375,11 +383,7 @@ def restore_postgres(
         out(f"database: {problem}")
     if aside is not None:
         out(f"previous schema kept as {aside} (DROP SCHEMA {aside} CASCADE once verified)")
-    if pending:
-        out(
-            f"the backup's schema is older (up to {max(applied, default=0):04d}): migrations"
-            f" {_versions(pending)} are applied when the bot next starts"
-        )
+    _tell_pending(applied or [], pending, out)
     out(f"restored {source.name} into schema {schema}: {reports} reports,"
         f" {copied} photo files copied")
     return 1 if problems else 0

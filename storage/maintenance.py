@@ -109,12 +109,12 @@ def photo_references(path: Path) -> PhotoReferences:
         elsewhere: set[str] = set()
         for row in connection.execute("SELECT answers, work FROM report_drafts"):
             for text in row:
-                elsewhere.update(photo_hashes(_loads(text)))
+                elsewhere.update(photo_hashes(loads_or_none(text)))
         for row in connection.execute("SELECT old_value, new_value FROM report_revisions"):
             for text in row:
-                elsewhere.update(photo_hashes(_loads(text)))
+                elsewhere.update(photo_hashes(loads_or_none(text)))
         for row in connection.execute("SELECT answers FROM reports"):
-            elsewhere.update(photo_hashes(_loads(row[0])))
+            elsewhere.update(photo_hashes(loads_or_none(row[0])))
     return PhotoReferences(in_reports, elsewhere - in_reports)
 
 
@@ -125,7 +125,9 @@ def officer_nrps(path: Path) -> dict[int, tuple[str, Status]]:
         return {int(row[0]): (str(row[1]), Status(row[2])) for row in rows}
 
 
-def _loads(text: str | None) -> Any:
+def loads_or_none(text: str | None) -> Any:
+    """A stored JSON column's value; None for an empty or unreadable one (check and prune
+    read every row and must not stop at one)."""
     if not text:
         return None
     try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import subprocess
 import threading
@@ -24,7 +23,7 @@ import asyncpg
 
 from domain.imaging import photo_hashes
 from domain.people import Status
-from storage.maintenance import PhotoReferences
+from storage.maintenance import PhotoReferences, loads_or_none
 from storage.postgres import (
     _NAMESPACE,
     _RUNS_NAMESPACE,
@@ -146,15 +145,6 @@ def restore_schema(url: str, dump: Path) -> None:
                     "--exit-on-error", "-d", database, str(dump)])
 
 
-def _loads(text: str | None) -> Any:
-    if not text:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
-
-
 class PostgresData:
     """One connection of its own to the bot's schema, for a command or a worker thread."""
 
@@ -259,7 +249,7 @@ class PostgresData:
         ):
             for row in self.fetch(sql):
                 for text in row:
-                    elsewhere.update(photo_hashes(_loads(text)))
+                    elsewhere.update(photo_hashes(loads_or_none(text)))
         return PhotoReferences(in_reports, elsewhere - in_reports)
 
     def officer_nrps(self) -> dict[int, tuple[str, Status]]:
